@@ -1,0 +1,81 @@
+// The embedded gateway as a program: node dist/gateway.js --port 51080 --data DIR [--host 127.0.0.1]
+import * as fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { isChecksumType } from './checksum';
+import { startGateway } from './server';
+
+const USAGE = `usage: node dist/gateway.js [--port 51080] [--data DIR] [--host 127.0.0.1]
+                          [--tls-cert FILE --tls-key FILE] [--checksum xxhash|md5|...] [--fsync] [--redirect]`;
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        port: { type: 'string', default: '51080' },
+        host: { type: 'string', default: '127.0.0.1' },
+        data: { type: 'string', default: '.gateway-data' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        checksum: { type: 'string' },
+        fsync: { type: 'boolean', default: false },
+        redirect: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = Number(args.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`--port must be a number from 0 to 65535, not "${args.port}"\n${USAGE}`);
+    process.exit(2);
+  }
+  if (args.checksum !== undefined && !isChecksumType(args.checksum)) {
+    console.error(`--checksum must be one of none, xxhash, xxhash2, md5, crc32c, sha256, sha512`);
+    process.exit(2);
+  }
+  if (!!args['tls-cert'] !== !!args['tls-key']) {
+    console.error('--tls-cert and --tls-key go together');
+    process.exit(2);
+  }
+  const tls = args['tls-cert'] ? { cert: fs.readFileSync(args['tls-cert']), key: fs.readFileSync(args['tls-key']!) } : undefined;
+  let gw;
+  try {
+    gw = await startGateway({
+      dataDir: args.data!,
+      host: args.host,
+      port,
+      tls,
+      defaultChecksum: args.checksum as never,
+      fsync: args.fsync,
+      redirect: args.redirect,
+    });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') console.error(`port ${port} on ${args.host} is in use: pick another with --port (0 = any free port)`);
+    else console.error(`cannot start the gateway: ${err.message}`);
+    process.exit(1);
+  }
+  console.log(`AIS Buckets gateway listening on ${gw.url} (S3 API: ${gw.url}/s3, AIStore API: ${gw.url}/v1, data: ${gw.store.dir})`);
+  // A parent that forked us (the extension) learns the real port without parsing text.
+  process.send?.({ type: 'listening', url: gw.url, port: gw.port });
+  let closing = false;
+  const stop = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`${signal}: shutting down`);
+    await gw.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('disconnect', () => void stop('parent disconnected'));
+}
+
+void main();

@@ -1,0 +1,840 @@
+// The gateway's on-disk store, shared by the S3 (/s3) and native (/v1) APIs.
+//
+// Layout under the data directory:
+//   config.json                                 cluster config (default checksum for new buckets)
+//   tmp/                                        temp files, same filesystem as objects; emptied at start
+//   buckets/<provider>/<bucket>/props.json      AIStore bucket props
+//   buckets/<provider>/<bucket>/objects/<xx>/<sha256(key)>   data + metadata trailer (objectfile.ts)
+//   buckets/<provider>/<bucket>/uploads/<id>/upload.json, <partNumber>   multipart staging
+//
+// Keys never become paths: a file is named by the SHA-256 of its key, so '..', '/', NUL or a key that
+// looks like one of our own files cannot escape or corrupt the data directory. Every write goes to tmp/
+// first and is renamed into place after its size and checksums are verified.
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import BTree from 'sorted-btree';
+import { ChecksumType, createHasher, initChecksums, isChecksumType, CHECKSUM_TYPES } from '../checksum';
+import { errors, GatewayError } from '../errors';
+import { compareKeys, prefixSuccessor, validateBucketName, validateKey } from './keys';
+import { appendTrailer, CorruptObjectFile, readTrailer, readTrailerAt } from './objectfile';
+import {
+  BucketInfo,
+  BucketProps,
+  BucketRef,
+  ByteRange,
+  ChecksumConf,
+  ClusterConfig,
+  ListOptions,
+  ListPage,
+  ObjectMeta,
+  ObjectSummary,
+  PartInfo,
+  PROVIDERS,
+  Provider,
+  PutOptions,
+  UploadInfo,
+} from './types';
+
+export interface StoreOptions {
+  /** Checksum type for new buckets when the data dir has no config yet (AIStore's default: xxhash). */
+  defaultChecksum?: ChecksumType;
+  /** fsync object files before they become visible (survives power loss, not only process crashes). */
+  fsync?: boolean;
+}
+
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+export const MAX_PART_NUMBER = 10000;
+const UPLOAD_ID = /^[0-9a-f]{32}$/;
+
+interface BucketState {
+  ref: BucketRef;
+  dir: string;
+  props: BucketProps;
+  index?: BTree<string, ObjectSummary>;
+  indexLoading?: Promise<BTree<string, ObjectSummary>>;
+}
+
+interface PartTrailer {
+  partNumber: number;
+  size: number;
+  md5: string;
+  mtime: number;
+}
+
+function defaultChecksumConf(type: ChecksumType): ChecksumConf {
+  return { type, validate_cold_get: true, validate_warm_get: false, validate_obj_move: false, enable_read_range: false };
+}
+
+function summaryOf(meta: ObjectMeta): ObjectSummary {
+  return {
+    key: meta.key,
+    size: meta.size,
+    mtime: meta.mtime,
+    atime: meta.atime,
+    etag: meta.etag,
+    checksum: meta.checksum,
+    version: meta.version,
+  };
+}
+
+const bucketId = (ref: BucketRef) => `${ref.provider}/${ref.name}`;
+
+export function isProvider(value: unknown): value is Provider {
+  return typeof value === 'string' && (PROVIDERS as readonly string[]).includes(value);
+}
+
+/** Validates and merges a partial checksum section; unknown fields and bad types are a 400. */
+export function mergeChecksumConf(base: ChecksumConf, update: unknown): ChecksumConf {
+  if (update === undefined) return base;
+  if (typeof update !== 'object' || update === null || Array.isArray(update))
+    throw errors.invalidArgument('"checksum" must be an object');
+  const out: ChecksumConf = { ...base };
+  for (const [name, value] of Object.entries(update)) {
+    if (name === 'type') {
+      if (!isChecksumType(value))
+        throw errors.invalidArgument(
+          `invalid checksum.type ${JSON.stringify(value)}: expected one of ${CHECKSUM_TYPES.join(', ')}`,
+        );
+      out.type = value;
+    } else if (name === 'validate_cold_get' || name === 'validate_warm_get' || name === 'validate_obj_move' || name === 'enable_read_range') {
+      if (typeof value !== 'boolean') throw errors.invalidArgument(`checksum.${name} must be true or false`);
+      out[name] = value;
+    } else {
+      throw errors.invalidArgument(`unknown property checksum.${name}`);
+    }
+  }
+  return out;
+}
+
+export class Store {
+  private readonly buckets = new Map<string, BucketState>();
+  private readonly keyLocks = new Map<string, Promise<unknown>>();
+  private readonly madeDirs = new Set<string>();
+  private cfg!: ClusterConfig;
+
+  private constructor(
+    readonly dir: string,
+    private readonly opts: StoreOptions,
+  ) {}
+
+  static async open(dir: string, opts: StoreOptions = {}): Promise<Store> {
+    await initChecksums();
+    const store = new Store(path.resolve(dir), opts);
+    await store.init();
+    return store;
+  }
+
+  private get tmpDir() {
+    return path.join(this.dir, 'tmp');
+  }
+
+  private async init(): Promise<void> {
+    await fs.promises.mkdir(this.dir, { recursive: true });
+    // Whatever was in flight when the last process died is garbage: objects only become visible by rename.
+    await fs.promises.rm(this.tmpDir, { recursive: true, force: true });
+    await fs.promises.mkdir(this.tmpDir, { recursive: true });
+    const cfgFile = path.join(this.dir, 'config.json');
+    try {
+      this.cfg = JSON.parse(await fs.promises.readFile(cfgFile, 'utf8')) as ClusterConfig;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      this.cfg = {
+        checksum: defaultChecksumConf(this.opts.defaultChecksum ?? 'xxhash'),
+        uuid: crypto.randomBytes(6).toString('base64url'),
+      };
+      await this.writeJsonAtomic(cfgFile, this.cfg);
+    }
+    for (const provider of PROVIDERS) {
+      const pdir = path.join(this.dir, 'buckets', provider);
+      let names: string[] = [];
+      try {
+        names = await fs.promises.readdir(pdir);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+      for (const name of names) {
+        const bdir = path.join(pdir, name);
+        try {
+          const props = JSON.parse(await fs.promises.readFile(path.join(bdir, 'props.json'), 'utf8')) as BucketProps;
+          const ref = { provider, name };
+          this.buckets.set(bucketId(ref), { ref, dir: bdir, props });
+        } catch {
+          // A bucket directory without readable props was never fully created: not a bucket.
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private tmpPath(): string {
+    return path.join(this.tmpDir, crypto.randomBytes(12).toString('hex'));
+  }
+
+  private async writeJsonAtomic(file: string, value: unknown): Promise<void> {
+    const tmp = this.tmpPath();
+    await fs.promises.writeFile(tmp, JSON.stringify(value, null, 1));
+    await fs.promises.rename(tmp, file);
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.madeDirs.has(dir)) return;
+    await fs.promises.mkdir(dir, { recursive: true });
+    this.madeDirs.add(dir);
+  }
+
+  private objectPath(b: BucketState, key: string): string {
+    const h = crypto.createHash('sha256').update(key, 'utf8').digest('hex');
+    return path.join(b.dir, 'objects', h.slice(0, 2), h);
+  }
+
+  /** Serialises commits to one key so versions increase and the index matches the file on disk. */
+  private async withKeyLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.keyLocks.get(id) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.keyLocks.set(id, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.keyLocks.get(id) === tail) this.keyLocks.delete(id);
+    }
+  }
+
+  /**
+   * Streams `body` into a temp file while hashing it, then verifies size and digests.
+   * Returns the temp path; the caller appends the trailer and renames. Removes the temp file on failure.
+   */
+  private async receive(
+    body: Readable,
+    cksumType: ChecksumType,
+    opts: { expectedSize?: number; expectedMd5?: string; expectedChecksum?: { type: ChecksumType; value: string } },
+  ): Promise<{ tmp: string; size: number; md5: string; checksum: string; extra?: string }> {
+    const tmp = this.tmpPath();
+    const md5 = createHasher('md5');
+    const main = cksumType === 'md5' || cksumType === 'none' ? undefined : createHasher(cksumType);
+    const extraType = opts.expectedChecksum && opts.expectedChecksum.type !== 'md5' && opts.expectedChecksum.type !== cksumType ? opts.expectedChecksum.type : undefined;
+    const extra = extraType ? createHasher(extraType) : undefined;
+    let size = 0;
+    const hashing = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        size += chunk.length;
+        md5.update(chunk);
+        main?.update(chunk);
+        extra?.update(chunk);
+        cb(null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, hashing, fs.createWriteStream(tmp, { highWaterMark: 1024 * 1024 }));
+      if (opts.expectedSize !== undefined && size !== opts.expectedSize) throw errors.incompleteBody(opts.expectedSize, size);
+      const md5hex = md5.digest();
+      const checksum = cksumType === 'md5' ? md5hex : main ? main.digest() : '';
+      const extraHex = extra?.digest();
+      if (opts.expectedMd5 !== undefined && opts.expectedMd5.toLowerCase() !== md5hex)
+        throw errors.badDigest(`The Content-MD5 you specified did not match what we received (got ${md5hex})`);
+      if (opts.expectedChecksum) {
+        const t = opts.expectedChecksum.type;
+        const actual = t === 'md5' ? md5hex : t === cksumType ? checksum : extraHex;
+        if (t !== 'none' && actual !== opts.expectedChecksum.value.toLowerCase())
+          throw errors.badDigest(`${t} checksum mismatch: the request says ${opts.expectedChecksum.value}, the body has ${actual}`);
+      }
+      return { tmp, size, md5: md5hex, checksum, extra: extraHex };
+    } catch (e) {
+      await fs.promises.rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- cluster config
+
+  config(): ClusterConfig {
+    return structuredClone(this.cfg);
+  }
+
+  async setConfig(update: { checksum?: unknown }): Promise<ClusterConfig> {
+    const next = { ...this.cfg, checksum: mergeChecksumConf(this.cfg.checksum, update.checksum) };
+    await this.writeJsonAtomic(path.join(this.dir, 'config.json'), next);
+    this.cfg = next;
+    return this.config();
+  }
+
+  // ---------------------------------------------------------------- buckets
+
+  listBuckets(provider?: Provider): BucketInfo[] {
+    return [...this.buckets.values()]
+      .filter((b) => !provider || b.ref.provider === provider)
+      .map((b) => ({ ref: { ...b.ref }, props: structuredClone(b.props) }))
+      .sort((a, b) => compareKeys(a.ref.name, b.ref.name) || compareKeys(a.ref.provider, b.ref.provider));
+  }
+
+  /** Every provider that has a bucket of this name (for resolving bare S3 bucket names). */
+  findBuckets(name: string): BucketRef[] {
+    return PROVIDERS.filter((p) => this.buckets.has(`${p}/${name}`)).map((provider) => ({ provider, name }));
+  }
+
+  hasBucket(ref: BucketRef): boolean {
+    return this.buckets.has(bucketId(ref));
+  }
+
+  private bucket(ref: BucketRef): BucketState {
+    const b = this.buckets.get(bucketId(ref));
+    if (!b) throw errors.noSuchBucket(ref.name);
+    return b;
+  }
+
+  getBucket(ref: BucketRef): BucketInfo {
+    const b = this.bucket(ref);
+    return { ref: { ...b.ref }, props: structuredClone(b.props) };
+  }
+
+  async createBucket(ref: BucketRef, props: { checksum?: unknown } = {}): Promise<BucketInfo> {
+    validateBucketName(ref.name);
+    if (!isProvider(ref.provider)) throw errors.invalidArgument(`unknown provider "${ref.provider}"`);
+    if (this.buckets.has(bucketId(ref))) throw errors.bucketExists(ref.name);
+    const dir = path.join(this.dir, 'buckets', ref.provider, ref.name);
+    const full: BucketProps = {
+      provider: ref.provider,
+      checksum: mergeChecksumConf({ ...this.cfg.checksum }, props.checksum),
+      versioning: { enabled: true, validate_warm_get: false, synchronize: false },
+      created: Date.now() * 1e6,
+      bid: crypto.randomBytes(4).readUInt32BE(0),
+    };
+    const state: BucketState = { ref: { ...ref }, dir, props: full, index: new BTree(undefined, compareKeys) };
+    this.buckets.set(bucketId(ref), state);
+    try {
+      await fs.promises.mkdir(path.join(dir, 'objects'), { recursive: true });
+      await this.writeJsonAtomic(path.join(dir, 'props.json'), full);
+    } catch (e) {
+      this.buckets.delete(bucketId(ref));
+      throw e;
+    }
+    return this.getBucket(ref);
+  }
+
+  /** Deletes a bucket; with objects in it only when `force` (AIStore's destroy-bck), else BucketNotEmpty. */
+  async deleteBucket(ref: BucketRef, opts: { force?: boolean } = {}): Promise<void> {
+    const b = this.bucket(ref);
+    const index = await this.index(b);
+    if (index.size > 0 && !opts.force) throw errors.bucketNotEmpty(ref.name);
+    this.buckets.delete(bucketId(ref));
+    // Rename first so the bucket disappears at once; the removal of its files may take longer.
+    const graveyard = this.tmpPath();
+    await fs.promises.rename(b.dir, graveyard);
+    for (const d of this.madeDirs) if (d.startsWith(b.dir + path.sep)) this.madeDirs.delete(d);
+    await fs.promises.rm(graveyard, { recursive: true, force: true });
+  }
+
+  async setBucketProps(ref: BucketRef, update: Record<string, unknown>): Promise<BucketInfo> {
+    const b = this.bucket(ref);
+    const next: BucketProps = { ...b.props };
+    for (const [section, value] of Object.entries(update)) {
+      if (section === 'checksum') next.checksum = mergeChecksumConf(b.props.checksum, value);
+      else if (section === 'versioning') {
+        if (typeof value !== 'object' || value === null) throw errors.invalidArgument('"versioning" must be an object');
+        next.versioning = { ...b.props.versioning, ...(value as object) };
+      } else throw errors.invalidArgument(`unknown or read-only bucket property "${section}"`);
+    }
+    await this.writeJsonAtomic(path.join(b.dir, 'props.json'), next);
+    b.props = next;
+    return this.getBucket(ref);
+  }
+
+  async resetBucketProps(ref: BucketRef): Promise<BucketInfo> {
+    const b = this.bucket(ref);
+    const next: BucketProps = { ...b.props, checksum: { ...this.cfg.checksum } };
+    await this.writeJsonAtomic(path.join(b.dir, 'props.json'), next);
+    b.props = next;
+    return this.getBucket(ref);
+  }
+
+  // ---------------------------------------------------------------- index
+
+  private index(b: BucketState): Promise<BTree<string, ObjectSummary>> {
+    if (b.index) return Promise.resolve(b.index);
+    b.indexLoading ??= this.scan(b).then((idx) => {
+      b.index = idx;
+      b.indexLoading = undefined;
+      return idx;
+    });
+    return b.indexLoading;
+  }
+
+  /** Rebuilds a bucket's in-memory index from its object files (first use after a start). */
+  private async scan(b: BucketState): Promise<BTree<string, ObjectSummary>> {
+    const idx = new BTree<string, ObjectSummary>(undefined, compareKeys);
+    const root = path.join(b.dir, 'objects');
+    let shards: string[] = [];
+    try {
+      shards = await fs.promises.readdir(root);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    const files: string[] = [];
+    for (const s of shards) {
+      for (const f of await fs.promises.readdir(path.join(root, s))) files.push(path.join(root, s, f));
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < files.length) {
+        const file = files[next++];
+        try {
+          const { meta } = await readTrailerAt<ObjectMeta>(file);
+          idx.set(meta.key, summaryOf(meta));
+        } catch (e) {
+          if (!(e instanceof CorruptObjectFile) && (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    return idx;
+  }
+
+  // ---------------------------------------------------------------- objects
+
+  async putObject(ref: BucketRef, key: string, body: Readable, opts: PutOptions = {}): Promise<ObjectMeta> {
+    validateKey(key);
+    const b = this.bucket(ref);
+    const type = b.props.checksum.type;
+    const got = await this.receive(body, type, opts);
+    return this.commit(b, key, got.tmp, {
+      size: got.size,
+      md5: got.md5,
+      checksum: { type, value: got.checksum },
+      etag: got.md5,
+      contentType: opts.contentType,
+      userMeta: opts.userMeta ?? {},
+    });
+  }
+
+  /** Appends the trailer to a verified temp file and renames it into place under the key lock. */
+  private async commit(
+    b: BucketState,
+    key: string,
+    tmp: string,
+    fields: Omit<ObjectMeta, 'key' | 'mtime' | 'atime' | 'version'>,
+  ): Promise<ObjectMeta> {
+    try {
+      const index = await this.index(b);
+      const file = this.objectPath(b, key);
+      return await this.withKeyLock(file, async () => {
+        if (!this.buckets.has(bucketId(b.ref))) throw errors.noSuchBucket(b.ref.name);
+        const prev = index.get(key);
+        const now = Date.now();
+        const meta: ObjectMeta = {
+          key,
+          ...fields,
+          mtime: now,
+          atime: now,
+          version: String((prev ? parseInt(prev.version, 10) || 0 : 0) + 1),
+        };
+        if (meta.contentType === undefined) delete meta.contentType;
+        if (meta.parts === undefined) delete meta.parts;
+        await appendTrailer(tmp, meta, !!this.opts.fsync);
+        await this.ensureDir(path.dirname(file));
+        await fs.promises.rename(tmp, file);
+        index.set(key, summaryOf(meta));
+        return meta;
+      });
+    } catch (e) {
+      await fs.promises.rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  async headObject(ref: BucketRef, key: string): Promise<ObjectMeta> {
+    validateKey(key);
+    const b = this.bucket(ref);
+    try {
+      const { meta } = await readTrailerAt<ObjectMeta>(this.objectPath(b, key));
+      return this.withIndexAtime(b, meta);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw errors.noSuchKey(ref.name, key);
+      throw e;
+    }
+  }
+
+  private withIndexAtime(b: BucketState, meta: ObjectMeta): ObjectMeta {
+    const s = b.index?.get(meta.key);
+    if (s && s.atime > meta.atime) meta.atime = s.atime;
+    return meta;
+  }
+
+  /**
+   * Opens an object for reading. The stream reads from an open descriptor, so a concurrent overwrite or
+   * delete never mixes versions. `range` is already resolved against the size by the caller.
+   */
+  async getObject(
+    ref: BucketRef,
+    key: string,
+    range?: (size: number) => ByteRange | undefined,
+  ): Promise<{ meta: ObjectMeta; range?: ByteRange; stream: Readable }> {
+    validateKey(key);
+    const b = this.bucket(ref);
+    let fh: fs.promises.FileHandle;
+    try {
+      fh = await fs.promises.open(this.objectPath(b, key), 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw errors.noSuchKey(ref.name, key);
+      throw e;
+    }
+    try {
+      const { meta, dataSize } = await readTrailer<ObjectMeta>(fh);
+      const r = range?.(dataSize);
+      const start = r ? r.start : 0;
+      const end = r ? r.end : dataSize - 1;
+      const now = Date.now();
+      const s = b.index?.get(key);
+      if (s) s.atime = now;
+      meta.atime = now;
+      const stream =
+        end < start
+          ? (await fh.close(), Readable.from([]))
+          : fh.createReadStream({ start, end, highWaterMark: 1024 * 1024 });
+      return { meta, range: r, stream };
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async deleteObject(ref: BucketRef, key: string): Promise<void> {
+    validateKey(key);
+    const b = this.bucket(ref);
+    const index = await this.index(b);
+    const file = this.objectPath(b, key);
+    await this.withKeyLock(file, async () => {
+      try {
+        await fs.promises.unlink(file);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw errors.noSuchKey(ref.name, key);
+        throw e;
+      }
+      index.delete(key);
+    });
+  }
+
+  /**
+   * Server-side copy. With `replace`, the copy gets the given content type and user metadata instead of
+   * the source's. Copying an object onto itself with `replace` is how S3 edits metadata.
+   */
+  async copyObject(
+    src: BucketRef,
+    srcKey: string,
+    dst: BucketRef,
+    dstKey: string,
+    replace?: { contentType?: string; userMeta: Record<string, string> },
+  ): Promise<ObjectMeta> {
+    validateKey(dstKey);
+    const d = this.bucket(dst);
+    const { meta, stream } = await this.getObject(src, srcKey);
+    const type = d.props.checksum.type;
+    const got = await this.receive(stream, type, { expectedSize: meta.size });
+    return this.commit(d, dstKey, got.tmp, {
+      size: got.size,
+      md5: got.md5,
+      checksum: { type, value: got.checksum },
+      // A copy keeps a multipart ETag only if it keeps the bytes' identity; S3 does the same.
+      etag: meta.parts ? meta.etag : got.md5,
+      parts: meta.parts,
+      contentType: replace ? replace.contentType : meta.contentType,
+      userMeta: replace ? replace.userMeta : meta.userMeta,
+    });
+  }
+
+  /** AIStore's rename-obj, within a bucket. */
+  async renameObject(ref: BucketRef, key: string, newKey: string): Promise<ObjectMeta> {
+    validateKey(key);
+    validateKey(newKey);
+    const b = this.bucket(ref);
+    const index = await this.index(b);
+    const from = this.objectPath(b, key);
+    const to = this.objectPath(b, newKey);
+    if (from === to) return this.headObject(ref, key);
+    return this.withKeyLock(from, () =>
+      this.withKeyLock(to, async () => {
+        let trailer: { meta: ObjectMeta; dataSize: number };
+        try {
+          trailer = await readTrailerAt<ObjectMeta>(from);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw errors.noSuchKey(ref.name, key);
+          throw e;
+        }
+        // The key lives in the trailer: copy the file (a kernel-side copy), cut the old trailer, add the new.
+        const prev = index.get(newKey);
+        const next: ObjectMeta = {
+          ...trailer.meta,
+          key: newKey,
+          version: String((prev ? parseInt(prev.version, 10) || 0 : 0) + 1),
+        };
+        const tmp = this.tmpPath();
+        try {
+          await fs.promises.copyFile(from, tmp);
+          await fs.promises.truncate(tmp, trailer.dataSize);
+          await appendTrailer(tmp, next, !!this.opts.fsync);
+          await this.ensureDir(path.dirname(to));
+          await fs.promises.rename(tmp, to);
+        } catch (e) {
+          await fs.promises.rm(tmp, { force: true });
+          throw e;
+        }
+        index.set(newKey, summaryOf(next));
+        await fs.promises.rm(from, { force: true });
+        index.delete(key);
+        return next;
+      }),
+    );
+  }
+
+  /**
+   * One page of a bucket listing in key order. Cost is O(log n + page): a page starts by seeking in the
+   * index to `startAfter`, never by walking the keys before it.
+   */
+  async listObjects(ref: BucketRef, opts: ListOptions): Promise<ListPage> {
+    const b = this.bucket(ref);
+    const index = await this.index(b);
+    const prefix = opts.prefix ?? '';
+    const delimiter = opts.delimiter || undefined;
+    const startAfter = opts.startAfter && compareKeys(opts.startAfter, prefix) >= 0 ? opts.startAfter : undefined;
+    const page: ListPage = { objects: [], commonPrefixes: [], isTruncated: false };
+    let count = 0;
+    let pair = startAfter !== undefined ? index.nextHigherPair(startAfter) : index.getPairOrNextHigher(prefix);
+    while (pair) {
+      const [key, summary] = pair;
+      if (!key.startsWith(prefix)) break;
+      if (delimiter) {
+        const at = key.indexOf(delimiter, prefix.length);
+        if (at >= 0) {
+          const cp = key.slice(0, at + delimiter.length);
+          // A prefix not above startAfter was returned by an earlier page.
+          if (startAfter === undefined || compareKeys(cp, startAfter) > 0) {
+            if (count >= opts.maxKeys) {
+              page.isTruncated = true;
+              break;
+            }
+            page.commonPrefixes.push(cp);
+            page.last = cp;
+            count++;
+          }
+          const past = prefixSuccessor(cp);
+          if (past !== undefined) pair = index.getPairOrNextHigher(past);
+          else {
+            do pair = index.nextHigherPair(pair[0]);
+            while (pair && pair[0].startsWith(cp));
+          }
+          continue;
+        }
+      }
+      if (count >= opts.maxKeys) {
+        page.isTruncated = true;
+        break;
+      }
+      page.objects.push({ ...summary });
+      page.last = key;
+      count++;
+      pair = index.nextHigherPair(key);
+    }
+    return page;
+  }
+
+  // ---------------------------------------------------------------- multipart
+
+  private uploadDir(b: BucketState, uploadId: string): string {
+    if (!UPLOAD_ID.test(uploadId)) throw errors.noSuchUpload(uploadId);
+    return path.join(b.dir, 'uploads', uploadId);
+  }
+
+  async createUpload(
+    ref: BucketRef,
+    key: string,
+    opts: { contentType?: string; userMeta?: Record<string, string> } = {},
+  ): Promise<UploadInfo> {
+    validateKey(key);
+    const b = this.bucket(ref);
+    const info: UploadInfo = {
+      uploadId: crypto.randomBytes(16).toString('hex'),
+      key,
+      initiated: Date.now(),
+      contentType: opts.contentType,
+      userMeta: opts.userMeta ?? {},
+    };
+    const dir = this.uploadDir(b, info.uploadId);
+    await fs.promises.mkdir(dir, { recursive: true });
+    await this.writeJsonAtomic(path.join(dir, 'upload.json'), info);
+    return info;
+  }
+
+  private async uploadInfo(b: BucketState, uploadId: string): Promise<UploadInfo> {
+    try {
+      return JSON.parse(await fs.promises.readFile(path.join(this.uploadDir(b, uploadId), 'upload.json'), 'utf8'));
+    } catch (e) {
+      if (e instanceof GatewayError) throw e;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw errors.noSuchUpload(uploadId);
+      throw e;
+    }
+  }
+
+  async uploadPart(
+    ref: BucketRef,
+    uploadId: string,
+    partNumber: number,
+    body: Readable,
+    opts: { expectedMd5?: string; expectedSize?: number; expectedChecksum?: { type: ChecksumType; value: string } } = {},
+  ): Promise<PartInfo> {
+    const b = this.bucket(ref);
+    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER)
+      throw errors.invalidArgument(`Part number must be an integer between 1 and ${MAX_PART_NUMBER}`);
+    const dir = this.uploadDir(b, uploadId);
+    await this.uploadInfo(b, uploadId);
+    const got = await this.receive(body, 'none', opts);
+    const part: PartTrailer = { partNumber, size: got.size, md5: got.md5, mtime: Date.now() };
+    try {
+      await appendTrailer(got.tmp, part, !!this.opts.fsync);
+      // Renaming into a directory that an abort removed meanwhile fails: the part is dropped, as it must be.
+      await fs.promises.rename(got.tmp, path.join(dir, String(partNumber)));
+    } catch (e) {
+      await fs.promises.rm(got.tmp, { force: true });
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw errors.noSuchUpload(uploadId);
+      throw e;
+    }
+    return { partNumber, size: part.size, etag: part.md5, mtime: part.mtime };
+  }
+
+  private async readParts(dir: string): Promise<Map<number, PartTrailer & { file: string; dataSize: number }>> {
+    const parts = new Map<number, PartTrailer & { file: string; dataSize: number }>();
+    for (const name of await fs.promises.readdir(dir)) {
+      if (!/^\d+$/.test(name)) continue;
+      const file = path.join(dir, name);
+      try {
+        const { meta, dataSize } = await readTrailerAt<PartTrailer>(file);
+        parts.set(meta.partNumber, { ...meta, file, dataSize });
+      } catch (e) {
+        if (!(e instanceof CorruptObjectFile) && (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+    }
+    return parts;
+  }
+
+  async listParts(
+    ref: BucketRef,
+    uploadId: string,
+    opts: { partNumberMarker?: number; maxParts?: number } = {},
+  ): Promise<{ upload: UploadInfo; parts: PartInfo[]; isTruncated: boolean }> {
+    const b = this.bucket(ref);
+    const upload = await this.uploadInfo(b, uploadId);
+    const all = [...(await this.readParts(this.uploadDir(b, uploadId))).values()]
+      .filter((p) => p.partNumber > (opts.partNumberMarker ?? 0))
+      .sort((x, y) => x.partNumber - y.partNumber);
+    const max = opts.maxParts ?? 1000;
+    return {
+      upload,
+      parts: all.slice(0, max).map((p) => ({ partNumber: p.partNumber, size: p.size, etag: p.md5, mtime: p.mtime })),
+      isTruncated: all.length > max,
+    };
+  }
+
+  async completeUpload(
+    ref: BucketRef,
+    uploadId: string,
+    requested: { partNumber: number; etag: string }[],
+  ): Promise<ObjectMeta> {
+    const b = this.bucket(ref);
+    const dir = this.uploadDir(b, uploadId);
+    return this.withKeyLock(dir, async () => {
+      const upload = await this.uploadInfo(b, uploadId);
+      if (requested.length === 0) throw errors.invalidArgument('CompleteMultipartUpload needs at least one part');
+      const staged = await this.readParts(dir);
+      const chosen: (PartTrailer & { file: string; dataSize: number })[] = [];
+      let prevNumber = 0;
+      for (const r of requested) {
+        if (r.partNumber <= prevNumber) throw errors.invalidPartOrder();
+        prevNumber = r.partNumber;
+        const p = staged.get(r.partNumber);
+        const etag = r.etag.replace(/^"|"$/g, '').toLowerCase();
+        if (!p) throw errors.invalidPart(`Part ${r.partNumber} was never uploaded (upload ${uploadId})`);
+        if (p.md5 !== etag)
+          throw errors.invalidPart(`Part ${r.partNumber}'s ETag "${etag}" does not match the uploaded part ("${p.md5}")`);
+        chosen.push(p);
+      }
+      chosen.forEach((p, i) => {
+        if (i < chosen.length - 1 && p.size < MIN_PART_SIZE) throw errors.entityTooSmall(p.partNumber);
+      });
+      const total = chosen.reduce((n, p) => n + p.size, 0);
+      const partMd5s = createHasher('md5');
+      for (const p of chosen) partMd5s.update(Buffer.from(p.md5, 'hex'));
+      const etag = `${partMd5s.digest()}-${chosen.length}`;
+      const concatenated = Readable.from(
+        (async function* () {
+          for (const p of chosen) {
+            yield* fs.createReadStream(p.file, { start: 0, end: p.size - 1, highWaterMark: 1024 * 1024 });
+          }
+        })(),
+        { objectMode: false },
+      );
+      const type = b.props.checksum.type;
+      const got = await this.receive(concatenated, type, { expectedSize: total });
+      const meta = await this.commit(b, upload.key, got.tmp, {
+        size: got.size,
+        md5: got.md5,
+        checksum: { type, value: got.checksum },
+        etag,
+        parts: chosen.length,
+        contentType: upload.contentType,
+        userMeta: upload.userMeta,
+      });
+      await fs.promises.rm(dir, { recursive: true, force: true });
+      return meta;
+    });
+  }
+
+  async abortUpload(ref: BucketRef, uploadId: string): Promise<void> {
+    const b = this.bucket(ref);
+    const dir = this.uploadDir(b, uploadId);
+    await this.withKeyLock(dir, async () => {
+      await this.uploadInfo(b, uploadId);
+      // Rename away first so a concurrent UploadPart cannot land a part in a half-removed directory.
+      const graveyard = this.tmpPath();
+      await fs.promises.rename(dir, graveyard);
+      await fs.promises.rm(graveyard, { recursive: true, force: true });
+    });
+  }
+
+  async listUploads(
+    ref: BucketRef,
+    opts: { prefix?: string; keyMarker?: string; uploadIdMarker?: string; maxUploads?: number } = {},
+  ): Promise<{ uploads: UploadInfo[]; isTruncated: boolean }> {
+    const b = this.bucket(ref);
+    let ids: string[] = [];
+    try {
+      ids = await fs.promises.readdir(path.join(b.dir, 'uploads'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    const all: UploadInfo[] = [];
+    for (const id of ids) {
+      if (!UPLOAD_ID.test(id)) continue;
+      try {
+        all.push(await this.uploadInfo(b, id));
+      } catch {
+        // completed or aborted meanwhile
+      }
+    }
+    const prefix = opts.prefix ?? '';
+    const filtered = all
+      .filter((u) => u.key.startsWith(prefix))
+      .sort((x, y) => compareKeys(x.key, y.key) || x.initiated - y.initiated || compareKeys(x.uploadId, y.uploadId))
+      .filter((u) => {
+        if (opts.keyMarker === undefined || opts.keyMarker === '') return true;
+        const c = compareKeys(u.key, opts.keyMarker);
+        if (c !== 0) return c > 0;
+        if (!opts.uploadIdMarker) return false;
+        const marker = all.find((x) => x.uploadId === opts.uploadIdMarker);
+        return marker ? u.initiated > marker.initiated || (u.initiated === marker.initiated && u.uploadId > marker.uploadId) : false;
+      });
+    const max = opts.maxUploads ?? 1000;
+    return { uploads: filtered.slice(0, max), isTruncated: filtered.length > max };
+  }
+}
