@@ -1,0 +1,27 @@
+// Builds test files one by one with esbuild (no type-check: `npm run typecheck` does that), so a file
+// that does not compile breaks only the tests that import it. node_modules stay external.
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+
+function find(dir, pattern) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true })
+    .map((f) => path.join(dir, f))
+    .filter((f) => pattern.test(f));
+}
+
+const entryPoints = [...find('test/unit', /\.test\.ts$/), ...find('test/suite', /\.ts$/)];
+await esbuild.build({
+  entryPoints,
+  outdir: 'out/test',
+  outbase: 'test',
+  bundle: true,
+  packages: 'external',
+  external: ['vscode'],
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'inline',
+  logLevel: 'warning',
+});
