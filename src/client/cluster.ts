@@ -1,0 +1,372 @@
+// One interface for a storage cluster, whatever speaks behind it: AIStore's native API (ais.ts) or any
+// S3 service (s3.ts). The tree and the commands hold a ClusterClient and never ask which one it is;
+// what differs between the two is stated in `capabilities`, not discovered by catching errors.
+import type { Readable } from 'node:stream';
+
+export type ClusterKind = 'ais' | 's3';
+
+/** A backend provider as AIStore names them: 'ais', 'aws', 'gcp', 'azure', 'oci' (api/apc/provider.go). */
+export interface ProviderInfo {
+  name: string;
+  /** What users know it by: "AIS", "AWS S3", "Google Cloud", ... */
+  label: string;
+  /** URI scheme AIStore's CLI uses: ais://, s3://, gs://, az://, oc:// */
+  scheme: string;
+}
+
+export interface BucketRef {
+  name: string;
+  /** Provider name; S3 clients ignore it (one provider per endpoint). */
+  provider: string;
+  /** Remote AIS namespace, when the bucket lives in an attached cluster. */
+  namespace?: { uuid: string; name: string };
+}
+
+export interface BucketInfo extends BucketRef {
+  created?: Date;
+}
+
+export interface Checksum {
+  /** AIStore checksum type: 'xxhash', 'xxhash2', 'md5', 'crc32c', 'sha256', 'sha512'; 'etag' for S3 ETags. */
+  type: string;
+  value: string;
+}
+
+export interface ObjectEntry {
+  key: string;
+  size: number;
+  mtime?: Date;
+  etag?: string;
+  checksum?: Checksum;
+  version?: string;
+}
+
+export interface ObjectPage {
+  objects: ObjectEntry[];
+  /** Common prefixes ("folders"), each ending with the delimiter '/'. */
+  folders: string[];
+  /** Pass back as `token` for the next page; absent on the last page. */
+  nextToken?: string;
+}
+
+export interface ListObjectsOptions {
+  prefix?: string;
+  /** Group keys by '/' below the prefix into `folders` (default true). */
+  folders?: boolean;
+  pageSize?: number;
+  token?: string;
+}
+
+export interface ObjectHead {
+  size: number;
+  mtime?: Date;
+  etag?: string;
+  checksum?: Checksum;
+  version?: string;
+  contentType?: string;
+  userMeta: Record<string, string>;
+}
+
+export interface ByteRange {
+  start: number;
+  /** Inclusive; absent means "to the end". */
+  end?: number;
+}
+
+export interface ObjectDownload {
+  body: Readable;
+  head: ObjectHead;
+  /** Bytes in `body` (the range length for a ranged GET). */
+  contentLength?: number;
+}
+
+/**
+ * What to upload. A file can be re-read when a cluster redirects the PUT (AIStore proxies answer 307);
+ * `open` does the same for any source that can be opened twice. A bare stream can be sent once only.
+ */
+export type PutSource =
+  | { path: string }
+  | { open: () => Readable; size?: number }
+  | { stream: Readable; size?: number };
+
+export interface PutOptions {
+  contentType?: string;
+  userMeta?: Record<string, string>;
+  /** A checksum the server verifies (AIS: Ais-Checksum-Type/Value). */
+  checksum?: Checksum;
+}
+
+export interface PutResult {
+  etag?: string;
+  checksum?: Checksum;
+  version?: string;
+}
+
+/** The checksum section of AIStore bucket props and cluster config (cmn/config.go CksumConf). */
+export interface ChecksumConf {
+  type: string;
+  validate_cold_get?: boolean;
+  validate_warm_get?: boolean;
+  validate_obj_move?: boolean;
+  enable_read_range?: boolean;
+}
+
+/** AIStore bucket props (cmn.Bprops) as the cluster sends them; only `checksum` is relied on. */
+export interface BucketProps {
+  provider?: string;
+  checksum?: ChecksumConf;
+  versioning?: { enabled?: boolean; validate_warm_get?: boolean; synchronize?: boolean };
+  created?: number;
+  [section: string]: unknown;
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/** AIStore cluster config; `checksum` is the default for new buckets. */
+export interface ClusterConfig {
+  checksum?: ChecksumConf;
+  [section: string]: unknown;
+}
+
+export interface MultipartUpload {
+  key: string;
+  uploadId: string;
+  initiated?: Date;
+}
+
+export interface Capabilities {
+  /** Providers other than the one implied by the endpoint (AIS: ais, aws, gcp, ...). */
+  providers: boolean;
+  /** AIStore bucket props (checksum type and the rest). */
+  bucketProps: boolean;
+  /** AIStore cluster config get/set. */
+  clusterConfig: boolean;
+  /** Server-side checksums per object beyond the ETag. */
+  checksums: boolean;
+  multipart: boolean;
+  createBucket: boolean;
+}
+
+export interface ProbeResult {
+  kind: ClusterKind;
+  endpoint: string;
+  /** e.g. "AIStore 4.1, 1 proxy, 1 target" or "S3, 3 buckets". */
+  summary: string;
+  /** Round trip of the probe request, ms. */
+  latencyMs: number;
+}
+
+export interface ClusterClient {
+  readonly kind: ClusterKind;
+  /** Base URL the client talks to, as given (AIS: native API root; S3: service endpoint). */
+  readonly endpoint: string;
+  readonly capabilities: Capabilities;
+
+  /** One cheap request that proves the endpoint answers and the keys work; used before saving a cluster. */
+  probe(): Promise<ProbeResult>;
+  listProviders(): Promise<ProviderInfo[]>;
+  /** Buckets of one provider (all providers when omitted). */
+  listBuckets(provider?: string): Promise<BucketInfo[]>;
+  createBucket(bucket: BucketRef): Promise<void>;
+  deleteBucket(bucket: BucketRef): Promise<void>;
+
+  listObjects(bucket: BucketRef, options?: ListObjectsOptions): Promise<ObjectPage>;
+  headObject(bucket: BucketRef, key: string): Promise<ObjectHead>;
+  getObject(bucket: BucketRef, key: string, range?: ByteRange): Promise<ObjectDownload>;
+  putObject(bucket: BucketRef, key: string, source: PutSource, options?: PutOptions): Promise<PutResult>;
+  deleteObject(bucket: BucketRef, key: string): Promise<void>;
+
+  /** Throws ClientError kind 'unsupported' when `capabilities.bucketProps` is false. */
+  getBucketProps(bucket: BucketRef): Promise<BucketProps>;
+  setBucketProps(bucket: BucketRef, props: DeepPartial<BucketProps>): Promise<void>;
+  /** Throws ClientError kind 'unsupported' when `capabilities.clusterConfig` is false. */
+  getClusterConfig(): Promise<ClusterConfig>;
+  /** Dotted names as AIStore's CLI takes them: { 'checksum.type': 'md5' }. */
+  setClusterConfig(values: Record<string, string>): Promise<void>;
+
+  listMultipartUploads(bucket: BucketRef, prefix?: string): Promise<MultipartUpload[]>;
+  abortMultipartUpload(bucket: BucketRef, key: string, uploadId: string): Promise<void>;
+
+  /** Closes pooled connections. */
+  dispose(): void;
+}
+
+/** How to reach a cluster: what the registry (src/config) hands to createClusterClient. */
+export interface ClusterConnection {
+  kind: ClusterKind;
+  /** AIS: the native API root (http://host:51080). S3: the service endpoint. */
+  endpoint: string;
+  /** AIS only: its S3 side, default `${endpoint}/s3` (used for multipart listing). */
+  s3Endpoint?: string;
+  accessKey?: string;
+  secretKey?: string;
+  /** AIStore AuthN token (Bearer), when the cluster runs with authentication. */
+  authToken?: string;
+  region?: string;
+  tls?: TlsOptions;
+  /** Idle timeout per request (no bytes for this long → 'timeout'), ms; default 30 s. */
+  timeoutMs?: number;
+  /** Connect timeout, ms; default 10 s. */
+  connectTimeoutMs?: number;
+  /** The provider label under which a plain S3 endpoint shows its buckets (default 's3'). */
+  s3ProviderName?: string;
+}
+
+export interface TlsOptions {
+  /** Verify the server certificate (default true). */
+  verify?: boolean;
+  /** PEM file of the CA that signed the server certificate. */
+  caFile?: string;
+  /** PEM text of that CA (instead of caFile). */
+  ca?: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+// ---------------------------------------------------------------------------------------------------
+// Errors
+
+export type ClientErrorKind =
+  | 'unreachable' // nothing listens, DNS fails, connection reset before an answer
+  | 'tls' // certificate not trusted, expired, wrong host, or TLS spoken to a plain-HTTP port
+  | 'timeout' // connected but no answer in time
+  | 'auth' // 401/403: wrong or missing keys
+  | 'not-found' // 404: bucket or object
+  | 'conflict' // 409: bucket exists, bucket not empty
+  | 'bad-request' // 400/416 and other 4xx
+  | 'server' // 5xx
+  | 'protocol' // the answer is not what this API sends (wrong endpoint kind?)
+  | 'unsupported' // this kind of cluster cannot do that (see Capabilities)
+  | 'aborted';
+
+/** The one error the client layer throws: a message a user can act on, never a stack or raw XML. */
+export class ClientError extends Error {
+  override readonly name = 'ClientError';
+  constructor(
+    readonly kind: ClientErrorKind,
+    message: string,
+    readonly endpoint: string,
+    readonly status?: number,
+    /** Server's own error code (S3 `Code`, Node's `ECONNREFUSED`), for logs. */
+    readonly code?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isClientError(err: unknown): err is ClientError {
+  return err instanceof ClientError;
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO',
+]);
+
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+  'EADDRNOTAVAIL',
+]);
+
+function errCode(err: unknown): string | undefined {
+  if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code;
+  return undefined;
+}
+
+/** Turns a socket-level failure (no HTTP status) into a ClientError that says what to check. */
+export function networkError(err: unknown, endpoint: string): ClientError {
+  if (err instanceof ClientError) return err;
+  const code = errCode(err);
+  const detail = err instanceof Error ? err.message : String(err);
+  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT' || (err instanceof Error && err.name === 'TimeoutError')) {
+    return new ClientError('timeout', `${endpoint} did not answer in time. Check that it is a storage endpoint and not overloaded.`, endpoint, undefined, code, { cause: err });
+  }
+  if (code && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) {
+    const wrongScheme = code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(detail);
+    const hint = wrongScheme
+      ? 'The server does not speak HTTPS on this port: use http:// (s3cmd: use_https = False).'
+      : 'Give the CA certificate that signed it (s3cmd: ca_certs_file), or turn certificate verification off for this cluster if you trust the network.';
+    return new ClientError('tls', `TLS handshake with ${endpoint} failed (${code}: ${detail}). ${hint}`, endpoint, undefined, code, { cause: err });
+  }
+  if (code && UNREACHABLE_CODES.has(code)) {
+    const what = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'its host name does not resolve' : code === 'ECONNREFUSED' ? 'nothing listens on that port' : `the connection failed (${code})`;
+    return new ClientError('unreachable', `Cannot reach ${endpoint}: ${what}. Check the endpoint address and that the cluster is running.`, endpoint, undefined, code, { cause: err });
+  }
+  if (code === 'ABORT_ERR' || (err instanceof Error && err.name === 'AbortError')) {
+    return new ClientError('aborted', `Request to ${endpoint} was cancelled.`, endpoint, undefined, code, { cause: err });
+  }
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+    return new ClientError('bad-request', `Cannot read the local file: ${detail}`, endpoint, undefined, code, { cause: err });
+  }
+  return new ClientError('unreachable', `Request to ${endpoint} failed: ${detail}`, endpoint, undefined, code, { cause: err });
+}
+
+/** What the request was about, to name it in messages: "bucket ais://b", "object ais://b/k". */
+export function describeTarget(bucket?: BucketRef, key?: string, scheme?: string): string {
+  if (!bucket) return 'cluster';
+  const uri = `${scheme ?? bucket.provider + '://'}${bucket.name}`;
+  return key === undefined ? `bucket ${uri}` : `object ${uri}/${key}`;
+}
+
+/** Turns an HTTP error status (plus the server's message, if any) into a ClientError. */
+export function statusError(status: number, endpoint: string, target: string, serverMessage?: string, code?: string): ClientError {
+  const said = serverMessage ? ` Server said: ${serverMessage.trim().slice(0, 300)}` : '';
+  if (status === 401 || status === 403) {
+    return new ClientError('auth', `Access to ${target} denied by ${endpoint} (${status}). Check the access and secret keys (or token) for this cluster.${said}`, endpoint, status, code);
+  }
+  if (status === 404) {
+    return new ClientError('not-found', `${capitalize(target)} not found on ${endpoint}.${said}`, endpoint, status, code);
+  }
+  if (status === 409) {
+    return new ClientError('conflict', `Conflict on ${target} at ${endpoint} (409).${said}`, endpoint, status, code);
+  }
+  if (status === 501) {
+    return new ClientError('unsupported', `${endpoint} does not implement this request on ${target} (501).${said}`, endpoint, status, code);
+  }
+  if (status >= 500) {
+    return new ClientError('server', `${endpoint} failed on ${target} (${status}). Try again; if it persists, check the cluster's logs.${said}`, endpoint, status, code);
+  }
+  return new ClientError('bad-request', `${endpoint} rejected the request on ${target} (${status}).${said}`, endpoint, status, code);
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function unsupported(endpoint: string, what: string): ClientError {
+  return new ClientError('unsupported', `${what} is not available on ${endpoint}: it is a plain S3 endpoint, not an AIStore cluster.`, endpoint);
+}
+
+/** Labels and URI schemes for AIStore providers (api/apc/provider.go). */
+export const PROVIDER_LABELS: Record<string, { label: string; scheme: string }> = {
+  ais: { label: 'AIS', scheme: 'ais://' },
+  aws: { label: 'AWS S3', scheme: 's3://' },
+  gcp: { label: 'Google Cloud', scheme: 'gs://' },
+  azure: { label: 'Azure', scheme: 'az://' },
+  oci: { label: 'Oracle Cloud', scheme: 'oc://' },
+  ht: { label: 'HTTP', scheme: 'ht://' },
+  s3: { label: 'S3', scheme: 's3://' },
+};
+
+export function providerInfo(name: string): ProviderInfo {
+  const known = PROVIDER_LABELS[name];
+  return { name, label: known?.label ?? name, scheme: known?.scheme ?? `${name}://` };
+}
