@@ -55,6 +55,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler) : http.createServer(handler);
   // S3 servers ignore Expect values other than 100-continue; Node would answer 417.
   server.on('checkExpectation', handler);
+  // The S3 side sends 100 Continue only once it accepts the request (takeBody), so a PUT to a missing
+  // bucket is refused before the client sends the body. Other routes get it at once.
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (!(path === '/s3' || path.startsWith('/s3/'))) res.writeContinue();
+    handler(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 0; // large uploads on slow links must not be cut off
   server.headersTimeout = 60_000;

@@ -80,6 +80,14 @@ function summaryOf(meta: ObjectMeta): ObjectSummary {
   };
 }
 
+/**
+ * The S3 ETag of a single-part object. Like AIStore, it is the MD5 only on md5 buckets; elsewhere it is the
+ * bucket's checksum (a validator, not an MD5: s3cmd warns, which is why AIStore's guide says to use md5).
+ */
+function etagFor(type: ChecksumType, md5: string, checksum: string): string {
+  return type === 'md5' || type === 'none' || !checksum ? md5 : checksum;
+}
+
 const bucketId = (ref: BucketRef) => `${ref.provider}/${ref.name}`;
 
 export function isProvider(value: unknown): value is Provider {
@@ -404,9 +412,10 @@ export class Store {
       size: got.size,
       md5: got.md5,
       checksum: { type, value: got.checksum },
-      etag: got.md5,
+      etag: etagFor(type, got.md5, got.checksum),
       contentType: opts.contentType,
       userMeta: opts.userMeta ?? {},
+      headers: opts.headers,
     });
   }
 
@@ -433,6 +442,7 @@ export class Store {
         };
         if (meta.contentType === undefined) delete meta.contentType;
         if (meta.parts === undefined) delete meta.parts;
+        if (!meta.headers || Object.keys(meta.headers).length === 0) delete meta.headers;
         await appendTrailer(tmp, meta, !!this.opts.fsync);
         await this.ensureDir(path.dirname(file));
         await fs.promises.rename(tmp, file);
@@ -526,7 +536,7 @@ export class Store {
     srcKey: string,
     dst: BucketRef,
     dstKey: string,
-    replace?: { contentType?: string; userMeta: Record<string, string> },
+    replace?: { contentType?: string; userMeta: Record<string, string>; headers?: Record<string, string> },
   ): Promise<ObjectMeta> {
     validateKey(dstKey);
     const d = this.bucket(dst);
@@ -537,11 +547,10 @@ export class Store {
       size: got.size,
       md5: got.md5,
       checksum: { type, value: got.checksum },
-      // A copy keeps a multipart ETag only if it keeps the bytes' identity; S3 does the same.
-      etag: meta.parts ? meta.etag : got.md5,
-      parts: meta.parts,
+      etag: etagFor(type, got.md5, got.checksum),
       contentType: replace ? replace.contentType : meta.contentType,
       userMeta: replace ? replace.userMeta : meta.userMeta,
+      headers: replace ? replace.headers : meta.headers,
     });
   }
 
@@ -650,7 +659,7 @@ export class Store {
   async createUpload(
     ref: BucketRef,
     key: string,
-    opts: { contentType?: string; userMeta?: Record<string, string> } = {},
+    opts: { contentType?: string; userMeta?: Record<string, string>; headers?: Record<string, string> } = {},
   ): Promise<UploadInfo> {
     validateKey(key);
     const b = this.bucket(ref);
@@ -660,6 +669,7 @@ export class Store {
       initiated: Date.now(),
       contentType: opts.contentType,
       userMeta: opts.userMeta ?? {},
+      headers: opts.headers,
     };
     const dir = this.uploadDir(b, info.uploadId);
     await fs.promises.mkdir(dir, { recursive: true });
@@ -784,6 +794,7 @@ export class Store {
         parts: chosen.length,
         contentType: upload.contentType,
         userMeta: upload.userMeta,
+        headers: upload.headers,
       });
       await fs.promises.rm(dir, { recursive: true, force: true });
       return meta;

@@ -59,6 +59,8 @@ export interface ObjectMeta {
   userMeta: Record<string, string>;
   /** Part count for objects completed from a multipart upload. */
   parts?: number;
+  /** Standard HTTP headers stored with the object (cache-control, content-disposition, ...), lower-case names. */
+  headers?: Record<string, string>;
 }
 
 /** The subset of ObjectMeta kept in memory for listings. */
@@ -75,6 +77,7 @@ export interface ObjectSummary {
 export interface PutOptions {
   contentType?: string;
   userMeta?: Record<string, string>;
+  headers?: Record<string, string>;
   /** Hex MD5 the body must have (from Content-MD5); mismatch → BadDigest, nothing stored. */
   expectedMd5?: string;
   /** A checksum the body must have (Ais-Checksum-Type/Value); mismatch → BadDigest, nothing stored. */
@@ -111,6 +114,7 @@ export interface UploadInfo {
   initiated: number;
   contentType?: string;
   userMeta: Record<string, string>;
+  headers?: Record<string, string>;
 }
 
 export interface PartInfo {

@@ -1,0 +1,272 @@
+// Request/response plumbing shared by the S3 handlers: errors as S3 XML, headers, bodies, ranges.
+import * as crypto from 'node:crypto';
+import type * as http from 'node:http';
+import { Readable } from 'node:stream';
+import { GatewayError } from '../errors';
+import type { ByteRange, ObjectMeta } from '../store/types';
+import { AwsChunkedDecoder, isAwsChunked } from './chunked';
+import { xmlDocument, XmlNode } from './xml';
+
+export interface S3Request {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  method: string;
+  query: URLSearchParams;
+  bucket?: string;
+  key?: string;
+  requestId: string;
+  /** Set once the request body has been read (or handed to a reader). */
+  bodyTaken: boolean;
+}
+
+export function newRequestId(): string {
+  return crypto.randomBytes(8).toString('hex').toUpperCase();
+}
+
+export function baseHeaders(r: S3Request): Record<string, string> {
+  return { 'x-amz-request-id': r.requestId, 'x-amz-id-2': r.requestId, Server: 'AIS-Buckets' };
+}
+
+export function sendXml(r: S3Request, status: number, root: string, children: XmlNode[], extra: Record<string, string> = {}) {
+  const body = xmlDocument(root, children);
+  r.res.writeHead(status, {
+    ...baseHeaders(r),
+    'Content-Type': 'application/xml',
+    'Content-Length': String(Buffer.byteLength(body)),
+    ...extra,
+  });
+  r.res.end(body);
+}
+
+export function sendEmpty(r: S3Request, status: number, extra: Record<string, string | number> = {}) {
+  r.res.writeHead(status, { ...baseHeaders(r), 'Content-Length': '0', ...extra });
+  r.res.end();
+}
+
+export function sendError(r: S3Request, err: unknown): void {
+  const { res, req } = r;
+  if (res.headersSent) {
+    // Mid-stream failure: the only honest signal left is to cut the connection.
+    res.destroy(err instanceof Error ? err : undefined);
+    return;
+  }
+  const e =
+    err instanceof GatewayError
+      ? err
+      : new GatewayError(500, 'InternalError', `We encountered an internal error: ${(err as Error)?.message ?? String(err)}`);
+  if (e.status >= 500) console.error(`[s3] ${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
+  const resource = r.bucket ? `/${r.bucket}${r.key !== undefined ? '/' + r.key : ''}` : '/';
+  const body =
+    req.method === 'HEAD'
+      ? ''
+      : xmlDocument(
+          'Error',
+          [
+            ['Code', e.code],
+            ['Message', e.message],
+            ...Object.entries(e.extra).map(([k, v]) => [k, v] as XmlNode),
+            ['Resource', resource],
+            ['RequestId', r.requestId],
+          ],
+          false,
+        );
+  const headers: Record<string, string> = {
+    ...baseHeaders(r),
+    'Content-Type': 'application/xml',
+    'Content-Length': String(Buffer.byteLength(body)),
+  };
+  // A body we never read must not be parsed as the next request on a kept-alive connection.
+  if (!r.bodyTaken && !req.complete && hasBody(req)) headers.Connection = 'close';
+  res.writeHead(e.status, headers);
+  res.end(body);
+}
+
+function hasBody(req: http.IncomingMessage): boolean {
+  const len = req.headers['content-length'];
+  return (len !== undefined && len !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * The request body as the object's bytes: sends 100-continue if the client waits for it and decodes
+ * aws-chunked framing. `size` is the decoded length when the client declared one.
+ */
+export function takeBody(r: S3Request): { body: Readable; size?: number } {
+  r.bodyTaken = true;
+  const { req, res } = r;
+  if (String(req.headers.expect ?? '').toLowerCase() === '100-continue') res.writeContinue();
+  if (isAwsChunked(req.headers)) {
+    const decoded = req.headers['x-amz-decoded-content-length'];
+    const decoder = new AwsChunkedDecoder();
+    req.on('error', (e) => decoder.destroy(e));
+    req.on('aborted', () => decoder.destroy(new GatewayError(400, 'IncompleteBody', 'The client closed the connection mid-body')));
+    return { body: req.pipe(decoder), size: decoded !== undefined ? parseSize(String(decoded), 'x-amz-decoded-content-length') : undefined };
+  }
+  const len = req.headers['content-length'];
+  return { body: req, size: len !== undefined ? parseSize(len, 'Content-Length') : undefined };
+}
+
+function parseSize(value: string, header: string): number {
+  if (!/^\d{1,16}$/.test(value)) throw new GatewayError(400, 'InvalidArgument', `Invalid ${header}: "${value}"`);
+  return Number(value);
+}
+
+/** Reads a small request body (XML documents) with a hard cap. */
+export async function readSmallBody(r: S3Request, limit = 8 * 1024 * 1024): Promise<string> {
+  const { body } = takeBody(r);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new GatewayError(400, 'MaxMessageLengthExceeded', `The request body is larger than ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Content-MD5 (base64) as hex, or undefined. */
+export function contentMd5(r: S3Request): string | undefined {
+  const v = r.req.headers['content-md5'];
+  if (v === undefined) return undefined;
+  const raw = Buffer.from(String(v), 'base64');
+  if (raw.length !== 16) throw new GatewayError(400, 'InvalidDigest', 'The Content-MD5 you specified is not valid');
+  return raw.toString('hex');
+}
+
+// Node hands header bytes over as Latin-1; S3 clients send UTF-8 metadata values as raw bytes.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+function fromHeaderBytes(value: string): string {
+  if (!/[\x80-\xff]/.test(value)) return value;
+  try {
+    return utf8.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value;
+  }
+}
+function toHeaderBytes(value: string): string {
+  return /[^\p{ASCII}]/u.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
+}
+
+const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'];
+
+export function objectHeadersFromRequest(req: http.IncomingMessage): {
+  contentType?: string;
+  userMeta: Record<string, string>;
+  headers: Record<string, string>;
+} {
+  const userMeta: Record<string, string> = {};
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    const v = Array.isArray(value) ? value.join(',') : value;
+    if (name.startsWith('x-amz-meta-')) userMeta[name.slice(11)] = fromHeaderBytes(v);
+    else if (STORED_HEADERS.includes(name)) headers[name] = fromHeaderBytes(v);
+  }
+  // aws-chunked is transport framing, never part of the stored object.
+  if (headers['content-encoding']) {
+    const kept = headers['content-encoding']
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s && s !== 'aws-chunked');
+    if (kept.length) headers['content-encoding'] = kept.join(', ');
+    else delete headers['content-encoding'];
+  }
+  const ct = req.headers['content-type'];
+  return { contentType: ct ? String(ct) : undefined, userMeta, headers };
+}
+
+export function httpDate(ms: number): string {
+  return new Date(ms).toUTCString();
+}
+
+export function objectResponseHeaders(meta: ObjectMeta, query?: URLSearchParams): Record<string, string> {
+  const h: Record<string, string> = {
+    ETag: `"${meta.etag}"`,
+    'Last-Modified': httpDate(meta.mtime),
+    'Content-Type': meta.contentType || 'application/octet-stream',
+    'Accept-Ranges': 'bytes',
+    // AIStore's own object attributes, handy for clients that verify downloads.
+    'Ais-Checksum-Type': meta.checksum.type,
+    'Ais-Checksum-Value': meta.checksum.value,
+    'Ais-Version': meta.version,
+  };
+  for (const [name, value] of Object.entries(meta.headers ?? {})) h[name] = toHeaderBytes(value);
+  for (const [name, value] of Object.entries(meta.userMeta)) h[`x-amz-meta-${name}`] = toHeaderBytes(value);
+  if (meta.parts) h['x-amz-mp-parts-count'] = String(meta.parts);
+  if (query) {
+    const overrides: Record<string, string> = {
+      'response-content-type': 'Content-Type',
+      'response-content-language': 'Content-Language',
+      'response-expires': 'Expires',
+      'response-cache-control': 'Cache-Control',
+      'response-content-disposition': 'Content-Disposition',
+      'response-content-encoding': 'Content-Encoding',
+    };
+    for (const [param, header] of Object.entries(overrides)) {
+      const v = query.get(param);
+      if (v !== null) {
+        for (const k of Object.keys(h)) if (k.toLowerCase() === header.toLowerCase()) delete h[k];
+        h[header] = toHeaderBytes(v);
+      }
+    }
+  }
+  return h;
+}
+
+/**
+ * Parses a Range header against an object size. Returns undefined for "whole object" (no header, or a
+ * form S3 ignores), throws InvalidRange (416) when nothing of it can be satisfied.
+ */
+export function parseRange(header: string | undefined, size: number): ByteRange | undefined {
+  if (!header) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined; // multi-range or junk: serve the whole object
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0 || size === 0) throw unsatisfiable(size);
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (m[2] !== '' && Number(m[2]) < start) return undefined; // syntactically invalid: ignored per RFC 7233
+  if (start >= size) throw unsatisfiable(size);
+  return { start, end };
+}
+
+function unsatisfiable(size: number): GatewayError {
+  return new GatewayError(416, 'InvalidRange', `The requested range is not satisfiable (object size ${size})`, {
+    ActualObjectSize: String(size),
+  });
+}
+
+/** RFC 7232 precondition evaluation: 304/412 or undefined to go on. */
+export function checkPreconditions(req: http.IncomingMessage, meta: ObjectMeta): 304 | 412 | undefined {
+  const etag = `"${meta.etag}"`;
+  const lastModified = Math.floor(meta.mtime / 1000) * 1000;
+  const matches = (list: string) =>
+    list.split(',').some((t) => {
+      const v = t.trim().replace(/^W\//, '');
+      return v === '*' || v === etag || v === meta.etag;
+    });
+  const ifMatch = req.headers['if-match'];
+  const ifUnmodified = req.headers['if-unmodified-since'];
+  const ifNoneMatch = req.headers['if-none-match'];
+  const ifModified = req.headers['if-modified-since'];
+  if (ifMatch !== undefined) {
+    if (!matches(ifMatch)) return 412;
+  } else if (ifUnmodified !== undefined) {
+    const t = Date.parse(ifUnmodified);
+    if (!isNaN(t) && lastModified > t) return 412;
+  }
+  if (ifNoneMatch !== undefined) {
+    if (matches(ifNoneMatch)) return 304;
+  } else if (ifModified !== undefined) {
+    const t = Date.parse(ifModified);
+    if (!isNaN(t) && lastModified <= t) return 304;
+  }
+  return undefined;
+}
+
+/** S3's encoding-type=url: percent-encode like AWS does, keeping '/' readable. */
+export function urlEncodeKey(value: string): string {
+  return encodeURIComponent(value).replace(/%2F/g, '/');
+}
