@@ -1,0 +1,125 @@
+// Create and delete buckets, from the tree's context menu or the palette (then a QuickPick chooses).
+import * as vscode from 'vscode';
+import { isClientError, type BucketRef } from '../client/cluster';
+import { validateBucketName } from '../views/names';
+import type { ClusterRegistry } from '../registry';
+
+/** What tree nodes and callers pass: a cluster, optionally a provider, optionally a bucket. */
+export interface BucketTarget {
+  clusterName?: string;
+  provider?: string;
+  bucket?: string;
+}
+
+export async function pickCluster(registry: ClusterRegistry, title: string): Promise<string | undefined> {
+  const entries = await registry.entries();
+  if (entries.length === 0) {
+    void vscode.window.showInformationMessage('No clusters yet: start the local gateway or add a cluster first.');
+    return undefined;
+  }
+  if (entries.length === 1) return entries[0].spec.name;
+  const pick = await vscode.window.showQuickPick(
+    entries.map((e) => ({ label: e.spec.name, description: e.spec.endpoint })),
+    { title, placeHolder: 'Which cluster?' },
+  );
+  return pick?.label;
+}
+
+export async function pickBucket(registry: ClusterRegistry, clusterName: string, title: string): Promise<BucketRef | undefined> {
+  const client = await registry.client(clusterName);
+  const buckets = await client.listBuckets();
+  if (buckets.length === 0) {
+    void vscode.window.showInformationMessage(`Cluster "${clusterName}" has no buckets.`);
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(
+    buckets.map((b) => ({ label: b.name, description: b.provider, bucket: b })),
+    { title, placeHolder: 'Which bucket?' },
+  );
+  return pick?.bucket;
+}
+
+function message(e: unknown): string {
+  return isClientError(e) ? e.message : (e as Error).message;
+}
+
+export function registerBucketCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel, refresh: () => void) {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('aisBuckets.createBucket', async (target?: BucketTarget, nameArg?: string) => {
+      const clusterName = target?.clusterName ?? (await pickCluster(registry, 'Create Bucket'));
+      if (!clusterName) return undefined;
+      const client = await registry.client(clusterName);
+      if (!client.capabilities.createBucket) {
+        void vscode.window.showErrorMessage(`Cluster "${clusterName}" does not allow creating buckets from here.`);
+        return undefined;
+      }
+      // AIStore creates only ais:// buckets itself; remote ones exist in their cloud.
+      const provider = client.kind === 'ais' ? 'ais' : target?.provider ?? 's3';
+      const name =
+        nameArg ??
+        (await vscode.window.showInputBox({
+          title: `Create Bucket on ${clusterName}`,
+          prompt: client.kind === 'ais' ? 'Name of the new ais:// bucket' : 'Name of the new bucket',
+          placeHolder: 'my-bucket',
+          ignoreFocusOut: true,
+          validateInput: (v) => validateBucketName(v.trim()),
+        }));
+      if (!name) return undefined;
+      const problem = validateBucketName(name.trim());
+      if (problem) {
+        if (nameArg !== undefined) throw new Error(problem);
+        void vscode.window.showErrorMessage(problem);
+        return undefined;
+      }
+      try {
+        await client.createBucket({ name: name.trim(), provider });
+        log.info(`created bucket ${provider}://${name.trim()} on ${clusterName}`);
+        refresh();
+        return name.trim();
+      } catch (e) {
+        log.error(`create bucket ${name}: ${message(e)}`);
+        if (nameArg !== undefined) throw e;
+        void vscode.window.showErrorMessage(message(e));
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand('aisBuckets.deleteBucket', async (target?: BucketTarget, options?: { confirm?: boolean }) => {
+      const clusterName = target?.clusterName ?? (await pickCluster(registry, 'Delete Bucket'));
+      if (!clusterName) return false;
+      const bucket: BucketRef | undefined =
+        target?.bucket !== undefined ? { name: target.bucket, provider: target.provider ?? 'ais' } : await pickBucket(registry, clusterName, 'Delete Bucket');
+      if (!bucket) return false;
+      const client = await registry.client(clusterName);
+      const uri = `${bucket.provider}://${bucket.name}`;
+      const page = await client.listObjects(bucket, { folders: false, pageSize: 1 });
+      const empty = page.objects.length === 0;
+      if (options?.confirm !== false) {
+        const first = await vscode.window.showWarningMessage(
+          `Delete bucket ${uri} on ${clusterName}?`,
+          { modal: true, detail: empty ? 'The bucket is empty.' : 'The bucket is NOT empty: all of its objects will be deleted too.' },
+          'Delete',
+        );
+        if (first !== 'Delete') return false;
+        if (!empty) {
+          const second = await vscode.window.showWarningMessage(
+            `Really delete ${uri} and every object in it? This cannot be undone.`,
+            { modal: true },
+            'Delete Bucket and Objects',
+          );
+          if (second !== 'Delete Bucket and Objects') return false;
+        }
+      }
+      try {
+        await client.deleteBucket(bucket);
+        log.info(`deleted bucket ${uri} on ${clusterName}`);
+        refresh();
+        return true;
+      } catch (e) {
+        log.error(`delete bucket ${uri}: ${message(e)}`);
+        if (options?.confirm === false) throw e;
+        void vscode.window.showErrorMessage(message(e));
+        return false;
+      }
+    }),
+  );
+}

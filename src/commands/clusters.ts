@@ -1,0 +1,167 @@
+// Add, import and remove clusters. Every command also takes its answers as arguments, so tests and other
+// extensions can run it without UI: aisBuckets.addCluster({name, endpoint, kind, accessKey, secretKey}).
+import * as vscode from 'vscode';
+import { isClientError, ClusterKind } from '../client/cluster';
+import type { ClusterSpec } from '../config/clusters';
+import { defaultS3cfgPath, readS3cfgFile, S3cfgError } from '../config/s3cfg';
+import { ClusterRegistry, LOCAL_CLUSTER } from '../registry';
+
+export interface AddClusterArgs {
+  name?: string;
+  endpoint?: string;
+  kind?: ClusterKind;
+  accessKey?: string;
+  secretKey?: string;
+  /** Save even if the endpoint does not answer (default: ask). */
+  skipProbe?: boolean;
+}
+
+/** "10.0.0.1:51080" → "http://10.0.0.1:51080"; a trailing /s3 means the S3 side of an AIS gateway. */
+export function normalizeUserEndpoint(input: string): { endpoint: string; kind?: ClusterKind } {
+  let text = input.trim();
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `http://${text}`;
+  text = text.replace(/\/+$/, '');
+  if (/\/s3$/i.test(text)) return { endpoint: text.slice(0, -3), kind: 'ais' };
+  return { endpoint: text };
+}
+
+export function clusterNameFromEndpoint(endpoint: string): string {
+  try {
+    return new URL(endpoint).host;
+  } catch {
+    return endpoint;
+  }
+}
+
+export function registerClusterCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel) {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('aisBuckets.addCluster', async (args?: AddClusterArgs) => addCluster(registry, log, args ?? {})),
+    vscode.commands.registerCommand('aisBuckets.importS3cfg', async (file?: string | vscode.Uri) => importS3cfg(registry, log, file)),
+    vscode.commands.registerCommand('aisBuckets.removeCluster', async (target?: string | { clusterName?: string }) => {
+      const name = typeof target === 'string' ? target : target?.clusterName ?? (await pickSavedCluster(registry));
+      if (!name) return false;
+      if (name === LOCAL_CLUSTER) {
+        void vscode.window.showInformationMessage('The local cluster is the embedded gateway: stop it with "AIS Buckets: Stop Local Gateway".');
+        return false;
+      }
+      const removed = await registry.remove(name);
+      if (removed) log.info(`removed cluster ${name}`);
+      return removed;
+    }),
+  );
+}
+
+async function pickSavedCluster(registry: ClusterRegistry): Promise<string | undefined> {
+  const entries = (await registry.entries()).filter((e) => !e.embedded && !e.transient);
+  if (entries.length === 0) {
+    void vscode.window.showInformationMessage('There are no saved clusters to remove.');
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(
+    entries.map((e) => ({ label: e.spec.name, description: e.spec.endpoint })),
+    { title: 'Remove Cluster', placeHolder: 'Which cluster? (its objects are not touched)' },
+  );
+  return pick?.label;
+}
+
+async function addCluster(registry: ClusterRegistry, log: vscode.LogOutputChannel, args: AddClusterArgs): Promise<string | undefined> {
+  const rawEndpoint =
+    args.endpoint ??
+    (await vscode.window.showInputBox({
+      title: 'Add Cluster (1/3): endpoint',
+      prompt: 'An AIStore gateway (http://10.10.0.1:51080) or any S3 endpoint (https://s3.example.com). A trailing /s3 means an AIStore gateway.',
+      placeHolder: 'http://10.10.0.1:51080',
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? undefined : 'Enter the endpoint address'),
+    }));
+  if (!rawEndpoint) return undefined;
+  const guessed = normalizeUserEndpoint(rawEndpoint);
+  let kind = args.kind ?? guessed.kind;
+  if (!kind) {
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: 'AIStore cluster', description: 'native API (/v1): providers, bucket props, checksums', clusterKind: 'ais' as const },
+        { label: 'S3-compatible endpoint', description: 'AWS S3, MinIO, Ceph, …', clusterKind: 's3' as const },
+      ],
+      { title: 'Add Cluster (2/3): what is it?', ignoreFocusOut: true },
+    );
+    if (!pick) return undefined;
+    kind = pick.clusterKind;
+  }
+  const name =
+    args.name ??
+    (await vscode.window.showInputBox({
+      title: 'Add Cluster (3/3): name',
+      value: clusterNameFromEndpoint(guessed.endpoint),
+      ignoreFocusOut: true,
+      validateInput: (v) => (!v.trim() ? 'Enter a name' : v.trim() === LOCAL_CLUSTER ? `"${LOCAL_CLUSTER}" is the embedded gateway` : undefined),
+    }));
+  if (!name) return undefined;
+  const spec: ClusterSpec = {
+    name: name.trim(),
+    kind,
+    endpoint: guessed.endpoint,
+    ...(args.accessKey ? { accessKey: args.accessKey, secretKey: args.secretKey } : {}),
+  };
+  if (!args.skipProbe) {
+    const client = registry.clientFor(spec);
+    try {
+      const probe = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Testing ${spec.endpoint}…` },
+        () => client.probe(),
+      );
+      log.info(`probe ${spec.endpoint}: ${probe.summary} (${probe.latencyMs} ms)`);
+    } catch (e) {
+      const message = isClientError(e) ? e.message : (e as Error).message;
+      log.warn(`probe ${spec.endpoint} failed: ${message}`);
+      if (args.endpoint !== undefined) throw new Error(message, { cause: e }); // called with arguments: no dialog to answer
+      const choice = await vscode.window.showWarningMessage(message, { modal: true, detail: 'Save the cluster anyway?' }, 'Save Anyway');
+      if (choice !== 'Save Anyway') return undefined;
+    } finally {
+      client.dispose();
+    }
+  }
+  await registry.save(spec);
+  log.info(`added cluster ${spec.name} (${spec.kind}, ${spec.endpoint})`);
+  return spec.name;
+}
+
+async function importS3cfg(registry: ClusterRegistry, log: vscode.LogOutputChannel, target?: string | vscode.Uri): Promise<string | undefined> {
+  let file = typeof target === 'string' ? target : target?.fsPath;
+  if (!file) {
+    const choice = await vscode.window.showQuickPick(
+      [
+        { label: '~/.s3cfg', description: defaultS3cfgPath(), file: defaultS3cfgPath() },
+        { label: 'Choose a file…', file: '' },
+      ],
+      { title: 'Import from s3cmd config' },
+    );
+    if (!choice) return undefined;
+    file = choice.file;
+    if (!file) {
+      const picked = await vscode.window.showOpenDialog({ title: 'Choose an s3cmd config file', canSelectMany: false, openLabel: 'Import' });
+      if (!picked?.[0]) return undefined;
+      file = picked[0].fsPath;
+    }
+  }
+  try {
+    const { spec, warnings } = await readS3cfgFile(file);
+    for (const w of warnings) log.warn(w);
+    const result = await registry.import(spec);
+    const msg = `${result.action === 'added' ? 'Added' : 'Updated'} cluster "${result.name}" (${spec.endpoint}) from ${spec.source ?? file}.`;
+    log.info(msg);
+    void vscode.window.showInformationMessage(msg + (warnings.length ? ` ${warnings.length} note(s) in the log.` : ''));
+    return result.name;
+  } catch (e) {
+    const message = e instanceof S3cfgError ? e.message : `Cannot import ${file}: ${(e as Error).message}`;
+    log.error(message);
+    if (typeof target === 'string') throw new Error(message, { cause: e });
+    const pick = await vscode.window.showErrorMessage(message, 'Open File');
+    if (pick === 'Open File' && e instanceof S3cfgError) {
+      const doc = await vscode.workspace.openTextDocument(file);
+      const line = Math.max(0, (e.line ?? 1) - 1);
+      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(line, 0, line, 0) });
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,139 @@
+// The embedded gateway inside VS Code: a child process on a free loopback port, data under the
+// extension's global storage, shown as the cluster "local" and in the status bar; it stops with VS Code.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { EmbeddedGatewayProcess } from '../embedded/process';
+import type { ClusterRegistry } from '../registry';
+
+const ENABLED_KEY = 'aisBuckets.localGateway.enabled';
+
+export class LocalGateway implements vscode.Disposable {
+  private process?: EmbeddedGatewayProcess;
+  private readonly status: vscode.StatusBarItem;
+  private starting?: Promise<string>;
+  private stopping = false;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly registry: ClusterRegistry,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.status = vscode.window.createStatusBarItem('aisBuckets.localGateway', vscode.StatusBarAlignment.Left, 10);
+    this.status.name = 'AIS Buckets: local gateway';
+    this.render();
+  }
+
+  get url(): string | undefined {
+    return this.process?.current?.url;
+  }
+
+  get dataDir(): string {
+    return path.join(this.context.globalStorageUri.fsPath, 'gateway');
+  }
+
+  /** Starts it if the user had it running last time (or asked for it in settings). */
+  async restoreState(): Promise<void> {
+    const auto = vscode.workspace.getConfiguration('aisBuckets').get<boolean>('localGateway.autoStart');
+    if (auto || this.context.globalState.get<boolean>(ENABLED_KEY)) {
+      await this.start().catch((e) => this.log.error(`local gateway: ${(e as Error).message}`));
+    }
+  }
+
+  async start(): Promise<string> {
+    if (this.url) return this.url;
+    this.starting ??= this.doStart().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async doStart(): Promise<string> {
+    const cfg = vscode.workspace.getConfiguration('aisBuckets');
+    const proc = new EmbeddedGatewayProcess({
+      script: this.context.asAbsolutePath(path.join('dist', 'gateway.js')),
+      dataDir: this.dataDir,
+      port: cfg.get<number>('localGateway.port') ?? 0,
+      checksum: cfg.get<string>('localGateway.defaultChecksum') || undefined,
+      onLog: (line) => this.log.info(`[gateway] ${line}`),
+    });
+    this.process = proc;
+    this.status.text = '$(sync~spin) AIS local';
+    this.status.show();
+    try {
+      const running = await proc.start();
+      proc.onExit((code, signal) => {
+        if (this.process !== proc) return;
+        this.process = undefined;
+        this.registry.setLocal(undefined);
+        this.render();
+        if (!this.stopping) {
+          void vscode.window.showWarningMessage(`The local AIS gateway stopped unexpectedly (${signal ?? 'exit code ' + code}).`, 'Restart', 'Show Log').then((pick) => {
+            if (pick === 'Restart') void vscode.commands.executeCommand('aisBuckets.startLocalGateway');
+            if (pick === 'Show Log') this.log.show();
+          });
+        }
+      });
+      this.log.info(`local gateway listening on ${running.url} (data: ${this.dataDir})`);
+      await this.context.globalState.update(ENABLED_KEY, true);
+      this.registry.setLocal(running.url);
+      this.render();
+      return running.url;
+    } catch (e) {
+      this.process = undefined;
+      this.render();
+      throw e;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const proc = this.process;
+    if (!proc) return;
+    this.stopping = true;
+    try {
+      await proc.stop();
+    } finally {
+      this.stopping = false;
+      this.process = undefined;
+      await this.context.globalState.update(ENABLED_KEY, false);
+      this.registry.setLocal(undefined);
+      this.render();
+    }
+  }
+
+  private render() {
+    const url = this.url;
+    if (url) {
+      this.status.text = '$(database) AIS local';
+      this.status.tooltip = new vscode.MarkdownString(`**Local AIS gateway** running at ${url}\n\nS3: \`${url}/s3\` · data: \`${this.dataDir}\`\n\nClick to stop.`);
+      this.status.command = 'aisBuckets.stopLocalGateway';
+      this.status.show();
+    } else {
+      this.status.hide();
+    }
+  }
+
+  dispose(): void {
+    this.status.dispose();
+    this.stopping = true;
+    void this.process?.stop();
+  }
+}
+
+export function registerGatewayCommands(context: vscode.ExtensionContext, gateway: LocalGateway, log: vscode.LogOutputChannel) {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('aisBuckets.startLocalGateway', async () => {
+      try {
+        const url = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: 'Starting the local AIS gateway…' },
+          () => gateway.start(),
+        );
+        return url;
+      } catch (e) {
+        log.error(`local gateway: ${(e as Error).message}`);
+        void vscode.window.showErrorMessage(`Could not start the local AIS gateway: ${(e as Error).message.split('\n')[0]}`, 'Show Log').then((p) => p && log.show());
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand('aisBuckets.stopLocalGateway', async () => {
+      await gateway.stop();
+    }),
+  );
+}

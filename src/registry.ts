@@ -1,0 +1,159 @@
+// The clusters the user has: settings hold their descriptions (aisBuckets.clusters), SecretStorage their
+// keys. The embedded gateway, when running, is one more cluster named "local" that is never saved.
+import * as vscode from 'vscode';
+import type { ClusterClient } from './client/cluster';
+import { createClusterClient } from './client';
+import { ClusterSecrets, ClusterSettings, ClusterSpec, joinSecrets, mergeImported, MergeResult, splitSecrets, toConnection, validateSpec } from './config/clusters';
+
+export const LOCAL_CLUSTER = 'local';
+const SECRET_PREFIX = 'aisBuckets.cluster:';
+
+export interface ClusterEntry {
+  spec: ClusterSpec;
+  /** The embedded gateway (not in settings, cannot be edited or removed, only stopped). */
+  embedded?: boolean;
+  /** Given by the environment (AIS_BUCKETS_CLUSTER_URL), not in settings. */
+  transient?: boolean;
+}
+
+export class ClusterRegistry implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly clients = new Map<string, { key: string; client: ClusterClient }>();
+  private local?: ClusterSpec;
+  private readonly transient: ClusterSpec[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly secrets: vscode.SecretStorage) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('aisBuckets.clusters')) this.changed.fire();
+      }),
+      secrets.onDidChange((e) => {
+        if (e.key.startsWith(SECRET_PREFIX)) {
+          this.dropClient(e.key.slice(SECRET_PREFIX.length));
+          this.changed.fire();
+        }
+      }),
+    );
+    // A cluster handed over by the environment: test harnesses and `npm start` use it.
+    const url = process.env.AIS_BUCKETS_CLUSTER_URL;
+    if (url) this.transient.push({ name: process.env.AIS_BUCKETS_CLUSTER_NAME || 'dev', kind: 'ais', endpoint: url.replace(/\/+$/, '') });
+  }
+
+  private saved(): ClusterSettings[] {
+    const list = vscode.workspace.getConfiguration('aisBuckets').get<ClusterSettings[]>('clusters') ?? [];
+    return Array.isArray(list) ? list.filter((c) => c && typeof c.name === 'string' && typeof c.endpoint === 'string') : [];
+  }
+
+  /** Every cluster, the embedded one first, with keys from SecretStorage. */
+  async entries(): Promise<ClusterEntry[]> {
+    const out: ClusterEntry[] = [];
+    if (this.local) out.push({ spec: this.local, embedded: true });
+    for (const spec of this.transient) out.push({ spec, transient: true });
+    for (const settings of this.saved()) {
+      out.push({ spec: joinSecrets({ ...settings, kind: settings.kind ?? 'ais' }, await this.readSecrets(settings.name)) });
+    }
+    return out;
+  }
+
+  async entry(name: string): Promise<ClusterEntry | undefined> {
+    return (await this.entries()).find((e) => e.spec.name === name);
+  }
+
+  hasSavedClusters(): boolean {
+    return this.saved().length > 0;
+  }
+
+  private async readSecrets(name: string): Promise<ClusterSecrets | undefined> {
+    const raw = await this.secrets.get(SECRET_PREFIX + name);
+    if (!raw) return undefined;
+    try {
+      return JSON.parse(raw) as ClusterSecrets;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A client for a cluster, reused until its description or keys change. */
+  async client(name: string): Promise<ClusterClient> {
+    const entry = await this.entry(name);
+    if (!entry) throw new Error(`There is no cluster named "${name}".`);
+    const key = JSON.stringify(entry.spec);
+    const cached = this.clients.get(name);
+    if (cached && cached.key === key) return cached.client;
+    cached?.client.dispose();
+    const client = createClusterClient(toConnection(entry.spec, { timeoutMs: this.timeoutMs() }));
+    this.clients.set(name, { key, client });
+    return client;
+  }
+
+  /** A client for a spec that is not saved yet (Add Cluster tests the endpoint with it). */
+  clientFor(spec: ClusterSpec): ClusterClient {
+    return createClusterClient(toConnection(spec, { timeoutMs: this.timeoutMs() }));
+  }
+
+  private timeoutMs(): number {
+    const s = vscode.workspace.getConfiguration('aisBuckets').get<number>('requestTimeoutSeconds') ?? 30;
+    return Math.max(1, s) * 1000;
+  }
+
+  private dropClient(name: string) {
+    this.clients.get(name)?.client.dispose();
+    this.clients.delete(name);
+  }
+
+  /** Saves a cluster: description to user settings, keys to SecretStorage. */
+  async save(spec: ClusterSpec): Promise<void> {
+    const problems = validateSpec(spec);
+    if (problems.length) throw new Error(problems.join(' '));
+    if (spec.name === LOCAL_CLUSTER) throw new Error(`"${LOCAL_CLUSTER}" is the embedded gateway's name: choose another.`);
+    const { settings, secrets } = splitSecrets(spec);
+    const list = this.saved().filter((c) => c.name !== spec.name);
+    const prior = this.saved().findIndex((c) => c.name === spec.name);
+    const clean = JSON.parse(JSON.stringify(settings)) as ClusterSettings;
+    if (prior >= 0) list.splice(prior, 0, clean);
+    else list.push(clean);
+    if (secrets.accessKey || secrets.secretKey) await this.secrets.store(SECRET_PREFIX + spec.name, JSON.stringify(secrets));
+    else await this.secrets.delete(SECRET_PREFIX + spec.name);
+    await this.writeList(list);
+  }
+
+  /** Merges an imported spec (re-import updates the same endpoint rather than adding a duplicate). */
+  async import(spec: ClusterSpec): Promise<MergeResult> {
+    const current = (await this.entries()).filter((e) => !e.embedded && !e.transient).map((e) => e.spec);
+    const merged = mergeImported(current, spec);
+    const result = merged.clusters.find((c) => c.name === merged.name)!;
+    await this.save(result);
+    return merged;
+  }
+
+  async remove(name: string): Promise<boolean> {
+    const list = this.saved();
+    const next = list.filter((c) => c.name !== name);
+    if (next.length === list.length) return false;
+    await this.secrets.delete(SECRET_PREFIX + name);
+    this.dropClient(name);
+    await this.writeList(next);
+    return true;
+  }
+
+  private async writeList(list: ClusterSettings[]): Promise<void> {
+    await vscode.workspace.getConfiguration('aisBuckets').update('clusters', list, vscode.ConfigurationTarget.Global);
+    this.changed.fire();
+  }
+
+  /** The embedded gateway came up (url) or went down (undefined). */
+  setLocal(url: string | undefined): void {
+    this.dropClient(LOCAL_CLUSTER);
+    this.local = url ? { name: LOCAL_CLUSTER, kind: 'ais', endpoint: url } : undefined;
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    for (const { client } of this.clients.values()) client.dispose();
+    this.clients.clear();
+    this.changed.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
