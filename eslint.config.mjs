@@ -13,7 +13,7 @@ export default tseslint.config(
   },
   {
     // The gateway and the client layer run in plain Node: they must never import vscode.
-    files: ['src/gateway/**/*.ts', 'src/client/**/*.ts', 'src/config/**/*.ts'],
+    files: ['src/gateway/**/*.ts', 'src/client/**/*.ts', 'src/config/**/*.ts', 'src/common/**/*.ts', 'src/embedded/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode'] }] },
   },
 );
