@@ -1,0 +1,524 @@
+// AIStore's native API (/v1) over node:http(s), no SDK. Wire format: ../shared/ais-api.md and AIStore's
+// api/ (ls.go, bucket.go, object.go) and api/apc/lsmsg.go. Object requests may be answered with 307 by a
+// proxy; HttpTransport follows them, re-opening file bodies. Multipart uploads have no native API: the
+// cluster's S3 side (/s3) lists and aborts them.
+import * as fs from 'node:fs';
+import type * as http from 'node:http';
+import { PassThrough } from 'node:stream';
+import {
+  BucketInfo,
+  BucketProps,
+  BucketRef,
+  ByteRange,
+  Capabilities,
+  Checksum,
+  ClientError,
+  ClusterClient,
+  ClusterConfig,
+  ClusterConnection,
+  DeepPartial,
+  describeTarget,
+  MultipartUpload,
+  networkError,
+  ObjectDownload,
+  ObjectEntry,
+  ObjectHead,
+  ObjectPage,
+  ListObjectsOptions,
+  ProbeResult,
+  ProviderInfo,
+  providerInfo,
+  PROVIDER_LABELS,
+  PutOptions,
+  PutResult,
+  PutSource,
+  statusError,
+} from './cluster';
+import { BodySource, HttpTransport, readText } from './http';
+import { S3ClusterClient } from './s3';
+
+/** LsoMsg flag bits (api/apc/lsmsg.go): list one "directory" level, virtual dirs as entries. */
+export const LS_NO_RECURSION = 1 << 11;
+/** LsoEnt flag (api/apc/lsmsg.go): the entry is a virtual directory. */
+export const ENTRY_IS_DIR = 1 << 8;
+/** Props asked for in listings: AIStore fills only those it knows. */
+const LIST_PROPS = 'name,size,checksum,atime,version,custom';
+const RFC3339_NANO = '2006-01-02T15:04:05.999999999Z07:00';
+const PROVIDER_ORDER = ['ais', 'aws', 'gcp', 'azure', 'oci', 'ht'];
+
+interface LsoEntry {
+  name: string;
+  size?: string | number;
+  checksum?: string;
+  atime?: string;
+  version?: string;
+  'custom-md'?: string;
+  flags?: number;
+}
+
+interface LsoResult {
+  uuid?: string;
+  continuation_token?: string;
+  entries?: LsoEntry[] | null;
+}
+
+interface RequestSpec {
+  method: string;
+  path: string;
+  query?: Record<string, string | undefined>;
+  /** JSON action message, or an object body source. */
+  json?: unknown;
+  body?: BodySource;
+  headers?: Record<string, string>;
+  /** For messages: what the request is about. */
+  target: string;
+}
+
+export class AisClusterClient implements ClusterClient {
+  readonly kind = 'ais' as const;
+  readonly endpoint: string;
+  readonly capabilities: Capabilities = { providers: true, bucketProps: true, clusterConfig: true, checksums: true, multipart: true, createBucket: true };
+  private readonly base: URL;
+  private readonly transport: HttpTransport;
+  private readonly connection: ClusterConnection;
+  private s3Side?: S3ClusterClient;
+  /** Bucket checksum type by bucket, to label the bare checksum values of listings. */
+  private readonly checksumTypes = new Map<string, Promise<string | undefined>>();
+
+  constructor(connection: ClusterConnection) {
+    this.connection = connection;
+    this.endpoint = connection.endpoint.replace(/\/+$/, '');
+    try {
+      this.base = new URL(this.endpoint + '/');
+    } catch {
+      throw new ClientError('bad-request', `"${connection.endpoint}" is not a URL; expected e.g. http://10.10.0.1:51080`, connection.endpoint);
+    }
+    this.transport = new HttpTransport({ tls: connection.tls, timeoutMs: connection.timeoutMs, connectTimeoutMs: connection.connectTimeoutMs });
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // plumbing
+
+  private url(path: string, query: Record<string, string | undefined> = {}): URL {
+    const url = new URL(path.replace(/^\//, ''), this.base);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+    return url;
+  }
+
+  private async send(spec: RequestSpec): Promise<http.IncomingMessage> {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json', ...(spec.headers ?? {}) };
+    if (this.connection.authToken) headers['Authorization'] = `Bearer ${this.connection.authToken}`;
+    const res = await this.transport.request({
+      method: spec.method,
+      url: this.url(spec.path, spec.query),
+      headers,
+      body: spec.json !== undefined ? JSON.stringify(spec.json) : spec.body,
+      endpoint: this.endpoint,
+    });
+    const status = res.statusCode ?? 0;
+    if (status >= 200 && status < 300) return res;
+    throw await this.errorFrom(res, spec.target);
+  }
+
+  private async errorFrom(res: http.IncomingMessage, target: string): Promise<ClientError> {
+    const status = res.statusCode ?? 0;
+    let message: string | undefined;
+    try {
+      const text = await readText(res, 64 * 1024);
+      message = serverMessage(text, String(res.headers['content-type'] ?? ''));
+    } catch {
+      // the status says enough
+    }
+    return statusError(status, this.endpoint, target, message);
+  }
+
+  private async json<T>(spec: RequestSpec): Promise<T> {
+    const res = await this.send(spec);
+    let text: string;
+    try {
+      text = await readText(res, 256 << 20);
+    } catch (err) {
+      throw networkError(err, this.endpoint);
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      const type = String(res.headers['content-type'] ?? 'no content type');
+      throw new ClientError('protocol', `${this.endpoint} did not answer like an AIStore gateway (${type}: "${text.slice(0, 80)}"). If it is an S3 endpoint, add it as an S3 cluster.`, this.endpoint, res.statusCode);
+    }
+  }
+
+  private async noBody(spec: RequestSpec): Promise<http.IncomingMessage> {
+    const res = await this.send(spec);
+    res.resume();
+    return res;
+  }
+
+  private bucketQuery(bucket: BucketRef, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+    return {
+      provider: bucket.provider || 'ais',
+      namespace: bucket.namespace && (bucket.namespace.uuid || bucket.namespace.name) ? `@${bucket.namespace.uuid}#${bucket.namespace.name}` : undefined,
+      ...extra,
+    };
+  }
+
+  private target(bucket?: BucketRef, key?: string): string {
+    return describeTarget(bucket, key, bucket ? PROVIDER_LABELS[bucket.provider]?.scheme : undefined);
+  }
+
+  private objectPath(bucket: BucketRef, key: string): string {
+    return `/v1/objects/${encodeURIComponent(bucket.name)}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  private get s3(): S3ClusterClient {
+    this.s3Side ??= new S3ClusterClient({ ...this.connection, kind: 's3', endpoint: this.connection.s3Endpoint ?? `${this.endpoint}/s3` });
+    return this.s3Side;
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // cluster
+
+  async probe(): Promise<ProbeResult> {
+    const started = Date.now();
+    const smap = await this.json<{ pmap?: Record<string, unknown>; tmap?: Record<string, unknown>; version?: number | string; uuid?: string }>({
+      method: 'GET',
+      path: '/v1/daemon',
+      query: { what: 'smap' },
+      target: 'cluster map',
+    });
+    if (!smap || typeof smap !== 'object' || !smap.pmap) {
+      throw new ClientError('protocol', `${this.endpoint} answered /v1/daemon?what=smap without a cluster map; is it an AIStore gateway?`, this.endpoint);
+    }
+    const proxies = Object.keys(smap.pmap ?? {}).length;
+    const targets = Object.keys(smap.tmap ?? {}).length;
+    return {
+      kind: 'ais',
+      endpoint: this.endpoint,
+      summary: `AIStore cluster${smap.uuid ? ` ${smap.uuid}` : ''}: ${proxies} ${proxies === 1 ? 'gateway' : 'gateways'}, ${targets} ${targets === 1 ? 'target' : 'targets'}`,
+      latencyMs: Date.now() - started,
+    };
+  }
+
+  /** AIStore has no "list providers" call: 'ais', the providers of known buckets, and configured backends. */
+  async listProviders(): Promise<ProviderInfo[]> {
+    const [buckets, config] = await Promise.all([
+      this.listBuckets(),
+      this.getClusterConfig().catch((err: unknown) => {
+        if (err instanceof ClientError && (err.kind === 'auth' || err.kind === 'not-found' || err.kind === 'unsupported' || err.kind === 'bad-request')) return undefined;
+        throw err;
+      }),
+    ]);
+    const names = new Set<string>(['ais']);
+    for (const b of buckets) names.add(b.provider);
+    const backend = config?.backend;
+    if (backend && typeof backend === 'object') {
+      const conf = (backend as { conf?: unknown }).conf;
+      for (const key of Object.keys(conf && typeof conf === 'object' ? conf : backend)) if (PROVIDER_LABELS[key]) names.add(key);
+    }
+    return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).map(providerInfo);
+  }
+
+  async listBuckets(provider?: string): Promise<BucketInfo[]> {
+    const list = await this.json<Array<{ name: string; provider: string; namespace?: { uuid?: string; name?: string } }> | null>({
+      method: 'GET',
+      path: '/v1/buckets/',
+      query: { provider },
+      json: { action: 'list' },
+      target: provider ? `${provider} buckets` : 'buckets',
+    });
+    if (list !== null && !Array.isArray(list)) {
+      throw new ClientError('protocol', `${this.endpoint} answered the bucket list with something other than a list.`, this.endpoint);
+    }
+    return (list ?? [])
+      .map((b) => ({
+        name: b.name,
+        provider: b.provider,
+        ...(b.namespace && (b.namespace.uuid || b.namespace.name) ? { namespace: { uuid: b.namespace.uuid ?? '', name: b.namespace.name ?? '' } } : {}),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async createBucket(bucket: BucketRef): Promise<void> {
+    await this.noBody({ method: 'POST', path: `/v1/buckets/${encodeURIComponent(bucket.name)}`, query: this.bucketQuery(bucket), json: { action: 'create-bck' }, target: this.target(bucket) });
+  }
+
+  async deleteBucket(bucket: BucketRef): Promise<void> {
+    this.checksumTypes.delete(bucketKey(bucket));
+    await this.noBody({ method: 'DELETE', path: `/v1/buckets/${encodeURIComponent(bucket.name)}`, query: this.bucketQuery(bucket), json: { action: 'destroy-bck' }, target: this.target(bucket) });
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // objects
+
+  async listObjects(bucket: BucketRef, options: ListObjectsOptions = {}): Promise<ObjectPage> {
+    const folders = options.folders !== false;
+    const { uuid, token } = splitToken(options.token);
+    const msg = {
+      uuid,
+      props: LIST_PROPS,
+      time_format: RFC3339_NANO,
+      prefix: options.prefix ?? '',
+      continuation_token: token,
+      flags: String(folders ? LS_NO_RECURSION : 0), // a string on the wire (`json:"flags,string"`)
+      pagesize: options.pageSize ?? 0,
+    };
+    const [res, checksumType] = await Promise.all([
+      this.json<LsoResult>({ method: 'GET', path: `/v1/buckets/${encodeURIComponent(bucket.name)}`, query: this.bucketQuery(bucket), json: { action: 'list', value: msg }, target: this.target(bucket) }),
+      this.bucketChecksumType(bucket),
+    ]);
+    if (!res || typeof res !== 'object' || (res.entries !== undefined && res.entries !== null && !Array.isArray(res.entries))) {
+      throw new ClientError('protocol', `${this.endpoint} answered the object list of ${this.target(bucket)} in an unknown format.`, this.endpoint);
+    }
+    const page: ObjectPage = { objects: [], folders: [] };
+    const prefix = options.prefix ?? '';
+    for (const e of res.entries ?? []) {
+      if ((e.flags ?? 0) & ENTRY_IS_DIR) {
+        const dir = e.name.endsWith('/') ? e.name : `${e.name}/`;
+        // AIStore lists the prefix "directory" itself on the first page; it is where we are, not a child.
+        if (dir !== prefix) page.folders.push(dir);
+        continue;
+      }
+      page.objects.push(entryOf(e, checksumType));
+    }
+    if (res.continuation_token) page.nextToken = joinToken(res.uuid, res.continuation_token);
+    return page;
+  }
+
+  private bucketChecksumType(bucket: BucketRef): Promise<string | undefined> {
+    const key = bucketKey(bucket);
+    let pending = this.checksumTypes.get(key);
+    if (!pending) {
+      pending = this.getBucketProps(bucket).then(
+        (p) => p.checksum?.type,
+        () => {
+          this.checksumTypes.delete(key); // try again next time
+          return undefined;
+        },
+      );
+      this.checksumTypes.set(key, pending);
+    }
+    return pending;
+  }
+
+  async headObject(bucket: BucketRef, key: string): Promise<ObjectHead> {
+    const res = await this.send({ method: 'HEAD', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket), target: this.target(bucket, key) });
+    res.resume();
+    return headOf(res.headers);
+  }
+
+  async getObject(bucket: BucketRef, key: string, range?: ByteRange): Promise<ObjectDownload> {
+    const headers: Record<string, string> = {};
+    if (range) headers['Range'] = `bytes=${range.start}-${range.end ?? ''}`;
+    const res = await this.send({ method: 'GET', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket), headers, target: this.target(bucket, key) });
+    const length = res.headers['content-length'];
+    const head = headOf(res.headers);
+    const total = /\/(\d+)$/.exec(String(res.headers['content-range'] ?? ''));
+    if (total) head.size = Number(total[1]);
+    // Errors on the body (reset, idle timeout) reach the reader as ClientErrors.
+    const body = res.pipe(new PassThrough());
+    res.on('error', (err) => body.destroy(networkError(err, this.endpoint)));
+    return { body, head, ...(length !== undefined ? { contentLength: Number(length) } : {}) };
+  }
+
+  async putObject(bucket: BucketRef, key: string, source: PutSource, options: PutOptions = {}): Promise<PutResult> {
+    const body = await bodySource(source);
+    const headers: Record<string, string> = {};
+    if (options.checksum) {
+      headers['Ais-Checksum-Type'] = options.checksum.type;
+      headers['Ais-Checksum-Value'] = options.checksum.value;
+    }
+    if (options.contentType) headers['Content-Type'] = options.contentType;
+    this.checksumTypes.delete(bucketKey(bucket)); // a PUT may create a remote bucket's entry
+    const res = await this.send({ method: 'PUT', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket), body, headers, target: this.target(bucket, key) });
+    res.resume();
+    const head = headOf(res.headers);
+    return { etag: head.etag, checksum: head.checksum, version: head.version };
+  }
+
+  async deleteObject(bucket: BucketRef, key: string): Promise<void> {
+    await this.noBody({ method: 'DELETE', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket), target: this.target(bucket, key) });
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // props and config
+
+  async getBucketProps(bucket: BucketRef): Promise<BucketProps> {
+    const res = await this.send({ method: 'HEAD', path: `/v1/buckets/${encodeURIComponent(bucket.name)}`, query: this.bucketQuery(bucket), target: this.target(bucket) });
+    res.resume();
+    const raw = res.headers['ais-bucket-props'];
+    if (typeof raw !== 'string') {
+      throw new ClientError('protocol', `${this.endpoint} answered HEAD ${this.target(bucket)} without the Ais-Bucket-Props header; is it an AIStore gateway?`, this.endpoint, res.statusCode);
+    }
+    try {
+      return JSON.parse(raw) as BucketProps;
+    } catch {
+      throw new ClientError('protocol', `${this.endpoint} sent bucket props for ${this.target(bucket)} that are not JSON.`, this.endpoint, res.statusCode);
+    }
+  }
+
+  async setBucketProps(bucket: BucketRef, props: DeepPartial<BucketProps>): Promise<void> {
+    this.checksumTypes.delete(bucketKey(bucket));
+    await this.noBody({ method: 'PATCH', path: `/v1/buckets/${encodeURIComponent(bucket.name)}`, query: this.bucketQuery(bucket), json: { action: 'set-bprops', value: props }, target: this.target(bucket) });
+  }
+
+  async getClusterConfig(): Promise<ClusterConfig> {
+    return this.json<ClusterConfig>({ method: 'GET', path: '/v1/cluster', query: { what: 'config' }, target: 'cluster config' });
+  }
+
+  async setClusterConfig(values: Record<string, string>): Promise<void> {
+    await this.noBody({ method: 'PUT', path: '/v1/cluster/set-config', query: values, target: 'cluster config' });
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // multipart (through the S3 side)
+
+  listMultipartUploads(bucket: BucketRef, prefix?: string): Promise<MultipartUpload[]> {
+    return this.s3.listMultipartUploads(bucket, prefix);
+  }
+
+  abortMultipartUpload(bucket: BucketRef, key: string, uploadId: string): Promise<void> {
+    return this.s3.abortMultipartUpload(bucket, key, uploadId);
+  }
+
+  dispose(): void {
+    this.transport.dispose();
+    this.s3Side?.dispose();
+  }
+}
+
+function rank(provider: string): number {
+  const i = PROVIDER_ORDER.indexOf(provider);
+  return i < 0 ? PROVIDER_ORDER.length : i;
+}
+
+function bucketKey(bucket: BucketRef): string {
+  return `${bucket.provider}\n${bucket.namespace?.uuid ?? ''}\n${bucket.namespace?.name ?? ''}\n${bucket.name}`;
+}
+
+// The page token we hand out carries the listing's uuid too: AIStore ties the pages of one listing
+// together by it, and a fresh uuid would restart the listing work on the cluster.
+function joinToken(uuid: string | undefined, token: string): string {
+  return uuid ? `${uuid}\u0000${token}` : token;
+}
+
+function splitToken(token: string | undefined): { uuid: string; token: string } {
+  if (!token) return { uuid: '', token: '' };
+  const i = token.indexOf('\u0000');
+  return i < 0 ? { uuid: '', token } : { uuid: token.slice(0, i), token: token.slice(i + 1) };
+}
+
+/** "[ETag:abc LastModified:2023-09-20T21:04:51Z]" (cmn/objlist_utils.go) → { ETag: 'abc', ... }. */
+export function parseCustomMd(custom: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!custom) return out;
+  const inner = custom.replace(/^\[/, '').replace(/\]$/, '');
+  for (const pair of inner.split(' ')) {
+    const i = pair.indexOf(':');
+    if (i > 0) out[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  return out;
+}
+
+/** AIStore times: RFC3339 (what we ask for), RFC822/1123 (its default), or Unix nanoseconds. */
+export function parseAisTime(value: string | number | undefined): Date | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'number' || /^\d+$/.test(value)) {
+    const n = Number(value);
+    // nanoseconds (AIStore's Ais-Atime), else milliseconds
+    const ms = n > 1e15 ? n / 1e6 : n;
+    const d = new Date(ms);
+    return Number.isNaN(d.getTime()) ? undefined : d;
+  }
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+function entryOf(e: LsoEntry, checksumType: string | undefined): ObjectEntry {
+  const custom = parseCustomMd(e['custom-md']);
+  const entry: ObjectEntry = { key: e.name, size: Number(e.size ?? 0) };
+  const mtime = parseAisTime(custom['LastModified']);
+  const atime = parseAisTime(e.atime);
+  if (mtime) entry.mtime = mtime;
+  else if (atime) entry.mtime = atime;
+  if (custom['ETag']) entry.etag = custom['ETag'].replace(/"/g, '');
+  if (e.checksum) entry.checksum = { type: checksumType ?? 'unknown', value: e.checksum };
+  if (e.version) entry.version = e.version;
+  return entry;
+}
+
+function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+function headOf(headers: http.IncomingHttpHeaders): ObjectHead {
+  const head: ObjectHead = { size: Number(header(headers, 'content-length') ?? 0), userMeta: {} };
+  const lastModified = header(headers, 'last-modified');
+  const mtime = lastModified ? parseAisTime(lastModified) : parseAisTime(header(headers, 'ais-atime'));
+  if (mtime) head.mtime = mtime;
+  const etag = header(headers, 'etag');
+  if (etag) head.etag = etag.replace(/"/g, '');
+  const type = header(headers, 'ais-checksum-type');
+  const value = header(headers, 'ais-checksum-value');
+  if (type && value && type !== 'none') head.checksum = { type, value } satisfies Checksum;
+  const version = header(headers, 'ais-version');
+  if (version) head.version = version;
+  const contentType = header(headers, 'content-type');
+  if (contentType) head.contentType = contentType;
+  // Ais-Custom-Md: repeated "k=v" (joined with ", " by Node)
+  const custom = header(headers, 'ais-custom-md');
+  if (custom) {
+    for (const kv of custom.split(/,\s*/)) {
+      const i = kv.indexOf('=');
+      if (i > 0) head.userMeta[kv.slice(0, i)] = kv.slice(i + 1);
+    }
+  }
+  for (const [name, v] of Object.entries(headers)) {
+    if (name.startsWith('x-amz-meta-') && typeof v === 'string') head.userMeta[name.slice('x-amz-meta-'.length)] = v;
+  }
+  return head;
+}
+
+/** AIStore errors are JSON {message, ...}; anything else is shown as short text without markup. */
+export function serverMessage(text: string, contentType: string): string | undefined {
+  const trimmed = text.trim();
+  if (!trimmed) return undefined;
+  if (contentType.includes('json') || trimmed.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(trimmed) as { message?: unknown };
+      if (typeof parsed.message === 'string') return parsed.message;
+    } catch {
+      // not JSON after all
+    }
+  }
+  const xmlMessage = /<Message>([\s\S]*?)<\/Message>/.exec(trimmed);
+  if (xmlMessage) return xmlMessage[1];
+  return trimmed.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300) || undefined;
+}
+
+async function bodySource(source: PutSource): Promise<BodySource> {
+  if ('path' in source) {
+    const file = source.path;
+    let size: number;
+    try {
+      const st = await fs.promises.stat(file);
+      if (!st.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EISDIR' });
+      size = st.size;
+    } catch (err) {
+      throw new ClientError('bad-request', `Cannot upload ${file}: ${(err as Error).message}`, file, undefined, (err as NodeJS.ErrnoException).code);
+    }
+    return { open: () => fs.createReadStream(file), size, reopen: true };
+  }
+  if ('open' in source) return { open: source.open, size: source.size, reopen: true };
+  const stream = source.stream;
+  let opened = false;
+  return {
+    open: () => {
+      if (opened) throw new Error('a one-time stream cannot be sent twice');
+      opened = true;
+      return stream;
+    },
+    size: source.size,
+    reopen: false,
+  };
+}

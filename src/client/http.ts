@@ -1,0 +1,210 @@
+// A small HTTP(S) request helper for the AIS client: keep-alive agents with the cluster's TLS options,
+// a connect timeout and an idle timeout on every request, and 307/308 redirects followed the way AIStore
+// clients must (same method, same body, to Location verbatim).
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Readable } from 'node:stream';
+import { ClientError, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, networkError, TlsOptions } from './cluster';
+
+/** A request body. `open` is called once per attempt; a source without `reopen` cannot follow a redirect once sent. */
+export interface BodySource {
+  open(): Readable;
+  size?: number;
+  /** False for a one-shot stream: it is sent behind `Expect: 100-continue` so a redirect can come first. */
+  reopen: boolean;
+}
+
+export interface HttpRequest {
+  method: string;
+  url: URL;
+  headers?: Record<string, string>;
+  body?: string | Buffer | BodySource;
+  /** What to name in messages (the configured endpoint, not a redirect target). */
+  endpoint: string;
+  maxRedirects?: number;
+}
+
+export interface HttpTransportOptions {
+  tls?: TlsOptions;
+  timeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const EXPECT_WAIT_MS = 1000;
+
+export class HttpTransport {
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  private httpsAgent?: https.Agent;
+  private readonly timeoutMs: number;
+  private readonly connectTimeoutMs: number;
+
+  constructor(private readonly options: HttpTransportOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  }
+
+  private agentFor(url: URL, endpoint: string): http.Agent {
+    if (url.protocol === 'http:') return this.httpAgent;
+    if (!this.httpsAgent) {
+      const tls = this.options.tls ?? {};
+      let ca: string | Buffer | undefined = tls.ca;
+      if (!ca && tls.caFile) {
+        try {
+          ca = fs.readFileSync(tls.caFile);
+        } catch (err) {
+          throw new ClientError('tls', `Cannot read the CA file ${tls.caFile} for ${endpoint}: ${(err as Error).message}`, endpoint, undefined, (err as NodeJS.ErrnoException).code);
+        }
+      }
+      this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: tls.verify !== false, ...(ca ? { ca } : {}) });
+    }
+    return this.httpsAgent;
+  }
+
+  /** Sends the request, following redirects; resolves with the final response (body unread). */
+  async request(req: HttpRequest): Promise<http.IncomingMessage> {
+    let url = req.url;
+    let method = req.method;
+    let body = req.body;
+    const max = req.maxRedirects ?? 5;
+    for (let hop = 0; ; hop++) {
+      const { res, bodyStarted } = await this.once(method, url, req, body);
+      const status = res.statusCode ?? 0;
+      const location = res.headers.location;
+      if (!REDIRECTS.has(status) || !location) return res;
+      res.resume(); // discard the redirect's own body, free the socket
+      if (hop >= max) throw new ClientError('protocol', `${req.endpoint} redirected more than ${max} times (last to ${location}).`, req.endpoint, status);
+      const next = new URL(location, url);
+      if (status === 303 || ((status === 301 || status === 302) && method !== 'GET' && method !== 'HEAD')) {
+        // Only 307/308 promise the same method and body; AIStore uses 307.
+        if (status !== 303) throw new ClientError('protocol', `${req.endpoint} answered ${method} with ${status} to ${next.href}; only 307/308 can carry a body.`, req.endpoint, status);
+        method = 'GET';
+        body = undefined;
+      }
+      if (body && typeof body === 'object' && !Buffer.isBuffer(body) && !body.reopen && bodyStarted) {
+        throw new ClientError('protocol', `${req.endpoint} redirected the upload to ${next.origin} after it had started; a one-time stream cannot be sent twice. Upload from a file instead.`, req.endpoint, status);
+      }
+      url = next;
+    }
+  }
+
+  private once(method: string, url: URL, req: HttpRequest, body: HttpRequest['body']): Promise<{ res: http.IncomingMessage; bodyStarted: boolean }> {
+    const endpoint = req.endpoint;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let bodyStarted = false;
+      let source: Readable | undefined;
+      let response: http.IncomingMessage | undefined;
+      const fail = (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(connectTimer);
+        source?.destroy();
+        reject(networkError(err, endpoint));
+      };
+      const headers: Record<string, string> = { ...(req.headers ?? {}) };
+      let payload: Buffer | undefined;
+      let stream: BodySource | undefined;
+      if (typeof body === 'string' || Buffer.isBuffer(body)) {
+        payload = Buffer.isBuffer(body) ? body : Buffer.from(body);
+        headers['Content-Length'] = String(payload.length);
+      } else if (body) {
+        stream = body;
+        if (body.size !== undefined) headers['Content-Length'] = String(body.size);
+        else headers['Transfer-Encoding'] = 'chunked';
+        if (!body.reopen) headers['Expect'] = '100-continue';
+      }
+      let agent: http.Agent;
+      try {
+        agent = this.agentFor(url, endpoint);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      const mod = url.protocol === 'https:' ? https : http;
+      const cr = mod.request(url, { method, headers, agent });
+
+      const connectTimer = setTimeout(() => {
+        cr.destroy(new ClientError('timeout', `Could not connect to ${endpoint} within ${this.connectTimeoutMs / 1000} s. Check the address and any firewall or VPN in between.`, endpoint, undefined, 'ETIMEDOUT'));
+      }, this.connectTimeoutMs);
+      cr.on('socket', (socket) => {
+        const connected = () => clearTimeout(connectTimer);
+        if ((socket as { connecting?: boolean }).connecting) socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', connected);
+        else connected();
+      });
+      cr.setTimeout(this.timeoutMs, () => {
+        const err = new ClientError('timeout', `${endpoint} accepted the connection but did not answer within ${this.timeoutMs / 1000} s. Check that this is a storage endpoint and that it is not overloaded.`, endpoint, undefined, 'ETIMEDOUT');
+        // While a response body streams, the consumer of that stream must see the timeout.
+        if (response) response.destroy(err);
+        else cr.destroy(err);
+      });
+      cr.on('error', fail);
+      cr.on('response', (res) => {
+        if (settled) {
+          res.resume();
+          return;
+        }
+        settled = true;
+        response = res;
+        clearTimeout(connectTimer);
+        // The server answered before taking the whole body (a redirect, an error): stop sending it.
+        if (source && !source.readableEnded) {
+          source.unpipe(cr);
+          source.destroy();
+        }
+        // Errors after this point belong to the response stream.
+        cr.removeListener('error', fail);
+        cr.on('error', (err) => res.destroy(networkError(err, endpoint)));
+        resolve({ res, bodyStarted });
+      });
+
+      const sendBody = () => {
+        if (!stream) return cr.end(payload);
+        bodyStarted = true;
+        try {
+          source = stream.open();
+        } catch (err) {
+          cr.destroy(err as Error);
+          return;
+        }
+        source.on('error', (err) => cr.destroy(err));
+        source.pipe(cr);
+      };
+      if (stream && !stream.reopen) {
+        // Wait for 100 Continue (or a final answer such as 307) before the stream is consumed.
+        // Servers that ignore Expect never send 100: go ahead after a second, as curl does.
+        const fallback = setTimeout(() => !settled && !bodyStarted && sendBody(), EXPECT_WAIT_MS);
+        cr.once('continue', () => {
+          clearTimeout(fallback);
+          if (!bodyStarted) sendBody();
+        });
+        cr.once('response', () => clearTimeout(fallback));
+        cr.once('close', () => clearTimeout(fallback));
+        cr.flushHeaders();
+      } else {
+        sendBody();
+      }
+    });
+  }
+
+  dispose(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent?.destroy();
+  }
+}
+
+/** Reads a (small) response body as text, at most `limit` bytes. */
+export async function readText(res: http.IncomingMessage, limit = 1 << 20): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      res.destroy();
+      break;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

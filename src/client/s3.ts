@@ -1,0 +1,350 @@
+// Any S3 service (and an AIS cluster's /s3 side) through @aws-sdk/client-s3: path-style requests to a
+// custom endpoint, region us-east-1 unless told, unsigned requests when no keys are given. An S3
+// endpoint has one provider; AIStore's bucket props and cluster config do not exist there, and
+// `capabilities` says so up front.
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import {
+  BucketInfo,
+  BucketProps,
+  BucketRef,
+  ByteRange,
+  Capabilities,
+  ClientError,
+  ClusterClient,
+  ClusterConfig,
+  ClusterConnection,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+  describeTarget,
+  MultipartUpload,
+  networkError,
+  ObjectDownload,
+  ObjectHead,
+  ObjectPage,
+  ListObjectsOptions,
+  ProbeResult,
+  ProviderInfo,
+  providerInfo,
+  PutOptions,
+  PutResult,
+  PutSource,
+  statusError,
+  unsupported,
+} from './cluster';
+
+/** Part size for uploads of streams of unknown length (S3's minimum). */
+const STREAM_PART_SIZE = 5 * 1024 * 1024;
+
+export class S3ClusterClient implements ClusterClient {
+  readonly kind = 's3' as const;
+  readonly endpoint: string;
+  readonly capabilities: Capabilities = { providers: false, bucketProps: false, clusterConfig: false, checksums: false, multipart: true, createBucket: true };
+  readonly providerName: string;
+  private readonly client: S3Client;
+  private readonly region: string;
+  private readonly agents: { http: http.Agent; https: https.Agent };
+
+  constructor(connection: ClusterConnection) {
+    this.endpoint = connection.endpoint.replace(/\/+$/, '');
+    try {
+      const url = new URL(this.endpoint);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+    } catch {
+      throw new ClientError('bad-request', `"${connection.endpoint}" is not an http(s) URL; expected e.g. https://s3.example.com`, connection.endpoint);
+    }
+    this.providerName = connection.s3ProviderName ?? 's3';
+    this.region = connection.region || 'us-east-1';
+    const tls = connection.tls ?? {};
+    let ca: string | Buffer | undefined = tls.ca;
+    if (!ca && tls.caFile) {
+      try {
+        ca = fs.readFileSync(tls.caFile);
+      } catch (err) {
+        throw new ClientError('tls', `Cannot read the CA file ${tls.caFile} for ${this.endpoint}: ${(err as Error).message}`, this.endpoint, undefined, (err as NodeJS.ErrnoException).code);
+      }
+    }
+    this.agents = {
+      http: new http.Agent({ keepAlive: true, maxSockets: 16 }),
+      https: new https.Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: tls.verify !== false, ...(ca ? { ca } : {}) }),
+    };
+    const anonymous = !connection.accessKey || !connection.secretKey;
+    const config: S3ClientConfig = {
+      endpoint: this.endpoint,
+      region: this.region,
+      forcePathStyle: true,
+      // One retry: an unreachable endpoint should be reported in seconds, not after a backoff series.
+      maxAttempts: 2,
+      // Checksums beyond Content-MD5 only when an operation requires them: S3-compatible servers vary.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: {
+        connectionTimeout: connection.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        // Idle time on the socket, not a deadline for the whole request: large uploads take long.
+        socketTimeout: connection.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        httpAgent: this.agents.http,
+        httpsAgent: this.agents.https,
+      },
+      credentials: anonymous
+        ? { accessKeyId: '', secretAccessKey: '' }
+        : { accessKeyId: connection.accessKey!, secretAccessKey: connection.secretKey! },
+    };
+    // No keys: send requests unsigned (public buckets, open gateways) rather than search the environment.
+    if (anonymous) config.signer = { sign: async (request) => request };
+    this.client = new S3Client(config);
+  }
+
+  private target(bucket?: BucketRef, key?: string): string {
+    return describeTarget(bucket, key, 's3://');
+  }
+
+  private async call<T>(target: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw s3Error(err, this.endpoint, target);
+    }
+  }
+
+  async probe(): Promise<ProbeResult> {
+    const started = Date.now();
+    const buckets = await this.listBuckets();
+    return {
+      kind: 's3',
+      endpoint: this.endpoint,
+      summary: `S3 endpoint: ${buckets.length} ${buckets.length === 1 ? 'bucket' : 'buckets'}`,
+      latencyMs: Date.now() - started,
+    };
+  }
+
+  async listProviders(): Promise<ProviderInfo[]> {
+    return [providerInfo(this.providerName)];
+  }
+
+  async listBuckets(_provider?: string): Promise<BucketInfo[]> {
+    const out = await this.call('buckets', () => this.client.send(new ListBucketsCommand({})));
+    return (out.Buckets ?? [])
+      .filter((b) => b.Name)
+      .map((b) => ({ name: b.Name!, provider: this.providerName, ...(b.CreationDate ? { created: b.CreationDate } : {}) }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async createBucket(bucket: BucketRef): Promise<void> {
+    const location = this.region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: this.region as never } } : {};
+    await this.call(this.target(bucket), () => this.client.send(new CreateBucketCommand({ Bucket: bucket.name, ...location })));
+  }
+
+  async deleteBucket(bucket: BucketRef): Promise<void> {
+    await this.call(this.target(bucket), () => this.client.send(new DeleteBucketCommand({ Bucket: bucket.name })));
+  }
+
+  async listObjects(bucket: BucketRef, options: ListObjectsOptions = {}): Promise<ObjectPage> {
+    const prefix = options.prefix ?? '';
+    const out = await this.call(this.target(bucket), () =>
+      this.client.send(
+        new ListObjectsV2Command({
+          Bucket: bucket.name,
+          Prefix: prefix || undefined,
+          Delimiter: options.folders === false ? undefined : '/',
+          MaxKeys: options.pageSize,
+          ContinuationToken: options.token,
+        }),
+      ),
+    );
+    const page: ObjectPage = {
+      // "dir/" itself (a folder marker some consoles create) is where we are, not an object in it.
+      objects: (out.Contents ?? [])
+        .filter((o) => o.Key !== undefined && !(o.Key === prefix && prefix.endsWith('/')))
+        .map((o) => ({
+          key: o.Key!,
+          size: Number(o.Size ?? 0),
+          ...(o.LastModified ? { mtime: o.LastModified } : {}),
+          ...(o.ETag ? { etag: unquote(o.ETag), checksum: { type: 'etag', value: unquote(o.ETag) } } : {}),
+        })),
+      folders: (out.CommonPrefixes ?? []).map((p) => p.Prefix).filter((p): p is string => !!p),
+    };
+    if (out.IsTruncated && out.NextContinuationToken) page.nextToken = out.NextContinuationToken;
+    return page;
+  }
+
+  async headObject(bucket: BucketRef, key: string): Promise<ObjectHead> {
+    const out = await this.call(this.target(bucket, key), () => this.client.send(new HeadObjectCommand({ Bucket: bucket.name, Key: key })));
+    return headOf(out);
+  }
+
+  async getObject(bucket: BucketRef, key: string, range?: ByteRange): Promise<ObjectDownload> {
+    const out = await this.call(this.target(bucket, key), () =>
+      this.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key, Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined })),
+    );
+    const head = headOf(out);
+    const total = /\/(\d+)$/.exec(out.ContentRange ?? '');
+    if (total) head.size = Number(total[1]);
+    const body = out.Body as Readable;
+    body.on('error', () => undefined); // surfaced to the reader by the stream itself
+    return { body, head, ...(out.ContentLength !== undefined ? { contentLength: out.ContentLength } : {}) };
+  }
+
+  async putObject(bucket: BucketRef, key: string, source: PutSource, options: PutOptions = {}): Promise<PutResult> {
+    const target = this.target(bucket, key);
+    const common = { Bucket: bucket.name, Key: key, ContentType: options.contentType, Metadata: options.userMeta };
+    if ('path' in source || ('open' in source && source.size !== undefined) || ('stream' in source && source.size !== undefined)) {
+      let body: Readable;
+      let size: number;
+      if ('path' in source) {
+        try {
+          const st = await fs.promises.stat(source.path);
+          if (!st.isFile()) throw new Error(`${source.path} is not a regular file`);
+          size = st.size;
+        } catch (err) {
+          throw new ClientError('bad-request', `Cannot upload ${source.path}: ${(err as Error).message}`, source.path, undefined, (err as NodeJS.ErrnoException).code);
+        }
+        body = fs.createReadStream(source.path);
+      } else {
+        body = 'open' in source ? source.open() : source.stream;
+        size = source.size!;
+      }
+      const out = await this.call(target, () => this.client.send(new PutObjectCommand({ ...common, Body: body, ContentLength: size })));
+      return { ...(out.ETag ? { etag: unquote(out.ETag) } : {}), ...(out.VersionId ? { version: out.VersionId } : {}) };
+    }
+    // Unknown length: lib-storage sends one PUT or a multipart upload, holding one part in memory at a time.
+    const stream = 'open' in source ? source.open() : source.stream;
+    const upload = new Upload({ client: this.client, params: { ...common, Body: stream }, partSize: STREAM_PART_SIZE, queueSize: 1, leavePartsOnError: false });
+    const out = await this.call(target, () => upload.done());
+    return { ...(out.ETag ? { etag: unquote(out.ETag) } : {}), ...(out.VersionId ? { version: out.VersionId } : {}) };
+  }
+
+  async deleteObject(bucket: BucketRef, key: string): Promise<void> {
+    await this.call(this.target(bucket, key), () => this.client.send(new DeleteObjectCommand({ Bucket: bucket.name, Key: key })));
+  }
+
+  /** What S3 can tell about a bucket: that it exists, and its versioning. No AIStore checksum props. */
+  async getBucketProps(bucket: BucketRef): Promise<BucketProps> {
+    const target = this.target(bucket);
+    await this.call(target, () => this.client.send(new HeadBucketCommand({ Bucket: bucket.name })));
+    const props: BucketProps = { provider: this.providerName };
+    try {
+      const v = await this.client.send(new GetBucketVersioningCommand({ Bucket: bucket.name }));
+      props.versioning = { enabled: v.Status === 'Enabled' };
+    } catch {
+      // many S3-compatible servers do not implement versioning; leave it out
+    }
+    return props;
+  }
+
+  async setBucketProps(_bucket: BucketRef, _props: unknown): Promise<void> {
+    throw unsupported(this.endpoint, 'Setting bucket properties');
+  }
+
+  async getClusterConfig(): Promise<ClusterConfig> {
+    throw unsupported(this.endpoint, 'Cluster configuration');
+  }
+
+  async setClusterConfig(_values: Record<string, string>): Promise<void> {
+    throw unsupported(this.endpoint, 'Cluster configuration');
+  }
+
+  async listMultipartUploads(bucket: BucketRef, prefix?: string): Promise<MultipartUpload[]> {
+    const uploads: MultipartUpload[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const out = await this.call(this.target(bucket), () =>
+        this.client.send(new ListMultipartUploadsCommand({ Bucket: bucket.name, Prefix: prefix || undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })),
+      );
+      for (const u of out.Uploads ?? []) {
+        if (u.Key && u.UploadId) uploads.push({ key: u.Key, uploadId: u.UploadId, ...(u.Initiated ? { initiated: u.Initiated } : {}) });
+      }
+      if (!out.IsTruncated || (!out.NextKeyMarker && !out.NextUploadIdMarker)) break;
+      if (out.NextKeyMarker === keyMarker && out.NextUploadIdMarker === uploadIdMarker) break; // a server that does not advance
+      keyMarker = out.NextKeyMarker;
+      uploadIdMarker = out.NextUploadIdMarker;
+    }
+    return uploads;
+  }
+
+  async abortMultipartUpload(bucket: BucketRef, key: string, uploadId: string): Promise<void> {
+    await this.call(this.target(bucket, key), () => this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket.name, Key: key, UploadId: uploadId })));
+  }
+
+  dispose(): void {
+    this.client.destroy();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+}
+
+function unquote(etag: string): string {
+  return etag.replace(/"/g, '');
+}
+
+interface HeadLike {
+  ContentLength?: number;
+  LastModified?: Date;
+  ETag?: string;
+  VersionId?: string;
+  ContentType?: string;
+  Metadata?: Record<string, string>;
+}
+
+function headOf(out: HeadLike): ObjectHead {
+  return {
+    size: Number(out.ContentLength ?? 0),
+    ...(out.LastModified ? { mtime: out.LastModified } : {}),
+    ...(out.ETag ? { etag: unquote(out.ETag), checksum: { type: 'etag', value: unquote(out.ETag) } } : {}),
+    ...(out.VersionId ? { version: out.VersionId } : {}),
+    ...(out.ContentType ? { contentType: out.ContentType } : {}),
+    userMeta: { ...(out.Metadata ?? {}) },
+  };
+}
+
+interface SdkError {
+  name?: string;
+  message?: string;
+  code?: string;
+  Code?: string;
+  $metadata?: { httpStatusCode?: number };
+  $response?: { statusCode?: number };
+}
+
+/** SDK errors → ClientError: the S3 code and message, never the XML or the SDK's stack. */
+export function s3Error(err: unknown, endpoint: string, target: string): ClientError {
+  if (err instanceof ClientError) return err;
+  const e = (err ?? {}) as SdkError;
+  const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+  if (!status) return networkError(err, endpoint);
+  const code = e.Code ?? e.name;
+  let message = e.message && e.message !== code && e.message !== 'UnknownError' ? e.message : undefined;
+  if (message && /<[a-z?!]/i.test(message)) message = message.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  if (code === 'SignatureDoesNotMatch') {
+    return new ClientError('auth', `${endpoint} rejected the signature on ${target} (${status}): the secret key does not match the access key. Check the keys for this cluster.`, endpoint, status, code);
+  }
+  if (code === 'InvalidAccessKeyId') {
+    return new ClientError('auth', `${endpoint} does not know the access key used for ${target} (${status}). Check the keys for this cluster.`, endpoint, status, code);
+  }
+  if (status === 200 || (status < 400 && code && /Syntax|Deserializ|XML/i.test(`${code} ${e.message}`))) {
+    return new ClientError('protocol', `${endpoint} did not answer like an S3 service on ${target}. Check the endpoint (an AIS gateway's S3 API is under /s3).`, endpoint, status, code);
+  }
+  // A bare code for a bodiless answer (HEAD → "NotFound") repeats the status: say nothing then.
+  const generic = !code || code === 'UnknownError' || /^\d+$/.test(code) || (!message && /^(NotFound|Forbidden|BadRequest|Conflict)$/.test(code));
+  const withCode = generic ? message : `${code}${message ? `: ${message}` : ''}`;
+  return statusError(status, endpoint, target, withCode, code);
+}
