@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { Store, StoreOptions } from './store/store';
 import { handleS3 } from './s3/handler';
 import { handleNative } from './native/handler';
+import { Cluster, RemoteOptions } from './cluster/cluster';
+import { ClusterInfo, makeClusterInfo } from './native/wire';
 
 export interface GatewayOptions extends StoreOptions {
   dataDir: string;
@@ -14,6 +16,8 @@ export interface GatewayOptions extends StoreOptions {
   tls?: { cert: Buffer; key: Buffer };
   /** Behave like a real AIStore proxy: redirect object requests to a target listener (307). */
   redirect?: boolean;
+  /** The remote S3 service behind the `aws` provider (any S3 endpoint). */
+  remote?: RemoteOptions;
 }
 
 export interface Gateway {
@@ -21,6 +25,10 @@ export interface Gateway {
   readonly url: string;
   readonly port: number;
   readonly host: string;
+  /** Buckets across providers (ais local, aws remote): what both APIs call. */
+  readonly cluster: Cluster;
+  /** The target listener object requests are redirected to with `redirect`; the public URL otherwise. */
+  readonly targetUrl: string;
   close(): Promise<void>;
 }
 
@@ -29,6 +37,54 @@ export interface RequestContext {
   options: GatewayOptions;
   /** The public URL of this gateway (http://host:port), for Location headers and smap URLs. */
   publicUrl: string;
+  /**
+   * Provider-aware access to buckets and objects (ais in the store, aws read/written through to the remote).
+   * Use it instead of `store` for anything a bucket name or provider reaches.
+   */
+  cluster: Cluster;
+  /** Which listener took the request: the public one (proxy), or the target listener in redirect mode. */
+  role: 'proxy' | 'target';
+  /** This gateway as an AIStore cluster: node ids and URLs for the cluster map, config version. */
+  info: ClusterInfo;
+}
+
+/**
+ * Object data requests a real AIStore proxy redirects to a target (ais/proxy.go, ais/prxs3.go):
+ * GET/PUT/HEAD of an object, native or S3 (S3 sub-resources like ?acl or ListParts excepted).
+ */
+function isObjectDataRequest(req: http.IncomingMessage): 'native' | 's3' | undefined {
+  const method = req.method;
+  if (method !== 'GET' && method !== 'PUT' && method !== 'HEAD') return undefined;
+  const [path, query = ''] = (req.url ?? '/').split(/\?(.*)/s, 2);
+  if (path.startsWith('/v1/objects/')) return 'native';
+  if (!path.startsWith('/s3/')) return undefined;
+  const slash = path.indexOf('/', 4);
+  if (slash < 0 || slash === path.length - 1) return undefined; // bucket-level request
+  const params = new URLSearchParams(query);
+  for (const sub of ['acl', 'tagging', 'uploads', 'legal-hold', 'retention', 'attributes', 'torrent']) if (params.has(sub)) return undefined;
+  if (params.has('uploadId') && method !== 'PUT') return undefined;
+  return 's3';
+}
+
+/** 307 to the target listener, as ais/prxred.go redurl builds it (native: + pid & utm) and s3Redirect words it. */
+function redirect(ctx: RequestContext, kind: 'native' | 's3', req: http.IncomingMessage, res: http.ServerResponse): void {
+  const [path, query] = (req.url ?? '/').split(/\?(.*)/s, 2);
+  let location: string;
+  if (kind === 'native') {
+    const marks = `pid=${ctx.info.proxy.id}&utm=${BigInt(Date.now()) * 1_000_000n}`;
+    location = `${ctx.info.target.url}${path}?${query ? `${query}&` : ''}${marks}`;
+    res.writeHead(307, { Location: location, 'Content-Length': 0 });
+    res.end();
+    return;
+  }
+  location = `${ctx.info.target.url}${path}${query ? `?${query}` : ''}`;
+  const bucket = decodeURIComponent(path.split('/')[2] ?? '');
+  const xmlEsc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?><Error><Code>TemporaryRedirect</Code><Message>Redirect</Message>' +
+    `<Endpoint>${xmlEsc(location)}</Endpoint><Bucket>${xmlEsc(bucket)}</Bucket></Error>`;
+  res.writeHead(307, { Location: location, 'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {
@@ -44,40 +100,61 @@ function listen(server: http.Server, port: number, host: string): Promise<number
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const store = await Store.open(options.dataDir, options);
   const host = options.host ?? '127.0.0.1';
-  const ctx: RequestContext = { store, options, publicUrl: '' };
-  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+  const cluster = Cluster.create(store, options.remote);
+  const ctx: RequestContext = { store, options, publicUrl: '', cluster, role: 'proxy', info: undefined as unknown as ClusterInfo };
+  // The target listener (redirect mode only) serves everything directly, as an AIStore target does.
+  const targetCtx: RequestContext = { ...ctx, role: 'target' };
+  const makeHandler = (c: RequestContext) => (req: http.IncomingMessage, res: http.ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0];
-    if (path === '/s3' || path.startsWith('/s3/')) return handleS3(ctx, req, res);
-    if (path.startsWith('/v1/') || path === '/v1') return handleNative(ctx, req, res);
+    if (c.role === 'proxy' && options.redirect) {
+      const kind = isObjectDataRequest(req);
+      if (kind) return redirect(c, kind, req, res);
+    }
+    if (path === '/s3' || path.startsWith('/s3/')) return handleS3(c, req, res);
+    if (path.startsWith('/v1/') || path === '/v1') return handleNative(c, req, res);
     res.writeHead(404, { 'Content-Type': 'text/plain' });
     res.end('AIS Buckets gateway: the S3 API is under /s3, the AIStore API under /v1\n');
   };
-  const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler) : http.createServer(handler);
-  // S3 servers ignore Expect values other than 100-continue; Node would answer 417.
-  server.on('checkExpectation', handler);
-  // The S3 side sends 100 Continue only once it accepts the request (takeBody), so a PUT to a missing
-  // bucket is refused before the client sends the body. Other routes get it at once.
-  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const path = (req.url ?? '/').split('?', 1)[0];
-    if (!(path === '/s3' || path.startsWith('/s3/'))) res.writeContinue();
-    handler(req, res);
-  });
-  server.keepAliveTimeout = 65_000;
-  server.requestTimeout = 0; // large uploads on slow links must not be cut off
-  server.headersTimeout = 60_000;
+  const createServer = (handler: http.RequestListener) => {
+    const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler) : http.createServer(handler);
+    // S3 servers ignore Expect values other than 100-continue; Node would answer 417.
+    server.on('checkExpectation', handler);
+    // The S3 side sends 100 Continue only once it accepts the request (takeBody), so a PUT to a missing
+    // bucket is refused before the client sends the body. Other routes get it at once.
+    server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      const path = (req.url ?? '/').split('?', 1)[0];
+      if (!(path === '/s3' || path.startsWith('/s3/'))) res.writeContinue();
+      handler(req, res);
+    });
+    server.keepAliveTimeout = 65_000;
+    server.requestTimeout = 0; // large uploads on slow links must not be cut off
+    server.headersTimeout = 60_000;
+    return server;
+  };
+  const server = createServer(makeHandler(ctx));
+  const targetServer = options.redirect ? createServer(makeHandler(targetCtx)) : undefined;
   const port = await listen(server, options.port ?? 0, host);
   const scheme = options.tls ? 'https' : 'http';
   const urlHost = host.includes(':') ? `[${host}]` : host;
   ctx.publicUrl = `${scheme}://${urlHost}:${port}`;
+  targetCtx.publicUrl = ctx.publicUrl;
+  const targetUrl = targetServer ? `${scheme}://${urlHost}:${await listen(targetServer, 0, host)}` : ctx.publicUrl;
+  ctx.info = targetCtx.info = await makeClusterInfo(store.config().uuid, ctx.publicUrl, targetUrl);
+  const closeServer = (s: http.Server) =>
+    new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      s.closeAllConnections();
+    });
   return {
     store,
     url: ctx.publicUrl,
     port,
     host,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    cluster,
+    targetUrl,
+    close: async () => {
+      await Promise.all([closeServer(server), targetServer ? closeServer(targetServer) : undefined]);
+      cluster.close();
+    },
   };
 }
