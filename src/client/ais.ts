@@ -34,7 +34,7 @@ import {
   PutSource,
   statusError,
 } from './cluster';
-import { BodySource, HttpTransport, readText } from './http';
+import { BodySource, HttpTransport, readText, replayableStream } from './http';
 import { S3ClusterClient } from './s3';
 
 /** LsoMsg flag bits (api/apc/lsmsg.go): list one "directory" level, virtual dirs as entries. */
@@ -510,15 +510,5 @@ async function bodySource(source: PutSource): Promise<BodySource> {
     return { open: () => fs.createReadStream(file), size, reopen: true };
   }
   if ('open' in source) return { open: source.open, size: source.size, reopen: true };
-  const stream = source.stream;
-  let opened = false;
-  return {
-    open: () => {
-      if (opened) throw new Error('a one-time stream cannot be sent twice');
-      opened = true;
-      return stream;
-    },
-    size: source.size,
-    reopen: false,
-  };
+  return replayableStream(source.stream, source.size);
 }

@@ -4,15 +4,81 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { ClientError, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, networkError, TlsOptions } from './cluster';
 
-/** A request body. `open` is called once per attempt; a source without `reopen` cannot follow a redirect once sent. */
+/**
+ * A request body. `open` is called once per attempt. A one-time stream (`reopen` false) is sent behind
+ * `Expect: 100-continue`, and what it has sent is kept (up to a bound) so a redirect can replay it.
+ */
 export interface BodySource {
   open(): Readable;
   size?: number;
-  /** False for a one-shot stream: it is sent behind `Expect: 100-continue` so a redirect can come first. */
   reopen: boolean;
+  /** One-time streams: false once more was sent than can be replayed. */
+  canReplay?(): boolean;
+}
+
+/** How much of a one-time stream is kept to replay after a redirect that came once it was flowing. */
+export const REPLAY_LIMIT = 8 * 1024 * 1024;
+
+/** Wraps a stream that can be read once into a BodySource that can be opened again while little was sent. */
+export function replayableStream(stream: Readable, size: number | undefined, limit = REPLAY_LIMIT): BodySource {
+  const sent: Buffer[] = [];
+  let sentBytes = 0;
+  let overflow = false;
+  let ended = false;
+  let failed: Error | undefined;
+  let detach: (() => void) | undefined;
+  stream.pause();
+  stream.once('end', () => (ended = true));
+  stream.once('error', (err) => (failed = err));
+  return {
+    size,
+    reopen: false,
+    canReplay: () => !overflow,
+    open(): Readable {
+      if (overflow) throw new Error(`more than ${limit} bytes of a one-time stream were sent before a redirect`);
+      detach?.();
+      const out = new PassThrough();
+      for (const chunk of sent) out.write(chunk);
+      if (failed) {
+        out.destroy(failed);
+        return out;
+      }
+      if (ended) {
+        out.end();
+        return out;
+      }
+      const onData = (chunk: Buffer) => {
+        if (!overflow) {
+          sentBytes += chunk.length;
+          if (sentBytes > limit) {
+            overflow = true;
+            sent.length = 0;
+          } else sent.push(chunk);
+        }
+        if (!out.write(chunk)) {
+          stream.pause();
+          out.once('drain', () => stream.resume());
+        }
+      };
+      const onEnd = () => out.end();
+      const onError = (err: Error) => out.destroy(err);
+      stream.on('data', onData);
+      stream.once('end', onEnd);
+      stream.once('error', onError);
+      detach = () => {
+        stream.off('data', onData);
+        stream.off('end', onEnd);
+        stream.off('error', onError);
+        stream.pause();
+      };
+      out.once('close', () => detach?.());
+      stream.resume();
+      return out;
+    },
+  };
 }
 
 export interface HttpRequest {
@@ -82,8 +148,8 @@ export class HttpTransport {
         method = 'GET';
         body = undefined;
       }
-      if (body && typeof body === 'object' && !Buffer.isBuffer(body) && !body.reopen && bodyStarted) {
-        throw new ClientError('protocol', `${req.endpoint} redirected the upload to ${next.origin} after it had started; a one-time stream cannot be sent twice. Upload from a file instead.`, req.endpoint, status);
+      if (body && typeof body === 'object' && !Buffer.isBuffer(body) && !body.reopen && bodyStarted && body.canReplay?.() === false) {
+        throw new ClientError('protocol', `${req.endpoint} redirected the upload to ${next.origin} after too much of it had been sent to replay; a one-time stream cannot be sent again. Upload from a file instead.`, req.endpoint, status);
       }
       url = next;
     }
