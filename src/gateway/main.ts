@@ -5,7 +5,12 @@ import { isChecksumType } from './checksum';
 import { startGateway } from './server';
 
 const USAGE = `usage: node dist/gateway.js [--port 51080] [--data DIR] [--host 127.0.0.1]
-                          [--tls-cert FILE --tls-key FILE] [--checksum xxhash|md5|...] [--fsync] [--redirect]`;
+                          [--tls-cert FILE --tls-key FILE] [--checksum xxhash|md5|...] [--fsync] [--redirect]
+                          [--aws-endpoint URL [--aws-access-key KEY --aws-secret-key SECRET] [--aws-region REGION]]
+
+  --redirect       behave like an AIStore proxy: object GET/PUT/HEAD answer 307 to a target listener
+  --aws-endpoint   S3 service behind the aws provider (keys default to AWS_ACCESS_KEY_ID and
+                   AWS_SECRET_ACCESS_KEY, the region to AWS_REGION or us-east-1)`;
 
 async function main(): Promise<void> {
   let args;
@@ -20,6 +25,10 @@ async function main(): Promise<void> {
         checksum: { type: 'string' },
         fsync: { type: 'boolean', default: false },
         redirect: { type: 'boolean', default: false },
+        'aws-endpoint': { type: 'string' },
+        'aws-access-key': { type: 'string' },
+        'aws-secret-key': { type: 'string' },
+        'aws-region': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -44,6 +53,25 @@ async function main(): Promise<void> {
     console.error('--tls-cert and --tls-key go together');
     process.exit(2);
   }
+  let remote;
+  if (args['aws-endpoint']) {
+    const accessKey = args['aws-access-key'] ?? process.env.AWS_ACCESS_KEY_ID;
+    const secretKey = args['aws-secret-key'] ?? process.env.AWS_SECRET_ACCESS_KEY;
+    if (!accessKey || !secretKey) {
+      console.error('--aws-endpoint needs credentials: --aws-access-key and --aws-secret-key (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)');
+      process.exit(2);
+    }
+    try {
+      new URL(args['aws-endpoint']);
+    } catch {
+      console.error(`--aws-endpoint must be a URL (e.g. https://s3.us-east-1.amazonaws.com), not "${args['aws-endpoint']}"`);
+      process.exit(2);
+    }
+    remote = { endpoint: args['aws-endpoint'], accessKey, secretKey, region: args['aws-region'] ?? process.env.AWS_REGION };
+  } else if (args['aws-access-key'] || args['aws-secret-key'] || args['aws-region']) {
+    console.error('--aws-access-key, --aws-secret-key and --aws-region go with --aws-endpoint');
+    process.exit(2);
+  }
   const tls = args['tls-cert'] ? { cert: fs.readFileSync(args['tls-cert']), key: fs.readFileSync(args['tls-key']!) } : undefined;
   let gw;
   try {
@@ -55,6 +83,7 @@ async function main(): Promise<void> {
       defaultChecksum: args.checksum as never,
       fsync: args.fsync,
       redirect: args.redirect,
+      remote,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -63,6 +92,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   console.log(`AIS Buckets gateway listening on ${gw.url} (S3 API: ${gw.url}/s3, AIStore API: ${gw.url}/v1, data: ${gw.store.dir})`);
+  if (args.redirect) console.log(`redirect mode: object requests are redirected (307) to the target at ${gw.targetUrl}`);
+  if (remote) console.log(`aws provider: buckets of ${remote.endpoint}`);
   // A parent that forked us (the extension) learns the real port without parsing text.
   process.send?.({ type: 'listening', url: gw.url, port: gw.port });
   let closing = false;

@@ -55,7 +55,7 @@ export interface ObjectHead extends ObjectMeta {
 type GetResult = Awaited<ReturnType<Store['getObject']>>;
 
 const MD5_HEX = /^[0-9a-f]{32}$/;
-const REMOTE_LIST_TTL_MS = 5000;
+const REMOTE_SEEN_TTL_MS = 2000;
 
 /** AIStore's cmn.ErrBckNameConflict as the S3 API reports it (ais/s3/err.go): 404 AmbiguousBucketName. */
 export function ambiguousBucket(name: string, matches: BucketRef[]): GatewayError {
@@ -84,7 +84,7 @@ export function missingBackend(provider: Provider): GatewayError {
 }
 
 export class Cluster {
-  private remoteNames?: { names: Set<string>; at: number };
+  private readonly remoteSeen = new Map<string, { exists: boolean; at: number }>();
   /** Cold GETs under way, so concurrent readers of one object fetch it once. */
   private readonly coldGets = new Map<string, Promise<void>>();
 
@@ -127,12 +127,15 @@ export class Cluster {
 
   // ---------------------------------------------------------------- buckets
 
-  private async remoteBucketNames(refresh = false): Promise<Set<string>> {
-    if (!this.remote) return new Set();
-    if (!refresh && this.remoteNames && Date.now() - this.remoteNames.at < REMOTE_LIST_TTL_MS) return this.remoteNames.names;
-    const names = new Set((await this.remote.listBuckets()).map((b) => b.name));
-    this.remoteNames = { names, at: Date.now() };
-    return names;
+  /** Whether the remote has this bucket; answers are kept briefly since every bare S3 name asks. */
+  private async remoteHas(name: string): Promise<boolean> {
+    if (!this.remote) return false;
+    const known = this.remoteSeen.get(name);
+    if (known && Date.now() - known.at < REMOTE_SEEN_TTL_MS) return known.exists;
+    const exists = await this.remote.hasBucket(name);
+    this.remoteSeen.set(name, { exists, at: Date.now() });
+    if (this.remoteSeen.size > 10_000) this.remoteSeen.clear();
+    return exists;
   }
 
   /**
@@ -149,8 +152,8 @@ export class Cluster {
     if (presence !== 'present' && this.remote && (!provider || provider === 'aws')) {
       const present = new Set(local.filter((b) => b.ref.provider === 'aws').map((b) => b.ref.name));
       const remote = await this.remote.listBuckets();
-      this.remoteNames = { names: new Set(remote.map((b) => b.name)), at: Date.now() };
       for (const b of remote) {
+        this.remoteSeen.set(b.name, { exists: true, at: Date.now() });
         if (!present.has(b.name)) out.push({ ref: { provider: 'aws', name: b.name }, present: false, created: b.created });
       }
     }
@@ -160,7 +163,7 @@ export class Cluster {
   /** Every bucket of this name across providers (local ones and, when configured, the remote's). */
   async findBuckets(name: string): Promise<BucketRef[]> {
     const found = this.store.findBuckets(name);
-    if (this.remote && !found.some((r) => r.provider === 'aws') && (await this.remoteBucketNames()).has(name))
+    if (this.remote && !found.some((r) => r.provider === 'aws') && (await this.remoteHas(name)))
       found.push({ provider: 'aws', name });
     return found;
   }
@@ -223,7 +226,7 @@ export class Cluster {
     const remote = this.remoteFor(ref.provider);
     if (this.store.hasBucket(ref)) throw errors.bucketExists(ref.name);
     await remote.createBucket(ref.name);
-    this.remoteNames?.names.add(ref.name);
+    this.remoteSeen.set(ref.name, { exists: true, at: Date.now() });
     const info = await this.addRemoteBucket(ref);
     return props.checksum === undefined ? info : this.store.setBucketProps(ref, { checksum: props.checksum });
   }
@@ -235,7 +238,7 @@ export class Cluster {
   async deleteBucket(ref: BucketRef, opts: { force?: boolean } = {}): Promise<void> {
     if (!this.isRemote(ref)) return this.store.deleteBucket(ref, opts);
     await this.remoteFor(ref.provider).deleteBucket(ref.name);
-    this.remoteNames?.names.delete(ref.name);
+    this.remoteSeen.set(ref.name, { exists: false, at: Date.now() });
     if (this.store.hasBucket(ref)) await this.store.deleteBucket(ref, { force: true });
   }
 

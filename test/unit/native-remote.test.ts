@@ -1,0 +1,197 @@
+// The `aws` provider as a real remote backend: a second real gateway plays the remote S3 service, the
+// gateway under test lists its buckets under `aws`, reads objects through (cold GET, cached, validated)
+// and writes through to it. Also: a bare bucket name under two providers is ambiguous.
+/* eslint-disable @typescript-eslint/no-explicit-any -- wire replies are untyped JSON, checked field by field */
+import { describe, test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { decode as msgpackDecode } from '@msgpack/msgpack';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { checksumOf, initChecksums } from '../../src/gateway/checksum';
+import { GatewayError } from '../../src/gateway/errors';
+import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { request, Reply } from '../helpers/http';
+
+const md5 = (b: Buffer | string) => crypto.createHash('md5').update(b).digest('hex');
+const LsCached = 1;
+const EntryIsCached = 64;
+
+function bytes(n: number, seed: number): Buffer {
+  const b = Buffer.alloc(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    b[i] = x >>> 24;
+  }
+  return b;
+}
+
+function aisError(r: Reply, status: number, pattern?: RegExp): void {
+  assert.equal(r.status, status, r.body.toString());
+  if (pattern) assert.match((r.json as any).message, pattern);
+}
+
+describe('aws provider backed by a second gateway', () => {
+  let remote: TestGateway;
+  let gw: TestGateway;
+  let v1: string;
+  const data = bytes(200_000, 5);
+
+  before(async () => {
+    await initChecksums();
+    // md5 buckets on the remote: its S3 ETags are then MD5s, which is what cold GET validates against.
+    remote = await startTestGateway({ defaultChecksum: 'md5' });
+    gw = await startTestGateway({ remote: { endpoint: remote.s3Endpoint, accessKey: 'test', secretKey: 'test' } });
+    v1 = `${gw.url}/v1`;
+    await remote.s3.send(new CreateBucketCommand({ Bucket: 'cloud' }));
+    await remote.s3.send(new PutObjectCommand({ Bucket: 'cloud', Key: 'big.bin', Body: data }));
+    await remote.s3.send(new PutObjectCommand({ Bucket: 'cloud', Key: 'docs/readme.txt', Body: 'hello' }));
+    await remote.s3.send(new PutObjectCommand({ Bucket: 'cloud', Key: 'docs/deep/x.txt', Body: 'x' }));
+  });
+  after(async () => {
+    await gw?.dispose();
+    await remote?.dispose();
+  });
+
+  test('lists the remote buckets under aws, with presence filters', async () => {
+    const bcks = (p: string) => request('GET', `${v1}/buckets?${p}`, { json: { action: 'list' } }).then((r) => r.json as any[]);
+    assert.deepEqual((await bcks('provider=aws')).filter((b) => b.name === 'cloud'), [{ name: 'cloud', provider: 'aws', namespace: { uuid: '', name: '' } }]);
+    assert.ok((await bcks('provider=s3')).some((b) => b.name === 'cloud'), 's3 is aws');
+    assert.ok((await bcks('')).some((b) => b.name === 'cloud' && b.provider === 'aws'), 'all providers');
+    assert.ok((await bcks('provider=aws&presence=5')).some((b) => b.name === 'cloud'), 'outside the cluster before first access');
+    assert.ok(!(await bcks('provider=aws&presence=2')).some((b) => b.name === 'cloud'), 'not present before first access');
+    // First access adds it (AIStore adds remote buckets to its metadata on first access).
+    const head = await request('HEAD', `${v1}/buckets/cloud?provider=aws`);
+    assert.equal(head.status, 200);
+    const props = JSON.parse(String(head.headers['ais-bucket-props']));
+    assert.equal(props.provider, 'aws');
+    assert.ok((await bcks('provider=aws&presence=2')).some((b) => b.name === 'cloud'), 'present after access');
+    aisError(await request('HEAD', `${v1}/buckets/nosuch?provider=aws`), 404);
+  });
+
+  test('lists remote objects, marking what is cached; cold GET reads through and caches', async () => {
+    const list = async (value: object) =>
+      msgpackDecode((await request('GET', `${v1}/buckets/cloud?provider=aws`, { json: { action: 'list', value }, headers: { accept: 'application/msgpack' } })).body) as any;
+    let page = await list({ props: 'name,size,checksum' });
+    assert.deepEqual(page.Entries.map((e: any) => [e.n, e.s, e.f ?? 0]), [
+      ['big.bin', data.length, 0],
+      ['docs/deep/x.txt', 1, 0],
+      ['docs/readme.txt', 5, 0],
+    ]);
+    assert.equal((await list({ flags: String(LsCached) })).Entries.length, 0, 'nothing cached yet');
+
+    const g = await request('GET', `${v1}/objects/cloud/big.bin?provider=aws`);
+    assert.equal(g.status, 200);
+    assert.ok(g.body.equals(data), 'bytes read through');
+    assert.equal(g.headers['ais-checksum-type'], 'xxhash', 'cached under the local bucket checksum');
+    assert.equal(g.headers['ais-checksum-value'], checksumOf('xxhash', data));
+
+    page = await list({ props: 'name,size' });
+    assert.equal(page.Entries.find((e: any) => e.n === 'big.bin').f, EntryIsCached);
+    assert.deepEqual((await list({ flags: String(LsCached) })).Entries.map((e: any) => e.n), ['big.bin']);
+    const head = await request('HEAD', `${v1}/objects/cloud/big.bin?provider=aws`);
+    assert.equal(head.headers['ais-present'], 'true');
+
+    // Cached: served even when the remote copy changes underneath (no version check by default), and a
+    // Range read of a not-yet-cached object caches the whole object.
+    const r = await request('GET', `${v1}/objects/cloud/docs/readme.txt?provider=aws`, { headers: { range: 'bytes=1-3' } });
+    assert.equal(r.status, 206);
+    assert.equal(r.body.toString(), 'ell');
+    assert.deepEqual((await list({ flags: String(LsCached) })).Entries.map((e: any) => e.n), ['big.bin', 'docs/readme.txt']);
+
+    // A remote object never read: HEAD answers from the remote, not present here.
+    const cold = await request('HEAD', `${v1}/objects/cloud/docs/deep/x.txt?provider=aws`);
+    assert.equal(cold.status, 200);
+    assert.equal(cold.headers['ais-present'], 'false');
+    assert.equal(cold.headers['content-length'], '1');
+
+    aisError(await request('GET', `${v1}/objects/cloud/missing?provider=aws`), 404, /does not exist/);
+    aisError(await request('GET', `${v1}/objects/cloud/missing`), 404, /bucket "ais:\/\/cloud" does not exist/);
+  });
+
+  test('writes and deletes go through to the remote', async () => {
+    const up = bytes(150_000, 8);
+    const p = await request('PUT', `${v1}/objects/cloud/up/loaded.bin?provider=aws`, {
+      body: up,
+      headers: { 'Ais-Checksum-Type': 'sha256', 'Ais-Checksum-Value': checksumOf('sha256', up) },
+    });
+    assert.equal(p.status, 200, p.body.toString());
+    const out = await remote.s3.send(new GetObjectCommand({ Bucket: 'cloud', Key: 'up/loaded.bin' }));
+    assert.ok(Buffer.from(await out.Body!.transformToByteArray()).equals(up), 'the remote has the bytes');
+    assert.equal(out.ETag, `"${md5(up)}"`);
+
+    // A bad checksum reaches neither the cache nor the remote.
+    const bad = await request('PUT', `${v1}/objects/cloud/up/bad.bin?provider=aws`, {
+      body: up,
+      headers: { 'Ais-Checksum-Type': 'md5', 'Ais-Checksum-Value': md5('other') },
+    });
+    aisError(bad, 400, /BAD DATA CHECKSUM/);
+    await assert.rejects(remote.s3.send(new HeadObjectCommand({ Bucket: 'cloud', Key: 'up/bad.bin' })), (e: S3ServiceException) => e.$metadata.httpStatusCode === 404);
+
+    assert.equal((await request('DELETE', `${v1}/objects/cloud/up/loaded.bin?provider=aws`)).status, 200);
+    await assert.rejects(remote.s3.send(new HeadObjectCommand({ Bucket: 'cloud', Key: 'up/loaded.bin' })), (e: S3ServiceException) => e.$metadata.httpStatusCode === 404);
+    aisError(await request('GET', `${v1}/objects/cloud/up/loaded.bin?provider=aws`), 404);
+    aisError(await request('DELETE', `${v1}/objects/cloud/up/loaded.bin?provider=aws`), 404);
+
+    // Buckets created under aws are created on the remote.
+    assert.equal((await request('POST', `${v1}/buckets/made-here?provider=aws`, { json: { action: 'create-bck' } })).status, 200);
+    assert.ok((await remote.cluster.findBuckets('made-here')).length === 1);
+  });
+
+  test('validate_cold_get refuses bytes that do not match the remote MD5, and caches nothing', async () => {
+    await remote.s3.send(new PutObjectCommand({ Bucket: 'cloud', Key: 'rotten', Body: data }));
+    // Rot the remote's copy on disk: it still claims the original MD5 as its ETag.
+    const file = path.join(remote.dataDir, 'buckets', 'ais', 'cloud', 'objects');
+    const name = crypto.createHash('sha256').update('rotten').digest('hex');
+    const fd = fs.openSync(path.join(file, name.slice(0, 2), name), 'r+');
+    fs.writeSync(fd, Buffer.from([data[0] ^ 0xff]), 0, 1, 0);
+    fs.closeSync(fd);
+
+    const r = await request('GET', `${v1}/objects/cloud/rotten?provider=aws`);
+    assert.equal(r.status, 502, r.body.toString());
+    assert.match((r.json as any).message, /BAD DATA CHECKSUM/);
+    const cached = (await request('GET', `${v1}/buckets/cloud?provider=aws`, { json: { action: 'list', value: { flags: String(LsCached) } } })).json as any;
+    assert.ok(!cached.entries.some((e: any) => e.name === 'rotten'), 'nothing cached');
+
+    // Without validation the same read succeeds (so it was the validation that refused it).
+    const off = await request('PATCH', `${v1}/buckets/cloud?provider=aws`, { json: { action: 'set-bprops', value: { checksum: { validate_cold_get: false } } } });
+    assert.equal(off.status, 200);
+    const g = await request('GET', `${v1}/objects/cloud/rotten?provider=aws`);
+    assert.equal(g.status, 200);
+    assert.equal(g.body[0], data[0] ^ 0xff);
+    await request('PATCH', `${v1}/buckets/cloud?provider=aws`, { json: { action: 'set-bprops', value: { checksum: { validate_cold_get: true } } } });
+  });
+
+  test('a bare name under two providers is ambiguous; under one it resolves', async () => {
+    await remote.s3.send(new CreateBucketCommand({ Bucket: 'twin' }));
+    assert.equal((await request('POST', `${v1}/buckets/twin?provider=ais`, { json: { action: 'create-bck' } })).status, 200);
+    await assert.rejects(gw.cluster.resolveBucket('twin'), (e: GatewayError) => {
+      assert.equal(e.status, 404);
+      assert.equal(e.code, 'AmbiguousBucketName');
+      assert.match(e.message, /ambiguous bucket name "twin": matches ais:\/\/twin, s3:\/\/twin/);
+      return true;
+    });
+    assert.deepEqual(await gw.cluster.resolveBucket('cloud'), { provider: 'aws', name: 'cloud' });
+    assert.equal((await request('POST', `${v1}/buckets/solo?provider=ais`, { json: { action: 'create-bck' } })).status, 200);
+    assert.deepEqual(await gw.cluster.resolveBucket('solo'), { provider: 'ais', name: 'solo' });
+    await assert.rejects(gw.cluster.resolveBucket('nowhere'), (e: GatewayError) => e.code === 'NoSuchBucket');
+    // Creating through the S3 API a name that another provider already has is refused, naming it.
+    await assert.rejects(gw.cluster.createBucket({ provider: 'ais', name: 'cloud' }, {}, { unique: true }), (e: GatewayError) => {
+      assert.equal(e.code, 'BucketAlreadyExists');
+      assert.match(e.message, /s3:\/\/cloud/);
+      return true;
+    });
+  });
+
+  test('without a remote, the aws provider is a clear error', async () => {
+    const lone = await startTestGateway();
+    try {
+      const r = await request('GET', `${lone.url}/v1/buckets?provider=aws`, { json: { action: 'list' } });
+      aisError(r, 400, /aws backend is missing/);
+    } finally {
+      await lone.dispose();
+    }
+  });
+});
