@@ -24,7 +24,8 @@ import {
 } from './http';
 import { parseXml, XmlNode } from './xml';
 
-const OWNER: XmlNode = ['Owner', [['ID', 'ais-buckets'], ['DisplayName', 'ais-buckets']]];
+const OWNER_ID = 'ais-buckets';
+const OWNER: XmlNode = ['Owner', [['ID', OWNER_ID], ['DisplayName', OWNER_ID]]];
 const isoDate = (ms: number) => new Date(ms).toISOString();
 
 export function handleS3(ctx: RequestContext, req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -121,7 +122,12 @@ async function bucketOp(ctx: RequestContext, r: S3Request): Promise<void> {
   const q = r.query;
   switch (r.method) {
     case 'PUT': {
-      if (q.has('acl') || q.has('policy') || q.has('cors') || q.has('tagging') || q.has('lifecycle') || q.has('versioning'))
+      if (q.has('acl')) {
+        resolveBucket(ctx, name);
+        await putAcl(r);
+        return sendEmpty(r, 200);
+      }
+      if (q.has('policy') || q.has('cors') || q.has('tagging') || q.has('lifecycle') || q.has('versioning'))
         throw notImplemented('bucket configuration');
       validateBucketName(name);
       if (ctx.store.findBuckets(name).length > 0) throw errors.bucketExists(name);
@@ -163,6 +169,28 @@ async function bucketOp(ctx: RequestContext, r: S3Request): Promise<void> {
     }
     default:
       throw new GatewayError(405, 'MethodNotAllowed', `${r.method} is not allowed on a bucket`);
+  }
+}
+
+/**
+ * PutBucketAcl/PutObjectAcl. The gateway has one user who owns everything, so the only ACL it can honour
+ * is "owner has FULL_CONTROL" (canned `private`, or the policy GET ?acl returns, which `s3cmd cp`/`mv`
+ * write back after copying). Anything that grants to others is refused with 501, which s3cmd tolerates.
+ */
+async function putAcl(r: S3Request): Promise<void> {
+  const h = r.req.headers;
+  const canned = h['x-amz-acl'];
+  if (canned !== undefined && String(canned) !== 'private') throw notImplemented(`the canned ACL "${String(canned)}"`);
+  if (Object.keys(h).some((name) => name.startsWith('x-amz-grant-'))) throw notImplemented('ACL grants to other users');
+  const text = await readSmallBody(r, 64 * 1024);
+  if (!text.trim()) return;
+  const policy = parseXml(text).AccessControlPolicy as { AccessControlList?: { Grant?: unknown } } | undefined;
+  if (!policy || typeof policy !== 'object') throw new GatewayError(400, 'MalformedACLError', 'Expected an <AccessControlPolicy> document');
+  const grant = policy.AccessControlList?.Grant;
+  const grants = (Array.isArray(grant) ? grant : grant === undefined ? [] : [grant]) as { Grantee?: { ID?: unknown }; Permission?: unknown }[];
+  for (const g of grants) {
+    if (String(g?.Permission ?? '').trim() !== 'FULL_CONTROL' || String(g?.Grantee?.ID ?? '').trim() !== OWNER_ID)
+      throw notImplemented('ACL grants to other users');
   }
 }
 
@@ -327,7 +355,12 @@ async function objectOp(ctx: RequestContext, r: S3Request): Promise<void> {
       if (q.has('uploadId')) return listParts(ctx, r, ref, key);
       return getObject(ctx, r, ref, key);
     case 'PUT':
-      if (q.has('acl') || q.has('tagging') || q.has('retention') || q.has('legal-hold')) throw notImplemented('object configuration');
+      if (q.has('acl')) {
+        await ctx.store.headObject(ref, key);
+        await putAcl(r);
+        return sendEmpty(r, 200);
+      }
+      if (q.has('tagging') || q.has('retention') || q.has('legal-hold')) throw notImplemented('object configuration');
       if (q.has('uploadId') || q.has('partNumber')) return uploadPart(ctx, r, ref, key);
       if (r.req.headers['x-amz-copy-source'] !== undefined) return copyObject(ctx, r, ref, key);
       return putObject(ctx, r, ref, key);

@@ -45,6 +45,11 @@ export function sendEmpty(r: S3Request, status: number, extra: Record<string, st
 
 export function sendError(r: S3Request, err: unknown): void {
   const { res, req } = r;
+  // The client went away (a killed upload): nobody is left to answer, and it is not a server fault.
+  if (res.destroyed || req.socket?.destroyed) {
+    res.destroy();
+    return;
+  }
   if (res.headersSent) {
     // Mid-stream failure: the only honest signal left is to cut the connection.
     res.destroy(err instanceof Error ? err : undefined);
@@ -54,7 +59,7 @@ export function sendError(r: S3Request, err: unknown): void {
     err instanceof GatewayError
       ? err
       : new GatewayError(500, 'InternalError', `We encountered an internal error: ${(err as Error)?.message ?? String(err)}`);
-  if (e.status >= 500) console.error(`[s3] ${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
+  if (e.status >= 500 && e.status !== 501) console.error(`[s3] ${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
   const resource = r.bucket ? `/${r.bucket}${r.key !== undefined ? '/' + r.key : ''}` : '/';
   const body =
     req.method === 'HEAD'
