@@ -107,6 +107,18 @@ describe('aws provider backed by a second gateway', () => {
     assert.equal(cold.headers['ais-present'], 'false');
     assert.equal(cold.headers['content-length'], '1');
 
+    // Paging a folder view of the remote bucket (continuation through the remote's listing).
+    const names: string[] = [];
+    let token = '';
+    do {
+      const p = await list({ flags: String(2048), pagesize: 1, continuation_token: token });
+      names.push(...p.Entries.map((e: any) => e.n));
+      token = p.ContinuationToken;
+    } while (token);
+    assert.deepEqual(names, ['big.bin', 'docs/']);
+    const inDocs = await list({ flags: String(2048), prefix: 'docs/' });
+    assert.deepEqual(inDocs.Entries.map((e: any) => [e.n, e.f ?? 0]), [['docs/deep/', 256], ['docs/readme.txt', EntryIsCached]]);
+
     aisError(await request('GET', `${v1}/objects/cloud/missing?provider=aws`), 404, /does not exist/);
     aisError(await request('GET', `${v1}/objects/cloud/missing`), 404, /bucket "ais:\/\/cloud" does not exist/);
   });

@@ -265,6 +265,8 @@ describe('native API /v1', () => {
     assert.equal((await put('objs', odd, 'odd')).status, 200);
     const back = await request('GET', `${v1}/objects/objs/${encodeURIComponent(odd).replace(/%2F/g, '/')}`);
     assert.equal(back.body.toString(), 'odd');
+    const oddHead = await request('HEAD', `${v1}/objects/objs/${encodeURIComponent(odd).replace(/%2F/g, '/')}`);
+    assert.equal(Buffer.from(String(oddHead.headers['ais-name']), 'latin1').toString('utf8'), odd, 'Ais-Name carries the UTF-8 name');
   });
 
   test('Range reads: 206 with Content-Range, suffix and open ranges, 416; range checksum with enable_read_range', async () => {

@@ -92,6 +92,16 @@ function headerJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
+/**
+ * A name as raw UTF-8 header bytes, as Go's server writes it (Node takes header strings as Latin-1, so the
+ * UTF-8 bytes go in one per character); control characters, which no header may carry, are %-escaped.
+ */
+function rawHeaderValue(s: string): string {
+  let clean = '';
+  for (const c of s) clean += c.charCodeAt(0) < 0x20 || c === '\x7f' ? encodeURIComponent(c) : c;
+  return Buffer.from(clean, 'utf8').toString('latin1');
+}
+
 function sendJson(res: http.ServerResponse, status: number, body: string, headers: http.OutgoingHttpHeaders = {}): void {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers });
   res.end(body);
@@ -726,7 +736,7 @@ async function objectRoute(
       }
       const h: Record<string, string> = objHeaders(meta);
       h['Content-Length'] = String(meta.size);
-      h['Ais-Name'] = key.replace(/[^\x20-\x7e]/g, (c) => encodeURIComponent(c));
+      h['Ais-Name'] = rawHeaderValue(key);
       h['Ais-Bucket-Name'] = ref.name;
       h['Ais-Bucket-Provider'] = ref.provider;
       h['Ais-Present'] = String(meta.present);
