@@ -176,6 +176,23 @@ describe('aws provider backed by a second gateway', () => {
     await request('PATCH', `${v1}/buckets/cloud?provider=aws`, { json: { action: 'set-bprops', value: { checksum: { validate_cold_get: true } } } });
   });
 
+  test('validate_warm_get: a rotten cached copy is dropped and read through again from the remote', async () => {
+    const fresh = bytes(40_000, 12);
+    await remote.s3.send(new PutObjectCommand({ Bucket: 'cloud', Key: 'warm.bin', Body: fresh }));
+    assert.ok((await request('GET', `${v1}/objects/cloud/warm.bin?provider=aws`)).body.equals(fresh));
+    const h = crypto.createHash('sha256').update('warm.bin').digest('hex');
+    const fd = fs.openSync(path.join(gw.dataDir, 'buckets', 'aws', 'cloud', 'objects', h.slice(0, 2), h), 'r+');
+    fs.writeSync(fd, Buffer.from([fresh[0] ^ 0x0f]), 0, 1, 0);
+    fs.closeSync(fd);
+    assert.equal((await request('GET', `${v1}/objects/cloud/warm.bin?provider=aws`)).body[0], fresh[0] ^ 0x0f, 'the cache serves its copy unchecked');
+    await request('PATCH', `${v1}/buckets/cloud?provider=aws`, { json: { action: 'set-bprops', value: { checksum: { validate_warm_get: true } } } });
+    const g = await request('GET', `${v1}/objects/cloud/warm.bin?provider=aws`);
+    assert.equal(g.status, 200);
+    assert.ok(g.body.equals(fresh), 'recovered from the remote');
+    await request('PATCH', `${v1}/buckets/cloud?provider=aws`, { json: { action: 'set-bprops', value: { checksum: { validate_warm_get: false } } } });
+    assert.ok((await request('GET', `${v1}/objects/cloud/warm.bin?provider=aws`)).body.equals(fresh), 'and the cache now holds good bytes');
+  });
+
   test('a bare name under two providers is ambiguous; under one it resolves', async () => {
     await remote.s3.send(new CreateBucketCommand({ Bucket: 'twin' }));
     assert.equal((await request('POST', `${v1}/buckets/twin?provider=ais`, { json: { action: 'create-bck' } })).status, 200);

@@ -3,6 +3,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- wire replies are untyped JSON, checked field by field */
 import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { decode as msgpackDecode } from '@msgpack/msgpack';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { checksumOf, initChecksums } from '../../src/gateway/checksum';
@@ -295,6 +298,25 @@ describe('native API /v1', () => {
     r = await get('bytes=100-199');
     assert.ok(r.body.equals(data.subarray(100, 200)));
     assert.equal(r.headers['ais-checksum-value'], checksumOf('xxhash', data.subarray(100, 200)), 'the range checksum');
+  });
+
+  test('validate_warm_get: a copy that no longer matches its checksum is refused', async () => {
+    await createBucket('warm');
+    const data = bytes(50_000, 4);
+    await put('warm', 'w', data);
+    // Rot the object's bytes on disk (the first data byte), keeping its metadata.
+    const h = crypto.createHash('sha256').update('w').digest('hex');
+    const fd = fs.openSync(path.join(gw.dataDir, 'buckets', 'ais', 'warm', 'objects', h.slice(0, 2), h), 'r+');
+    fs.writeSync(fd, Buffer.from([data[0] ^ 0x55]), 0, 1, 0);
+    fs.closeSync(fd);
+    const unchecked = await request('GET', `${v1}/objects/warm/w`);
+    assert.equal(unchecked.status, 200, 'not validated by default');
+    assert.equal(unchecked.body[0], data[0] ^ 0x55);
+    await request('PATCH', `${v1}/buckets/warm`, { json: { action: 'set-bprops', value: { checksum: { validate_warm_get: true } } } });
+    const e = assertAisError(await request('GET', `${v1}/objects/warm/w`), 500, /BAD DATA CHECKSUM: xxhash\(/);
+    assert.equal(e.tcode, 'ErrBadCksum');
+    await put('warm', 'fine', 'intact');
+    assert.equal((await request('GET', `${v1}/objects/warm/fine`)).body.toString(), 'intact', 'good copies pass');
   });
 
   test('list objects: JSON and msgpack shapes, paging, prefix, start_after, props, no-recursion', async () => {

@@ -5,6 +5,7 @@
 // Both APIs (/s3 and /v1) call this layer instead of the Store, with the same method names, so an object
 // written through one is the same object read through the other, whatever its provider.
 import type { Readable } from 'node:stream';
+import { createHasher } from '../checksum';
 import { errors, GatewayError } from '../errors';
 import type { Store } from '../store/store';
 import { compareKeys, validateBucketName } from '../store/keys';
@@ -298,11 +299,18 @@ export class Cluster {
   /**
    * Opens an object for reading. A remote object not cached yet is first read through into the cache
    * (AIStore's cold GET); with the bucket's `validate_cold_get`, bytes that do not match the remote's MD5
-   * are refused and nothing is cached.
+   * are refused and nothing is cached. With `validate_warm_get`, a copy already here is checked against its
+   * stored checksum first; a remote bucket's bad copy is dropped and read through again, an ais one fails.
    */
   async getObject(ref: BucketRef, key: string, range?: (size: number) => ByteRange | undefined): Promise<GetResult> {
+    if (this.isRemote(ref)) await this.ensureBucket(ref);
+    const conf = this.store.getBucket(ref).props.checksum;
+    if (conf.validate_warm_get && conf.type !== 'none') {
+      const bad = await this.corruptCopy(ref, key);
+      if (bad && !this.isRemote(ref)) throw bad;
+      if (bad) await this.store.deleteObject(ref, key).catch(() => undefined);
+    }
     if (!this.isRemote(ref)) return this.store.getObject(ref, key, range);
-    await this.ensureBucket(ref);
     try {
       return await this.store.getObject(ref, key, range);
     } catch (e) {
@@ -310,6 +318,27 @@ export class Cluster {
     }
     await this.coldGet(ref, key);
     return this.store.getObject(ref, key, range);
+  }
+
+  /** Reads a local copy through its checksum; the error to report when it does not match, else undefined. */
+  private async corruptCopy(ref: BucketRef, key: string): Promise<GatewayError | undefined> {
+    let got;
+    try {
+      got = await this.store.getObject(ref, key);
+    } catch (e) {
+      if (e instanceof GatewayError && e.code === 'NoSuchKey') return undefined; // cold GET, or a plain 404
+      throw e;
+    }
+    const { type, value } = got.meta.checksum;
+    if (type === 'none' || !value) {
+      got.stream.destroy();
+      return undefined;
+    }
+    const hasher = createHasher(type);
+    for await (const chunk of got.stream) hasher.update(chunk as Buffer);
+    const actual = hasher.digest();
+    if (actual === value) return undefined;
+    return new GatewayError(500, 'InternalError', `BAD DATA CHECKSUM: ${type}(${value} != ${actual}) (context: ${cname(ref)}/${key}, validate_warm_get)`);
   }
 
   private coldGet(ref: BucketRef, key: string): Promise<void> {

@@ -140,7 +140,7 @@ function toNative(ctx: RequestContext, e: unknown, subject: Subject): { status: 
     case 'InvalidRange':
       return { status: 416, tcode: 'ErrRangeNotSatisfiable', message: e.message };
     default:
-      return { status: e.status, tcode: '', message: e.message };
+      return { status: e.status, tcode: e.message.startsWith('BAD DATA CHECKSUM') ? 'ErrBadCksum' : '', message: e.message };
   }
 }
 
