@@ -199,23 +199,27 @@ export class AisClusterClient implements ClusterClient {
     };
   }
 
-  /** AIStore has no "list providers" call: 'ais', the providers of known buckets, and configured backends. */
+  /** Providers: 'ais', the configured backends (GET /v1/cluster?what=backends), and those of known buckets. */
   async listProviders(): Promise<ProviderInfo[]> {
-    const [buckets, config] = await Promise.all([
-      this.listBuckets(),
-      this.getClusterConfig().catch((err: unknown) => {
-        if (err instanceof ClientError && (err.kind === 'auth' || err.kind === 'not-found' || err.kind === 'unsupported' || err.kind === 'bad-request')) return undefined;
-        throw err;
-      }),
-    ]);
-    const names = new Set<string>(['ais']);
+    const [buckets, backends] = await Promise.all([this.listBuckets(), this.configuredBackends()]);
+    const names = new Set<string>(['ais', ...backends]);
     for (const b of buckets) names.add(b.provider);
-    const backend = config?.backend;
-    if (backend && typeof backend === 'object') {
-      const conf = (backend as { conf?: unknown }).conf;
-      for (const key of Object.keys(conf && typeof conf === 'object' ? conf : backend)) if (PROVIDER_LABELS[key]) names.add(key);
-    }
     return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).map(providerInfo);
+  }
+
+  /** api/cluster.go GetConfiguredBackends; older clusters without it: the config's backend section. */
+  private async configuredBackends(): Promise<string[]> {
+    try {
+      const list = await this.json<unknown>({ method: 'GET', path: '/v1/cluster', query: { what: 'backends' }, target: 'configured backends' });
+      if (Array.isArray(list)) return list.filter((p): p is string => typeof p === 'string');
+    } catch (err) {
+      if (!(err instanceof ClientError) || !['bad-request', 'not-found', 'unsupported', 'auth', 'protocol'].includes(err.kind)) throw err;
+    }
+    const config = await this.getClusterConfig().catch(() => undefined);
+    const backend = config?.backend;
+    if (!backend || typeof backend !== 'object') return [];
+    const conf = (backend as { conf?: unknown }).conf;
+    return Object.keys(conf && typeof conf === 'object' ? conf : backend).filter((k) => PROVIDER_LABELS[k]);
   }
 
   async listBuckets(provider?: string): Promise<BucketInfo[]> {
@@ -252,6 +256,10 @@ export class AisClusterClient implements ClusterClient {
 
   async listObjects(bucket: BucketRef, options: ListObjectsOptions = {}): Promise<ObjectPage> {
     const folders = options.folders !== false;
+    const prefix = options.prefix ?? '';
+    // AIStore's no-recursion walk takes the prefix as a directory (cmn.CheckDirNoRecurs): "docs/re"
+    // lists nothing. List the directory "docs/" instead and keep the names that start with "docs/re".
+    if (folders && prefix && !prefix.endsWith('/')) return this.listPartialName(bucket, options, prefix);
     const { uuid, token } = splitToken(options.token);
     const msg = {
       uuid,
@@ -270,7 +278,6 @@ export class AisClusterClient implements ClusterClient {
       throw new ClientError('protocol', `${this.endpoint} answered the object list of ${this.target(bucket)} in an unknown format.`, this.endpoint);
     }
     const page: ObjectPage = { objects: [], folders: [] };
-    const prefix = options.prefix ?? '';
     for (const e of res.entries ?? []) {
       if ((e.flags ?? 0) & ENTRY_IS_DIR) {
         const dir = e.name.endsWith('/') ? e.name : `${e.name}/`;
@@ -282,6 +289,29 @@ export class AisClusterClient implements ClusterClient {
     }
     if (res.continuation_token) page.nextToken = joinToken(res.uuid, res.continuation_token);
     return page;
+  }
+
+  private async listPartialName(bucket: BucketRef, options: ListObjectsOptions, prefix: string): Promise<ObjectPage> {
+    const dir = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    const out: ObjectPage = { objects: [], folders: [] };
+    let token = options.token;
+    for (;;) {
+      const page = await this.listObjects(bucket, { ...options, prefix: dir, token });
+      out.folders.push(...page.folders.filter((f) => f.startsWith(prefix)));
+      out.objects.push(...page.objects.filter((o) => o.key.startsWith(prefix)));
+      token = page.nextToken;
+      if (!token) break;
+      // Listings come sorted: once a page ends past every name with the prefix, no later page has one.
+      const names = [...page.folders, ...page.objects.map((o) => o.key)];
+      const last = names.reduce((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b)) >= 0 ? a : b), '');
+      if (!last.startsWith(prefix) && Buffer.compare(Buffer.from(last), Buffer.from(prefix)) > 0) {
+        token = undefined;
+        break;
+      }
+      if (out.folders.length + out.objects.length > 0) break; // the caller's "load more" goes on from here
+    }
+    if (token) out.nextToken = token;
+    return out;
   }
 
   private bucketChecksumType(bucket: BucketRef): Promise<string | undefined> {

@@ -83,6 +83,20 @@ for (const redirect of [false, true]) {
       assert.deepEqual(flat.objects.map((o) => o.key).sort(), ['a/b/big.bin', 'a/c/x', 'a/d/y', 'a/one.txt', 'a/stream.txt']);
       assert.deepEqual((await client.listObjects(bucket, { prefix: 'sp ace/' })).objects.map((o) => o.key), ['sp ace/ü+&%20.txt']);
 
+      // a partial name as prefix (a tree filter): AIStore's no-recursion walk only takes directories
+      assert.deepEqual((await client.listObjects(bucket, { prefix: 'a/o' })).objects.map((o) => o.key), ['a/one.txt']);
+      assert.deepEqual((await client.listObjects(bucket, { prefix: 's' })).folders, ['sp ace/']);
+      const partial: string[] = [];
+      token = undefined;
+      pages = 0;
+      do {
+        const page = await client.listObjects(bucket, { prefix: 'a/s', pageSize: 1, token });
+        partial.push(...page.folders, ...page.objects.map((o) => o.key));
+        token = page.nextToken;
+        assert.ok(++pages < 10, 'paging must end');
+      } while (token);
+      assert.deepEqual(partial, ['a/stream.txt']);
+
       const head = await client.headObject(bucket, 'a/b/big.bin');
       assert.equal(head.size, data.length);
       assert.equal(head.checksum?.type, 'xxhash');

@@ -1,0 +1,388 @@
+// The Clusters tree as plain data, computed from ClusterClients: cluster → provider → bucket → folders and
+// objects, pages with a "Load more…" node, a prefix filter per bucket or folder, and an error node (with
+// what Retry refreshes) where a cluster cannot be reached. No vscode import: tree.ts maps these nodes to
+// TreeItems, and the tests run this against a real gateway.
+import { BucketRef, ClusterClient, ObjectEntry, ProviderInfo, providerInfo } from '../client/cluster';
+import { formatChecksum, formatDate, formatSize } from './format';
+
+export type ClusterKind = 'ais' | 's3';
+
+export interface ClusterNode {
+  type: 'cluster';
+  clusterName: string;
+  endpoint: string;
+  kind: ClusterKind;
+  embedded?: boolean;
+  transient?: boolean;
+}
+export interface ProviderNode {
+  type: 'provider';
+  clusterName: string;
+  provider: string;
+  info: ProviderInfo;
+  canCreate: boolean;
+}
+export interface BucketNode {
+  type: 'bucket';
+  clusterName: string;
+  provider: string;
+  bucket: string;
+  namespace?: { uuid: string; name: string };
+}
+export interface FolderNode {
+  type: 'folder';
+  clusterName: string;
+  provider: string;
+  bucket: string;
+  namespace?: { uuid: string; name: string };
+  /** Ends with '/'. */
+  prefix: string;
+}
+export interface ObjectNode {
+  type: 'object';
+  clusterName: string;
+  provider: string;
+  bucket: string;
+  namespace?: { uuid: string; name: string };
+  key: string;
+  entry: ObjectEntry;
+  parentPrefix: string;
+}
+export interface LoadMoreNode {
+  type: 'loadMore';
+  parent: ProviderNode | BucketNode | FolderNode;
+  loaded: number;
+}
+export interface MessageNode {
+  type: 'message' | 'error';
+  message: string;
+  detail?: string;
+  /** What Retry refreshes. */
+  parent?: TreeNode;
+}
+
+export type TreeNode = ClusterNode | ProviderNode | BucketNode | FolderNode | ObjectNode | LoadMoreNode | MessageNode;
+export type ContainerNode = BucketNode | FolderNode;
+
+/** What the model needs from the registry. */
+export interface ClusterSource {
+  clusters(): Promise<ClusterNode[]>;
+  client(clusterName: string): Promise<ClusterClient>;
+}
+
+export interface TreeModelOptions {
+  /** Objects (and buckets) per page; read on every fetch so a settings change applies at once. */
+  pageSize: () => number;
+}
+
+/** Everything a TreeItem needs, as plain data. `icon` is a codicon id ('folder' and 'file' mean the theme's). */
+export interface ItemData {
+  id?: string;
+  label: string;
+  description?: string;
+  tooltip: string;
+  collapsible: boolean;
+  icon: string;
+  /** 'error' icons are drawn in the error colour. */
+  iconColor?: 'error';
+  contextValue: string;
+  command?: { command: string; title: string; arguments: unknown[] };
+}
+
+export const DEFAULT_PAGE_SIZE = 1000;
+
+export function nodeId(n: TreeNode): string {
+  const ns = (x: { namespace?: { uuid: string; name: string } }) => (x.namespace ? `@${x.namespace.uuid}#${x.namespace.name}` : '');
+  switch (n.type) {
+    case 'cluster':
+      return `c:${n.clusterName}`;
+    case 'provider':
+      return `p:${n.clusterName}|${n.provider}`;
+    case 'bucket':
+      return `b:${n.clusterName}|${n.provider}${ns(n)}|${n.bucket}`;
+    case 'folder':
+      return `f:${n.clusterName}|${n.provider}${ns(n)}|${n.bucket}|${n.prefix}`;
+    case 'object':
+      return `o:${n.clusterName}|${n.provider}${ns(n)}|${n.bucket}|${n.key}`;
+    case 'loadMore':
+      return `m:${nodeId(n.parent)}`;
+    default:
+      return `${n.type}:${n.parent ? nodeId(n.parent) : ''}:${n.message}`;
+  }
+}
+
+export function bucketRef(n: { provider: string; bucket: string; namespace?: { uuid: string; name: string } }): BucketRef {
+  return { name: n.bucket, provider: n.provider, ...(n.namespace ? { namespace: n.namespace } : {}) };
+}
+
+/** ais://bucket/key, s3://bucket/key, gs://...: what AIStore's CLI and s3cmd call it. */
+export function objectUri(n: { provider: string; bucket: string }, key = ''): string {
+  return `${providerInfo(n.provider).scheme}${n.bucket}${key ? '/' + key : ''}`;
+}
+
+/** "a/b/c.txt" under "a/b/" → "c.txt"; "a/b/" under "a/" → "b/". */
+export function leafName(key: string, prefix: string): string {
+  return key.startsWith(prefix) ? key.slice(prefix.length) : key;
+}
+
+/** The prefix a folder lives in: "a/b/" → "a/", "a/" → "". */
+export function parentPrefix(prefix: string): string {
+  const trimmed = prefix.slice(0, -1);
+  const at = trimmed.lastIndexOf('/');
+  return at < 0 ? '' : trimmed.slice(0, at + 1);
+}
+
+/** The first sentence: a tree row has little room; the tooltip has the rest. */
+export function shortError(message: string): string {
+  const first = message.split(/(?<=\.)\s/)[0];
+  return first.length > 120 ? first.slice(0, 117) + '…' : first;
+}
+
+export function describeObject(o: ObjectEntry): string {
+  return [formatSize(o.size), formatDate(o.mtime)].filter(Boolean).join(' · ');
+}
+
+export function objectTooltipText(uri: string, o: ObjectEntry): string {
+  const lines = [uri, `Size: ${formatSize(o.size)} (${o.size.toLocaleString('en-US')} bytes)`];
+  if (o.mtime) lines.push(`Modified: ${o.mtime.toISOString()}`);
+  if (o.checksum?.value) lines.push(`Checksum: ${formatChecksum(o.checksum)}`);
+  if (o.etag && o.etag !== o.checksum?.value) lines.push(`ETag: ${o.etag}`);
+  if (o.version) lines.push(`Version: ${o.version}`);
+  return lines.join('\n');
+}
+
+interface Listing {
+  items: (FolderNode | ObjectNode)[];
+  nextToken?: string;
+  filter: string;
+}
+
+interface BucketListing {
+  buckets: BucketNode[];
+  shown: number;
+}
+
+export class TreeModel {
+  private readonly listings = new Map<string, Listing>();
+  private readonly bucketLists = new Map<string, BucketListing>();
+  private readonly filters = new Map<string, string>();
+  private readonly parents = new Map<string, TreeNode>();
+
+  constructor(
+    private readonly source: ClusterSource,
+    private readonly options: TreeModelOptions = { pageSize: () => DEFAULT_PAGE_SIZE },
+  ) {}
+
+  private pageSize(): number {
+    const n = Math.floor(this.options.pageSize());
+    return Number.isFinite(n) ? Math.max(1, Math.min(10000, n)) : DEFAULT_PAGE_SIZE;
+  }
+
+  filterOf(n: ContainerNode): string {
+    return this.filters.get(nodeId(n)) ?? '';
+  }
+
+  /** Sets (or with '' clears) the name-prefix filter of a bucket or folder and drops its pages. */
+  setFilter(n: ContainerNode, filter: string): void {
+    if (filter) this.filters.set(nodeId(n), filter);
+    else this.filters.delete(nodeId(n));
+    this.listings.delete(nodeId(n));
+  }
+
+  parentOf(n: TreeNode): TreeNode | undefined {
+    return this.parents.get(nodeId(n));
+  }
+
+  /** Forgets cached pages of `n` and everything below it (all of them without `n`). */
+  invalidate(n?: TreeNode): void {
+    if (!n || n.type === 'loadMore' || n.type === 'message' || n.type === 'error') {
+      if (n && n.type !== 'loadMore' && n.parent) return this.invalidate(n.parent);
+      this.listings.clear();
+      this.bucketLists.clear();
+      return;
+    }
+    if (n.type === 'cluster' || n.type === 'provider') {
+      const inScope = (id: string) => {
+        const rest = id.slice(2);
+        if (n.type === 'cluster') return rest.startsWith(`${n.clusterName}|`);
+        const p = `${n.clusterName}|${n.provider}`;
+        return rest === p || rest.startsWith(`${p}|`) || rest.startsWith(`${p}@`);
+      };
+      for (const id of [...this.bucketLists.keys()]) if (inScope(id)) this.bucketLists.delete(id);
+      for (const id of [...this.listings.keys()]) if (inScope(id)) this.listings.delete(id);
+      return;
+    }
+    if (n.type !== 'bucket' && n.type !== 'folder' && n.type !== 'object') return;
+    // bucket, folder or object: that bucket's listings at and below the prefix
+    const scope = nodeId({ type: 'bucket', clusterName: n.clusterName, provider: n.provider, bucket: n.bucket, namespace: n.namespace }).slice(2);
+    const base = n.type === 'folder' ? n.prefix : n.type === 'object' ? n.parentPrefix : '';
+    if (base === '') this.listings.delete(`b:${scope}`);
+    const folderIds = `f:${scope}|`;
+    for (const id of [...this.listings.keys()]) if (id.startsWith(folderIds) && id.slice(folderIds.length).startsWith(base)) this.listings.delete(id);
+  }
+
+  async children(n?: TreeNode): Promise<TreeNode[]> {
+    const out = await this.compute(n);
+    if (n) for (const c of out) this.parents.set(nodeId(c), n);
+    return out;
+  }
+
+  private async compute(n?: TreeNode): Promise<TreeNode[]> {
+    if (!n) return this.source.clusters();
+    try {
+      switch (n.type) {
+        case 'cluster': {
+          const client = await this.source.client(n.clusterName);
+          const providers = await client.listProviders();
+          if (providers.length === 0) return [{ type: 'message', message: 'No providers', parent: n }];
+          return providers.map((p) => ({
+            type: 'provider',
+            clusterName: n.clusterName,
+            provider: p.name,
+            info: p,
+            canCreate: client.capabilities.createBucket && (client.kind === 's3' || p.name === 'ais'),
+          }));
+        }
+        case 'provider': {
+          let list = this.bucketLists.get(nodeId(n));
+          if (!list) {
+            const client = await this.source.client(n.clusterName);
+            const buckets = await client.listBuckets(n.provider);
+            list = {
+              buckets: buckets.map((b) => ({
+                type: 'bucket',
+                clusterName: n.clusterName,
+                provider: b.provider || n.provider,
+                bucket: b.name,
+                ...(b.namespace ? { namespace: b.namespace } : {}),
+              })),
+              shown: this.pageSize(),
+            };
+            this.bucketLists.set(nodeId(n), list);
+          }
+          if (list.buckets.length === 0) return [{ type: 'message', message: 'No buckets', parent: n }];
+          const out: TreeNode[] = list.buckets.slice(0, list.shown);
+          if (list.buckets.length > list.shown) out.push({ type: 'loadMore', parent: n, loaded: list.shown });
+          return out;
+        }
+        case 'bucket':
+        case 'folder': {
+          let listing = this.listings.get(nodeId(n));
+          if (!listing || listing.filter !== this.filterOf(n)) {
+            listing = { items: [], filter: this.filterOf(n) };
+            await this.fetchPage(n, listing);
+            this.listings.set(nodeId(n), listing);
+          }
+          const out: TreeNode[] = [...listing.items];
+          if (listing.nextToken) out.push({ type: 'loadMore', parent: n, loaded: listing.items.length });
+          if (out.length === 0) return [{ type: 'message', message: listing.filter ? `Nothing starts with "${listing.filter}"` : 'Empty', parent: n }];
+          return out;
+        }
+        default:
+          return [];
+      }
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      return [{ type: 'error', message: shortError(message), detail: message, parent: n }];
+    }
+  }
+
+  private async fetchPage(n: ContainerNode, listing: Listing): Promise<void> {
+    const client = await this.source.client(n.clusterName);
+    const base = n.type === 'folder' ? n.prefix : '';
+    const page = await client.listObjects(bucketRef(n), { prefix: base + listing.filter, folders: true, pageSize: this.pageSize(), token: listing.nextToken });
+    const common = { clusterName: n.clusterName, provider: n.provider, bucket: n.bucket, ...(n.namespace ? { namespace: n.namespace } : {}) };
+    for (const folder of page.folders) listing.items.push({ type: 'folder', ...common, prefix: folder });
+    for (const entry of page.objects) {
+      // "dir/" itself is the folder marker some tools create, not an object inside it.
+      if (entry.key === base) continue;
+      listing.items.push({ type: 'object', ...common, key: entry.key, entry, parentPrefix: base });
+    }
+    listing.nextToken = page.nextToken;
+  }
+
+  /** Appends the next page to a bucket, folder or bucket list; throws the ClientError if it fails. */
+  async loadMore(node: LoadMoreNode): Promise<void> {
+    const parent = node.parent;
+    if (parent.type === 'provider') {
+      const list = this.bucketLists.get(nodeId(parent));
+      if (list) list.shown += this.pageSize();
+      return;
+    }
+    const listing = this.listings.get(nodeId(parent));
+    if (!listing?.nextToken) return;
+    await this.fetchPage(parent, listing);
+  }
+
+  /** Labels, descriptions, tooltips and context values of a node. */
+  item(n: TreeNode): ItemData {
+    switch (n.type) {
+      case 'cluster':
+        return {
+          id: nodeId(n),
+          label: n.clusterName,
+          description: n.embedded ? `embedded · ${n.endpoint}` : n.endpoint,
+          tooltip: `${n.kind === 'ais' ? 'AIStore cluster' : 'S3 endpoint'} ${n.endpoint}${n.embedded ? '\nThe embedded gateway on this machine' : ''}`,
+          collapsible: true,
+          icon: n.embedded ? 'vm' : n.kind === 'ais' ? 'server' : 'cloud',
+          contextValue: `cluster.${n.embedded ? 'embedded' : n.transient ? 'transient' : 'saved'}.${n.kind}`,
+        };
+      case 'provider':
+        return {
+          id: nodeId(n),
+          label: n.info.name,
+          description: n.info.label,
+          tooltip: `${n.info.label} buckets (${n.info.scheme})`,
+          collapsible: true,
+          icon: n.provider === 'ais' ? 'database' : 'cloud',
+          contextValue: `provider${n.canCreate ? '.create' : ''}`,
+        };
+      case 'bucket':
+      case 'folder': {
+        const filter = this.filterOf(n);
+        return {
+          id: nodeId(n),
+          label: n.type === 'bucket' ? n.bucket : leafName(n.prefix, parentPrefix(n.prefix)),
+          ...(filter ? { description: `filter: ${filter}*` } : {}),
+          tooltip: objectUri(n, n.type === 'folder' ? n.prefix : ''),
+          collapsible: true,
+          icon: n.type === 'bucket' ? 'package' : 'folder',
+          contextValue: `${n.type}${filter ? '.filtered' : ''}`,
+        };
+      }
+      case 'object':
+        return {
+          id: nodeId(n),
+          label: leafName(n.key, n.parentPrefix),
+          description: describeObject(n.entry),
+          tooltip: objectTooltipText(objectUri(n, n.key), n.entry),
+          collapsible: false,
+          icon: 'file',
+          contextValue: 'object',
+        };
+      case 'loadMore':
+        return {
+          id: nodeId(n),
+          label: 'Load more…',
+          description: `${n.loaded} shown`,
+          tooltip: `Load the next ${this.pageSize()}`,
+          collapsible: false,
+          icon: 'ellipsis',
+          contextValue: 'loadMore',
+          command: { command: 'aisBuckets.loadMore', title: 'Load More', arguments: [n] },
+        };
+      case 'error':
+        return {
+          label: n.message,
+          tooltip: n.detail ?? n.message,
+          collapsible: false,
+          icon: 'error',
+          iconColor: 'error',
+          contextValue: 'error',
+          ...(n.parent ? { command: { command: 'aisBuckets.retry', title: 'Retry', arguments: [n] } } : {}),
+        };
+      default:
+        return { label: n.message, tooltip: n.detail ?? n.message, collapsible: false, icon: 'info', contextValue: 'message' };
+    }
+  }
+}
