@@ -1,0 +1,249 @@
+// The real AWS CLI (v1 from the image, or Debian's v2) against the bundled gateway program (dist/gateway.js,
+// started with --checksum md5 as a child process, so its memory can be watched on its own).
+import { describe, test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { s3ClientFor } from '../helpers/gateway';
+
+const MiB = 1024 * 1024;
+const root = path.resolve(__dirname, '../../..');
+
+function haveAws(): boolean {
+  return spawnSync('aws', ['--version']).status === 0;
+}
+
+function md5File(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = crypto.createHash('md5');
+    fs.createReadStream(file)
+      .on('data', (c) => h.update(c))
+      .on('end', () => resolve(h.digest('hex')))
+      .on('error', reject);
+  });
+}
+
+function writeRandomFile(file: string, size: number): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (let off = 0; off < size; off += MiB) fs.writeSync(fd, crypto.randomBytes(Math.min(MiB, size - off)));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Peak resident set (VmHWM) of a process in bytes, from /proc; undefined where /proc is not there. */
+function peakRss(pid: number): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function gatewayScript(tmp: string): Promise<string> {
+  const dist = path.join(root, 'dist', 'gateway.js');
+  if (fs.existsSync(dist)) return dist; // `npm test` builds it first: test the shipped bundle
+  const esbuild = await import('esbuild');
+  const out = path.join(tmp, 'gateway.js');
+  await esbuild.build({ entryPoints: [path.join(root, 'src/gateway/main.ts')], bundle: true, platform: 'node', target: 'node20', outfile: out, logLevel: 'warning' });
+  return out;
+}
+
+describe('aws CLI against the gateway program', { skip: !haveAws() && 'the aws CLI is not installed' }, () => {
+  let tmp: string;
+  let child: ChildProcess;
+  let endpoint: string;
+  let env: NodeJS.ProcessEnv;
+  let baselineRss: number | undefined;
+
+  function aws(args: string[], timeoutMs = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      execFile('aws', ['--endpoint-url', endpoint, ...args], { env, timeout: timeoutMs, maxBuffer: 16 * MiB }, (err, stdout, stderr) => {
+        const code: unknown = err ? (err as { code?: unknown }).code : 0;
+        resolve({ code: typeof code === 'number' ? code : 1, stdout: String(stdout), stderr: String(stderr) });
+      });
+    });
+  }
+
+  async function ok(args: string[]): Promise<string> {
+    const r = await aws(args);
+    assert.equal(r.code, 0, `aws ${args.join(' ')} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+  }
+
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-awscli-'));
+    const script = await gatewayScript(tmp);
+    child = spawn(process.execPath, [script, '--port', '0', '--host', '127.0.0.1', '--data', path.join(tmp, 'data'), '--checksum', 'md5'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (c) => (stderr += c));
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (c) => {
+        out += c;
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`gateway exited (${code}): ${stderr}`)));
+      setTimeout(() => reject(new Error(`gateway did not start: ${out} ${stderr}`)), 15_000);
+    });
+    endpoint = `${url}/s3`;
+    baselineRss = peakRss(child.pid!);
+    fs.writeFileSync(path.join(tmp, 'aws-config'), '[default]\nregion = us-east-1\n');
+    fs.writeFileSync(path.join(tmp, 'aws-credentials'), '[default]\naws_access_key_id = test\naws_secret_access_key = test\n');
+    env = {
+      ...process.env,
+      HOME: tmp,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_CONFIG_FILE: path.join(tmp, 'aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(tmp, 'aws-credentials'),
+      AWS_PAGER: '',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+  });
+
+  after(async () => {
+    if (child.exitCode === null) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('aws s3 cp of a 100 MB file (multipart up, ranged GETs down) round-trips; gateway memory stays flat', async (t) => {
+    await ok(['s3', 'mb', 's3://awsb']);
+    const file = path.join(tmp, 'h100.bin');
+    const size = 100 * MiB;
+    writeRandomFile(file, size);
+    const want = await md5File(file);
+    const up = await ok(['s3', 'cp', '--only-show-errors', file, 's3://awsb/dir/h100.bin']);
+    assert.equal(up.trim(), '');
+    const s3 = s3ClientFor(endpoint);
+    try {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: 'awsb', Key: 'dir/h100.bin' }));
+      assert.equal(head.ContentLength, size);
+      assert.match(head.ETag!, /^"[0-9a-f]{32}-\d+"$/, 'uploaded as multipart');
+    } finally {
+      s3.destroy();
+    }
+    const ls = await ok(['s3', 'ls', 's3://awsb/dir/']);
+    assert.match(ls, new RegExp(`\\s${size} h100\\.bin`));
+    const out = path.join(tmp, 'h100.out');
+    await ok(['s3', 'cp', '--only-show-errors', 's3://awsb/dir/h100.bin', out]);
+    assert.equal(fs.statSync(out).size, size);
+    assert.equal(await md5File(out), want);
+    // One 100 MB single-request PUT as well: the gateway streams it to disk.
+    const put = JSON.parse(await ok(['s3api', 'put-object', '--bucket', 'awsb', '--key', 'single.bin', '--body', file])) as { ETag: string };
+    assert.equal(put.ETag, `"${want}"`, 'md5 gateway: the ETag of a plain PUT is the MD5');
+    const got = path.join(tmp, 'single.out');
+    await ok(['s3api', 'get-object', '--bucket', 'awsb', '--key', 'single.bin', got]);
+    assert.equal(await md5File(got), want);
+    const peak = peakRss(child.pid!);
+    if (peak !== undefined && baselineRss !== undefined) {
+      t.diagnostic(`gateway peak RSS: ${Math.round(peak / MiB)} MiB (at start ${Math.round(baselineRss / MiB)} MiB)`);
+      assert.ok(peak - baselineRss < 90 * MiB, `gateway RSS grew by ${Math.round((peak - baselineRss) / MiB)} MiB for 100 MB objects`);
+    }
+    fs.rmSync(out);
+    fs.rmSync(got);
+  });
+
+  test('memory stays flat whatever the object size: a 400 MB PUT and GET', { skip: process.platform !== 'linux' && 'needs /proc' }, async (t) => {
+    const size = 400 * MiB;
+    const chunk = Buffer.alloc(MiB, 'z');
+    const before = peakRss(child.pid!)!;
+    const put = await fetch(`${endpoint}/awsb/huge.bin`, {
+      method: 'PUT',
+      body: Readable.toWeb(Readable.from((function* () {
+        for (let i = 0; i < size / MiB; i++) yield chunk;
+      })())) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(put.status, 200, await put.text());
+    const want = crypto.createHash('md5');
+    for (let i = 0; i < size / MiB; i++) want.update(chunk);
+    assert.equal(put.headers.get('etag'), `"${want.digest('hex')}"`);
+    const get = await fetch(`${endpoint}/awsb/huge.bin`);
+    assert.equal(get.status, 200);
+    let got = 0;
+    for await (const c of get.body as unknown as AsyncIterable<Uint8Array>) got += c.length;
+    assert.equal(got, size);
+    const peak = peakRss(child.pid!)!;
+    t.diagnostic(`gateway peak RSS ${Math.round(peak / MiB)} MiB (before ${Math.round(before / MiB)} MiB, at start ${Math.round(baselineRss! / MiB)} MiB)`);
+    assert.ok(peak - baselineRss! < 150 * MiB, `gateway RSS grew by ${Math.round((peak - baselineRss!) / MiB)} MiB for a 400 MB object`);
+    const del = await fetch(`${endpoint}/awsb/huge.bin`, { method: 'DELETE' });
+    assert.equal(del.status, 204);
+  });
+
+  test('aws s3api: ranged GETs, list-objects-v2 paging with odd keys, delete-objects, head-object 404', async () => {
+    const names = ['a b.txt', 'plus+sign', 'amp&er', 'pct%20lit', 'ünï/ключ', 'deep/x/y/z', 'tilde~', 'q?mark', 'hash#tag'];
+    const f = path.join(tmp, 'small');
+    fs.writeFileSync(f, names[0]);
+    await ok(['s3api', 'put-object', '--bucket', 'awsb', '--key', `odd/${names[0]}`, '--body', f]);
+    // The rest through the SDK: each CLI start costs a second.
+    const s3 = s3ClientFor(endpoint);
+    try {
+      for (const n of names.slice(1)) await s3.send(new PutObjectCommand({ Bucket: 'awsb', Key: `odd/${n}`, Body: n }));
+    } finally {
+      s3.destroy();
+    }
+    const listed = JSON.parse(await ok(['s3api', 'list-objects-v2', '--bucket', 'awsb', '--prefix', 'odd/', '--page-size', '2'])) as { Contents: { Key: string; Size: number }[] };
+    assert.deepEqual(
+      listed.Contents.map((c) => c.Key),
+      names.map((n) => `odd/${n}`).sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))),
+      'keys come back byte-identical and in order across pages',
+    );
+    for (const c of listed.Contents) assert.equal(c.Size, Buffer.byteLength(c.Key.slice(4)));
+    const v1 = JSON.parse(await ok(['s3api', 'list-objects', '--bucket', 'awsb', '--prefix', 'odd/', '--page-size', '3'])) as { Contents: { Key: string }[] };
+    assert.equal(v1.Contents.length, names.length);
+    const dl = JSON.parse(await ok(['s3api', 'list-objects-v2', '--bucket', 'awsb', '--prefix', 'odd/', '--delimiter', '/'])) as { CommonPrefixes: { Prefix: string }[] };
+    assert.deepEqual(dl.CommonPrefixes.map((p) => p.Prefix), ['odd/deep/', 'odd/ünï/']);
+    const part = path.join(tmp, 'part');
+    const r = JSON.parse(await ok(['s3api', 'get-object', '--bucket', 'awsb', '--key', 'odd/plus+sign', '--range', 'bytes=-4', part])) as { ContentRange: string };
+    assert.equal(r.ContentRange, 'bytes 5-8/9');
+    assert.equal(fs.readFileSync(part, 'utf8'), 'sign');
+    const past = await aws(['s3api', 'get-object', '--bucket', 'awsb', '--key', 'odd/plus+sign', '--range', 'bytes=100-', part]);
+    assert.notEqual(past.code, 0);
+    assert.match(past.stderr, /InvalidRange/);
+    const missing = await aws(['s3api', 'head-object', '--bucket', 'awsb', '--key', 'nope']);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /404|Not Found/);
+    const del = JSON.parse(
+      await ok(['s3api', 'delete-objects', '--bucket', 'awsb', '--delete', JSON.stringify({ Objects: names.map((n) => ({ Key: `odd/${n}` })) })]),
+    ) as { Deleted: { Key: string }[] };
+    assert.equal(del.Deleted.length, names.length);
+    const after = await ok(['s3api', 'list-objects-v2', '--bucket', 'awsb', '--prefix', 'odd/', '--query', 'length(Contents || `[]`)']);
+    assert.equal(after.trim(), '0');
+  });
+
+  test('aws s3 sync up and down, re-sync is a no-op; rb --force', async () => {
+    const src = path.join(tmp, 'sync-src');
+    const names = ['one.txt', 'sub dir/two.txt', 'sub dir/ü/three.bin', 'big.bin'];
+    for (const n of names) {
+      fs.mkdirSync(path.dirname(path.join(src, n)), { recursive: true });
+      fs.writeFileSync(path.join(src, n), crypto.randomBytes(n === 'big.bin' ? 9 * MiB : 1000));
+    }
+    const up = await ok(['s3', 'sync', '--no-progress', src, 's3://awsb/sync/']);
+    assert.equal((up.match(/^upload:/gm) ?? []).length, names.length, up);
+    const again = await ok(['s3', 'sync', '--no-progress', src, 's3://awsb/sync/']);
+    assert.equal(again.trim(), '', 're-sync uploads nothing');
+    const down = path.join(tmp, 'sync-down');
+    const d = await ok(['s3', 'sync', '--no-progress', 's3://awsb/sync/', down]);
+    assert.equal((d.match(/^download:/gm) ?? []).length, names.length, d);
+    for (const n of names) assert.ok(fs.readFileSync(path.join(down, n)).equals(fs.readFileSync(path.join(src, n))), n);
+    await ok(['s3', 'rb', '--force', 's3://awsb']);
+    const ls = await ok(['s3', 'ls']);
+    assert.doesNotMatch(ls, /awsb/);
+  });
+});
