@@ -152,6 +152,43 @@ describe('aws provider backed by a second gateway', () => {
     assert.ok((await remote.cluster.findBuckets('made-here')).length === 1);
   });
 
+  test('content type, user metadata and standard headers survive the read-through and the write-through', async () => {
+    await remote.s3.send(
+      new PutObjectCommand({
+        Bucket: 'cloud',
+        Key: 'meta.txt',
+        Body: 'with metadata',
+        ContentType: 'text/plain',
+        CacheControl: 'max-age=60',
+        Metadata: { owner: 'alice' },
+      }),
+    );
+    const ref = { provider: 'aws' as const, name: 'cloud' };
+    const cold = await gw.cluster.headObject(ref, 'meta.txt');
+    assert.equal(cold.present, false);
+    assert.equal(cold.contentType, 'text/plain');
+    assert.deepEqual(cold.userMeta, { owner: 'alice' });
+    const { stream } = await gw.cluster.getObject(ref, 'meta.txt');
+    stream.destroy();
+    const cached = await gw.cluster.headObject(ref, 'meta.txt');
+    assert.equal(cached.present, true);
+    assert.equal(cached.contentType, 'text/plain');
+    assert.deepEqual(cached.userMeta, { owner: 'alice' });
+    assert.equal(cached.headers?.['cache-control'], 'max-age=60');
+
+    const { Readable } = await import('node:stream');
+    const meta = await gw.cluster.putObject(ref, 'written.txt', Readable.from([Buffer.from('written')]), {
+      contentType: 'text/markdown',
+      userMeta: { team: 'blue' },
+      headers: { 'content-disposition': 'attachment' },
+    });
+    assert.equal(meta.etag, md5('written'), "the remote's ETag");
+    const out = await remote.s3.send(new HeadObjectCommand({ Bucket: 'cloud', Key: 'written.txt' }));
+    assert.equal(out.ContentType, 'text/markdown');
+    assert.deepEqual(out.Metadata, { team: 'blue' });
+    assert.equal(out.ContentDisposition, 'attachment');
+  });
+
   test('validate_cold_get refuses bytes that do not match the remote MD5, and caches nothing', async () => {
     await remote.s3.send(new PutObjectCommand({ Bucket: 'cloud', Key: 'rotten', Body: data }));
     // Rot the remote's copy on disk: it still claims the original MD5 as its ETag.

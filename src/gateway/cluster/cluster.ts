@@ -292,6 +292,7 @@ export class Cluster {
       version: o.version ?? '',
       contentType: o.contentType,
       userMeta: o.userMeta,
+      headers: o.headers,
       present: false,
     };
   }
@@ -360,6 +361,7 @@ export class Cluster {
         expectedMd5: validate && MD5_HEX.test(o.etag) ? o.etag : undefined,
         contentType: o.contentType,
         userMeta: o.userMeta,
+        headers: o.headers,
       });
     } catch (e) {
       o.body.destroy();
@@ -381,19 +383,22 @@ export class Cluster {
     if (!this.isRemote(ref)) return this.store.putObject(ref, key, body, opts);
     await this.ensureBucket(ref);
     const meta = await this.store.putObject(ref, key, body, opts);
-    await this.pushToRemote(ref, key, meta);
-    return meta;
+    const etag = await this.pushToRemote(ref, key, meta);
+    return { ...meta, etag: etag || meta.etag };
   }
 
-  private async pushToRemote(ref: BucketRef, key: string, meta: ObjectMeta): Promise<void> {
+  /** Uploads the local copy to the remote; returns the remote's ETag. */
+  private async pushToRemote(ref: BucketRef, key: string, meta: ObjectMeta): Promise<string> {
     const remote = this.remoteFor(ref.provider);
     try {
       const { stream } = await this.store.getObject(ref, key);
-      await remote.putObject(ref.name, key, stream, meta.size, {
+      const out = await remote.putObject(ref.name, key, stream, meta.size, {
         md5: meta.md5,
         contentType: meta.contentType,
         userMeta: meta.userMeta,
+        headers: meta.headers,
       });
+      return out.etag;
     } catch (e) {
       await this.store.deleteObject(ref, key).catch(() => undefined);
       throw e;
@@ -456,8 +461,8 @@ export class Cluster {
     if (!this.isRemote(dst)) return this.store.copyObject(...args);
     await this.ensureBucket(dst);
     const meta = await this.store.copyObject(...args);
-    await this.pushToRemote(dst, dstKey, meta);
-    return meta;
+    const etag = await this.pushToRemote(dst, dstKey, meta);
+    return { ...meta, etag: etag || meta.etag };
   }
 
   /** AIStore's rename-obj: ais buckets only (AIStore refuses it for remote buckets too). */
@@ -490,7 +495,8 @@ export class Cluster {
     const objects: ListedObject[] = [];
     for (const o of page.objects) {
       const local = await this.isCached(ref, o.key);
-      if (local && local.size === o.size) objects.push({ ...local, cached: true });
+      // The remote's ETag stays the object's S3 identity whether or not it is cached here.
+      if (local && local.size === o.size) objects.push({ ...local, etag: o.etag || local.etag, cached: true });
       else
         objects.push({
           key: o.key,
@@ -535,7 +541,8 @@ export class Cluster {
 
   async completeUpload(...args: Parameters<Store['completeUpload']>): ReturnType<Store['completeUpload']> {
     const meta = await this.store.completeUpload(...args);
-    if (this.isRemote(args[0])) await this.pushToRemote(args[0], meta.key, meta);
-    return meta;
+    if (!this.isRemote(args[0])) return meta;
+    const etag = await this.pushToRemote(args[0], meta.key, meta);
+    return { ...meta, etag: etag || meta.etag };
   }
 }

@@ -36,6 +36,8 @@ export interface RemoteObject {
   version?: string;
   contentType?: string;
   userMeta: Record<string, string>;
+  /** Standard headers stored with the object: cache-control, content-disposition, ... (lower-case names). */
+  headers: Record<string, string>;
 }
 
 export interface RemoteListPage {
@@ -48,6 +50,36 @@ export interface RemoteListPage {
 const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
 
 const unquote = (etag: string | undefined) => (etag ?? '').replace(/^"|"$/g, '');
+
+interface SdkHeaders {
+  CacheControl?: string;
+  ContentDisposition?: string;
+  ContentEncoding?: string;
+  ContentLanguage?: string;
+  Expires?: Date;
+  ExpiresString?: string;
+}
+
+function headersOf(out: SdkHeaders): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (out.CacheControl) h['cache-control'] = out.CacheControl;
+  if (out.ContentDisposition) h['content-disposition'] = out.ContentDisposition;
+  if (out.ContentEncoding) h['content-encoding'] = out.ContentEncoding;
+  if (out.ContentLanguage) h['content-language'] = out.ContentLanguage;
+  const expires = out.ExpiresString ?? out.Expires?.toUTCString();
+  if (expires) h.expires = expires;
+  return h;
+}
+
+function sdkHeaders(h: Record<string, string> = {}) {
+  return {
+    CacheControl: h['cache-control'],
+    ContentDisposition: h['content-disposition'],
+    ContentEncoding: h['content-encoding'],
+    ContentLanguage: h['content-language'],
+    Expires: h.expires ? new Date(h.expires) : undefined,
+  };
+}
 
 export class RemoteS3 {
   private readonly client: S3Client;
@@ -142,6 +174,7 @@ export class RemoteS3 {
           mtime: o.LastModified?.getTime() ?? 0,
           etag: unquote(o.ETag),
           userMeta: {},
+          headers: {},
         })),
         commonPrefixes: (out.CommonPrefixes ?? []).map((p) => p.Prefix!).filter(Boolean),
         isTruncated: !!out.IsTruncated,
@@ -162,6 +195,7 @@ export class RemoteS3 {
         version: out.VersionId,
         contentType: out.ContentType,
         userMeta: out.Metadata ?? {},
+        headers: headersOf(out),
       };
     } catch (e) {
       this.fail(e, bucket, key);
@@ -180,6 +214,7 @@ export class RemoteS3 {
         version: out.VersionId,
         contentType: out.ContentType,
         userMeta: out.Metadata ?? {},
+        headers: headersOf(out),
         body: out.Body as Readable,
       };
     } catch (e) {
@@ -193,13 +228,13 @@ export class RemoteS3 {
     key: string,
     body: Readable,
     size: number,
-    opts: { md5?: string; contentType?: string; userMeta?: Record<string, string> } = {},
+    opts: { md5?: string; contentType?: string; userMeta?: Record<string, string>; headers?: Record<string, string> } = {},
   ): Promise<{ etag: string; version?: string }> {
     try {
       if (size >= MULTIPART_THRESHOLD) {
         const upload = new Upload({
           client: this.client,
-          params: { Bucket: bucket, Key: key, Body: body, ContentType: opts.contentType, Metadata: opts.userMeta },
+          params: { Bucket: bucket, Key: key, Body: body, ContentType: opts.contentType, Metadata: opts.userMeta, ...sdkHeaders(opts.headers) },
           partSize: 16 * 1024 * 1024,
           queueSize: 2,
         });
@@ -215,6 +250,7 @@ export class RemoteS3 {
           ContentMD5: opts.md5 ? Buffer.from(opts.md5, 'hex').toString('base64') : undefined,
           ContentType: opts.contentType,
           Metadata: opts.userMeta,
+          ...sdkHeaders(opts.headers),
         }),
       );
       return { etag: unquote(out.ETag), version: out.VersionId };
