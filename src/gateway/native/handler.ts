@@ -327,7 +327,7 @@ async function clusterRoute(
         return sendJson(res, 200, smapJson(ctx.info));
       case 'config':
       case 'cluster_config':
-        return sendJson(res, 200, JSON.stringify(configJson(ctx.cluster.config(), ctx.info.configVersion, ctx.info.configUpdated)));
+        return sendJson(res, 200, JSON.stringify(configJson(ctx.cluster.config(), ctx.info.configVersion, ctx.info.configUpdated, ctx.cluster.providers().filter((p) => p !== 'ais'))));
       case 'backends':
         return sendJson(res, 200, JSON.stringify(ctx.cluster.providers().filter((p) => p !== 'ais')));
       default:

@@ -105,11 +105,12 @@ export function bpropsJson(info: BucketInfo): Record<string, unknown> {
 
 // ---------------------------------------------------------------- cluster config (cmn/config.go ClusterConfig)
 
-export function configJson(cfg: ClusterConfig, version: number, lastUpdated: number): Record<string, unknown> {
+/** `backends`: the remote providers configured (cmn.BackendConf marshals as {provider: conf}). */
+export function configJson(cfg: ClusterConfig, version: number, lastUpdated: number, backends: string[] = []): Record<string, unknown> {
   return {
     checksum: { ...cfg.checksum },
     versioning: { enabled: true, validate_warm_get: false, synchronize: false },
-    backend: {},
+    backend: Object.fromEntries(backends.map((p) => [p, {}])),
     uuid: cfg.uuid,
     lastupdate_time: new Date(lastUpdated).toISOString(),
     features: '0',
