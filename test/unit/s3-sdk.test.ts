@@ -654,10 +654,57 @@ describe('S3 API through the SDK on an xxhash gateway (AIStore default)', () => 
   test('a bucket name that exists under two providers is ambiguous and names both', async () => {
     await gw.store.createBucket({ provider: 'ais', name: 'twice' });
     await gw.store.createBucket({ provider: 'aws', name: 'twice' });
+    // AIStore answers 404 AmbiguousBucketName (ais/s3/err.go) and names both buckets.
     const r = await raw(`${gw.s3Endpoint}/twice?list-type=2`);
-    assert.equal(r.status, 409);
+    assert.equal(r.status, 404);
     const text = r.body.toString();
+    assert.match(text, /<Code>AmbiguousBucketName<\/Code>/);
     assert.match(text, /ais:\/\/twice/);
-    assert.match(text, /aws:\/\/twice/);
+    assert.match(text, /s3:\/\/twice/);
+    const e = await expectError(() => gw.s3.send(new PutObjectCommand({ Bucket: 'twice', Key: 'k', Body: 'x' })), 404, 'AmbiguousBucketName');
+    assert.ok(e);
+    // CreateBucket through S3 refuses a name another provider already uses.
+    await gw.store.createBucket({ provider: 'aws', name: 'cloudonly' });
+    await expectError(() => gw.s3.send(new CreateBucketCommand({ Bucket: 'cloudonly' })), 409, 'BucketAlreadyExists');
+  });
+});
+
+describe('S3 API on an aws-provider bucket (a remote S3 service: a second gateway)', () => {
+  let remote: TestGateway;
+  let gw: TestGateway;
+  before(async () => {
+    await initChecksums();
+    remote = await startTestGateway({ defaultChecksum: 'md5' });
+    gw = await startTestGateway({ remote: { endpoint: remote.s3Endpoint, accessKey: 'test', secretKey: 'test' } });
+    await remote.s3.send(new CreateBucketCommand({ Bucket: 'cloud' }));
+    await remote.s3.send(new PutObjectCommand({ Bucket: 'cloud', Key: 'docs/readme.txt', Body: 'hello', Metadata: { m: '1' } }));
+  });
+  after(async () => {
+    await gw?.dispose();
+    await remote?.dispose();
+  });
+
+  test('a bare name resolves to the remote bucket: list, cold GET, write-through PUT, multipart, delete', async () => {
+    const s3 = gw.s3;
+    assert.ok((await s3.send(new ListBucketsCommand({}))).Buckets?.some((b) => b.Name === 'cloud'));
+    await s3.send(new HeadBucketCommand({ Bucket: 'cloud' }));
+    const l = await s3.send(new ListObjectsV2Command({ Bucket: 'cloud' }));
+    assert.deepEqual(l.Contents?.map((c) => [c.Key, c.Size, c.ETag]), [['docs/readme.txt', 5, `"${md5('hello')}"`]]);
+    const g = await s3.send(new GetObjectCommand({ Bucket: 'cloud', Key: 'docs/readme.txt' }));
+    assert.equal((await body(g)).toString(), 'hello');
+    assert.deepEqual(g.Metadata, { m: '1' });
+    await s3.send(new PutObjectCommand({ Bucket: 'cloud', Key: 'up.bin', Body: bytes(70_000, 9) }));
+    const r = await remote.s3.send(new GetObjectCommand({ Bucket: 'cloud', Key: 'up.bin' }));
+    assert.ok((await body(r)).equals(bytes(70_000, 9)), 'written through to the remote');
+    const data = bytes(6 * MiB, 4);
+    await new Upload({ client: s3, params: { Bucket: 'cloud', Key: 'mp.bin', Body: data, Metadata: { k: 'v' } }, partSize: 5 * MiB }).done();
+    const rm = await remote.s3.send(new GetObjectCommand({ Bucket: 'cloud', Key: 'mp.bin' }));
+    assert.equal(md5(await body(rm)), md5(data));
+    assert.deepEqual(rm.Metadata, { k: 'v' });
+    await s3.send(new DeleteObjectCommand({ Bucket: 'cloud', Key: 'up.bin' }));
+    await expectError(() => remote.s3.send(new HeadObjectCommand({ Bucket: 'cloud', Key: 'up.bin' })), 404);
+    // An ais bucket of the same name makes the name ambiguous.
+    await gw.store.createBucket({ provider: 'ais', name: 'cloud' });
+    await expectError(() => s3.send(new ListObjectsV2Command({ Bucket: 'cloud' })), 404, 'AmbiguousBucketName');
   });
 });

@@ -59,18 +59,13 @@ async function route(ctx: RequestContext, r: S3Request): Promise<void> {
   return objectOp(ctx, r);
 }
 
-/** A bare S3 bucket name must name exactly one bucket across providers (AIStore's rule for S3 clients). */
-export function resolveBucket(ctx: RequestContext, name: string): BucketRef {
-  const found = ctx.store.findBuckets(name);
-  if (found.length === 0) throw errors.noSuchBucket(name);
-  if (found.length > 1)
-    throw new GatewayError(
-      409,
-      'AmbiguousBucketName',
-      `Bucket name "${name}" is ambiguous: it exists under providers ${found.map((b) => `${b.provider}://${name}`).join(' and ')}; S3 clients need a name that is unique across providers`,
-      { BucketName: name },
-    );
-  return found[0];
+/**
+ * A bare S3 bucket name must name exactly one bucket across providers (AIStore's rule for S3 clients):
+ * an ais bucket, or a bucket of the remote S3 service behind the `aws` provider. Two of one name are
+ * ambiguous (404 AmbiguousBucketName, as AIStore answers).
+ */
+export function resolveBucket(ctx: RequestContext, name: string): Promise<BucketRef> {
+  return ctx.cluster.resolveBucket(name);
 }
 
 // ------------------------------------------------------------------ service
@@ -78,10 +73,10 @@ export function resolveBucket(ctx: RequestContext, name: string): BucketRef {
 async function serviceOp(ctx: RequestContext, r: S3Request): Promise<void> {
   if (r.method !== 'GET' && r.method !== 'HEAD')
     throw new GatewayError(405, 'MethodNotAllowed', `${r.method} is not allowed on the service`);
-  const buckets = ctx.store.listBuckets();
+  const buckets = await ctx.cluster.listBuckets();
   sendXml(r, 200, 'ListAllMyBucketsResult', [
     OWNER,
-    ['Buckets', buckets.map((b): XmlNode => ['Bucket', [['Name', b.ref.name], ['CreationDate', isoDate(Math.floor(b.props.created / 1e6))]]])],
+    ['Buckets', buckets.map((b): XmlNode => ['Bucket', [['Name', b.ref.name], ['CreationDate', isoDate(b.created ?? 0)]]])],
   ]);
 }
 
@@ -123,35 +118,34 @@ async function bucketOp(ctx: RequestContext, r: S3Request): Promise<void> {
   switch (r.method) {
     case 'PUT': {
       if (q.has('acl')) {
-        resolveBucket(ctx, name);
+        await resolveBucket(ctx, name);
         await putAcl(r);
         return sendEmpty(r, 200);
       }
       if (q.has('policy') || q.has('cors') || q.has('tagging') || q.has('lifecycle') || q.has('versioning'))
         throw notImplemented('bucket configuration');
       validateBucketName(name);
-      if (ctx.store.findBuckets(name).length > 0) throw errors.bucketExists(name);
       await readSmallBody(r, 64 * 1024); // optional CreateBucketConfiguration: regions do not apply here
-      await ctx.store.createBucket({ provider: 'ais', name });
+      await ctx.cluster.createBucket({ provider: 'ais', name }, {}, { unique: true });
       return sendEmpty(r, 200, { Location: `/${name}` });
     }
     case 'HEAD': {
-      resolveBucket(ctx, name);
+      await resolveBucket(ctx, name);
       return sendEmpty(r, 200, { 'x-amz-bucket-region': 'us-east-1' });
     }
     case 'DELETE': {
-      const ref = resolveBucket(ctx, name);
+      const ref = await resolveBucket(ctx, name);
       for (const sub of ['policy', 'cors', 'tagging', 'lifecycle', 'website', 'encryption']) if (q.has(sub)) return sendEmpty(r, 204);
-      await ctx.store.deleteBucket(ref);
+      await ctx.cluster.deleteBucket(ref);
       return sendEmpty(r, 204);
     }
     case 'POST': {
-      const ref = resolveBucket(ctx, name);
+      const ref = await resolveBucket(ctx, name);
       if (q.has('delete')) return deleteObjects(ctx, r, ref);
       throw notImplemented('POST on a bucket other than ?delete');
     }
     case 'GET': {
-      const ref = resolveBucket(ctx, name);
+      const ref = await resolveBucket(ctx, name);
       if (q.has('location'))
         return sendXml(r, 200, 'LocationConstraint', []);
       if (q.has('acl')) return sendXml(r, 200, 'AccessControlPolicy', aclPolicy());
@@ -213,7 +207,7 @@ async function listObjectsV1(ctx: RequestContext, r: S3Request, ref: BucketRef):
   const maxKeys = maxKeysOf(q);
   const url = q.get('encoding-type') === 'url';
   const enc = (s: string) => (url ? urlEncodeKey(s) : s);
-  const page = await ctx.store.listObjects(ref, { prefix, delimiter, startAfter: marker || undefined, maxKeys });
+  const page = await ctx.cluster.listObjects(ref, { prefix, delimiter, startAfter: marker || undefined, maxKeys });
   sendXml(r, 200, 'ListBucketResult', [
     ['Name', ref.name],
     ['Prefix', enc(prefix)],
@@ -254,7 +248,7 @@ async function listObjectsV2(ctx: RequestContext, r: S3Request, ref: BucketRef):
   const enc = (s: string) => (url ? urlEncodeKey(s) : s);
   // The token is the last key (or common prefix) returned: the next page seeks straight to it.
   const from = token !== null ? decodeToken(token) : startAfter || undefined;
-  const page = await ctx.store.listObjects(ref, { prefix, delimiter, startAfter: from, maxKeys });
+  const page = await ctx.cluster.listObjects(ref, { prefix, delimiter, startAfter: from, maxKeys });
   sendXml(r, 200, 'ListBucketResult', [
     ['Name', ref.name],
     ['Prefix', enc(prefix)],
@@ -290,7 +284,7 @@ async function deleteObjects(ctx: RequestContext, r: S3Request, ref: BucketRef):
     const key = typeof o?.Key === 'string' ? o.Key : o?.Key === undefined ? undefined : String(o.Key);
     if (key === undefined) throw new GatewayError(400, 'MalformedXML', 'Every <Object> needs a <Key>');
     try {
-      await ctx.store.deleteObject(ref, key);
+      await ctx.cluster.deleteObject(ref, key);
       if (!quiet) results.push(['Deleted', [['Key', key]]]);
     } catch (e) {
       if (e instanceof GatewayError && e.code === 'NoSuchKey') {
@@ -312,7 +306,7 @@ async function listUploads(ctx: RequestContext, r: S3Request, ref: BucketRef): P
   const uploadIdMarker = q.get('upload-id-marker') ?? '';
   const url = q.get('encoding-type') === 'url';
   const enc = (s: string) => (url ? urlEncodeKey(s) : s);
-  const { uploads, isTruncated } = await ctx.store.listUploads(ref, { prefix, keyMarker, uploadIdMarker, maxUploads });
+  const { uploads, isTruncated } = await ctx.cluster.listUploads(ref, { prefix, keyMarker, uploadIdMarker, maxUploads });
   const last = uploads[uploads.length - 1];
   sendXml(r, 200, 'ListMultipartUploadsResult', [
     ['Bucket', ref.name],
@@ -339,24 +333,24 @@ async function listUploads(ctx: RequestContext, r: S3Request, ref: BucketRef): P
 
 async function objectOp(ctx: RequestContext, r: S3Request): Promise<void> {
   const q = r.query;
-  const ref = resolveBucket(ctx, r.bucket!);
+  const ref = await resolveBucket(ctx, r.bucket!);
   const key = r.key!;
   switch (r.method) {
     case 'GET':
     case 'HEAD':
       if (q.has('acl')) {
-        await ctx.store.headObject(ref, key);
+        await ctx.cluster.headObject(ref, key);
         return sendXml(r, 200, 'AccessControlPolicy', aclPolicy());
       }
       if (q.has('tagging')) {
-        await ctx.store.headObject(ref, key);
+        await ctx.cluster.headObject(ref, key);
         return sendXml(r, 200, 'Tagging', [['TagSet', []]]);
       }
       if (q.has('uploadId')) return listParts(ctx, r, ref, key);
       return getObject(ctx, r, ref, key);
     case 'PUT':
       if (q.has('acl')) {
-        await ctx.store.headObject(ref, key);
+        await ctx.cluster.headObject(ref, key);
         await putAcl(r);
         return sendEmpty(r, 200);
       }
@@ -366,12 +360,12 @@ async function objectOp(ctx: RequestContext, r: S3Request): Promise<void> {
       return putObject(ctx, r, ref, key);
     case 'DELETE':
       if (q.has('uploadId')) {
-        await ctx.store.abortUpload(ref, q.get('uploadId')!);
+        await ctx.cluster.abortUpload(ref, q.get('uploadId')!);
         return sendEmpty(r, 204);
       }
       if (q.has('tagging')) return sendEmpty(r, 204);
       try {
-        await ctx.store.deleteObject(ref, key);
+        await ctx.cluster.deleteObject(ref, key);
       } catch (e) {
         if (!(e instanceof GatewayError && e.code === 'NoSuchKey')) throw e;
       }
@@ -389,7 +383,7 @@ async function putObject(ctx: RequestContext, r: S3Request, ref: BucketRef, key:
   const md5 = contentMd5(r);
   const attrs = objectHeadersFromRequest(r.req);
   const { body, size } = takeBody(r);
-  const meta = await ctx.store.putObject(ref, key, body, { ...attrs, expectedMd5: md5, expectedSize: size });
+  const meta = await ctx.cluster.putObject(ref, key, body, { ...attrs, expectedMd5: md5, expectedSize: size });
   sendEmpty(r, 200, { ETag: `"${meta.etag}"`, 'Ais-Checksum-Type': meta.checksum.type, 'Ais-Checksum-Value': meta.checksum.value });
 }
 
@@ -397,7 +391,7 @@ async function getObject(ctx: RequestContext, r: S3Request, ref: BucketRef, key:
   const head = r.method === 'HEAD';
   const rangeHeader = r.req.headers.range;
   if (head) {
-    const meta = await ctx.store.headObject(ref, key);
+    const meta = await ctx.cluster.headObject(ref, key);
     const pre = checkPreconditions(r.req, meta);
     if (pre) return sendPrecondition(r, pre, meta.etag, meta.mtime);
     const range = parseRange(rangeHeader, meta.size);
@@ -409,7 +403,7 @@ async function getObject(ctx: RequestContext, r: S3Request, ref: BucketRef, key:
     return sendEmpty(r, 200, { ...headers, 'Content-Length': meta.size });
   }
   // Range and preconditions are checked on the opened file, so they apply to exactly the bytes served.
-  const { meta, range, stream } = await ctx.store.getObject(ref, key, (size) => parseRange(rangeHeader, size));
+  const { meta, range, stream } = await ctx.cluster.getObject(ref, key, (size) => parseRange(rangeHeader, size));
   const pre = checkPreconditions(r.req, meta);
   if (pre) {
     stream.destroy();
@@ -459,9 +453,9 @@ function parseCopySource(header: string): { bucket: string; key: string } {
 
 async function copyObject(ctx: RequestContext, r: S3Request, ref: BucketRef, key: string): Promise<void> {
   const src = parseCopySource(String(r.req.headers['x-amz-copy-source']));
-  const srcRef = resolveBucket(ctx, src.bucket);
+  const srcRef = await resolveBucket(ctx, src.bucket);
   const replace = String(r.req.headers['x-amz-metadata-directive'] ?? 'COPY').toUpperCase() === 'REPLACE';
-  const srcMeta = await ctx.store.headObject(srcRef, src.key);
+  const srcMeta = await ctx.cluster.headObject(srcRef, src.key);
   const pre = copyPreconditions(r.req, srcMeta.etag, srcMeta.mtime);
   if (pre) throw pre;
   if (!replace && srcRef.provider === ref.provider && srcRef.name === ref.name && src.key === key)
@@ -472,7 +466,7 @@ async function copyObject(ctx: RequestContext, r: S3Request, ref: BucketRef, key
     );
   takeBody(r).body.resume();
   const attrs = objectHeadersFromRequest(r.req);
-  const meta = await ctx.store.copyObject(srcRef, src.key, ref, key, replace ? { ...attrs } : undefined);
+  const meta = await ctx.cluster.copyObject(srcRef, src.key, ref, key, replace ? { ...attrs } : undefined);
   sendXml(r, 200, 'CopyObjectResult', [['LastModified', isoDate(meta.mtime)], ['ETag', `"${meta.etag}"`]]);
 }
 
@@ -494,7 +488,7 @@ function copyPreconditions(req: http.IncomingMessage, etag: string, mtime: numbe
 async function createUpload(ctx: RequestContext, r: S3Request, ref: BucketRef, key: string): Promise<void> {
   const attrs = objectHeadersFromRequest(r.req);
   takeBody(r).body.resume();
-  const up = await ctx.store.createUpload(ref, key, attrs);
+  const up = await ctx.cluster.createUpload(ref, key, attrs);
   sendXml(r, 200, 'InitiateMultipartUploadResult', [['Bucket', ref.name], ['Key', key], ['UploadId', up.uploadId]]);
 }
 
@@ -513,10 +507,10 @@ async function uploadPart(ctx: RequestContext, r: S3Request, ref: BucketRef, _ke
   if (copySource !== undefined) {
     // UploadPartCopy: the part's bytes come from an existing object (optionally a range of it).
     const src = parseCopySource(String(copySource));
-    const srcRef = resolveBucket(ctx, src.bucket);
+    const srcRef = await resolveBucket(ctx, src.bucket);
     const rangeHeader = r.req.headers['x-amz-copy-source-range'];
     takeBody(r).body.resume();
-    const { stream, meta } = await ctx.store.getObject(srcRef, src.key, (size) =>
+    const { stream, meta } = await ctx.cluster.getObject(srcRef, src.key, (size) =>
       rangeHeader ? parseRange(String(rangeHeader), size) : undefined,
     );
     const pre = copyPreconditions(r.req, meta.etag, meta.mtime);
@@ -524,12 +518,12 @@ async function uploadPart(ctx: RequestContext, r: S3Request, ref: BucketRef, _ke
       stream.destroy();
       throw pre;
     }
-    const part = await ctx.store.uploadPart(ref, uploadId, partNumber, stream);
+    const part = await ctx.cluster.uploadPart(ref, uploadId, partNumber, stream);
     return sendXml(r, 200, 'CopyPartResult', [['LastModified', isoDate(part.mtime)], ['ETag', `"${part.etag}"`]]);
   }
   const md5 = contentMd5(r);
   const { body, size } = takeBody(r);
-  const part = await ctx.store.uploadPart(ref, uploadId, partNumber, body, { expectedMd5: md5, expectedSize: size });
+  const part = await ctx.cluster.uploadPart(ref, uploadId, partNumber, body, { expectedMd5: md5, expectedSize: size });
   sendEmpty(r, 200, { ETag: `"${part.etag}"` });
 }
 
@@ -543,9 +537,9 @@ async function completeUpload(ctx: RequestContext, r: S3Request, ref: BucketRef,
     if (!/^\d+$/.test(n)) throw new GatewayError(400, 'MalformedXML', 'Every <Part> needs a numeric <PartNumber>');
     return { partNumber: Number(n), etag: String(p?.ETag ?? '').trim() };
   });
-  const upload = (await ctx.store.listParts(ref, uploadId, { maxParts: 0 })).upload;
+  const upload = (await ctx.cluster.listParts(ref, uploadId, { maxParts: 0 })).upload;
   if (upload.key !== key) throw errors.noSuchUpload(uploadId);
-  const meta = await ctx.store.completeUpload(ref, uploadId, parts);
+  const meta = await ctx.cluster.completeUpload(ref, uploadId, parts);
   sendXml(r, 200, 'CompleteMultipartUploadResult', [
     ['Location', `/s3/${ref.name}/${urlEncodeKey(key)}`],
     ['Bucket', ref.name],
@@ -560,7 +554,7 @@ async function listParts(ctx: RequestContext, r: S3Request, ref: BucketRef, key:
   const marker = q.get('part-number-marker');
   const partNumberMarker = marker && /^\d+$/.test(marker) ? Number(marker) : 0;
   const maxParts = maxKeysOf(q, 'max-parts');
-  const { upload, parts, isTruncated } = await ctx.store.listParts(ref, uploadId, { partNumberMarker, maxParts });
+  const { upload, parts, isTruncated } = await ctx.cluster.listParts(ref, uploadId, { partNumberMarker, maxParts });
   if (upload.key !== key) throw errors.noSuchUpload(uploadId);
   const last = parts[parts.length - 1];
   sendXml(r, 200, 'ListPartsResult', [
