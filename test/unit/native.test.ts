@@ -236,6 +236,18 @@ describe('native API /v1', () => {
     assert.equal(h.headers['ais-name'], 'dir/file.bin');
     assert.equal(h.headers['ais-bucket-provider'], 'ais');
 
+    // HEAD V2 (api/object.go HeadObjectV2 sends `props`): only what was asked, plus size and presence.
+    const v2 = await request('HEAD', `${v1}/objects/objs/dir/file.bin?props=name,size,checksum,last-modified,etag`);
+    assert.equal(v2.status, 200);
+    assert.equal(v2.headers['content-length'], String(data.length));
+    assert.equal(v2.headers['ais-present'], 'true');
+    assert.equal(v2.headers['ais-checksum-value'], xx);
+    assert.equal(v2.headers['ais-atime'], undefined, 'atime not asked for');
+    assert.equal(v2.headers['ais-version'], undefined, 'version not asked for');
+    assert.ok(Math.abs(Date.parse(String(v2.headers['last-modified'])) - Date.now()) < 60_000);
+    assert.match(String(v2.headers.etag), /^"[0-9a-f]+"$/);
+    assertAisError(await request('HEAD', `${v1}/objects/objs/dir/file.bin?props=name,cached`), 400, /invalid property "cached"/);
+
     // A second PUT (md5 given this time) bumps the version.
     const data2 = bytes(1000, 9);
     const md5 = checksumOf('md5', data2);

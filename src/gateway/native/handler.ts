@@ -693,6 +693,20 @@ export function parseRange(header: string, size: number): ByteRange | undefined 
   return { start, end };
 }
 
+const HEAD_V2_PROPS = ['name', 'size', 'checksum', 'atime', 'version', 'custom', 'last-modified', 'etag', 'location', 'copies', 'ec', 'chunked'];
+
+/** The `props` of a HEAD V2; unknown ones (and V1-only cached, status) are a 400, as in AIStore. */
+function headV2Props(props: string): Set<string> {
+  const out = new Set<string>();
+  for (const raw of props.split(',')) {
+    const p = raw.trim();
+    if (!p) continue;
+    if (!HEAD_V2_PROPS.includes(p)) throw badRequest(`invalid property "${p}" in props list`);
+    out.add(p);
+  }
+  return out;
+}
+
 interface ObjAttrs {
   size: number;
   atime: number;
@@ -727,6 +741,9 @@ async function objectRoute(
       return getObject(ctx, req, res, ref, key, query);
     case 'HEAD': {
       const presence = query.get('presence');
+      const props = query.get('props');
+      // With `props`, AIStore answers HEAD V2: only the requested attributes (ais/tgthead.go _objHeadV2).
+      const wanted = props ? headV2Props(props) : undefined;
       const meta = await cluster.headObject(ref, key);
       if ((presence === '2' || presence === '3') && !meta.present) throw errors.noSuchKey(ref.name, key);
       if (presence === '1' || presence === '3') {
@@ -734,14 +751,31 @@ async function objectRoute(
         res.end();
         return;
       }
-      const h: Record<string, string> = objHeaders(meta);
+      let h: Record<string, string>;
+      if (!wanted) {
+        h = objHeaders(meta);
+        h['Ais-Name'] = rawHeaderValue(key);
+        h['Ais-Bucket-Name'] = ref.name;
+        h['Ais-Bucket-Provider'] = ref.provider;
+        if (meta.present) h['Ais-Mirror-Copies'] = '1';
+        if (ref.provider !== 'ais' && meta.etag) h['ETag'] = `"${meta.etag}"`;
+      } else {
+        const full = objHeaders(meta);
+        h = {};
+        const copy = (name: string) => {
+          if (full[name]) h[name] = full[name];
+        };
+        if (wanted.has('checksum')) ['Ais-Checksum-Type', 'Ais-Checksum-Value'].forEach(copy);
+        if (wanted.has('atime')) copy('Ais-Atime');
+        if (wanted.has('version')) copy('Ais-Version');
+        if (wanted.has('custom') && ref.provider !== 'ais' && meta.etag) h['Ais-Custom-Md'] = `ETag=${meta.etag}`;
+        if (wanted.has('last-modified') && meta.mtime > 0) h['Last-Modified'] = new Date(meta.mtime).toUTCString();
+        if (wanted.has('etag') && meta.etag) h['ETag'] = `"${meta.etag}"`;
+        if (wanted.has('copies') && meta.present) h['Ais-Mirror-Copies'] = '1';
+        if (wanted.has('location') && meta.present) h['Ais-Location'] = `${nodeName(ctx, 'target')}:${cluster.store.dir}`;
+      }
       h['Content-Length'] = String(meta.size);
-      h['Ais-Name'] = rawHeaderValue(key);
-      h['Ais-Bucket-Name'] = ref.name;
-      h['Ais-Bucket-Provider'] = ref.provider;
       h['Ais-Present'] = String(meta.present);
-      if (meta.present) h['Ais-Mirror-Copies'] = '1';
-      if (ref.provider !== 'ais' && meta.etag) h['ETag'] = `"${meta.etag}"`;
       res.writeHead(200, h);
       res.end();
       return;
