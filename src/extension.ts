@@ -4,6 +4,9 @@ import * as vscode from 'vscode';
 import { registerBucketCommands } from './commands/buckets';
 import { registerClusterCommands } from './commands/clusters';
 import { LocalGateway, registerGatewayCommands } from './commands/gateway';
+import { registerPropsCommands } from './commands/props';
+import { destinationOf, registerTransferCommands } from './commands/transfer';
+import { BucketDragAndDrop } from './views/dnd';
 import { ClusterRegistry } from './registry';
 import { BucketTreeProvider, registerTreeCommands } from './views/tree';
 
@@ -12,6 +15,7 @@ export interface AisBucketsApi {
   tree: BucketTreeProvider;
   gateway: LocalGateway;
   treeView: vscode.TreeView<unknown>;
+  dragAndDrop: BucketDragAndDrop;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<AisBucketsApi> {
@@ -19,16 +23,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   const registry = new ClusterRegistry(context.secrets);
   const gateway = new LocalGateway(context, registry, log);
   const tree = new BucketTreeProvider(registry, log);
-  const treeView = vscode.window.createTreeView('aisBuckets.clusters', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const dnd = new BucketDragAndDrop({
+    uploadUris: (target, uris) => vscode.commands.executeCommand('aisBuckets.upload', target, uris, { overwrite: 'ask' }),
+    copyObjects: (target, sources) => vscode.commands.executeCommand('aisBuckets.copyObjects', sources, destinationOf(target)),
+  });
+  const treeView = vscode.window.createTreeView('aisBuckets.clusters', {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+    canSelectMany: true,
+    dragAndDropController: dnd,
+  });
   context.subscriptions.push(log, registry, gateway, tree, treeView);
 
   registerGatewayCommands(context, gateway, log);
   registerClusterCommands(context, registry, log);
   registerBucketCommands(context, registry, log, () => tree.refresh());
   registerTreeCommands(context, tree);
+  registerTransferCommands(context, registry, log, (node) => tree.refresh(node));
+  registerPropsCommands(context, registry, log, (node) => tree.refresh(node));
 
   void gateway.restoreState();
-  return { registry, tree, gateway, treeView: treeView as vscode.TreeView<unknown> };
+  return { registry, tree, gateway, treeView: treeView as vscode.TreeView<unknown>, dragAndDrop: dnd };
 }
 
 export function deactivate() {

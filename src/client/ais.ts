@@ -2,6 +2,7 @@
 // api/ (ls.go, bucket.go, object.go) and api/apc/lsmsg.go. Object requests may be answered with 307 by a
 // proxy; HttpTransport follows them, re-opening file bodies. Multipart uploads have no native API: the
 // cluster's S3 side (/s3) lists and aborts them.
+import type { Readable } from 'node:stream';
 import * as fs from 'node:fs';
 import type * as http from 'node:http';
 import { PassThrough } from 'node:stream';
@@ -93,7 +94,7 @@ export class AisClusterClient implements ClusterClient {
     } catch {
       throw new ClientError('bad-request', `"${connection.endpoint}" is not a URL; expected e.g. http://10.10.0.1:51080`, connection.endpoint);
     }
-    this.transport = new HttpTransport({ tls: connection.tls, timeoutMs: connection.timeoutMs, connectTimeoutMs: connection.connectTimeoutMs });
+    this.transport = new HttpTransport({ tls: connection.tls, proxy: connection.proxy, timeoutMs: connection.timeoutMs, connectTimeoutMs: connection.connectTimeoutMs });
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -408,6 +409,24 @@ export class AisClusterClient implements ClusterClient {
 
   abortMultipartUpload(bucket: BucketRef, key: string, uploadId: string): Promise<void> {
     return this.s3.abortMultipartUpload(bucket, key, uploadId);
+  }
+
+  // AIStore's S3 API resolves bare bucket names across providers, so these work for any provider
+  // whose bucket name is unambiguous (the gateway says so when it is not).
+  createMultipartUpload(bucket: BucketRef, key: string, options?: PutOptions): Promise<string> {
+    return this.s3.createMultipartUpload(bucket, key, options);
+  }
+
+  uploadPart(bucket: BucketRef, key: string, uploadId: string, partNumber: number, source: { open: () => Readable; size: number }): Promise<string> {
+    return this.s3.uploadPart(bucket, key, uploadId, partNumber, source);
+  }
+
+  completeMultipartUpload(bucket: BucketRef, key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult> {
+    return this.s3.completeMultipartUpload(bucket, key, uploadId, parts);
+  }
+
+  copyObject(source: BucketRef, sourceKey: string, target: BucketRef, targetKey: string): Promise<PutResult> {
+    return this.s3.copyObject(source, sourceKey, target, targetKey);
   }
 
   dispose(): void {

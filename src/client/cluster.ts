@@ -184,6 +184,14 @@ export interface ClusterClient {
   /** Dotted names as AIStore's CLI takes them: { 'checksum.type': 'md5' }. */
   setClusterConfig(values: Record<string, string>): Promise<void>;
 
+  /** Server-side copy of one object (AIS: through its S3 side, as AIStore's S3 API has CopyObject). */
+  copyObject(source: BucketRef, sourceKey: string, target: BucketRef, targetKey: string): Promise<PutResult>;
+
+  /** Starts a multipart upload (AIS: through its S3 side); returns the upload id. */
+  createMultipartUpload(bucket: BucketRef, key: string, options?: PutOptions): Promise<string>;
+  /** Sends one part; `open` may be called again to resend (retry, redirect). Returns the part's ETag. */
+  uploadPart(bucket: BucketRef, key: string, uploadId: string, partNumber: number, source: { open: () => Readable; size: number }): Promise<string>;
+  completeMultipartUpload(bucket: BucketRef, key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult>;
   listMultipartUploads(bucket: BucketRef, prefix?: string): Promise<MultipartUpload[]>;
   abortMultipartUpload(bucket: BucketRef, key: string, uploadId: string): Promise<void>;
 
@@ -210,6 +218,8 @@ export interface ClusterConnection {
   connectTimeoutMs?: number;
   /** The provider label under which a plain S3 endpoint shows its buckets (default 's3'). */
   s3ProviderName?: string;
+  /** An HTTP proxy to go through (s3cmd's proxy_host/proxy_port). */
+  proxy?: { host: string; port: number };
 }
 
 export interface TlsOptions {
@@ -292,10 +302,22 @@ function errCode(err: unknown): string | undefined {
 }
 
 /** Turns a socket-level failure (no HTTP status) into a ClientError that says what to check. */
-export function networkError(err: unknown, endpoint: string): ClientError {
+export function networkError(err: unknown, endpoint: string, proxy?: { host: string; port: number }): ClientError {
   if (err instanceof ClientError) return err;
   const code = errCode(err);
   const detail = err instanceof Error ? err.message : String(err);
+  if (proxy) {
+    const via = `${proxy.host}:${proxy.port}`;
+    const refused = err instanceof Error && err.name === 'ProxyRefused' ? (err as Error & { status: number }).status : undefined;
+    if (refused !== undefined) {
+      const kind = refused === 407 ? 'auth' : 'unreachable';
+      const hint = refused === 407 ? 'The proxy wants credentials, which AIS Buckets does not send yet.' : 'Check that the proxy allows tunnels to this host and port.';
+      return new ClientError(kind, `The proxy ${via} refused to connect to ${endpoint} (${refused}). ${hint}`, endpoint, refused, 'ProxyRefused', { cause: err });
+    }
+    if (code && UNREACHABLE_CODES.has(code) && code !== 'ECONNRESET' && code !== 'EPIPE') {
+      return new ClientError('unreachable', `Cannot reach the proxy ${via} for ${endpoint} (${code}). Check proxy_host and proxy_port, or remove the proxy.`, endpoint, undefined, code, { cause: err });
+    }
+  }
   if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT' || (err instanceof Error && err.name === 'TimeoutError')) {
     return new ClientError('timeout', `${endpoint} did not answer in time. Check that it is a storage endpoint and not overloaded.`, endpoint, undefined, code, { cause: err });
   }

@@ -8,7 +8,10 @@ import * as https from 'node:https';
 import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
   GetBucketVersioningCommand,
@@ -21,8 +24,10 @@ import {
   PutObjectCommand,
   S3Client,
   S3ClientConfig,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { HttpsTunnelAgent, HttpTunnelAgent, ProxyOptions } from './proxy';
 import {
   BucketInfo,
   BucketProps,
@@ -63,6 +68,7 @@ export class S3ClusterClient implements ClusterClient {
   private readonly client: S3Client;
   private readonly region: string;
   private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly proxy?: ProxyOptions;
 
   constructor(connection: ClusterConnection) {
     this.endpoint = connection.endpoint.replace(/\/+$/, '');
@@ -83,10 +89,11 @@ export class S3ClusterClient implements ClusterClient {
         throw new ClientError('tls', `Cannot read the CA file ${tls.caFile} for ${this.endpoint}: ${(err as Error).message}`, this.endpoint, undefined, (err as NodeJS.ErrnoException).code);
       }
     }
-    this.agents = {
-      http: new http.Agent({ keepAlive: true, maxSockets: 16 }),
-      https: new https.Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: tls.verify !== false, ...(ca ? { ca } : {}) }),
-    };
+    const httpsOptions: https.AgentOptions = { keepAlive: true, maxSockets: 16, rejectUnauthorized: tls.verify !== false, ...(ca ? { ca } : {}) };
+    this.proxy = connection.proxy;
+    this.agents = this.proxy
+      ? { http: new HttpTunnelAgent(this.proxy, { keepAlive: true, maxSockets: 16 }), https: new HttpsTunnelAgent(this.proxy, httpsOptions) }
+      : { http: new http.Agent({ keepAlive: true, maxSockets: 16 }), https: new https.Agent(httpsOptions) };
     const anonymous = !connection.accessKey || !connection.secretKey;
     const config: S3ClientConfig = {
       endpoint: this.endpoint,
@@ -121,7 +128,7 @@ export class S3ClusterClient implements ClusterClient {
     try {
       return await run();
     } catch (err) {
-      throw s3Error(err, this.endpoint, target);
+      throw s3Error(err, this.endpoint, target, this.proxy);
     }
   }
 
@@ -281,6 +288,46 @@ export class S3ClusterClient implements ClusterClient {
     return uploads;
   }
 
+  async copyObject(source: BucketRef, sourceKey: string, target: BucketRef, targetKey: string): Promise<PutResult> {
+    // x-amz-copy-source is "bucket/key", URL-encoded (keys may hold spaces, '+', non-ASCII).
+    const copySource = `${source.name}/${sourceKey.split('/').map(encodeURIComponent).join('/')}`;
+    const out = await this.call(this.target(target, targetKey), () =>
+      this.client.send(new CopyObjectCommand({ Bucket: target.name, Key: targetKey, CopySource: copySource })),
+    );
+    const etag = out.CopyObjectResult?.ETag;
+    return etag ? { etag: unquote(etag) } : {};
+  }
+
+  async createMultipartUpload(bucket: BucketRef, key: string, options: PutOptions = {}): Promise<string> {
+    const out = await this.call(this.target(bucket, key), () =>
+      this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket.name, Key: key, ContentType: options.contentType, Metadata: options.userMeta })),
+    );
+    if (!out.UploadId) throw new ClientError('protocol', `${this.endpoint} started a multipart upload without an upload id.`, this.endpoint);
+    return out.UploadId;
+  }
+
+  async uploadPart(bucket: BucketRef, key: string, uploadId: string, partNumber: number, source: { open: () => Readable; size: number }): Promise<string> {
+    const out = await this.call(`${this.target(bucket, key)} part ${partNumber}`, () =>
+      this.client.send(new UploadPartCommand({ Bucket: bucket.name, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: source.open(), ContentLength: source.size })),
+    );
+    if (!out.ETag) throw new ClientError('protocol', `${this.endpoint} accepted part ${partNumber} without an ETag.`, this.endpoint);
+    return unquote(out.ETag);
+  }
+
+  async completeMultipartUpload(bucket: BucketRef, key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult> {
+    const out = await this.call(this.target(bucket, key), () =>
+      this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket.name,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: `"${p.etag}"` })) },
+        }),
+      ),
+    );
+    return { ...(out.ETag ? { etag: unquote(out.ETag) } : {}), ...(out.VersionId ? { version: out.VersionId } : {}) };
+  }
+
   async abortMultipartUpload(bucket: BucketRef, key: string, uploadId: string): Promise<void> {
     await this.call(this.target(bucket, key), () => this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket.name, Key: key, UploadId: uploadId })));
   }
@@ -326,11 +373,11 @@ interface SdkError {
 }
 
 /** SDK errors → ClientError: the S3 code and message, never the XML or the SDK's stack. */
-export function s3Error(err: unknown, endpoint: string, target: string): ClientError {
+export function s3Error(err: unknown, endpoint: string, target: string, proxy?: ProxyOptions): ClientError {
   if (err instanceof ClientError) return err;
   const e = (err ?? {}) as SdkError;
   const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
-  if (!status) return networkError(err, endpoint);
+  if (!status) return networkError(err, endpoint, proxy);
   const code = e.Code ?? e.name;
   let message = e.message && e.message !== code && e.message !== 'UnknownError' ? e.message : undefined;
   if (message && /<[a-z?!]/i.test(message)) message = message.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();

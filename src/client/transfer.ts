@@ -6,18 +6,12 @@
 //   partial local files. A failed part or range is retried.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ChecksumType, createHasher, Hasher, initChecksums, isChecksumType } from '../common/checksum';
 import { BucketRef, ClientError, ClusterClient, ObjectHead, PutOptions, PutResult } from './cluster';
 
-export interface MultipartApi {
-  createMultipartUpload(bucket: BucketRef, key: string, options?: PutOptions): Promise<string>;
-  uploadPart(bucket: BucketRef, key: string, uploadId: string, partNumber: number, source: { open: () => Readable; size: number }): Promise<string>;
-  completeMultipartUpload(bucket: BucketRef, key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult>;
-}
-
-export type TransferClient = ClusterClient & Partial<MultipartApi>;
+export type TransferClient = ClusterClient;
 
 export interface TransferProgress {
   bytesDone: number;
@@ -168,6 +162,8 @@ function tap(meter: Meter, hashers: Hasher[], signal: AbortSignal | undefined, c
       cb(null, chunk);
     },
   });
+  // The consumer (an HTTP request) may not listen yet when a cancel destroys the stream: never crash.
+  t.on('error', () => undefined);
   if (signal) {
     const onAbort = () => t.destroy(new TransferCancelled());
     signal.addEventListener('abort', onAbort, { once: true });
@@ -230,9 +226,9 @@ async function uploadOne(client: TransferClient, bucket: BucketRef, item: Upload
   const partSize = Math.max(5 * MiB, opts.partSize ?? 16 * MiB);
   const threshold = opts.multipartThreshold ?? partSize;
   const putOptions: PutOptions = { ...opts.putOptions, contentType: opts.putOptions?.contentType ?? guessContentType(item.key) };
-  const multipart = item.size >= threshold && item.size > partSize && client.createMultipartUpload && client.uploadPart && client.completeMultipartUpload;
+  const multipart = item.size >= threshold && item.size > partSize && client.capabilities.multipart;
   const result = multipart
-    ? await uploadMultipart(client as ClusterClient & MultipartApi, bucket, item, partSize, putOptions, opts, meter)
+    ? await uploadMultipart(client, bucket, item, partSize, putOptions, opts, meter)
     : await withRetry(opts.attempts ?? 3, opts.signal, async () => {
         const counted = { n: 0 };
         const md5 = createHasher('md5');
@@ -256,7 +252,7 @@ function verifyUploadEtag(key: string, etag: string | undefined, md5: string) {
 }
 
 async function uploadMultipart(
-  client: ClusterClient & MultipartApi,
+  client: ClusterClient,
   bucket: BucketRef,
   item: UploadItem,
   partSize: number,

@@ -215,6 +215,23 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     }
   }
 
+  /** Bucket tooltips show the checksum props, fetched only when a user hovers. */
+  async resolveTreeItem(item: vscode.TreeItem, n: TreeNode): Promise<vscode.TreeItem> {
+    if (n.type !== 'bucket') return item;
+    try {
+      const client = await this.registry.client(n.clusterName);
+      if (!client.capabilities.bucketProps) return item;
+      const c = (await client.getBucketProps(bucketRef(n))).checksum;
+      if (c) {
+        const flags = ['validate_cold_get', 'validate_warm_get', 'validate_obj_move', 'enable_read_range'].filter((f) => (c as unknown as Record<string, unknown>)[f]);
+        item.tooltip = `${objectUri(n)}\nchecksum: ${c.type}${flags.length ? `\n${flags.join(', ')}` : ''}`;
+      }
+    } catch {
+      // the tooltip keeps its plain text
+    }
+    return item;
+  }
+
   private parentPrefix(n: FolderNode): string {
     const trimmed = n.prefix.slice(0, -1);
     const at = trimmed.lastIndexOf('/');

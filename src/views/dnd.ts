@@ -1,0 +1,69 @@
+// Drag and drop on the Clusters view: files and folders dropped from VS Code's Explorer or the OS onto a
+// bucket or folder are uploaded there; objects dragged between buckets/folders are copied server-side.
+import * as vscode from 'vscode';
+import type { TreeNode } from './tree';
+
+export const TREE_MIME = 'application/vnd.code.tree.aisbuckets.clusters';
+
+export interface DropHandlers {
+  uploadUris(target: TreeNode, uris: vscode.Uri[]): Thenable<unknown>;
+  copyObjects(target: TreeNode, sources: TreeNode[]): Thenable<unknown>;
+}
+
+export class BucketDragAndDrop implements vscode.TreeDragAndDropController<TreeNode> {
+  readonly dropMimeTypes = [TREE_MIME, 'text/uri-list', 'files'];
+  readonly dragMimeTypes = [TREE_MIME, 'text/uri-list'];
+
+  constructor(private readonly handlers: DropHandlers) {}
+
+  handleDrag(source: readonly TreeNode[], data: vscode.DataTransfer): void {
+    const objects = source.filter((n) => n.type === 'object' || n.type === 'folder');
+    if (objects.length === 0) return;
+    data.set(TREE_MIME, new vscode.DataTransferItem(objects));
+  }
+
+  async handleDrop(target: TreeNode | undefined, data: vscode.DataTransfer, token: vscode.CancellationToken): Promise<void> {
+    if (!target || (target.type !== 'bucket' && target.type !== 'folder' && target.type !== 'object')) {
+      void vscode.window.showInformationMessage('Drop files onto a bucket or a folder.');
+      return;
+    }
+    const internal = data.get(TREE_MIME);
+    if (internal) {
+      const sources = internal.value as TreeNode[];
+      if (Array.isArray(sources) && sources.length) await this.handlers.copyObjects(target, sources);
+      return;
+    }
+    const uris = await urisOf(data);
+    if (token.isCancellationRequested || uris.length === 0) return;
+    await this.handlers.uploadUris(target, uris);
+  }
+}
+
+/** Files from the Explorer come as text/uri-list; from the OS also as 'files' items. */
+export async function urisOf(data: vscode.DataTransfer): Promise<vscode.Uri[]> {
+  const uris: vscode.Uri[] = [];
+  const seen = new Set<string>();
+  const add = (u: vscode.Uri) => {
+    if (u.scheme !== 'file' || seen.has(u.toString())) return;
+    seen.add(u.toString());
+    uris.push(u);
+  };
+  const list = data.get('text/uri-list');
+  if (list) {
+    const text = await list.asString();
+    for (const line of text.split(/\r?\n/)) {
+      const t = line.trim();
+      if (!t || t.startsWith('#')) continue;
+      try {
+        add(vscode.Uri.parse(t, true));
+      } catch {
+        // not a URI
+      }
+    }
+  }
+  data.forEach((item) => {
+    const file = item.asFile();
+    if (file?.uri) add(file.uri);
+  });
+  return uris;
+}

@@ -1,0 +1,167 @@
+// The transfer engine against a real gateway, through both client kinds.
+import { after, before, describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createClusterClient, ClusterClient } from '../../src/client';
+import {
+  ChecksumMismatch,
+  collectFolder,
+  collectPrefix,
+  downloadFile,
+  downloadFiles,
+  localPathFor,
+  TransferCancelled,
+  uploadFile,
+  uploadFiles,
+} from '../../src/client/transfer';
+import { startTestGateway, TestGateway } from '../helpers/gateway';
+
+const MiB = 1024 * 1024;
+
+function sha256File(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** A file of pseudo-random bytes, written in 1 MiB blocks (never held whole in memory). */
+function makeFile(file: string, size: number, seed: number): void {
+  const fd = fs.openSync(file, 'w');
+  let block = crypto.createHash('sha512').update(String(seed)).digest();
+  for (let written = 0; written < size; ) {
+    const chunk = Buffer.alloc(Math.min(MiB, size - written));
+    for (let off = 0; off < chunk.length; off += block.length) {
+      block.copy(chunk, off);
+      block = crypto.createHash('sha512').update(block).digest();
+    }
+    fs.writeSync(fd, chunk);
+    written += chunk.length;
+  }
+  fs.closeSync(fd);
+}
+
+describe('transfer engine', () => {
+  let gw: TestGateway;
+  let ais: ClusterClient;
+  let s3: ClusterClient;
+  let work: string;
+
+  before(async () => {
+    gw = await startTestGateway();
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-transfer-'));
+    ais = createClusterClient({ kind: 'ais', endpoint: gw.url });
+    s3 = createClusterClient({ kind: 's3', endpoint: gw.s3Endpoint, accessKey: 'test', secretKey: 'test' });
+    await ais.createBucket({ name: 'xx', provider: 'ais' });
+    await ais.createBucket({ name: 'm5', provider: 'ais' });
+    await ais.setBucketProps({ name: 'm5', provider: 'ais' }, { checksum: { type: 'md5' } });
+  });
+
+  after(async () => {
+    ais.dispose();
+    s3.dispose();
+    await gw.dispose();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  test('a 200 MB file goes up in parts and comes down by ranges, bytes and checksums equal', async () => {
+    const src = path.join(work, 'big.bin');
+    makeFile(src, 200 * MiB, 1);
+    const progress: number[] = [];
+    const put = await uploadFile(ais, { name: 'xx', provider: 'ais' }, src, 'data/big.bin', {
+      partSize: 16 * MiB,
+      partConcurrency: 4,
+      onProgress: (p) => progress.push(p.bytesDone),
+    });
+    assert.match(put.etag ?? '', /^[0-9a-f]{32}-13$/, 'multipart ETag with 13 parts');
+    assert.equal(progress[progress.length - 1], 200 * MiB);
+    assert.equal((await ais.listMultipartUploads({ name: 'xx', provider: 'ais' })).length, 0);
+
+    const head = await ais.headObject({ name: 'xx', provider: 'ais' }, 'data/big.bin');
+    assert.equal(head.size, 200 * MiB);
+    assert.equal(head.checksum?.type, 'xxhash');
+
+    const out = path.join(work, 'down', 'big.bin');
+    await downloadFile(ais, { name: 'xx', provider: 'ais' }, 'data/big.bin', out, { partSize: 16 * MiB, partConcurrency: 4 });
+    assert.equal(sha256File(out), sha256File(src));
+
+    fs.rmSync(src);
+    fs.rmSync(out);
+  });
+
+  test('through the plain S3 client: server-side copy to an md5 bucket, download verified by ETag', async () => {
+    const src = path.join(work, 'mid.bin');
+    makeFile(src, 24 * MiB, 3);
+    await uploadFile(s3, { name: 'xx', provider: 's3' }, src, 'mid.bin', { partSize: 8 * MiB });
+    await s3.copyObject({ name: 'xx', provider: 's3' }, 'mid.bin', { name: 'm5', provider: 's3' }, 'copy of mid.bin');
+    const head = await s3.headObject({ name: 'm5', provider: 's3' }, 'copy of mid.bin');
+    assert.equal(head.etag, crypto.createHash('md5').update(fs.readFileSync(src)).digest('hex'));
+    const out = path.join(work, 'down', 'copy.bin');
+    await downloadFile(s3, { name: 'm5', provider: 's3' }, 'copy of mid.bin', out, { partSize: 5 * MiB });
+    assert.equal(sha256File(out), sha256File(src));
+  });
+
+  test('a folder of 1,000 files goes up with keys keeping relative paths, and comes back equal', async () => {
+    const dir = path.join(work, 'many');
+    for (let i = 0; i < 1000; i++) {
+      const sub = path.join(dir, `d${i % 10}`, i % 3 === 0 ? 'deep' : '');
+      fs.mkdirSync(sub, { recursive: true });
+      fs.writeFileSync(path.join(sub, `f ${i}.txt`), `file ${i} ${'x'.repeat(i % 50)}\n`);
+    }
+    const items = await collectFolder(dir, 'many/');
+    assert.equal(items.length, 1000);
+    assert.ok(items.some((i) => i.key === 'many/d0/deep/f 0.txt'));
+    const up = await uploadFiles(s3, { name: 'm5', provider: 's3' }, items, { fileConcurrency: 16 });
+    assert.equal(up.files, 1000);
+
+    const target = path.join(work, 'many-back');
+    const down = await collectPrefix(ais, { name: 'm5', provider: 'ais' }, 'many/', target);
+    assert.equal(down.length, 1000);
+    await downloadFiles(ais, { name: 'm5', provider: 'ais' }, down);
+    for (const i of items) {
+      const rel = i.key.slice('many/'.length);
+      assert.deepEqual(fs.readFileSync(path.join(target, ...rel.split('/'))), fs.readFileSync(i.file), rel);
+    }
+  });
+
+  test('cancel mid-upload aborts the multipart upload and leaves nothing behind', async () => {
+    const src = path.join(work, 'cancel.bin');
+    makeFile(src, 64 * MiB, 2);
+    const abort = new AbortController();
+    await assert.rejects(
+      uploadFile(s3, { name: 'xx', provider: 's3' }, src, 'cancelled.bin', {
+        partSize: 5 * MiB,
+        partConcurrency: 2,
+        signal: abort.signal,
+        onProgress: (p) => {
+          if (p.bytesDone > 12 * MiB) abort.abort();
+        },
+      }),
+      TransferCancelled,
+    );
+    assert.deepEqual(await s3.listMultipartUploads({ name: 'xx', provider: 's3' }), []);
+    await assert.rejects(s3.headObject({ name: 'xx', provider: 's3' }, 'cancelled.bin'), (e: Error & { kind?: string }) => e.kind === 'not-found');
+  });
+
+  test('a corrupted object is caught on download and no file is left', async () => {
+    const bucket = { name: 'xx', provider: 'ais' };
+    await ais.putObject(bucket, 'victim.txt', { stream: (await import('node:stream')).Readable.from([Buffer.from('precious bytes\n'.repeat(1000))]), size: 15000 });
+    // Flip one byte of the stored data on disk, behind the gateway's back (bit rot).
+    const key = crypto.createHash('sha256').update('victim.txt').digest('hex');
+    const file = path.join(gw.dataDir, 'buckets', 'ais', 'xx', 'objects', key.slice(0, 2), key);
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.from('X'), 0, 1, 100);
+    fs.closeSync(fd);
+    const out = path.join(work, 'victim.txt');
+    await assert.rejects(downloadFile(ais, bucket, 'victim.txt', out), ChecksumMismatch);
+    assert.equal(fs.existsSync(out), false);
+    assert.deepEqual(fs.readdirSync(work).filter((f) => f.includes('.aisb-')), []);
+  });
+
+  test('object names never escape the download folder', () => {
+    const dir = path.join(work, 'safe');
+    assert.equal(localPathFor(dir, 'p/', 'p/a/b.txt'), path.join(dir, 'a', 'b.txt'));
+    assert.throws(() => localPathFor(dir, '', '../etc/passwd'));
+    assert.throws(() => localPathFor(dir, 'p/', 'p/x/../../y'));
+  });
+});
