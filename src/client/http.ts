@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { PassThrough, type Readable } from 'node:stream';
 import { ClientError, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, networkError, TlsOptions } from './cluster';
+import { HttpsTunnelAgent, ProxyOptions } from './proxy';
 
 /**
  * A request body. `open` is called once per attempt. A one-time stream (`reopen` false) is sent behind
@@ -93,6 +94,7 @@ export interface HttpRequest {
 
 export interface HttpTransportOptions {
   tls?: TlsOptions;
+  proxy?: ProxyOptions;
   timeoutMs?: number;
   connectTimeoutMs?: number;
 }
@@ -123,7 +125,8 @@ export class HttpTransport {
           throw new ClientError('tls', `Cannot read the CA file ${tls.caFile} for ${endpoint}: ${(err as Error).message}`, endpoint, undefined, (err as NodeJS.ErrnoException).code);
         }
       }
-      this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: tls.verify !== false, ...(ca ? { ca } : {}) });
+      const agentOptions: https.AgentOptions = { keepAlive: true, maxSockets: 16, rejectUnauthorized: tls.verify !== false, ...(ca ? { ca } : {}) };
+      this.httpsAgent = this.options.proxy ? new HttpsTunnelAgent(this.options.proxy, agentOptions) : new https.Agent(agentOptions);
     }
     return this.httpsAgent;
   }
@@ -167,7 +170,7 @@ export class HttpTransport {
         settled = true;
         clearTimeout(connectTimer);
         source?.destroy();
-        reject(networkError(err, endpoint));
+        reject(networkError(err, endpoint, this.options.proxy));
       };
       const headers: Record<string, string> = { ...(req.headers ?? {}) };
       let payload: Buffer | undefined;
@@ -189,7 +192,12 @@ export class HttpTransport {
         return;
       }
       const mod = url.protocol === 'https:' ? https : http;
-      const cr = mod.request(url, { method, headers, agent });
+      const proxy = this.options.proxy;
+      // Plain HTTP through a proxy: absolute-form request line to the proxy (RFC 9112 3.2.2).
+      const cr =
+        proxy && url.protocol === 'http:'
+          ? http.request({ host: proxy.host, port: proxy.port, path: url.href, method, headers: { ...headers, Host: url.host }, agent })
+          : mod.request(url, { method, headers, agent });
 
       const connectTimer = setTimeout(() => {
         cr.destroy(new ClientError('timeout', `Could not connect to ${endpoint} within ${this.connectTimeoutMs / 1000} s. Check the address and any firewall or VPN in between.`, endpoint, undefined, 'ETIMEDOUT'));
@@ -221,7 +229,7 @@ export class HttpTransport {
         }
         // Errors after this point belong to the response stream.
         cr.removeListener('error', fail);
-        cr.on('error', (err) => res.destroy(networkError(err, endpoint)));
+        cr.on('error', (err) => res.destroy(networkError(err, endpoint, proxy)));
         resolve({ res, bodyStarted });
       });
 

@@ -49,6 +49,7 @@ export function toConnection(spec: ClusterSpec, options: Partial<ClusterConnecti
     secretKey: spec.secretKey,
     region: spec.region,
     tls: spec.tls ? { verify: spec.tls.verify, caFile: spec.tls.caFile } : undefined,
+    proxy: spec.proxy ? { host: spec.proxy.host, port: spec.proxy.port } : undefined,
     ...options,
   };
 }

@@ -74,3 +74,72 @@ export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
   return Buffer.concat(chunks);
 }
+
+export interface ForwardProxy extends TinyServer {
+  host: string;
+  /** Absolute-form requests it forwarded ("GET http://..."). */
+  forwarded: string[];
+  /** CONNECT tunnels it opened ("127.0.0.1:443"). */
+  tunnels: string[];
+}
+
+/** A small but real forward proxy: absolute-form HTTP requests and CONNECT tunnels, like squid does. */
+export async function forwardProxy(): Promise<ForwardProxy> {
+  const forwarded: string[] = [];
+  const tunnels: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((req, res) => {
+    forwarded.push(`${req.method} ${req.url}`);
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '');
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: target.pathname + target.search, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    up.on('error', () => {
+      if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'text/plain' });
+      res.end('bad gateway');
+    });
+    req.pipe(up);
+  });
+  server.on('connection', (s: net.Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    tunnels.push(req.url ?? '');
+    const at = (req.url ?? '').lastIndexOf(':');
+    const host = (req.url ?? '').slice(0, at).replace(/^\[|\]$/g, '');
+    const port = Number((req.url ?? '').slice(at + 1));
+    const up = net.connect(port, host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) up.write(head);
+      up.pipe(client);
+      client.pipe(up);
+    });
+    sockets.add(up);
+    up.on('close', () => sockets.delete(up));
+    up.on('error', () => client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'));
+    client.on('error', () => up.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: '127.0.0.1',
+    port,
+    forwarded,
+    tunnels,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

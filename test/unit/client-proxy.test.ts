@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startTestGateway } from '../helpers/gateway';
+import { AisClusterClient } from '../../src/client/ais';
+import { S3ClusterClient } from '../../src/client/s3';
+import { ClientError } from '../../src/client/cluster';
+import { closedPort, forwardProxy, readAll, testCaFile, testTls } from './client-servers';
+
+async function expectClientError(promise: Promise<unknown>, kind: ClientError['kind'], message?: RegExp): Promise<ClientError> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof ClientError, `expected a ClientError(${kind}), got ${String(caught)}`);
+  assert.equal(caught.kind, kind, caught.message);
+  if (message) assert.match(caught.message, message);
+  return caught;
+}
+
+test('AIS client through an HTTP proxy: absolute-form HTTP (redirects too), CONNECT for HTTPS', async () => {
+  const proxy = await forwardProxy();
+  const gw = await startTestGateway({ redirect: true });
+  const tlsGw = await startTestGateway({ tls: testTls() });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-proxy-'));
+  try {
+    const client = new AisClusterClient({ kind: 'ais', endpoint: gw.url, proxy: { host: proxy.host, port: proxy.port } });
+    await client.createBucket({ name: 'via', provider: 'ais' });
+    const file = path.join(tmp, 'f.bin');
+    const data = crypto.randomBytes(100_000);
+    fs.writeFileSync(file, data);
+    await client.putObject({ name: 'via', provider: 'ais' }, 'f.bin', { path: file });
+    assert.ok((await readAll((await client.getObject({ name: 'via', provider: 'ais' }, 'f.bin')).body)).equals(data));
+    client.dispose();
+    assert.ok(proxy.forwarded.some((r) => r.startsWith(`POST ${gw.url}/v1/buckets/via`)), proxy.forwarded.join('\n'));
+    // the 307 to the target listener was followed through the proxy as well
+    assert.ok(proxy.forwarded.some((r) => r.startsWith(`PUT ${gw.targetUrl}/v1/objects/via/f.bin`)), proxy.forwarded.join('\n'));
+
+    let secure = new AisClusterClient({ kind: 'ais', endpoint: tlsGw.url, proxy: { host: proxy.host, port: proxy.port }, tls: { caFile: testCaFile } });
+    assert.deepEqual(await secure.listBuckets(), []);
+    secure.dispose();
+    assert.deepEqual(proxy.tunnels, [`127.0.0.1:${tlsGw.port}`]);
+    // TLS runs end to end: the certificate is still checked through the tunnel
+    secure = new AisClusterClient({ kind: 'ais', endpoint: tlsGw.url, proxy: { host: proxy.host, port: proxy.port } });
+    await expectClientError(secure.listBuckets(), 'tls', /TLS handshake/);
+    secure.dispose();
+  } finally {
+    await proxy.close();
+    await gw.dispose();
+    await tlsGw.dispose();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('S3 client through an HTTP proxy (CONNECT tunnels for http and https)', async () => {
+  const proxy = await forwardProxy();
+  const gw = await startTestGateway();
+  const tlsGw = await startTestGateway({ tls: testTls() });
+  try {
+    const keys = { accessKey: 'k', secretKey: 's', proxy: { host: proxy.host, port: proxy.port } };
+    let client = new S3ClusterClient({ kind: 's3', endpoint: gw.s3Endpoint, ...keys });
+    await client.createBucket({ name: 'tunneled', provider: 's3' });
+    assert.deepEqual((await client.listBuckets()).map((b) => b.name), ['tunneled']);
+    client.dispose();
+    client = new S3ClusterClient({ kind: 's3', endpoint: tlsGw.s3Endpoint, ...keys, tls: { caFile: testCaFile } });
+    assert.deepEqual(await client.listBuckets(), []);
+    client.dispose();
+    assert.ok(proxy.tunnels.includes(`127.0.0.1:${gw.port}`) && proxy.tunnels.includes(`127.0.0.1:${tlsGw.port}`), proxy.tunnels.join(','));
+    assert.deepEqual(proxy.forwarded, []);
+  } finally {
+    await proxy.close();
+    await gw.dispose();
+    await tlsGw.dispose();
+  }
+});
+
+test('proxy failures name the proxy: nobody listening, cluster behind it down', async () => {
+  const noProxy = new URL(await closedPort());
+  const gw = await startTestGateway();
+  const proxy = await forwardProxy();
+  const deadCluster = await closedPort();
+  try {
+    const via = { host: noProxy.hostname, port: Number(noProxy.port) };
+    let ais = new AisClusterClient({ kind: 'ais', endpoint: gw.url, proxy: via });
+    await expectClientError(ais.listBuckets(), 'unreachable', /^Cannot reach the proxy 127\.0\.0\.1:\d+ for http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\. Check proxy_host and proxy_port/);
+    ais.dispose();
+    let s3 = new S3ClusterClient({ kind: 's3', endpoint: gw.s3Endpoint, proxy: via });
+    await expectClientError(s3.listBuckets(), 'unreachable', /^Cannot reach the proxy 127\.0\.0\.1:\d+/);
+    s3.dispose();
+
+    const up = { host: proxy.host, port: proxy.port };
+    ais = new AisClusterClient({ kind: 'ais', endpoint: deadCluster, proxy: up });
+    await expectClientError(ais.listBuckets(), 'server', /\(502\)/);
+    ais.dispose();
+    s3 = new S3ClusterClient({ kind: 's3', endpoint: deadCluster, proxy: up });
+    await expectClientError(s3.listBuckets(), 'unreachable', /^The proxy 127\.0\.0\.1:\d+ refused to connect to http:\/\/127\.0\.0\.1:\d+ \(502\)/);
+    s3.dispose();
+  } finally {
+    await proxy.close();
+    await gw.dispose();
+  }
+});
