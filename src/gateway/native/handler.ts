@@ -21,8 +21,10 @@
 //   Content-Type application/octet-stream; a Range read is 206 with Accept-Ranges and Content-Range, 416 with
 //   `Content-Range: bytes */SIZE`, one range only; with checksum.enable_read_range the checksum headers
 //   describe the range (ais/tgtobj.go). HEAD (ais/target.go objHead) adds Ais-Name, Ais-Bucket-Name,
-//   Ais-Bucket-Provider, Ais-Present, Ais-Mirror-Copies. PUT verifies Ais-Checksum-* (always, for user
-//   PUTs: putOI.validateCksum) and answers with the object's checksum/atime/version headers.
+//   Ais-Bucket-Provider, Ais-Present, Ais-Mirror-Copies; with `?props=` it is HEAD V2 (ais/tgthead.go): only
+//   the requested attributes (+ Last-Modified, ETag on request), unknown props a 400. PUT verifies
+//   Ais-Checksum-* (always, for user PUTs: putOI.validateCksum) and answers with the object's
+//   checksum/atime/version headers. validate_warm_get re-checks a local copy before a GET (cmn/config.go).
 // - Bucket props: `Ais-Bucket-Props` header = cmn.Bprops JSON (cmn/api.go; bid, created, access, features
 //   are `,string`); checksum section = cmn/config.go CksumConf {type, validate_cold_get, validate_warm_get,
 //   validate_obj_move, enable_read_range}; bucket list = array of cmn.Bck {name, provider, namespace{uuid,name}}.
