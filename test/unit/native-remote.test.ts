@@ -8,7 +8,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decode as msgpackDecode } from '@msgpack/msgpack';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { checksumOf, initChecksums } from '../../src/gateway/checksum';
 import { GatewayError } from '../../src/gateway/errors';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
@@ -190,6 +190,29 @@ describe('aws provider backed by a second gateway', () => {
     assert.equal(out.ContentType, 'text/markdown');
     assert.deepEqual(out.Metadata, { team: 'blue' });
     assert.equal(out.ContentDisposition, 'attachment');
+  });
+
+  test("the remote's ETag is the object's ETag for S3 clients, cached or not, read or written here", async () => {
+    const etagOf = async (key: string) => {
+      const listed = (await gw.s3.send(new ListObjectsV2Command({ Bucket: 'cloud', Prefix: key }))).Contents?.find((o) => o.Key === key)?.ETag;
+      const head = (await gw.s3.send(new HeadObjectCommand({ Bucket: 'cloud', Key: key }))).ETag;
+      return { listed, head };
+    };
+    const body = bytes(30_000, 21);
+    await remote.s3.send(new PutObjectCommand({ Bucket: 'cloud', Key: 'tag.bin', Body: body }));
+    const want = `"${md5(body)}"`;
+    assert.deepEqual(await etagOf('tag.bin'), { listed: want, head: want }, 'not cached yet');
+    const got = await gw.s3.send(new GetObjectCommand({ Bucket: 'cloud', Key: 'tag.bin' }));
+    assert.equal(got.ETag, want, 'the cold GET');
+    assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(body));
+    assert.deepEqual(await etagOf('tag.bin'), { listed: want, head: want }, 'cached (under an xxhash bucket)');
+
+    const written = bytes(20_000, 22);
+    const put = await gw.s3.send(new PutObjectCommand({ Bucket: 'cloud', Key: 'tag2.bin', Body: written }));
+    assert.equal(put.ETag, `"${md5(written)}"`);
+    assert.deepEqual(await etagOf('tag2.bin'), { listed: put.ETag, head: put.ETag }, 'written through');
+    const back = await gw.s3.send(new GetObjectCommand({ Bucket: 'cloud', Key: 'tag2.bin', IfMatch: put.ETag }));
+    assert.ok(Buffer.from(await back.Body!.transformToByteArray()).equals(written), 'If-Match with the ETag PUT returned');
   });
 
   test('validate_cold_get refuses bytes that do not match the remote MD5, and caches nothing', async () => {

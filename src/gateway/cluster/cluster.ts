@@ -362,6 +362,8 @@ export class Cluster {
         contentType: o.contentType,
         userMeta: o.userMeta,
         headers: o.headers,
+        // The remote's ETag stays the object's S3 identity (AIStore keeps it in the cached copy's custom MD).
+        etag: o.etag || undefined,
       });
     } catch (e) {
       o.body.destroy();
@@ -383,8 +385,17 @@ export class Cluster {
     if (!this.isRemote(ref)) return this.store.putObject(ref, key, body, opts);
     await this.ensureBucket(ref);
     const meta = await this.store.putObject(ref, key, body, opts);
-    const etag = await this.pushToRemote(ref, key, meta);
-    return { ...meta, etag: etag || meta.etag };
+    return this.afterPush(ref, meta, await this.pushToRemote(ref, key, meta));
+  }
+
+  /**
+   * The remote's ETag is the object's identity. When it differs from the one the cached copy recorded
+   * (the local bucket's checksum is not md5, or the remote uploaded in parts), the copy is dropped so the
+   * next read caches it again under the remote's ETag: listings, HEAD and GET then agree for S3 clients.
+   */
+  private async afterPush(ref: BucketRef, meta: ObjectMeta, remoteEtag: string): Promise<ObjectMeta> {
+    if (remoteEtag && remoteEtag !== meta.etag) await this.store.deleteObject(ref, meta.key).catch(() => undefined);
+    return { ...meta, etag: remoteEtag || meta.etag };
   }
 
   /** Uploads the local copy to the remote; returns the remote's ETag. */
@@ -461,8 +472,7 @@ export class Cluster {
     if (!this.isRemote(dst)) return this.store.copyObject(...args);
     await this.ensureBucket(dst);
     const meta = await this.store.copyObject(...args);
-    const etag = await this.pushToRemote(dst, dstKey, meta);
-    return { ...meta, etag: etag || meta.etag };
+    return this.afterPush(dst, meta, await this.pushToRemote(dst, dstKey, meta));
   }
 
   /** AIStore's rename-obj: ais buckets only (AIStore refuses it for remote buckets too). */
@@ -495,7 +505,6 @@ export class Cluster {
     const objects: ListedObject[] = [];
     for (const o of page.objects) {
       const local = await this.isCached(ref, o.key);
-      // The remote's ETag stays the object's S3 identity whether or not it is cached here.
       if (local && local.size === o.size) objects.push({ ...local, etag: o.etag || local.etag, cached: true });
       else
         objects.push({
@@ -542,7 +551,6 @@ export class Cluster {
   async completeUpload(...args: Parameters<Store['completeUpload']>): ReturnType<Store['completeUpload']> {
     const meta = await this.store.completeUpload(...args);
     if (!this.isRemote(args[0])) return meta;
-    const etag = await this.pushToRemote(args[0], meta.key, meta);
-    return { ...meta, etag: etag || meta.etag };
+    return this.afterPush(args[0], meta, await this.pushToRemote(args[0], meta.key, meta));
   }
 }

@@ -412,7 +412,7 @@ export class Store {
       size: got.size,
       md5: got.md5,
       checksum: { type, value: got.checksum },
-      etag: etagFor(type, got.md5, got.checksum),
+      etag: opts.etag || etagFor(type, got.md5, got.checksum),
       contentType: opts.contentType,
       userMeta: opts.userMeta ?? {},
       headers: opts.headers,

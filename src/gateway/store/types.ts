@@ -84,6 +84,8 @@ export interface PutOptions {
   expectedChecksum?: { type: ChecksumType; value: string };
   /** Declared Content-Length; a shorter body → IncompleteBody, nothing stored. */
   expectedSize?: number;
+  /** The ETag to record instead of the computed one: a remote's ETag for the cached copy of its object. */
+  etag?: string;
 }
 
 export interface ListOptions {
