@@ -1,0 +1,271 @@
+// The gateway's store on its own: keys are keys (never paths), writes are atomic, listings are in UTF-8
+// byte order and paged, state survives a restart.
+import { describe, test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { GatewayError } from '../../src/gateway/errors';
+import { Store } from '../../src/gateway/store/store';
+import type { BucketRef } from '../../src/gateway/store/types';
+
+const md5 = (b: Uint8Array | string) => crypto.createHash('md5').update(b).digest('hex');
+const from = (b: Buffer | string) => Readable.from([typeof b === 'string' ? Buffer.from(b) : b]);
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof GatewayError) return e.code;
+    throw e;
+  }
+  return 'ok';
+}
+
+/** Every file under dir, relative. */
+function walk(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+}
+
+/** S3 lists keys in UTF-8 byte order. */
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+describe('store', () => {
+  let dir: string;
+  let store: Store;
+  const b: BucketRef = { provider: 'ais', name: 'bkt' };
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-store-'));
+    store = await Store.open(path.join(dir, 'data'), { defaultChecksum: 'xxhash' });
+    await store.createBucket(b);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('odd keys are keys: they round-trip and never escape or touch anything outside the bucket', async () => {
+    const canary = path.join(dir, 'canary');
+    fs.writeFileSync(canary, 'untouched');
+    const keys = [
+      '..',
+      '.',
+      '../canary',
+      '../../canary',
+      '../../../../../../../../etc/passwd',
+      '/etc/passwd',
+      '/leading-slash',
+      '//double',
+      'a/../../canary',
+      'trailing/',
+      'a//b',
+      'props.json',
+      '../props.json',
+      'objects',
+      'uploads/0123456789abcdef0123456789abcdef/upload.json',
+      'C:\\Windows\\win.ini',
+      '\\..\\canary',
+      'con',
+      'nul.txt',
+      ' space ',
+      'tab\there',
+      'new\nline',
+      '%2e%2e%2fcanary',
+      '😀 emoji',
+      'x'.repeat(1024),
+      'é'.repeat(512),
+    ];
+    for (const [i, k] of keys.entries()) {
+      const meta = await store.putObject(b, k, from(`value ${i}`));
+      assert.equal(meta.key, k);
+    }
+    for (const [i, k] of keys.entries()) {
+      const { stream, meta } = await store.getObject(b, k);
+      assert.equal((await readAll(stream)).toString(), `value ${i}`, JSON.stringify(k));
+      assert.equal(meta.key, k);
+    }
+    const page = await store.listObjects(b, { maxKeys: 1000 });
+    assert.deepEqual(page.objects.map((o) => o.key), [...keys].sort(byteOrder));
+    assert.equal(fs.readFileSync(canary, 'utf8'), 'untouched');
+    assert.ok(!fs.existsSync('/leading-slash'));
+    // Every file the store made is its own: config, bucket props, and hashed object files.
+    const data = path.join(dir, 'data');
+    for (const f of walk(data)) {
+      assert.match(f, /^(config\.json|buckets\/ais\/bkt\/(props\.json|objects\/[0-9a-f]{2}\/[0-9a-f]{64}))$/, f);
+    }
+    const props = JSON.parse(fs.readFileSync(path.join(data, 'buckets/ais/bkt/props.json'), 'utf8'));
+    assert.equal(props.checksum.type, 'xxhash', 'the key "props.json" did not overwrite the bucket props');
+    for (const k of keys) await store.deleteObject(b, k);
+    assert.equal((await store.listObjects(b, { maxKeys: 10 })).objects.length, 0);
+  });
+
+  test('invalid keys are refused before anything is written', async () => {
+    assert.equal(await code(store.putObject(b, '', from('x'))), 'InvalidArgument');
+    assert.equal(await code(store.putObject(b, 'nul\0byte', from('x'))), 'InvalidArgument');
+    assert.equal(await code(store.putObject(b, 'x'.repeat(1025), from('x'))), 'KeyTooLongError');
+    assert.equal(await code(store.putObject(b, 'é'.repeat(513), from('x'))), 'KeyTooLongError', '1026 UTF-8 bytes');
+    assert.equal(await code(store.putObject(b, 'lone \ud800 surrogate', from('x'))), 'InvalidArgument');
+    assert.equal(await code(store.getObject(b, '..')), 'NoSuchKey');
+    assert.equal(await code(store.putObject({ provider: 'ais', name: '..' }, 'k', from('x'))), 'NoSuchBucket');
+    assert.equal(await code(store.createBucket({ provider: 'ais', name: '..' })), 'InvalidBucketName');
+    assert.equal(await code(store.createBucket({ provider: 'ais', name: 'a/b' })), 'InvalidBucketName');
+    assert.equal(await code(store.createBucket({ provider: 'ais', name: '../x' })), 'InvalidBucketName');
+    assert.deepEqual(walk(path.join(dir, 'data', 'tmp')), [], 'no temp files left');
+  });
+
+  test('a failed write changes nothing: body error, short body, bad MD5 — the old version stays whole', async () => {
+    const old = crypto.randomBytes(300_000);
+    await store.putObject(b, 'atomic', from(old));
+    const failing = new Readable({
+      read() {
+        this.push(crypto.randomBytes(64 * 1024));
+        if (Math.random() < 0.3) this.destroy(new Error('client went away'));
+      },
+    });
+    await assert.rejects(store.putObject(b, 'atomic', failing), /client went away/);
+    assert.equal(await code(store.putObject(b, 'atomic', from('short'), { expectedSize: 10 })), 'IncompleteBody');
+    assert.equal(await code(store.putObject(b, 'atomic', from('other'), { expectedMd5: md5('not it') })), 'BadDigest');
+    assert.equal(await code(store.putObject(b, 'atomic', from('other'), { expectedChecksum: { type: 'xxhash', value: '0000000000000000' } })), 'BadDigest');
+    const { stream, meta } = await store.getObject(b, 'atomic');
+    assert.ok((await readAll(stream)).equals(old));
+    assert.equal(meta.md5, md5(old));
+    assert.equal(meta.version, '1');
+    assert.equal(await code(store.putObject(b, 'never', from('x'), { expectedMd5: md5('y') })), 'BadDigest');
+    assert.equal(await code(store.headObject(b, 'never')), 'NoSuchKey');
+    assert.deepEqual(walk(path.join(dir, 'data', 'tmp')), [], 'no temp files left');
+  });
+
+  test('a reader keeps the version it opened while the key is overwritten or deleted', async () => {
+    const v1 = crypto.randomBytes(4 * 1024 * 1024);
+    const v2 = crypto.randomBytes(3 * 1024 * 1024);
+    await store.putObject(b, 'readers', from(v1));
+    const opened = await store.getObject(b, 'readers');
+    const opened2 = await store.getObject(b, 'readers');
+    await store.putObject(b, 'readers', from(v2));
+    assert.ok((await readAll(opened.stream)).equals(v1), 'old reader sees the old bytes, whole');
+    const now = await store.getObject(b, 'readers');
+    assert.ok((await readAll(now.stream)).equals(v2));
+    assert.equal(now.meta.version, '2');
+    await store.deleteObject(b, 'readers');
+    assert.ok((await readAll(opened2.stream)).equals(v1), 'a deleted object stays readable to whoever opened it');
+    assert.equal(await code(store.getObject(b, 'readers')), 'NoSuchKey');
+  });
+
+  test('concurrent writers of one key: the winner is whole, versions count every write', async () => {
+    const bodies = Array.from({ length: 8 }, () => crypto.randomBytes(256 * 1024));
+    await Promise.all(bodies.map((body) => store.putObject(b, 'race', from(body))));
+    const { stream, meta } = await store.getObject(b, 'race');
+    const got = await readAll(stream);
+    assert.ok(bodies.some((x) => x.equals(got)), 'one of the bodies, not a mix');
+    assert.equal(meta.md5, md5(got));
+    assert.equal(meta.version, '8');
+  });
+
+  test('listing: UTF-8 byte order (astral letters after U+FFFF), prefix, delimiter, paging by startAfter', async () => {
+    const lb: BucketRef = { provider: 'ais', name: 'listing' };
+    await store.createBucket(lb);
+    const keys: string[] = [];
+    for (let i = 0; i < 1200; i++) keys.push(`p/${(i * 7919) % 1200}`.padEnd(8, '_') + (i % 3 === 0 ? '/leaf' : ''));
+    keys.push('\uffff', '\u{1F600}', '\ue000', 'z', 'Z', 'é', 'e\u0301');
+    for (const k of keys) await store.putObject(lb, k, from(k));
+    keys.sort(byteOrder);
+    const got: string[] = [];
+    let startAfter: string | undefined;
+    let pages = 0;
+    for (;;) {
+      const page = await store.listObjects(lb, { maxKeys: 500, startAfter });
+      pages++;
+      got.push(...page.objects.map((o) => o.key));
+      if (!page.isTruncated) break;
+      startAfter = page.last;
+    }
+    assert.deepEqual(got, keys);
+    assert.equal(pages, Math.ceil(keys.length / 500));
+    // With a delimiter, pages of keys and common prefixes, no duplicates, nothing missed.
+    const seen: string[] = [];
+    startAfter = undefined;
+    for (;;) {
+      const page = await store.listObjects(lb, { prefix: 'p/', delimiter: '/', maxKeys: 150, startAfter });
+      seen.push(...page.objects.map((o) => o.key), ...page.commonPrefixes);
+      assert.ok(page.objects.length + page.commonPrefixes.length <= 150);
+      if (!page.isTruncated) break;
+      startAfter = page.last;
+    }
+    const want = [...new Set(keys.filter((k) => k.startsWith('p/')).map((k) => (k.indexOf('/', 2) >= 0 ? k.slice(0, k.indexOf('/', 2) + 1) : k)))];
+    assert.deepEqual([...seen].sort(byteOrder), want.sort(byteOrder));
+    assert.equal(new Set(seen).size, seen.length);
+    const none = await store.listObjects(lb, { prefix: 'nothing/', maxKeys: 10 });
+    assert.deepEqual([none.objects.length, none.commonPrefixes.length, none.isTruncated], [0, 0, false]);
+  });
+
+  test('a restart finds buckets, objects (index rebuilt), staged uploads and config; tmp is emptied', async () => {
+    const data = path.join(dir, 'data');
+    const rb: BucketRef = { provider: 'ais', name: 'restart' };
+    await store.createBucket(rb, { checksum: { type: 'sha256' } });
+    const body = crypto.randomBytes(10_000);
+    await store.putObject(rb, 'kept/one', from(body), { contentType: 'text/x', userMeta: { a: 'b' } });
+    const up = await store.createUpload(rb, 'pending', { userMeta: { s3cmd: 'attrs' } });
+    await store.uploadPart(rb, up.uploadId, 1, from(crypto.randomBytes(1000)));
+    fs.writeFileSync(path.join(data, 'tmp', 'leftover-from-a-crash'), 'x');
+    const reopened = await Store.open(data, { defaultChecksum: 'md5' });
+    assert.equal(reopened.config().checksum.type, 'xxhash', 'the stored config wins over the start option');
+    assert.equal(reopened.getBucket(rb).props.checksum.type, 'sha256');
+    const page = await reopened.listObjects(rb, { maxKeys: 10 });
+    assert.deepEqual(page.objects.map((o) => o.key), ['kept/one']);
+    const { stream, meta } = await reopened.getObject(rb, 'kept/one');
+    assert.ok((await readAll(stream)).equals(body));
+    assert.deepEqual([meta.contentType, meta.userMeta, meta.checksum.type, meta.checksum.value], ['text/x', { a: 'b' }, 'sha256', crypto.createHash('sha256').update(body).digest('hex')]);
+    const uploads = await reopened.listUploads(rb);
+    assert.deepEqual(uploads.uploads.map((u) => [u.key, u.uploadId, u.userMeta]), [['pending', up.uploadId, { s3cmd: 'attrs' }]]);
+    assert.equal((await reopened.listParts(rb, up.uploadId)).parts.length, 1);
+    assert.deepEqual(walk(path.join(data, 'tmp')), []);
+    await reopened.abortUpload(rb, up.uploadId);
+  });
+
+  test('multipart: parts are checked, the object is the parts in order, uploads are per bucket', async () => {
+    const mb: BucketRef = { provider: 'ais', name: 'mpart' };
+    await store.createBucket(mb, { checksum: { type: 'md5' } });
+    const up = await store.createUpload(mb, 'obj', { contentType: 'a/b', userMeta: { x: 'y' } });
+    const p1 = crypto.randomBytes(5 * 1024 * 1024);
+    const p2 = crypto.randomBytes(100);
+    const i2 = await store.uploadPart(mb, up.uploadId, 2, from(p2));
+    const i1 = await store.uploadPart(mb, up.uploadId, 1, from(p1));
+    // A part uploaded again replaces the earlier one.
+    const p1b = crypto.randomBytes(5 * 1024 * 1024);
+    const i1b = await store.uploadPart(mb, up.uploadId, 1, from(p1b));
+    assert.equal(await code(store.completeUpload(mb, up.uploadId, [{ partNumber: 1, etag: i1.etag }, { partNumber: 2, etag: i2.etag }])), 'InvalidPart');
+    assert.equal(await code(store.uploadPart({ provider: 'ais', name: 'bkt' }, up.uploadId, 3, from('x'))), 'NoSuchUpload', 'upload ids are per bucket');
+    assert.equal(await code(store.uploadPart(mb, '../../../etc', 1, from('x'))), 'NoSuchUpload');
+    assert.equal(await code(store.uploadPart(mb, up.uploadId, 0, from('x'))), 'InvalidArgument');
+    assert.equal(await code(store.uploadPart(mb, up.uploadId, 10001, from('x'))), 'InvalidArgument');
+    const meta = await store.completeUpload(mb, up.uploadId, [{ partNumber: 1, etag: `"${i1b.etag}"` }, { partNumber: 2, etag: i2.etag }]);
+    const all = Buffer.concat([p1b, p2]);
+    assert.equal(meta.md5, md5(all));
+    assert.equal(meta.etag, md5(Buffer.concat([Buffer.from(i1b.etag, 'hex'), Buffer.from(i2.etag, 'hex')])) + '-2');
+    assert.deepEqual([meta.contentType, meta.userMeta, meta.parts], ['a/b', { x: 'y' }, 2]);
+    const { stream } = await store.getObject(mb, 'obj');
+    assert.equal(md5(await readAll(stream)), md5(all));
+    assert.equal(await code(store.completeUpload(mb, up.uploadId, [{ partNumber: 1, etag: i1b.etag }])), 'NoSuchUpload');
+    assert.deepEqual(fs.existsSync(path.join(dir, 'data/buckets/ais/mpart/uploads')) ? fs.readdirSync(path.join(dir, 'data/buckets/ais/mpart/uploads')) : [], []);
+  });
+
+  test('deleting a bucket: BucketNotEmpty unless forced; gone from disk', async () => {
+    const db: BucketRef = { provider: 'ais', name: 'doomed' };
+    await store.createBucket(db);
+    await store.putObject(db, 'x', from('x'));
+    assert.equal(await code(store.deleteBucket(db)), 'BucketNotEmpty');
+    await store.deleteBucket(db, { force: true });
+    assert.ok(!store.hasBucket(db));
+    assert.ok(!fs.existsSync(path.join(dir, 'data/buckets/ais/doomed')));
+    assert.equal(await code(store.putObject(db, 'x', from('x'))), 'NoSuchBucket');
+    // A name can be used again, empty.
+    await store.createBucket(db);
+    assert.equal((await store.listObjects(db, { maxKeys: 10 })).objects.length, 0);
+  });
+});
