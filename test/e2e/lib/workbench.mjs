@@ -1,0 +1,326 @@
+// The helper library for UI tests: Chromium (Debian's, driven by playwright-core) on the VS Code server's
+// workbench, and the few moves a person makes in it. Selectors are VS Code's own DOM (1.139): tree rows are
+// `.monaco-list-row` with an aria-label, quick input is `.quick-input-widget`, menus are `.monaco-menu`.
+import fs from 'node:fs';
+import path from 'node:path';
+import { CHROMIUM_ARGS } from './runtime.mjs';
+import { onCleanup } from './procs.mjs';
+
+export async function launchBrowser(rt) {
+  const browser = await rt.playwright.chromium.launch({ executablePath: rt.chromium, args: CHROMIUM_ARGS });
+  onCleanup(() => browser.close());
+  return browser;
+}
+
+const cssString = (s) => JSON.stringify(String(s));
+const matches = (label, want) => (want instanceof RegExp ? want.test(label ?? '') : (label ?? '').startsWith(want));
+
+export class Workbench {
+  /**
+   * Opens the workbench in a new page. `payload` entries are [key, value] pairs of the smoke-test driver,
+   * e.g. ['extensionDevelopmentPath', server.remote(ROOT)]. Screenshots go to `artifactsDir`.
+   */
+  static async open(browser, server, { folder, payload = [], artifactsDir, onExit }) {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const wb = new Workbench(page, server, artifactsDir);
+    // The workbench calls this when an extensionTestsPath module's run() settles (0 passed, 1 failed).
+    await page.exposeFunction('codeAutomationExit', (code) => onExit?.(code));
+    page.on('console', (msg) => wb.console.push(`${msg.type()}: ${msg.text()}`));
+    page.on('pageerror', (err) => wb.console.push(`pageerror: ${err.message}`));
+    await page.goto(server.workbenchUrl({ folder, payload }));
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    return wb;
+  }
+
+  constructor(page, server, artifactsDir) {
+    this.page = page;
+    this.server = server;
+    this.artifactsDir = artifactsDir;
+    this.console = [];
+    this.shots = 0;
+  }
+
+  /** Saves test-artifacts/e2e/<test>/NN-name.png and returns its path. Look at them. */
+  async screenshot(name) {
+    fs.mkdirSync(this.artifactsDir, { recursive: true });
+    const file = path.join(this.artifactsDir, `${String(++this.shots).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '-')}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** The activity-bar entry of a view container, by its title (aria-label starts with it). */
+  activityItem(title) {
+    return this.page.locator(`.part.activitybar .action-item:has(a.action-label[aria-label^=${cssString(title)}])`).first();
+  }
+
+  /** Shows a view container from the activity bar (without toggling it closed when it is already open). */
+  async openViewContainer(title) {
+    const item = this.activityItem(title);
+    await item.waitFor({ timeout: 60_000 });
+    if (!((await item.getAttribute('class')) ?? '').includes('checked')) {
+      await item.locator('a.action-label').click();
+      // Leave the activity bar, or its hover tooltip covers the view in every screenshot.
+      await this.page.mouse.move(900, 600);
+    }
+    await this.page.waitForFunction((el) => el.classList.contains('checked'), await item.elementHandle(), { timeout: 30_000 });
+  }
+
+  /** Our view: opens the "AIS Buckets" container and waits until the "Clusters" view is in it. */
+  async openView(container = 'AIS Buckets', view = 'Clusters') {
+    await this.openViewContainer(container);
+    await this.viewPane(view).waitFor({ timeout: 30_000 });
+  }
+
+  /**
+   * The pane (header + body) of a view in the side bar, by the start of its header's aria-label: the view's
+   * name ("Clusters"); the Explorer's files view is "Explorer Section".
+   */
+  viewPane(view) {
+    return this.page.locator(`.part.sidebar .pane:has(> .pane-header[aria-label^=${cssString(view)}])`).first();
+  }
+
+  /** The text of a view's welcome content ("No clusters yet..."), '' when the view shows a tree instead. */
+  async welcomeText(view = 'Clusters') {
+    const welcome = this.viewPane(view).locator('.welcome-view-content');
+    if (!(await welcome.count()) || !(await welcome.first().isVisible())) return '';
+    return (await welcome.first().innerText()).trim();
+  }
+
+  /** Clicks a button (a command link) in a view's welcome content, e.g. "Start Local Gateway". */
+  async welcomeButton(label, view = 'Clusters') {
+    await this.viewPane(view).locator('.welcome-view-content .monaco-button', { hasText: label }).first().click();
+  }
+
+  /** The aria-labels of a view's rendered tree rows, top to bottom (what a screen reader says). */
+  async rows(view = 'Clusters') {
+    return (await this.rowInfo(view)).map((r) => r.aria);
+  }
+
+  /** The visible label (the TreeItem's label, without description) of each rendered row, top to bottom. */
+  async rowLabels(view = 'Clusters') {
+    return (await this.rowInfo(view)).map((r) => r.label);
+  }
+
+  /** Per rendered row: { aria, label, description, level, expanded (true/false/undefined for leaves) }. */
+  async rowInfo(view = 'Clusters') {
+    return this.viewPane(view).locator('.monaco-list-row').evaluateAll((els) => els.map((e) => ({
+      aria: e.getAttribute('aria-label') ?? '',
+      label: (e.querySelector('.label-name')?.textContent ?? '').trim(),
+      description: (e.querySelector('.label-description')?.textContent ?? '').trim(),
+      level: Number(e.getAttribute('aria-level')),
+      expanded: e.hasAttribute('aria-expanded') ? e.getAttribute('aria-expanded') === 'true' : undefined,
+    })));
+  }
+
+  /**
+   * A tree row, waiting for it to be rendered. `label` is the row's visible label (exact) or a prefix of its
+   * aria-label (string), or a RegExp tried on both. `under` narrows to rows below the row with that label.
+   */
+  async row(label, { view = 'Clusters', timeout = 30_000, under } = {}) {
+    const pane = this.viewPane(view);
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const rows = pane.locator('.monaco-list-row');
+      const info = await this.rowInfo(view);
+      const start = under === undefined ? 0 : info.findIndex((r) => r.label === under) + 1;
+      const i = start > 0 || under === undefined
+        ? info.findIndex((r, j) => j >= start && (label instanceof RegExp
+          ? label.test(r.label) || label.test(r.aria)
+          : r.label === label || r.aria.startsWith(label)))
+        : -1;
+      if (i >= 0) return rows.nth(i);
+      if (Date.now() > deadline) {
+        throw new Error(`no row ${label}${under ? ` under ${under}` : ''} in view "${view}"; rows: ${JSON.stringify(info.map((r) => r.label || r.aria))}`);
+      }
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  /** Expands a collapsed tree row (cluster → provider → bucket …) and waits until it is expanded. */
+  async expandRow(label, opts = {}) {
+    if (opts.under === undefined) delete opts.under;
+    const row = await this.row(label, opts);
+    if ((await row.getAttribute('aria-expanded')) === 'false') {
+      await row.locator('.monaco-tl-twistie').click();
+    }
+    await this.page.waitForFunction((el) => el.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: 30_000 });
+    return row;
+  }
+
+  /** Expands rows top-down, each under the previous one: expandPath('e2e', 'ais', 'demo'). */
+  async expandPath(...labels) {
+    let under;
+    for (const label of labels) {
+      await this.expandRow(label, { under });
+      under = label;
+    }
+  }
+
+  /** Runs a command from the palette by its title as shown there ("AIS Buckets: Add Cluster"). */
+  async runCommand(title) {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const item = this.page.locator(`.quick-input-widget .monaco-list-row[aria-label^=${cssString(title)}]`).first();
+    await item.waitFor({ timeout: 10_000 });
+    await item.click();
+  }
+
+  /** Picks an item in the open QuickPick by label prefix (string) or RegExp; types to filter first. */
+  async quickPick(label, { filter = typeof label === 'string' } = {}) {
+    const widget = this.page.locator('.quick-input-widget');
+    await widget.waitFor({ state: 'visible', timeout: 15_000 });
+    if (filter) await widget.locator('.quick-input-box input').fill(label);
+    const rows = widget.locator('.quick-input-list .monaco-list-row');
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const labels = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+      const i = labels.findIndex((l) => matches(l, label));
+      if (i >= 0) { await rows.nth(i).click(); return; }
+      if (Date.now() > deadline) throw new Error(`no QuickPick item ${label}; items: ${JSON.stringify(labels)}`);
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  /** Answers an open InputBox (showInputBox / a QuickPick's free text) with `text` and Enter. */
+  async inputBox(text) {
+    const input = await this.typeInput(text);
+    await input.press('Enter');
+  }
+
+  /** Types `text` into the open InputBox without submitting it (to see its validation). */
+  async typeInput(text) {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('');
+    await input.pressSequentially(text); // key by key, as validateInput sees a person type
+    await this.page.waitForTimeout(300); // validation is asynchronous
+    return input;
+  }
+
+  /** The validation error the open InputBox shows, '' when its value is valid. */
+  async inputError() {
+    const box = this.page.locator('.quick-input-widget .monaco-inputbox').first();
+    if (!/\berror\b/.test((await box.getAttribute('class')) ?? '')) return '';
+    return (await this.page.locator('.quick-input-widget .quick-input-message').first().innerText()).trim();
+  }
+
+  /** Right-clicks a tree row and runs the context-menu item with that label. */
+  async contextMenu(rowLabel, item, opts = {}) {
+    const row = await this.row(rowLabel, opts);
+    await row.click({ button: 'right' });
+    const action = this.page.locator(`.monaco-menu .action-item:has(.action-label[aria-label=${cssString(item)}])`).first();
+    await action.waitFor({ timeout: 10_000 }).catch(async () => {
+      const items = await this.page.locator('.monaco-menu .action-label').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      throw new Error(`no context-menu item "${item}" on row ${rowLabel}; items: ${JSON.stringify(items)}`);
+    });
+    await action.click();
+  }
+
+  /** Runs an inline action (the icons on hover) of a tree row by its title. */
+  async rowAction(rowLabel, title, opts = {}) {
+    const row = await this.row(rowLabel, opts);
+    await row.hover();
+    await row.locator(`.actions .action-label[aria-label^=${cssString(title)}]`).first().click();
+  }
+
+  /** Clicks a button of the open modal dialog (showWarningMessage(..., { modal: true }, 'Delete')). */
+  async dialogButton(label) {
+    const dialog = this.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    await dialog.locator('.dialog-buttons .monaco-button', { hasText: label }).first().click();
+    await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+  }
+
+  /** The message of the open modal dialog. */
+  async dialogMessage() {
+    const dialog = this.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    return (await dialog.locator('.dialog-message-text').innerText()).trim();
+  }
+
+  /** Waits until no rendered row matches `label` (as for row()). */
+  async waitForNoRow(label, { view = 'Clusters', timeout = 30_000 } = {}) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const info = await this.rowInfo(view);
+      const hit = info.some((r) => (label instanceof RegExp ? label.test(r.label) || label.test(r.aria) : r.label === label || r.aria.startsWith(label)));
+      if (!hit) return;
+      if (Date.now() > deadline) throw new Error(`row ${label} is still in view "${view}"`);
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  /** The labels of the rows right below `parent` (one level deeper), after expanding it. */
+  async children(parent, opts = {}) {
+    await this.expandRow(parent, opts);
+    const read = async () => {
+      const info = await this.rowInfo(opts.view);
+      const i = info.findIndex((r) => r.label === parent || r.aria.startsWith(parent));
+      const out = [];
+      for (let j = i + 1; j < info.length && info[j].level > info[i].level; j++) if (info[j].level === info[i].level + 1) out.push(info[j].label);
+      return JSON.stringify(out);
+    };
+    // Children load asynchronously after the expand: take them once they have stopped changing.
+    let last = await read();
+    for (let stable = 0, t0 = Date.now(); stable < 3 && Date.now() - t0 < 15_000;) {
+      await this.page.waitForTimeout(200);
+      const now = await read();
+      stable = now === last && now !== '[]' ? stable + 1 : now === last ? stable + 0.5 : 0;
+      last = now;
+    }
+    return JSON.parse(last);
+  }
+
+  /** The texts of the notification toasts on screen. */
+  async notifications() {
+    return this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
+  }
+
+  /** Waits for a notification whose text matches (prefix or RegExp) and returns its text. */
+  async waitForNotification(text, timeout = 20_000) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const all = await this.notifications();
+      const hit = all.find((t) => matches(t, text));
+      if (hit !== undefined) return hit;
+      if (Date.now() > deadline) throw new Error(`no notification ${text}; shown: ${JSON.stringify(all)}`);
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  /**
+   * Drags a file from the built-in Explorer onto a row of our tree, as a person does: press on the file,
+   * hover our activity-bar entry until VS Code switches to it (it does that for drags), release on the row.
+   * `file` is the Explorer row's label (e.g. a name at the workspace root); `rowLabel` as for row().
+   */
+  async dragFromExplorer(file, rowLabel, { container = 'AIS Buckets', view = 'Clusters', under } = {}) {
+    await this.openViewContainer('Explorer');
+    const source = await this.row(file, { view: 'Explorer Section' });
+    const target = this.activityItem(container);
+    const page = this.page;
+    const center = async (loc) => {
+      const b = await loc.boundingBox();
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    };
+    const s = await center(source);
+    await page.mouse.move(s.x, s.y);
+    await page.mouse.down();
+    await page.mouse.move(s.x + 10, s.y + 5, { steps: 3 });
+    const a = await center(target.locator('a.action-label'));
+    await page.mouse.move(a.x, a.y, { steps: 5 });
+    // VS Code opens a hovered view container after a short delay while something is dragged over it.
+    const deadline = Date.now() + 5_000;
+    for (let i = 0; !((await target.getAttribute('class')) ?? '').includes('checked'); i++) {
+      if (Date.now() > deadline) { await page.mouse.up(); throw new Error(`dragging over "${container}" did not open it`); }
+      await page.mouse.move(a.x + (i % 2 ? 1 : -1), a.y, { steps: 2 });
+      await page.waitForTimeout(100);
+    }
+    const row = await this.row(rowLabel, { view, under });
+    const r = await center(row);
+    await page.mouse.move(r.x, r.y, { steps: 5 });
+    await page.mouse.move(r.x + 2, r.y, { steps: 2 });
+    await page.mouse.up();
+  }
+}

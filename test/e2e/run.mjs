@@ -1,0 +1,233 @@
+#!/usr/bin/env node
+// The E2E harness: the extension in a real VS Code (VS Code's server from code-server, node 24), driven by
+// Debian's Chromium through playwright-core, against a real embedded gateway seeded with buckets. Offline.
+//
+//   node test/e2e/run.mjs [suite] [ui] [vsix] [--grep PATTERN]   (default: all three, in that order)
+//
+//   suite  the extension-host mocha suite (test/suite/*.test.ts) through the smoke-test driver
+//   ui     the UI tests (test/e2e/ui/*.ui.mjs), each test in a fresh workbench page
+//   vsix   `npm run package`, installs the .vsix with the server's --install-extension, opens the view
+//
+// Needs `npm run build && npm run compile` and the runtime (`npm run e2e:setup`); `npm run test:e2e` does all.
+// Screenshots and logs: test-artifacts/e2e/. Every process started here is stopped at the end, on failure too.
+import { spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startGateway, seedGateway } from './lib/gateway.mjs';
+import { onCleanup, stopAll } from './lib/procs.mjs';
+import { ARTIFACTS, E2E_DIR, requireRuntime, ROOT } from './lib/runtime.mjs';
+import { installVsix, startServer } from './lib/server.mjs';
+import { launchBrowser, Workbench } from './lib/workbench.mjs';
+
+const SUITE_TIMEOUT_MS = 5 * 60_000;
+const UI_TEST_TIMEOUT_MS = 2 * 60_000;
+const E2E_CLUSTER = 'e2e';
+
+const argv = process.argv.slice(2);
+const grepAt = argv.indexOf('--grep');
+const grep = grepAt >= 0 ? argv.splice(grepAt, 2)[1] : undefined;
+const ALL = ['suite', 'ui', 'vsix'];
+const phases = argv.length ? argv : ALL;
+for (const p of phases) if (!ALL.includes(p)) { console.error(`unknown phase "${p}" (one of ${ALL.join(', ')})`); process.exit(2); }
+
+const log = (m) => console.log(`e2e: ${m}`);
+const secs = (t0) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+
+// ---- suite: the extension-host tests (the same run() as npm run test:desktop) ----
+async function suitePhase(ctx) {
+  const index = path.join(ROOT, 'out', 'test', 'suite', 'index.js');
+  const reportFile = path.join(ARTIFACTS, 'suite-report.txt');
+  const server = await startServer(ctx.rt, {
+    workDir: path.join(ctx.work, 'suite'),
+    env: { ...ctx.env, AIS_BUCKETS_TEST_REPORT: reportFile, ...(grep ? { AIS_BUCKETS_TEST_GREP: grep } : {}) },
+    logFile: path.join(ARTIFACTS, 'suite-server.log'),
+  });
+  let exitCode = null;
+  const wb = await Workbench.open(ctx.browser, server, {
+    folder: ctx.workspace,
+    artifactsDir: path.join(ARTIFACTS, 'suite'),
+    payload: [
+      ['extensionDevelopmentPath', server.remote(ROOT)],
+      ['extensionTestsPath', server.remote(index)],
+    ],
+    onExit: (code) => { exitCode = code; },
+  });
+  const t0 = Date.now();
+  while (exitCode === null && Date.now() - t0 < SUITE_TIMEOUT_MS) await wb.page.waitForTimeout(250);
+  await wb.screenshot('suite-finished');
+  fs.writeFileSync(path.join(ARTIFACTS, 'suite', 'console.log'), wb.console.join('\n'));
+  // Mocha's report, written by test/suite/index.ts into the file we named in AIS_BUCKETS_TEST_REPORT.
+  const report = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').trimEnd() : '(no report: the suite did not start)';
+  console.log(report.split('\n').map((l) => `  | ${l}`).join('\n'));
+  await wb.page.close();
+  await server.child.stop();
+  if (exitCode === null) throw new Error(`the suite did not finish within ${SUITE_TIMEOUT_MS / 1000} s`);
+  if (exitCode !== 0) {
+    throw new Error(`the extension-host suite failed (exit ${exitCode}); see the report above and ${path.relative(ROOT, ARTIFACTS)}/suite-server.log`);
+  }
+}
+
+// ---- ui: what a person sees ----
+async function uiPhase(ctx) {
+  const dir = path.join(E2E_DIR, 'ui');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ui.mjs')).sort();
+  if (!files.length) throw new Error('no UI tests in test/e2e/ui/');
+  const server = await startServer(ctx.rt, {
+    workDir: path.join(ctx.work, 'ui'),
+    env: ctx.env,
+    logFile: path.join(ARTIFACTS, 'ui-server.log'),
+  });
+  const failures = [];
+  for (const file of files) {
+    const tests = (await import(pathToFileURL(path.join(dir, file)).href)).default;
+    for (const t of tests) {
+      const name = `${file.replace(/\.ui\.mjs$/, '')} › ${t.name}`;
+      if (grep && !name.includes(grep)) continue;
+      const t0 = Date.now();
+      const artifactsDir = path.join(ARTIFACTS, 'ui', `${file.replace(/\.ui\.mjs$/, '')}--${t.name.replace(/[^\w.-]+/g, '-')}`);
+      let wb;
+      try {
+        wb = await Workbench.open(ctx.browser, server, {
+          folder: ctx.workspace,
+          artifactsDir,
+          payload: [['extensionDevelopmentPath', server.remote(ROOT)]],
+        });
+        await withTimeout(t.run(wb, ctx), UI_TEST_TIMEOUT_MS, name);
+        log(`  ✓ ${name} (${secs(t0)})`);
+      } catch (e) {
+        failures.push(name);
+        log(`  ✗ ${name} (${secs(t0)})\n${indent(e.stack ?? String(e))}`);
+        if (wb) await wb.screenshot('FAILED').then((f) => log(`    screenshot: ${path.relative(ROOT, f)}`), () => {});
+      } finally {
+        if (wb) fs.writeFileSync(path.join(artifactsDir, 'console.log'), wb.console.join('\n'));
+        await wb?.page.close().catch(() => {});
+      }
+    }
+  }
+  await server.child.stop();
+  if (failures.length) throw new Error(`${failures.length} UI test(s) failed: ${failures.join('; ')}`);
+}
+
+// ---- vsix: the packaged extension, as a user installs it ----
+async function vsixPhase(ctx) {
+  const t0 = Date.now();
+  const r = spawnSync('npm', ['run', '-s', 'package'], { cwd: ROOT, encoding: 'utf8' });
+  const vsix = path.join(ROOT, 'ais-buckets.vsix');
+  if (r.status !== 0 || !fs.existsSync(vsix)) throw new Error(`npm run package failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  log(`  packaged ${path.relative(ROOT, vsix)} (${(fs.statSync(vsix).size / 1024).toFixed(0)} KiB) in ${secs(t0)}`);
+  const copy = path.join(ctx.work, 'ais-buckets.vsix'); // what we test is what was just packaged
+  fs.copyFileSync(vsix, copy);
+  const workDir = path.join(ctx.work, 'vsix');
+  const extensionsDir = path.join(workDir, 'extensions');
+  fs.mkdirSync(extensionsDir, { recursive: true });
+  installVsix(ctx.rt, { vsix: copy, extensionsDir, workDir });
+  const installed = fs.readdirSync(extensionsDir).find((d) => d.startsWith('ais-buckets.ais-buckets-'));
+  assert.ok(installed, `the .vsix did not install into ${extensionsDir}: ${fs.readdirSync(extensionsDir)}`);
+  // The two bundles the product needs at run time must be inside the package (.vscodeignore, esbuild).
+  for (const f of ['package.json', 'dist/extension.js', 'dist/gateway.js']) {
+    assert.ok(fs.existsSync(path.join(extensionsDir, installed, f)), `the installed .vsix lacks ${f}`);
+  }
+  assert.ok(!fs.existsSync(path.join(extensionsDir, installed, 'node_modules')), 'the .vsix must not carry node_modules');
+  assert.ok(!fs.existsSync(path.join(extensionsDir, installed, 'src')), 'the .vsix must not carry src/');
+
+  // No cluster from the environment: a first-time user sees the welcome text, starts the embedded gateway
+  // from it, and gets a cluster row. That runs the packaged dist/extension.js and dist/gateway.js.
+  const server = await startServer(ctx.rt, { workDir, extensionsDir, logFile: path.join(ARTIFACTS, 'vsix-server.log') });
+  const wb = await Workbench.open(ctx.browser, server, { folder: ctx.workspace, artifactsDir: path.join(ARTIFACTS, 'vsix') });
+  try {
+    await wb.openView();
+    const deadline = Date.now() + 30_000;
+    while (!(await wb.welcomeText()) && Date.now() < deadline) await wb.page.waitForTimeout(250);
+    assert.match(await wb.welcomeText(), /No clusters yet\./);
+    await wb.screenshot('welcome');
+    await wb.welcomeButton('Start Local Gateway');
+    await wb.row('local', { timeout: 60_000 });
+    await wb.expandRow('local');
+    await wb.row('ais', { under: 'local' });
+    await wb.screenshot('local-gateway-started');
+    log(`  installed ${installed}; its welcome view started the embedded gateway: ${JSON.stringify(await wb.rowLabels())}`);
+  } finally {
+    fs.writeFileSync(path.join(ARTIFACTS, 'vsix', 'console.log'), wb.console.join('\n'));
+    await wb.page.close();
+    await server.child.stop();
+  }
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms / 1000} s`)), ms); }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+const indent = (s) => s.split('\n').map((l) => `      ${l}`).join('\n');
+
+async function main() {
+  const tAll = Date.now();
+  let rt;
+  try {
+    rt = requireRuntime();
+  } catch (e) {
+    console.error(`e2e: ${e.message}`);
+    return 1;
+  }
+  for (const f of ['dist/extension.js', 'dist/gateway.js', 'out/test/suite/index.js']) {
+    if (!fs.existsSync(path.join(ROOT, f))) {
+      console.error(`e2e: ${f} is missing: run \`npm run build && npm run compile\` (npm run test:e2e does)`);
+      return 1;
+    }
+  }
+  fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-e2e-'));
+  onCleanup(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  // A workspace with files to drag onto buckets.
+  const workspace = path.join(work, 'workspace');
+  fs.mkdirSync(workspace);
+  fs.writeFileSync(path.join(workspace, 'upload-me.txt'), 'dropped from the Explorer\n');
+  fs.writeFileSync(path.join(workspace, 'report.csv'), 'a,b\n1,2\n');
+
+  const results = [];
+  try {
+    const gateway = await startGateway({ dataDir: path.join(work, 'gateway-data'), logFile: path.join(ARTIFACTS, 'gateway.log') });
+    const seed = await seedGateway(gateway);
+    if (seed.error) console.warn(`e2e: WARNING: ${seed.error}`);
+    log(`gateway ${gateway.url}, seeded: ${seed.seeded.map((b) => `${b.name}(${b.keys.length})`).join(' ') || 'nothing'}`);
+    // The extension host inherits these from the server: the extension shows the gateway as a cluster
+    // named "e2e" (src/registry.ts), and the suite learns what was seeded (test/suite/env.ts).
+    const env = {
+      AIS_BUCKETS_CLUSTER_URL: gateway.url,
+      AIS_BUCKETS_CLUSTER_NAME: E2E_CLUSTER,
+      AIS_BUCKETS_TEST_SEED: JSON.stringify(seed.seeded),
+    };
+    const browser = await launchBrowser(rt);
+    const ctx = { rt, work, workspace, gateway, seed, env, browser, root: ROOT, cluster: E2E_CLUSTER };
+    const run = { suite: suitePhase, ui: uiPhase, vsix: vsixPhase };
+    for (const phase of phases) {
+      const t0 = Date.now();
+      log(`${phase}: starting`);
+      try {
+        await run[phase](ctx);
+        results.push([phase, 'passed', secs(t0)]);
+      } catch (e) {
+        results.push([phase, 'FAILED', secs(t0)]);
+        console.error(`e2e: ${phase} FAILED: ${e.stack ?? e}`);
+      }
+    }
+  } catch (e) {
+    results.push(['setup', 'FAILED', '']);
+    console.error(`e2e: could not start: ${e.stack ?? e}`);
+  } finally {
+    await stopAll();
+  }
+  for (const [phase, status, time] of results) log(`${status.padEnd(6)} ${phase} ${time}`);
+  log(`artifacts in ${path.relative(ROOT, ARTIFACTS)}/ (total ${secs(tAll)})`);
+  return results.every(([, s]) => s === 'passed') && results.length ? 0 : 1;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,47 @@
+// The extension-host test entry: `run()` is what both runners call with the real `vscode` API loaded —
+// @vscode/test-electron on a desktop (npm run test:desktop) and the offline harness in VS Code's server
+// (test/e2e/run.mjs, via the smoke-test driver's extensionTestsPath). It runs every *.test.js next to it
+// (built from test/suite/*.test.ts by test/build.mjs) with mocha's BDD interface.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as util from 'node:util';
+import Mocha from 'mocha';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({
+    ui: 'bdd',
+    // The harness shows this output in a terminal, but it travels through the workbench: no colours.
+    color: false,
+    timeout: 30_000,
+    // AIS_BUCKETS_TEST_GREP=pattern runs a subset, like mocha --grep.
+    grep: process.env.AIS_BUCKETS_TEST_GREP || undefined,
+  });
+  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  for (const f of files) mocha.addFile(path.join(__dirname, f));
+  // The offline harness cannot read the extension host's stdout: it asks for the report in a file too.
+  const reportFile = process.env.AIS_BUCKETS_TEST_REPORT;
+  const base = Mocha.reporters.Base as unknown as { consoleLog: (...args: unknown[]) => void };
+  const consoleLog = base.consoleLog;
+  if (reportFile) {
+    fs.writeFileSync(reportFile, '');
+    base.consoleLog = (...args: unknown[]) => {
+      fs.appendFileSync(reportFile, `${util.format(...args)}\n`);
+      consoleLog(...args);
+    };
+  }
+  return new Promise<void>((resolve, reject) => {
+    if (files.length === 0) return reject(new Error(`no *.test.js files in ${__dirname}: run \`npm run compile\``));
+    try {
+      mocha.run((failures) => {
+        base.consoleLog = consoleLog;
+        const summary = `extension-host suite: ${failures} failing of ${files.length} file(s)`;
+        if (reportFile) fs.appendFileSync(reportFile, `${summary}\n`);
+        console.log(summary);
+        if (failures > 0) reject(new Error(summary));
+        else resolve();
+      });
+    } catch (e) {
+      reject(e);
+    }
+  });
+}
