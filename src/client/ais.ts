@@ -347,7 +347,9 @@ export class AisClusterClient implements ClusterClient {
     if (total) head.size = Number(total[1]);
     // Errors on the body (reset, idle timeout) reach the reader as ClientErrors.
     const body = res.pipe(new PassThrough());
-    res.on('error', (err) => body.destroy(networkError(err, this.endpoint)));
+    res.on('error', (err) => body.destroy(networkError(err, this.endpoint, this.connection.proxy)));
+    // A reader that gives up (cancel) closes the connection rather than leave it half-read.
+    body.on('close', () => !res.complete && res.destroy());
     return { body, head, ...(length !== undefined ? { contentLength: Number(length) } : {}) };
   }
 

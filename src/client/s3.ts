@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -205,8 +205,11 @@ export class S3ClusterClient implements ClusterClient {
     const head = headOf(out);
     const total = /\/(\d+)$/.exec(out.ContentRange ?? '');
     if (total) head.size = Number(total[1]);
-    const body = out.Body as Readable;
-    body.on('error', () => undefined); // surfaced to the reader by the stream itself
+    // Errors while the body streams (reset, idle timeout) reach the reader as ClientErrors too.
+    const source = out.Body as Readable;
+    const body = source.pipe(new PassThrough());
+    source.on('error', (err) => body.destroy(s3Error(err, this.endpoint, this.target(bucket, key), this.proxy)));
+    body.on('close', () => !source.readableEnded && source.destroy());
     return { body, head, ...(out.ContentLength !== undefined ? { contentLength: out.ContentLength } : {}) };
   }
 

@@ -143,3 +143,28 @@ export async function forwardProxy(): Promise<ForwardProxy> {
       }),
   };
 }
+
+/** Sends headers and the first bytes of a body it never finishes: a download that stalls mid-way. */
+export async function stallingServer(declared: number, sent: Buffer): Promise<TinyServer> {
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'Content-Length': String(declared), 'Content-Type': 'application/octet-stream', ETag: '"abc"', 'Last-Modified': new Date().toUTCString() });
+    res.write(sent);
+  });
+  server.on('connection', (s: net.Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

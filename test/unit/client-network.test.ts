@@ -8,7 +8,7 @@ import { startTestGateway } from '../helpers/gateway';
 import { AisClusterClient } from '../../src/client/ais';
 import { S3ClusterClient } from '../../src/client/s3';
 import { ClientError } from '../../src/client/cluster';
-import { closedPort, forwardProxy, readAll, testCaFile, testTls } from './client-servers';
+import { closedPort, forwardProxy, readAll, stallingServer, testCaFile, testTls } from './client-servers';
 
 async function expectClientError(promise: Promise<unknown>, kind: ClientError['kind'], message?: RegExp): Promise<ClientError> {
   let caught: unknown;
@@ -103,5 +103,23 @@ test('proxy failures name the proxy: nobody listening, cluster behind it down', 
   } finally {
     await proxy.close();
     await gw.dispose();
+  }
+});
+
+test('a download that stalls mid-body ends with a timeout ClientError on the stream, both clients', async () => {
+  const stall = await stallingServer(1000, Buffer.alloc(10, 1));
+  try {
+    const ais = new AisClusterClient({ kind: 'ais', endpoint: stall.url, timeoutMs: 300 });
+    const s3 = new S3ClusterClient({ kind: 's3', endpoint: stall.url, timeoutMs: 300 });
+    for (const client of [ais, s3]) {
+      const download = await client.getObject({ name: 'b', provider: client.kind === 'ais' ? 'ais' : 's3' }, 'k');
+      assert.equal(download.contentLength, 1000);
+      const started = Date.now();
+      await expectClientError(readAll(download.body), 'timeout');
+      assert.ok(Date.now() - started < 5000);
+      client.dispose();
+    }
+  } finally {
+    await stall.close();
   }
 });
