@@ -27,6 +27,8 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { DeserializeMiddleware, MetadataBearer } from '@smithy/types';
+import { replayableStream } from './http';
 import { HttpsTunnelAgent, HttpTunnelAgent, ProxyOptions } from './proxy';
 import {
   BucketInfo,
@@ -118,6 +120,7 @@ export class S3ClusterClient implements ClusterClient {
     // No keys: send requests unsigned (public buckets, open gateways) rather than search the environment.
     if (anonymous) config.signer = { sign: async (request) => request };
     this.client = new S3Client(config);
+    this.client.middlewareStack.add(followRedirects(this.endpoint), { step: 'deserialize', priority: 'low', name: 'aisBucketsFollowRedirects' });
   }
 
   private target(bucket?: BucketRef, key?: string): string {
@@ -397,4 +400,64 @@ export function s3Error(err: unknown, endpoint: string, target: string, proxy?: 
   const generic = !code || code === 'UnknownError' || /^\d+$/.test(code) || (!message && /^(NotFound|Forbidden|BadRequest|Conflict)$/.test(code));
   const withCode = generic ? message : `${code}${message ? `: ${message}` : ''}`;
   return statusError(status, endpoint, target, withCode, code);
+}
+
+interface RawRequest {
+  method: string;
+  protocol: string;
+  hostname: string;
+  port?: number;
+  path: string;
+  query?: Record<string, string | string[] | null>;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+interface RawResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body?: { resume?: () => void };
+}
+
+/**
+ * An AIStore proxy answers S3 object requests with 307 to a target (unless it runs as a reverse proxy);
+ * the SDK does not follow redirects. This sends the same request, body included, to Location. A body
+ * stream is replayed from what was sent (bounded, see replayableStream); signatures are not redone,
+ * as AIStore's targets take the request the proxy accepted.
+ */
+function followRedirects(endpoint: string): DeserializeMiddleware<object, MetadataBearer> {
+  return (next) =>
+    async (args) => {
+      const request = args.request as RawRequest;
+      const stream = request.body && typeof (request.body as { pipe?: unknown }).pipe === 'function' ? replayableStream(request.body as Readable, undefined) : undefined;
+      if (stream) request.body = stream.open();
+      for (let hop = 0; ; hop++) {
+        const result = await next(args);
+        const response = result.response as RawResponse;
+        const location = response.headers?.['location'];
+        if ((response.statusCode !== 307 && response.statusCode !== 308) || !location) return result;
+        response.body?.resume?.();
+        if (hop >= 5) throw new ClientError('protocol', `${endpoint} redirected more than 5 times (last to ${location}).`, endpoint, response.statusCode);
+        if (stream && stream.canReplay?.() === false) {
+          throw new ClientError('protocol', `${endpoint} redirected the upload to ${location} after too much of it had been sent to replay. Upload from a file instead.`, endpoint, response.statusCode);
+        }
+        const base = `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
+        const url = new URL(location, base + request.path);
+        const query: Record<string, string | string[]> = {};
+        for (const [k, v] of url.searchParams) {
+          const prev = query[k];
+          query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+        }
+        const redirected: RawRequest = Object.assign(Object.create(Object.getPrototypeOf(request)) as RawRequest, request, {
+          protocol: url.protocol,
+          hostname: url.hostname.replace(/^\[|\]$/g, ''),
+          port: url.port ? Number(url.port) : undefined,
+          path: url.pathname,
+          query,
+          headers: { ...request.headers, ...(request.headers['host'] !== undefined ? { host: url.host } : {}) },
+          body: stream ? stream.open() : request.body,
+        });
+        args = { ...args, request: redirected };
+      }
+    };
 }
