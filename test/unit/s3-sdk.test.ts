@@ -708,3 +708,119 @@ describe('S3 API on an aws-provider bucket (a remote S3 service: a second gatewa
     await expectError(() => s3.send(new ListObjectsV2Command({ Bucket: 'cloud' })), 404, 'AmbiguousBucketName');
   });
 });
+
+describe('HTTP details real clients rely on', () => {
+  let gw: TestGateway;
+  before(async () => {
+    await initChecksums();
+    gw = await startTestGateway({ defaultChecksum: 'md5' });
+    await gw.s3.send(new CreateBucketCommand({ Bucket: 'h' }));
+  });
+  after(() => gw.dispose());
+
+  /**
+   * Writes the steps on one connection (numbers are pauses in ms); returns all the bytes answered once
+   * `responses` complete responses are in (or the server closed, or 10 s passed).
+   */
+  function session(steps: (string | Buffer | number)[], responses = 1): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect(gw.port, '127.0.0.1');
+      let out = '';
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        s.destroy();
+        resolve(out);
+      };
+      const timer = setTimeout(finish, 10_000);
+      s.on('data', (d: Buffer) => {
+        out += d.toString('latin1');
+        if (complete(out) >= responses) finish();
+      });
+      s.on('error', (e) => (done ? undefined : reject(e)));
+      s.on('close', finish);
+      void (async () => {
+        for (const st of steps) {
+          if (typeof st === 'number') await new Promise((r) => setTimeout(r, st));
+          else if (!s.destroyed) s.write(st);
+        }
+      })();
+    });
+  }
+  /** How many final (non-1xx) responses with their whole Content-Length body are in `text`. */
+  function complete(text: string): number {
+    let n = 0;
+    // A response may start right after the previous body (no newline in between).
+    const re = /HTTP\/1\.1 (\d+)[^\r]*\r\n([^]*?)\r\n\r\n/g;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      if (m[1].startsWith('1')) continue;
+      const len = Number(/^content-length: (\d+)/im.exec(m[2])?.[1] ?? 0);
+      if (text.length >= m.index + m[0].length + len) n++;
+    }
+    return n;
+  }
+  const statuses = (text: string) => [...text.matchAll(/HTTP\/1\.1 (\d+) /g)].map((m) => Number(m[1]));
+
+  test('Expect values other than 100-continue are ignored (Node would answer 417)', async () => {
+    const out = await session(['PUT /s3/h/odd-expect HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nContent-Length: 3\r\n\r\nabc']);
+    assert.deepEqual(statuses(out), [200]);
+    assert.equal((await gw.store.headObject({ provider: 'ais', name: 'h' }, 'odd-expect')).size, 3);
+  });
+
+  test('100-continue: sent once the request is accepted; a refused one gets its error, no 100, and Connection: close', async () => {
+    const ok = await session(['PUT /s3/h/cont HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n', 300, 'hello']);
+    assert.deepEqual(statuses(ok), [100, 200]);
+    const refused = await session(['PUT /s3/nobucket/k HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n']);
+    assert.deepEqual(statuses(refused), [404]);
+    assert.match(refused, /<Code>NoSuchBucket<\/Code>/);
+    assert.match(refused, /^Connection: close/im);
+  });
+
+  test('an error sent while the client is still sending its body: the client reads the error, the connection stays usable', async () => {
+    const big = Buffer.alloc(8 * MiB, 7);
+    const head = `PUT /s3/nobucket/k HTTP/1.1\r\nHost: x\r\nContent-Length: ${big.length}\r\n\r\n`;
+    const out = await session([head, big, 'GET /s3/h?list-type=2&prefix=cont HTTP/1.1\r\nHost: x\r\n\r\n'], 2);
+    assert.deepEqual(statuses(out), [404, 200]);
+    assert.match(out, /<Key>cont<\/Key>/);
+    // The same through Node's client, which fails with EPIPE when a server closes on an unread body.
+    for (let i = 0; i < 3; i++) {
+      const r = await raw(`${gw.s3Endpoint}/nobucket/k`, 'PUT', { 'Content-Length': String(big.length) }, big);
+      assert.equal(r.status, 404);
+      assert.match(r.body.toString(), /NoSuchBucket/);
+    }
+    // An error after the body was accepted (key too long) with aws-chunked framing does not hang either.
+    const chunked = `5;chunk-signature=00\r\nhello\r\n0;chunk-signature=00\r\n\r\n`;
+    const bad = await session([
+      `PUT /s3/h/${'k'.repeat(1100)} HTTP/1.1\r\nHost: x\r\nContent-Encoding: aws-chunked\r\nx-amz-content-sha256: STREAMING-AWS4-HMAC-SHA256-PAYLOAD\r\nx-amz-decoded-content-length: 5\r\nContent-Length: ${chunked.length}\r\n\r\n${chunked}`,
+      'GET /s3 HTTP/1.1\r\nHost: x\r\n\r\n',
+    ], 2);
+    assert.deepEqual(statuses(bad), [400, 200]);
+    assert.match(bad, /KeyTooLongError/);
+  });
+
+  test('aws-chunked bodies with a trailing checksum store the payload only', async () => {
+    const payload = Buffer.from('0123456789'.repeat(1000));
+    const body =
+      `2000;chunk-signature=aa\r\n${payload.subarray(0, 0x2000).toString()}\r\n` +
+      `${(payload.length - 0x2000).toString(16)};chunk-signature=bb\r\n${payload.subarray(0x2000).toString()}\r\n` +
+      `0;chunk-signature=cc\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n`;
+    const out = await session([
+      `PUT /s3/h/chunked HTTP/1.1\r\nHost: x\r\nContent-Encoding: aws-chunked,gzip\r\nx-amz-content-sha256: STREAMING-UNSIGNED-PAYLOAD-TRAILER\r\n` +
+        `x-amz-trailer: x-amz-checksum-crc32\r\nx-amz-decoded-content-length: ${payload.length}\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    ]);
+    assert.deepEqual(statuses(out), [200]);
+    const { meta, stream } = await gw.store.getObject({ provider: 'ais', name: 'h' }, 'chunked');
+    const chunks: Buffer[] = [];
+    for await (const c of stream) chunks.push(c as Buffer);
+    assert.ok(Buffer.concat(chunks).equals(payload));
+    assert.equal(meta.headers?.['content-encoding'], 'gzip', 'aws-chunked is framing, the rest of Content-Encoding is kept');
+    const shortBody = '5;chunk-signature=00\r\nhello\r\n0\r\n\r\n';
+    const short = await session([
+      `PUT /s3/h/chunked2 HTTP/1.1\r\nHost: x\r\nContent-Encoding: aws-chunked\r\nx-amz-decoded-content-length: 99\r\nContent-Length: ${shortBody.length}\r\n\r\n${shortBody}`,
+    ]);
+    assert.deepEqual(statuses(short), [400], 'decoded length shorter than declared: IncompleteBody');
+    assert.match(short, /IncompleteBody/);
+  });
+});

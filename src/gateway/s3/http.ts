@@ -80,8 +80,19 @@ export function sendError(r: S3Request, err: unknown): void {
     'Content-Type': 'application/xml',
     'Content-Length': String(Buffer.byteLength(body)),
   };
-  // A body we never read must not be parsed as the next request on a kept-alive connection.
-  if (!r.bodyTaken && !req.complete && hasBody(req)) headers.Connection = 'close';
+  if (!req.complete && hasBody(req)) {
+    if (!r.bodyTaken && /100-continue/i.test(String(req.headers.expect ?? ''))) {
+      // The client waits for a 100 Continue that will not come, so it will not send the body: the
+      // connection cannot carry another request (Node closes it too).
+      headers.Connection = 'close';
+    } else {
+      // The client is sending the body: read and drop the rest, so it gets to read this answer (closing
+      // with unread bytes would reset the connection under it: EPIPE instead of the error) and the
+      // connection stays usable for its next request.
+      req.unpipe();
+      req.resume();
+    }
+  }
   res.writeHead(e.status, headers);
   res.end(body);
 }
