@@ -225,6 +225,8 @@ export interface ClusterConnection {
 export interface TlsOptions {
   /** Verify the server certificate (default true). */
   verify?: boolean;
+  /** Check that the certificate names the host (default true; s3cmd's check_ssl_hostname). */
+  verifyHostname?: boolean;
   /** PEM file of the CA that signed the server certificate. */
   caFile?: string;
   /** PEM text of that CA (instead of caFile). */

@@ -102,6 +102,26 @@ export interface HttpTransportOptions {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const EXPECT_WAIT_MS = 1000;
 
+/** https.Agent options for a cluster's TLS settings; a CA file that cannot be read is a 'tls' ClientError. */
+export function httpsAgentOptions(tls: TlsOptions | undefined, endpoint: string): https.AgentOptions {
+  let ca: string | Buffer | undefined = tls?.ca;
+  if (!ca && tls?.caFile) {
+    try {
+      ca = fs.readFileSync(tls.caFile);
+    } catch (err) {
+      throw new ClientError('tls', `Cannot read the CA file ${tls.caFile} for ${endpoint}: ${(err as Error).message}`, endpoint, undefined, (err as NodeJS.ErrnoException).code);
+    }
+  }
+  return {
+    keepAlive: true,
+    maxSockets: 16,
+    rejectUnauthorized: tls?.verify !== false,
+    ...(ca ? { ca } : {}),
+    // s3cmd's check_ssl_hostname = False: the chain is still verified, the name in it is not.
+    ...(tls?.verifyHostname === false ? { checkServerIdentity: () => undefined } : {}),
+  };
+}
+
 export class HttpTransport {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   private httpsAgent?: https.Agent;
@@ -116,16 +136,7 @@ export class HttpTransport {
   private agentFor(url: URL, endpoint: string): http.Agent {
     if (url.protocol === 'http:') return this.httpAgent;
     if (!this.httpsAgent) {
-      const tls = this.options.tls ?? {};
-      let ca: string | Buffer | undefined = tls.ca;
-      if (!ca && tls.caFile) {
-        try {
-          ca = fs.readFileSync(tls.caFile);
-        } catch (err) {
-          throw new ClientError('tls', `Cannot read the CA file ${tls.caFile} for ${endpoint}: ${(err as Error).message}`, endpoint, undefined, (err as NodeJS.ErrnoException).code);
-        }
-      }
-      const agentOptions: https.AgentOptions = { keepAlive: true, maxSockets: 16, rejectUnauthorized: tls.verify !== false, ...(ca ? { ca } : {}) };
+      const agentOptions = httpsAgentOptions(this.options.tls, endpoint);
       this.httpsAgent = this.options.proxy ? new HttpsTunnelAgent(this.options.proxy, agentOptions) : new https.Agent(agentOptions);
     }
     return this.httpsAgent;

@@ -28,7 +28,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { DeserializeMiddleware, MetadataBearer } from '@smithy/types';
-import { replayableStream } from './http';
+import { httpsAgentOptions, replayableStream } from './http';
 import { HttpsTunnelAgent, HttpTunnelAgent, ProxyOptions } from './proxy';
 import {
   BucketInfo,
@@ -82,16 +82,7 @@ export class S3ClusterClient implements ClusterClient {
     }
     this.providerName = connection.s3ProviderName ?? 's3';
     this.region = connection.region || 'us-east-1';
-    const tls = connection.tls ?? {};
-    let ca: string | Buffer | undefined = tls.ca;
-    if (!ca && tls.caFile) {
-      try {
-        ca = fs.readFileSync(tls.caFile);
-      } catch (err) {
-        throw new ClientError('tls', `Cannot read the CA file ${tls.caFile} for ${this.endpoint}: ${(err as Error).message}`, this.endpoint, undefined, (err as NodeJS.ErrnoException).code);
-      }
-    }
-    const httpsOptions: https.AgentOptions = { keepAlive: true, maxSockets: 16, rejectUnauthorized: tls.verify !== false, ...(ca ? { ca } : {}) };
+    const httpsOptions = httpsAgentOptions(connection.tls, this.endpoint);
     this.proxy = connection.proxy;
     this.agents = this.proxy
       ? { http: new HttpTunnelAgent(this.proxy, { keepAlive: true, maxSockets: 16 }), https: new HttpsTunnelAgent(this.proxy, httpsOptions) }

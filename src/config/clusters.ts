@@ -15,7 +15,7 @@ export interface ClusterSpec {
   secretKey?: string;
   region?: string;
   multipartChunkSizeMb?: number;
-  tls?: { verify: boolean; caFile?: string };
+  tls?: { verify: boolean; verifyHostname?: boolean; caFile?: string };
   proxy?: { host: string; port: number };
   signatureV2?: boolean;
   /** Where the entry came from, e.g. "~/.s3cfg"; re-imports from the same file update it. */
@@ -48,7 +48,7 @@ export function toConnection(spec: ClusterSpec, options: Partial<ClusterConnecti
     accessKey: spec.accessKey,
     secretKey: spec.secretKey,
     region: spec.region,
-    tls: spec.tls ? { verify: spec.tls.verify, caFile: spec.tls.caFile } : undefined,
+    tls: spec.tls ? { ...spec.tls } : undefined,
     proxy: spec.proxy ? { host: spec.proxy.host, port: spec.proxy.port } : undefined,
     ...options,
   };

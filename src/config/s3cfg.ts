@@ -146,6 +146,7 @@ export function parseS3cfg(text: string, options: ParseOptions = {}): S3cfgImpor
   }
 
   const verify = bool('check_ssl_certificate', true);
+  const verifyHostname = bool('check_ssl_hostname', true);
   const caFile = str('ca_certs_file');
   const proxyHost = str('proxy_host');
   let proxy: ClusterSpec['proxy'];
@@ -167,11 +168,12 @@ export function parseS3cfg(text: string, options: ParseOptions = {}): S3cfgImpor
     ...(secretKey ? { secretKey } : {}),
     ...(region ? { region } : {}),
     ...(chunk !== undefined ? { multipartChunkSizeMb: chunk } : {}),
-    tls: { verify, ...(caFile ? { caFile: expandHome(caFile) } : {}) },
+    tls: { verify, ...(verify && !verifyHostname ? { verifyHostname: false } : {}), ...(caFile ? { caFile: expandHome(caFile) } : {}) },
     ...(proxy ? { proxy } : {}),
     ...(signatureV2 ? { signatureV2 } : {}),
     source: file,
   };
+  if (signatureV2) warnings.push('signature_v2 = True: AIS Buckets signs requests with AWS Signature Version 4, which every current S3 service accepts.');
   if (caFile && base.scheme === 'http') warnings.push('ca_certs_file is set but use_https is False; the CA is used only for https.');
   return { spec, warnings };
 }

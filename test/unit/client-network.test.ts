@@ -123,3 +123,26 @@ test('a download that stalls mid-body ends with a timeout ClientError on the str
     await stall.close();
   }
 });
+
+test('check_ssl_hostname = False: the chain is verified, the host name is not', async () => {
+  // 127.0.0.2 is loopback too, but the test certificate names only 127.0.0.1 and localhost
+  const gw = await startTestGateway({ host: '127.0.0.2', tls: testTls() });
+  try {
+    for (const kind of ['ais', 's3'] as const) {
+      const endpoint = kind === 'ais' ? gw.url : gw.s3Endpoint;
+      const make = (tls: { caFile?: string; verifyHostname?: boolean }) => (kind === 'ais' ? new AisClusterClient({ kind, endpoint, tls }) : new S3ClusterClient({ kind, endpoint, tls }));
+      let client = make({ caFile: testCaFile });
+      const err = await expectClientError(client.listBuckets(), 'tls', /ERR_TLS_CERT_ALTNAME_INVALID/);
+      assert.equal(err.code, 'ERR_TLS_CERT_ALTNAME_INVALID');
+      client.dispose();
+      client = make({ caFile: testCaFile, verifyHostname: false });
+      assert.deepEqual(await client.listBuckets(), []);
+      client.dispose();
+      client = make({ verifyHostname: false });
+      await expectClientError(client.listBuckets(), 'tls', /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|unable to verify/i);
+      client.dispose();
+    }
+  } finally {
+    await gw.dispose();
+  }
+});

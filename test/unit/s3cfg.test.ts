@@ -127,6 +127,10 @@ test('text-level cases: templates, explicit scheme, profiles, half keys, bad num
   r = parse('[default]\r\nhost_base = "gw:1"\r\nsignature_v2 = True\r\nuse_https = False\r\n');
   assert.equal(r.spec.endpoint, 'http://gw:1');
   assert.equal(r.spec.signatureV2, true);
+  assert.match(r.warnings.join('\n'), /signature_v2 = True: AIS Buckets signs requests with AWS Signature Version 4/);
+  // certificate chain checked, host name not (s3cmd's check_ssl_hostname)
+  r = parse('[default]\nhost_base = gw:1\ncheck_ssl_hostname = False\n');
+  assert.deepEqual(r.spec.tls, { verify: true, verifyHostname: false });
   // errors name line and key
   assert.throws(() => parse('[default]\nhost_base = gw:1\naccess_key = A\n'), (e: unknown) => e instanceof S3cfgError && e.key === 'secret_key' && /secret_key is missing/.test(e.message));
   assert.throws(() => parse('[default]\nhost_base = gw:1\nmultipart_chunk_size_mb = lots\n'), (e: unknown) => e instanceof S3cfgError && e.line === 3 && e.key === 'multipart_chunk_size_mb');
@@ -176,5 +180,6 @@ test('registry helpers: validation, names, endpoints, secrets', () => {
   assert.equal('accessKey' in settings, false);
   assert.equal('secretKey' in settings, false);
   assert.deepEqual(joinSecrets(settings, secrets), full);
-  assert.deepEqual(toConnection(full).tls, { verify: false, caFile: undefined });
+  assert.deepEqual(toConnection(full).tls, { verify: false });
+  assert.deepEqual(toConnection({ ...full, proxy: { host: 'p', port: 3128 } }).proxy, { host: 'p', port: 3128 });
 });
