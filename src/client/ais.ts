@@ -46,6 +46,7 @@ export const ENTRY_IS_DIR = 1 << 8;
 const LIST_PROPS = 'name,size,checksum,atime,version,custom';
 const RFC3339_NANO = '2006-01-02T15:04:05.999999999Z07:00';
 const PROVIDER_ORDER = ['ais', 'aws', 'gcp', 'azure', 'oci', 'ht'];
+const CHECKSUM_TYPE_TTL_MS = 30_000;
 
 interface LsoEntry {
   name: string;
@@ -84,7 +85,7 @@ export class AisClusterClient implements ClusterClient {
   private readonly connection: ClusterConnection;
   private s3Side?: S3ClusterClient;
   /** Bucket checksum type by bucket, to label the bare checksum values of listings. */
-  private readonly checksumTypes = new Map<string, Promise<string | undefined>>();
+  private readonly checksumTypes = new Map<string, { at: number; type: Promise<string | undefined> }>();
 
   constructor(connection: ClusterConnection) {
     this.connection = connection;
@@ -315,21 +316,22 @@ export class AisClusterClient implements ClusterClient {
     return out;
   }
 
+  /** Kept for a while: someone else (the CLI) may change it, and a listing is no reason to ask every time. */
   private bucketChecksumType(bucket: BucketRef): Promise<string | undefined> {
     const key = bucketKey(bucket);
-    let pending = this.checksumTypes.get(key);
-    if (!pending) {
-      pending = this.getBucketProps(bucket).then(
-        (p) => p.checksum?.type,
-        () => {
-          this.checksumTypes.delete(key); // try again next time
-          return undefined;
-        },
-      );
-      this.checksumTypes.set(key, pending);
-    }
-    return pending;
+    const cached = this.checksumTypes.get(key);
+    if (cached && Date.now() - cached.at < CHECKSUM_TYPE_TTL_MS) return cached.type;
+    const type = this.getBucketProps(bucket).then(
+      (p) => p.checksum?.type,
+      () => {
+        this.checksumTypes.delete(key); // try again next time
+        return undefined;
+      },
+    );
+    this.checksumTypes.set(key, { at: Date.now(), type });
+    return type;
   }
+
 
   async headObject(bucket: BucketRef, key: string): Promise<ObjectHead> {
     const res = await this.send({ method: 'HEAD', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket), target: this.target(bucket, key) });
@@ -361,7 +363,6 @@ export class AisClusterClient implements ClusterClient {
       headers['Ais-Checksum-Value'] = options.checksum.value;
     }
     if (options.contentType) headers['Content-Type'] = options.contentType;
-    this.checksumTypes.delete(bucketKey(bucket)); // a PUT may create a remote bucket's entry
     const res = await this.send({ method: 'PUT', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket), body, headers, target: this.target(bucket, key) });
     res.resume();
     const head = headOf(res.headers);
