@@ -104,6 +104,13 @@ describe('aws provider backed by a second gateway', () => {
     assert.equal(r.body.toString(), 'ell');
     assert.deepEqual((await list({ flags: String(LsCached) })).Entries.map((e: any) => e.n), ['big.bin', 'docs/readme.txt']);
 
+    // Evicting drops the cached copy only; the remote keeps the object (api/object.go EvictObject).
+    const ev = await request('DELETE', `${v1}/objects/cloud/docs/readme.txt?provider=aws`, { json: { action: 'evict-listrange', name: 'cloud/docs/readme.txt' } });
+    assert.equal(ev.status, 200);
+    assert.deepEqual((await list({ flags: String(LsCached) })).Entries.map((e: any) => e.n), ['big.bin']);
+    assert.equal((await request('GET', `${v1}/objects/cloud/docs/readme.txt?provider=aws`)).body.toString(), 'hello');
+    aisError(await request('DELETE', `${v1}/objects/cloud/docs/readme.txt?provider=ais`, { json: { action: 'evict-listrange' } }), 400, /not a remote bucket/);
+
     // A remote object never read: HEAD answers from the remote, not present here.
     const cold = await request('HEAD', `${v1}/objects/cloud/docs/deep/x.txt?provider=aws`);
     assert.equal(cold.status, 200);

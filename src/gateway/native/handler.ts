@@ -803,8 +803,11 @@ async function objectRoute(
       return;
     }
     case 'DELETE': {
-      if (query.get('evict') === 'true') await cluster.evictObject(ref, key);
-      else await cluster.deleteObject(ref, key);
+      // api/object.go EvictObject: the same DELETE with {"action": "evict-listrange"}.
+      const msg = await readActMsg(req);
+      if (msg.action === 'evict-listrange') await cluster.evictObject(ref, key);
+      else if (msg.action === '' || msg.action === 'delete-obj') await cluster.deleteObject(ref, key);
+      else throw badRequest(`invalid action "${msg.action}" for DELETE /v1/objects`);
       res.writeHead(200, { 'Content-Length': 0 });
       res.end();
       return;
