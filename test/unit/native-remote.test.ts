@@ -284,6 +284,21 @@ describe('aws provider backed by a second gateway', () => {
     });
   });
 
+  test('an unreachable remote fails aws requests with a clear error and leaves ais buckets usable', async () => {
+    const offline = await startTestGateway({ remote: { endpoint: 'http://127.0.0.1:1/s3', accessKey: 'k', secretKey: 's' } });
+    try {
+      const base = `${offline.url}/v1`;
+      assert.equal((await request('POST', `${base}/buckets/local`, { json: { action: 'create-bck' } })).status, 200);
+      assert.deepEqual(await offline.cluster.resolveBucket('local'), { provider: 'ais', name: 'local' });
+      assert.equal((await request('PUT', `${base}/objects/local/k`, { body: 'v' })).status, 200);
+      const r = await request('GET', `${base}/buckets?provider=aws`, { json: { action: 'list' } });
+      assert.equal(r.status, 502);
+      assert.match((r.json as any).message, /aws-error\[.*127\.0\.0\.1:1/);
+    } finally {
+      await offline.dispose();
+    }
+  });
+
   test('without a remote, the aws provider is a clear error', async () => {
     const lone = await startTestGateway();
     try {

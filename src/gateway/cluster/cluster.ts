@@ -161,10 +161,13 @@ export class Cluster {
     return out.sort((a, b) => compareKeys(a.ref.name, b.ref.name) || compareKeys(a.ref.provider, b.ref.provider));
   }
 
-  /** Every bucket of this name across providers (local ones and, when configured, the remote's). */
+  /**
+   * Every bucket of this name across providers (local ones and, when configured, the remote's). A remote
+   * that cannot be reached has no say: local buckets stay usable while the backend is offline.
+   */
   async findBuckets(name: string): Promise<BucketRef[]> {
     const found = this.store.findBuckets(name);
-    if (this.remote && !found.some((r) => r.provider === 'aws') && (await this.remoteHas(name)))
+    if (this.remote && !found.some((r) => r.provider === 'aws') && (await this.remoteHas(name).catch(() => false)))
       found.push({ provider: 'aws', name });
     return found;
   }
