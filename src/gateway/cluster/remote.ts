@@ -93,6 +93,9 @@ export class RemoteS3 {
       // Plain Content-Length bodies with Content-MD5: every S3 service takes them; not all take aws-chunked.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      // A remote that does not answer must not hold requests (bare S3 names ask it) forever.
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
+      maxAttempts: 2,
     });
   }
 
