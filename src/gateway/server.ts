@@ -115,13 +115,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     res.writeHead(404, { 'Content-Type': 'text/plain' });
     res.end('AIS Buckets gateway: the S3 API is under /s3, the AIStore API under /v1\n');
   };
-  const createServer = (handler: http.RequestListener) => {
+  const createServer = (c: RequestContext) => {
+    const handler = makeHandler(c);
     const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler) : http.createServer(handler);
     // S3 servers ignore Expect values other than 100-continue; Node would answer 417.
     server.on('checkExpectation', handler);
     // The S3 side sends 100 Continue only once it accepts the request (takeBody), so a PUT to a missing
     // bucket is refused before the client sends the body. Other routes get it at once.
     server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      // A PUT about to be redirected gets its 307 before the client sends the body.
+      if (c.role === 'proxy' && options.redirect && isObjectDataRequest(req)) return handler(req, res);
       const path = (req.url ?? '/').split('?', 1)[0];
       if (!(path === '/s3' || path.startsWith('/s3/'))) res.writeContinue();
       handler(req, res);
@@ -131,8 +134,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     server.headersTimeout = 60_000;
     return server;
   };
-  const server = createServer(makeHandler(ctx));
-  const targetServer = options.redirect ? createServer(makeHandler(targetCtx)) : undefined;
+  const server = createServer(ctx);
+  const targetServer = options.redirect ? createServer(targetCtx) : undefined;
   const port = await listen(server, options.port ?? 0, host);
   const scheme = options.tls ? 'https' : 'http';
   const urlHost = host.includes(':') ? `[${host}]` : host;

@@ -5,6 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -85,6 +86,28 @@ describe('redirect mode (--redirect)', () => {
     const ranged = await following('GET', `${gw.url}/v1/objects/rb/dir/obj.bin`, undefined, { range: 'bytes=10-19' });
     assert.equal(ranged.reply.status, 206);
     assert.ok(ranged.reply.body.equals(data.subarray(10, 20)));
+  });
+
+  test('a PUT with Expect: 100-continue gets its 307 before sending the body', async () => {
+    const result = await new Promise<{ status: number; continued: boolean }>((resolve, reject) => {
+      let continued = false;
+      const req = http.request(`${gw.url}/v1/objects/rb/expect.bin`, {
+        method: 'PUT',
+        headers: { expect: '100-continue', 'content-length': data.length },
+      });
+      req.on('continue', () => {
+        continued = true;
+        req.end(data);
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, continued }));
+        req.destroy();
+      });
+      req.on('error', (e) => (continued ? undefined : reject(e)));
+      req.flushHeaders();
+    });
+    assert.deepEqual(result, { status: 307, continued: false });
   });
 
   test('control requests are served directly by the proxy', async () => {
