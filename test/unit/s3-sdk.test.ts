@@ -36,6 +36,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { XMLParser } from 'fast-xml-parser';
 import { checksumOf, initChecksums } from '../../src/gateway/checksum';
+import { amzChecksumOf } from '../../src/gateway/s3/checksums';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 
 const md5 = (b: Uint8Array | string) => crypto.createHash('md5').update(b).digest('hex');
@@ -205,6 +206,15 @@ describe('S3 API through @aws-sdk/client-s3 (gateway default checksum md5)', () 
     assert.ok((await body(got)).equals(data));
     assert.equal(got.ContentEncoding, undefined);
     assert.equal(got.ContentType, 'text/x-stream');
+    // A stream with a known length: the SDK sends it aws-chunked with a trailing x-amz-checksum-crc32.
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: 'obj', Key: 'aws-chunked', Body: Readable.from([data.subarray(0, 70_000), data.subarray(70_000)]), ContentLength: data.length }),
+    );
+    assert.equal(put.ETag, `"${md5(data)}"`);
+    assert.equal(put.ChecksumCRC32, amzChecksumOf('crc32', data), 'the trailing checksum was checked and echoed');
+    const g2 = await s3.send(new GetObjectCommand({ Bucket: 'obj', Key: 'aws-chunked' }));
+    assert.ok((await body(g2)).equals(data));
+    assert.equal(g2.ContentEncoding, undefined, 'aws-chunked is not stored as Content-Encoding');
     // Transfer-Encoding: chunked with no Content-Length, raw.
     const r = await new Promise<RawResponse>((resolve, reject) => {
       const req = http.request(`${gw.s3Endpoint}/obj/te-chunked`, { method: 'PUT' }, (res) => {
@@ -800,12 +810,52 @@ describe('HTTP details real clients rely on', () => {
     assert.match(bad, /KeyTooLongError/);
   });
 
+  test('x-amz-checksum-* (what the SDKs send): verified, echoed; a mismatch is BadDigest and stores nothing', async () => {
+    const data = bytes(300_000, 21);
+    for (const [alg, field] of [
+      ['CRC32', 'ChecksumCRC32'],
+      ['CRC32C', 'ChecksumCRC32C'],
+      ['SHA1', 'ChecksumSHA1'],
+      ['SHA256', 'ChecksumSHA256'],
+      ['CRC64NVME', 'ChecksumCRC64NVME'],
+    ] as const) {
+      const put = await gw.s3.send(new PutObjectCommand({ Bucket: 'h', Key: `ck-${alg}`, Body: data, ChecksumAlgorithm: alg }));
+      const want = amzChecksumOf(alg.toLowerCase() as never, data);
+      assert.equal((put as unknown as Record<string, string>)[field], want, `${alg} echoed`);
+      const got = await gw.s3.send(new GetObjectCommand({ Bucket: 'h', Key: `ck-${alg}` }));
+      assert.ok((await body(got)).equals(data));
+    }
+    // The known check values ("123456789").
+    const nine = Buffer.from('123456789');
+    assert.deepEqual(
+      (['crc32', 'crc32c', 'crc64nvme'] as const).map((a) => Buffer.from(amzChecksumOf(a, nine), 'base64').toString('hex')),
+      ['cbf43926', 'e3069283', 'ae8b14860a799888'],
+    );
+    for (const alg of ['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256'] as const) {
+      const wrong = amzChecksumOf(alg, Buffer.from('something else'));
+      const r = await raw(`${gw.s3Endpoint}/h/ck-bad`, 'PUT', { [`x-amz-checksum-${alg}`]: wrong }, data);
+      assert.equal(r.status, 400, alg);
+      assert.match(r.body.toString(), /<Code>BadDigest<\/Code>/);
+      await assert.rejects(gw.store.headObject({ provider: 'ais', name: 'h' }, 'ck-bad'), alg);
+    }
+    // UploadPart too.
+    const up = await gw.s3.send(new CreateMultipartUploadCommand({ Bucket: 'h', Key: 'ck-mp', ChecksumAlgorithm: 'CRC32' }));
+    const part = await gw.s3.send(new UploadPartCommand({ Bucket: 'h', Key: 'ck-mp', UploadId: up.UploadId, PartNumber: 1, Body: data, ChecksumAlgorithm: 'CRC32' }));
+    assert.equal(part.ChecksumCRC32, amzChecksumOf('crc32', data));
+    const badPart = await raw(`${gw.s3Endpoint}/h/ck-mp?partNumber=2&uploadId=${up.UploadId}`, 'PUT', { 'x-amz-checksum-crc32': 'AAAAAA==' }, data);
+    assert.equal(badPart.status, 400);
+    assert.match(badPart.body.toString(), /BadDigest/);
+    const parts = await gw.s3.send(new ListPartsCommand({ Bucket: 'h', Key: 'ck-mp', UploadId: up.UploadId }));
+    assert.deepEqual(parts.Parts?.map((p) => p.PartNumber), [1]);
+    await gw.s3.send(new AbortMultipartUploadCommand({ Bucket: 'h', Key: 'ck-mp', UploadId: up.UploadId }));
+  });
+
   test('aws-chunked bodies with a trailing checksum store the payload only', async () => {
     const payload = Buffer.from('0123456789'.repeat(1000));
     const body =
       `2000;chunk-signature=aa\r\n${payload.subarray(0, 0x2000).toString()}\r\n` +
       `${(payload.length - 0x2000).toString(16)};chunk-signature=bb\r\n${payload.subarray(0x2000).toString()}\r\n` +
-      `0;chunk-signature=cc\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n`;
+      `0;chunk-signature=cc\r\nx-amz-checksum-crc32:${amzChecksumOf('crc32', payload)}\r\n\r\n`;
     const out = await session([
       `PUT /s3/h/chunked HTTP/1.1\r\nHost: x\r\nContent-Encoding: aws-chunked,gzip\r\nx-amz-content-sha256: STREAMING-UNSIGNED-PAYLOAD-TRAILER\r\n` +
         `x-amz-trailer: x-amz-checksum-crc32\r\nx-amz-decoded-content-length: ${payload.length}\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
@@ -816,6 +866,15 @@ describe('HTTP details real clients rely on', () => {
     for await (const c of stream) chunks.push(c as Buffer);
     assert.ok(Buffer.concat(chunks).equals(payload));
     assert.equal(meta.headers?.['content-encoding'], 'gzip', 'aws-chunked is framing, the rest of Content-Encoding is kept');
+    // A trailing checksum that does not match the payload: BadDigest, nothing stored.
+    const badBody = body.replace(/x-amz-checksum-crc32:[^\r]+/, 'x-amz-checksum-crc32:AAAAAA==');
+    const bad = await session([
+      `PUT /s3/h/chunked-bad HTTP/1.1\r\nHost: x\r\nContent-Encoding: aws-chunked\r\nx-amz-content-sha256: STREAMING-UNSIGNED-PAYLOAD-TRAILER\r\n` +
+        `x-amz-trailer: x-amz-checksum-crc32\r\nx-amz-decoded-content-length: ${payload.length}\r\nContent-Length: ${badBody.length}\r\n\r\n${badBody}`,
+    ]);
+    assert.deepEqual(statuses(bad), [400]);
+    assert.match(bad, /<Code>BadDigest<\/Code>/);
+    await assert.rejects(gw.store.headObject({ provider: 'ais', name: 'h' }, 'chunked-bad'));
     const shortBody = '5;chunk-signature=00\r\nhello\r\n0\r\n\r\n';
     const short = await session([
       `PUT /s3/h/chunked2 HTTP/1.1\r\nHost: x\r\nContent-Encoding: aws-chunked\r\nx-amz-decoded-content-length: 99\r\nContent-Length: ${shortBody.length}\r\n\r\n${shortBody}`,

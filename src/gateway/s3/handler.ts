@@ -20,6 +20,7 @@ import {
   sendError,
   sendXml,
   takeBody,
+  takeVerifiedBody,
   urlEncodeKey,
 } from './http';
 import { parseXml, XmlNode } from './xml';
@@ -382,9 +383,14 @@ async function objectOp(ctx: RequestContext, r: S3Request): Promise<void> {
 async function putObject(ctx: RequestContext, r: S3Request, ref: BucketRef, key: string): Promise<void> {
   const md5 = contentMd5(r);
   const attrs = objectHeadersFromRequest(r.req);
-  const { body, size } = takeBody(r);
+  const { body, size, checksum } = takeVerifiedBody(r);
   const meta = await ctx.cluster.putObject(ref, key, body, { ...attrs, expectedMd5: md5, expectedSize: size });
-  sendEmpty(r, 200, { ETag: `"${meta.etag}"`, 'Ais-Checksum-Type': meta.checksum.type, 'Ais-Checksum-Value': meta.checksum.value });
+  sendEmpty(r, 200, {
+    ETag: `"${meta.etag}"`,
+    ...checksum(),
+    'Ais-Checksum-Type': meta.checksum.type,
+    'Ais-Checksum-Value': meta.checksum.value,
+  });
 }
 
 async function getObject(ctx: RequestContext, r: S3Request, ref: BucketRef, key: string): Promise<void> {
@@ -522,9 +528,9 @@ async function uploadPart(ctx: RequestContext, r: S3Request, ref: BucketRef, _ke
     return sendXml(r, 200, 'CopyPartResult', [['LastModified', isoDate(part.mtime)], ['ETag', `"${part.etag}"`]]);
   }
   const md5 = contentMd5(r);
-  const { body, size } = takeBody(r);
+  const { body, size, checksum } = takeVerifiedBody(r);
   const part = await ctx.cluster.uploadPart(ref, uploadId, partNumber, body, { expectedMd5: md5, expectedSize: size });
-  sendEmpty(r, 200, { ETag: `"${part.etag}"` });
+  sendEmpty(r, 200, { ETag: `"${part.etag}"`, ...checksum() });
 }
 
 async function completeUpload(ctx: RequestContext, r: S3Request, ref: BucketRef, key: string): Promise<void> {

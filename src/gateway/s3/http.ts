@@ -4,6 +4,7 @@ import type * as http from 'node:http';
 import { Readable } from 'node:stream';
 import { GatewayError } from '../errors';
 import type { ByteRange, ObjectMeta } from '../store/types';
+import { AmzChecksumVerifier, requestedChecksum } from './checksums';
 import { AwsChunkedDecoder, isAwsChunked } from './chunked';
 import { xmlDocument, XmlNode } from './xml';
 
@@ -106,7 +107,7 @@ function hasBody(req: http.IncomingMessage): boolean {
  * The request body as the object's bytes: sends 100-continue if the client waits for it and decodes
  * aws-chunked framing. `size` is the decoded length when the client declared one.
  */
-export function takeBody(r: S3Request): { body: Readable; size?: number } {
+export function takeBody(r: S3Request): { body: Readable; size?: number; trailers?: Record<string, string> } {
   r.bodyTaken = true;
   const { req, res } = r;
   if (String(req.headers.expect ?? '').toLowerCase() === '100-continue') res.writeContinue();
@@ -115,7 +116,11 @@ export function takeBody(r: S3Request): { body: Readable; size?: number } {
     const decoder = new AwsChunkedDecoder();
     req.on('error', (e) => decoder.destroy(e));
     req.on('aborted', () => decoder.destroy(new GatewayError(400, 'IncompleteBody', 'The client closed the connection mid-body')));
-    return { body: req.pipe(decoder), size: decoded !== undefined ? parseSize(String(decoded), 'x-amz-decoded-content-length') : undefined };
+    return {
+      body: req.pipe(decoder),
+      size: decoded !== undefined ? parseSize(String(decoded), 'x-amz-decoded-content-length') : undefined,
+      trailers: decoder.trailers,
+    };
   }
   const len = req.headers['content-length'];
   return { body: req, size: len !== undefined ? parseSize(len, 'Content-Length') : undefined };
@@ -124,6 +129,25 @@ export function takeBody(r: S3Request): { body: Readable; size?: number } {
 function parseSize(value: string, header: string): number {
   if (!/^\d{1,16}$/.test(value)) throw new GatewayError(400, 'InvalidArgument', `Invalid ${header}: "${value}"`);
   return Number(value);
+}
+
+/**
+ * takeBody, checked against an additional S3 checksum (x-amz-checksum-* header or aws-chunked trailer)
+ * when the client sent one: a mismatch fails the body at its end with BadDigest, so nothing is stored.
+ * `checksum()` gives the header to echo once the body has been stored.
+ */
+export function takeVerifiedBody(r: S3Request): { body: Readable; size?: number; checksum(): Record<string, string> } {
+  const taken = takeBody(r);
+  const wanted = requestedChecksum(r.req.headers);
+  if (!wanted) return { ...taken, checksum: () => ({}) };
+  const verifier = new AmzChecksumVerifier(wanted.algorithm, () => wanted.header ?? taken.trailers?.[wanted.trailer!]);
+  taken.body.on('error', (e) => verifier.destroy(e));
+  taken.body.pipe(verifier);
+  return {
+    body: verifier,
+    size: taken.size,
+    checksum: () => (verifier.value ? { [`x-amz-checksum-${wanted.algorithm}`]: verifier.value } : {}),
+  };
 }
 
 /** Reads a small request body (XML documents) with a hard cap. */
