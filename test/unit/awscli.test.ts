@@ -49,7 +49,15 @@ function peakRss(pid: number): number | undefined {
 
 async function gatewayScript(tmp: string): Promise<string> {
   const dist = path.join(root, 'dist', 'gateway.js');
-  if (fs.existsSync(dist)) return dist; // `npm test` builds it first: test the shipped bundle
+  // `npm test` builds it first: test the shipped bundle, unless the sources are newer (a stale build).
+  const newest = Math.max(
+    ...['src/gateway', 'src/common'].flatMap((d) =>
+      fs.existsSync(path.join(root, d))
+        ? (fs.readdirSync(path.join(root, d), { recursive: true }) as string[]).map((f) => fs.statSync(path.join(root, d, f)).mtimeMs)
+        : [],
+    ),
+  );
+  if (fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= newest) return dist;
   const esbuild = await import('esbuild');
   const out = path.join(tmp, 'gateway.js');
   await esbuild.build({ entryPoints: [path.join(root, 'src/gateway/main.ts')], bundle: true, platform: 'node', target: 'node20', outfile: out, logLevel: 'warning' });
