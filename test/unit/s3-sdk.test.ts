@@ -283,6 +283,15 @@ describe('S3 API through @aws-sdk/client-s3 (gateway default checksum md5)', () 
     await expectError(() => s3.send(new GetObjectCommand({ Bucket: 'obj', Key: 'ranged', Range: 'bytes=5000-6000' })), 416, 'InvalidRange');
     const hr = await s3.send(new HeadObjectCommand({ Bucket: 'obj', Key: 'ranged', Range: 'bytes=10-19' }));
     assert.equal(hr.ContentLength, 10);
+    // A single-part object has one part: the whole object.
+    const p1 = await s3.send(new GetObjectCommand({ Bucket: 'obj', Key: 'ranged', PartNumber: 1 }));
+    assert.equal(p1.ContentRange, 'bytes 0-999/1000');
+    assert.ok((await body(p1)).equals(data));
+    await expectError(() => s3.send(new GetObjectCommand({ Bucket: 'obj', Key: 'ranged', PartNumber: 2 })), 416, 'InvalidPartNumber');
+    // Preconditions come before the range: a matching If-None-Match is a 304 even with an unsatisfiable range.
+    const etag = (await s3.send(new HeadObjectCommand({ Bucket: 'obj', Key: 'ranged' }))).ETag;
+    const e304 = await s3Error(() => s3.send(new GetObjectCommand({ Bucket: 'obj', Key: 'ranged', Range: 'bytes=5000-', IfNoneMatch: etag })));
+    assert.equal(e304.$metadata.httpStatusCode, 304);
   });
 
   test('GetObject preconditions: If-None-Match / If-Modified-Since → 304, If-Match → 412', async () => {
@@ -532,6 +541,20 @@ describe('S3 API through @aws-sdk/client-s3 (gateway default checksum md5)', () 
     assert.equal(g.ETag, '"8c6f96fe400c627d9394af6161f5921d-2"');
     assert.equal(g.ContentType, 'video/x-test');
     assert.deepEqual(g.Metadata, { 's3cmd-attrs': 'md5:abc', md5chksum: 'xyz' });
+    // GET/HEAD ?partNumber=N serve part N (multipart downloaders use it).
+    const g1 = await s3.send(new GetObjectCommand({ Bucket: 'mp', Key: 'big/obj', PartNumber: 1 }));
+    assert.equal(g1.$metadata.httpStatusCode, 206);
+    assert.equal(g1.PartsCount, 2);
+    assert.equal(g1.ContentRange, `bytes 0-${p1.length - 1}/${p1.length + p2.length}`);
+    assert.ok((await body(g1)).equals(p1));
+    const g2 = await s3.send(new GetObjectCommand({ Bucket: 'mp', Key: 'big/obj', PartNumber: 2 }));
+    assert.equal(g2.ContentRange, `bytes ${p1.length}-${p1.length + p2.length - 1}/${p1.length + p2.length}`);
+    assert.ok((await body(g2)).equals(p2));
+    const h2 = await s3.send(new HeadObjectCommand({ Bucket: 'mp', Key: 'big/obj', PartNumber: 2 }));
+    assert.equal(h2.ContentLength, p2.length);
+    assert.equal(h2.PartsCount, 2);
+    await expectError(() => s3.send(new GetObjectCommand({ Bucket: 'mp', Key: 'big/obj', PartNumber: 3 })), 416, 'InvalidPartNumber');
+    await expectError(() => s3.send(new GetObjectCommand({ Bucket: 'mp', Key: 'big/obj', PartNumber: 1, Range: 'bytes=0-1' })), 400, 'InvalidRequest');
     // The store recorded the whole object's MD5 and its checksum of the bucket type.
     const meta = await gw.store.headObject({ provider: 'ais', name: 'mp' }, 'big/obj');
     assert.equal(meta.md5, md5(all));

@@ -6,7 +6,7 @@ import { GatewayError, errors } from '../errors';
 import type { RequestContext } from '../server';
 import { validateBucketName } from '../store/keys';
 import { MAX_PART_NUMBER } from '../store/store';
-import type { BucketRef } from '../store/types';
+import type { BucketRef, ByteRange } from '../store/types';
 import {
   checkPreconditions,
   contentMd5,
@@ -393,28 +393,70 @@ async function putObject(ctx: RequestContext, r: S3Request, ref: BucketRef, key:
   });
 }
 
+/**
+ * The bytes of part N of an object (S3's GET/HEAD ?partNumber=N): a multipart object's parts as completed,
+ * a single-part object has just part 1. Undefined means the whole object (an empty one).
+ */
+function partByteRange(meta: { size: number; partSizes?: number[] }, partNumber: number): ByteRange | undefined {
+  const sizes = meta.partSizes && meta.partSizes.reduce((a, b) => a + b, 0) === meta.size ? meta.partSizes : [meta.size];
+  if (partNumber > sizes.length)
+    throw new GatewayError(416, 'InvalidPartNumber', 'The requested partnumber is not satisfiable', {
+      PartNumberRequested: String(partNumber),
+      ActualPartCount: String(sizes.length),
+    });
+  const start = sizes.slice(0, partNumber - 1).reduce((a, b) => a + b, 0);
+  const size = sizes[partNumber - 1];
+  return size > 0 ? { start, end: start + size - 1 } : undefined;
+}
+
 async function getObject(ctx: RequestContext, r: S3Request, ref: BucketRef, key: string): Promise<void> {
   const head = r.method === 'HEAD';
   const rangeHeader = r.req.headers.range;
+  let partNumber: number | undefined;
+  if (r.query.has('partNumber')) {
+    partNumber = partNumberOf(r.query);
+    if (rangeHeader) throw new GatewayError(400, 'InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+  }
   if (head) {
     const meta = await ctx.cluster.headObject(ref, key);
     const pre = checkPreconditions(r.req, meta);
     if (pre) return sendPrecondition(r, pre, meta.etag, meta.mtime);
-    const range = parseRange(rangeHeader, meta.size);
+    const range = partNumber ? partByteRange(meta, partNumber) : parseRange(rangeHeader, meta.size);
     const headers = objectResponseHeaders(meta, r.query);
-    if (range) {
-      headers['Content-Range'] = `bytes ${range.start}-${range.end}/${meta.size}`;
-      return sendEmpty(r, 206, { ...headers, 'Content-Length': range.end - range.start + 1 });
+    if (range || partNumber) {
+      const [start, end] = range ? [range.start, range.end] : [0, meta.size - 1];
+      if (meta.size > 0) headers['Content-Range'] = `bytes ${start}-${end}/${meta.size}`;
+      return sendEmpty(r, 206, { ...headers, 'Content-Length': end - start + 1 });
     }
     return sendEmpty(r, 200, { ...headers, 'Content-Length': meta.size });
   }
-  // Range and preconditions are checked on the opened file, so they apply to exactly the bytes served.
-  const { meta, range, stream } = await ctx.cluster.getObject(ref, key, (size) => parseRange(rangeHeader, size));
-  const pre = checkPreconditions(r.req, meta);
-  if (pre) {
-    stream.destroy();
-    return sendPrecondition(r, pre, meta.etag, meta.mtime);
+  // Range and preconditions are checked on the opened file, so they apply to exactly the bytes served;
+  // preconditions first (RFC 9110: a 304 wins over an unsatisfiable range).
+  let rangeError: unknown;
+  let opened: Awaited<ReturnType<typeof ctx.cluster.getObject>> | undefined;
+  for (let attempt = 0; !opened; attempt++) {
+    // Part boundaries come from the object's metadata: read it, open, and make sure it is still that object.
+    const parts = partNumber ? await ctx.cluster.headObject(ref, key) : undefined;
+    const got = await ctx.cluster.getObject(ref, key, (size) => {
+      try {
+        return parts && partNumber ? partByteRange({ size, partSizes: parts.partSizes }, partNumber) : parseRange(rangeHeader, size);
+      } catch (e) {
+        rangeError = e;
+        return undefined;
+      }
+    });
+    if (parts && got.meta.etag !== parts.etag && attempt < 3) {
+      got.stream.destroy(); // overwritten in between: its parts may differ
+      rangeError = undefined;
+      continue;
+    }
+    opened = got;
   }
+  const { meta, range, stream } = opened;
+  const pre = checkPreconditions(r.req, meta);
+  if (pre || rangeError) stream.destroy();
+  if (pre) return sendPrecondition(r, pre, meta.etag, meta.mtime);
+  if (rangeError) throw rangeError;
   const headers = objectResponseHeaders(meta, r.query);
   let status = 200;
   let length = meta.size;
@@ -422,7 +464,7 @@ async function getObject(ctx: RequestContext, r: S3Request, ref: BucketRef, key:
     status = 206;
     length = range.end - range.start + 1;
     headers['Content-Range'] = `bytes ${range.start}-${range.end}/${meta.size}`;
-  }
+  } else if (partNumber) status = 206; // part 1 of an empty object
   r.res.writeHead(status, { ...headersWithId(r), ...headers, 'Content-Length': String(length) });
   try {
     await pipeline(stream, r.res);

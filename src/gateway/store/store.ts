@@ -442,6 +442,7 @@ export class Store {
         };
         if (meta.contentType === undefined) delete meta.contentType;
         if (meta.parts === undefined) delete meta.parts;
+        if (meta.partSizes === undefined) delete meta.partSizes;
         if (!meta.headers || Object.keys(meta.headers).length === 0) delete meta.headers;
         await appendTrailer(tmp, meta, !!this.opts.fsync);
         await this.ensureDir(path.dirname(file));
@@ -792,6 +793,7 @@ export class Store {
         checksum: { type, value: got.checksum },
         etag,
         parts: chosen.length,
+        partSizes: chosen.map((p) => p.size),
         contentType: upload.contentType,
         userMeta: upload.userMeta,
         headers: upload.headers,

@@ -59,6 +59,8 @@ export interface ObjectMeta {
   userMeta: Record<string, string>;
   /** Part count for objects completed from a multipart upload. */
   parts?: number;
+  /** Sizes of those parts in order (S3's GET/HEAD ?partNumber=N serves part N). */
+  partSizes?: number[];
   /** Standard HTTP headers stored with the object (cache-control, content-disposition, ...), lower-case names. */
   headers?: Record<string, string>;
 }
