@@ -181,8 +181,11 @@ export class HttpTransport {
         settled = true;
         clearTimeout(connectTimer);
         source?.destroy();
-        reject(networkError(err, endpoint, this.options.proxy));
+        // The caller's body failed (a cancelled transfer): give its error back as it was.
+        if (err === bodyError && !(err as NodeJS.ErrnoException).code) reject(err);
+        else reject(networkError(err, endpoint, this.options.proxy));
       };
+      let bodyError: Error | undefined;
       const headers: Record<string, string> = { ...(req.headers ?? {}) };
       let payload: Buffer | undefined;
       let stream: BodySource | undefined;
@@ -253,7 +256,10 @@ export class HttpTransport {
           cr.destroy(err as Error);
           return;
         }
-        source.on('error', (err) => cr.destroy(err));
+        source.on('error', (err) => {
+          bodyError = err;
+          cr.destroy(err);
+        });
         source.pipe(cr);
       };
       if (stream && !stream.reopen) {

@@ -122,6 +122,8 @@ export class S3ClusterClient implements ClusterClient {
     try {
       return await run();
     } catch (err) {
+      // The caller's own body stream failed (say, it cancelled the transfer): its error, as it was.
+      if (err instanceof Error && callerErrors.has(err) && !(err as NodeJS.ErrnoException).code) throw err;
       throw s3Error(err, this.endpoint, target, this.proxy);
     }
   }
@@ -393,6 +395,9 @@ export function s3Error(err: unknown, endpoint: string, target: string, proxy?: 
   return statusError(status, endpoint, target, withCode, code);
 }
 
+/** Errors raised by request bodies the caller gave us, as opposed to errors of the transfer itself. */
+const callerErrors = new WeakSet<Error>();
+
 interface RawRequest {
   method: string;
   protocol: string;
@@ -420,10 +425,23 @@ function followRedirects(endpoint: string): DeserializeMiddleware<object, Metada
   return (next) =>
     async (args) => {
       const request = args.request as RawRequest;
-      const stream = request.body && typeof (request.body as { pipe?: unknown }).pipe === 'function' ? replayableStream(request.body as Readable, undefined) : undefined;
-      if (stream) request.body = stream.open();
+      const original = request.body && typeof (request.body as { pipe?: unknown }).pipe === 'function' ? (request.body as Readable) : undefined;
+      const stream = original ? replayableStream(original, undefined) : undefined;
+      // The SDK pipes the body without watching it: a body that fails (a cancelled transfer) fails the
+      // request here, and the copy we hand over never throws an error nobody listens to.
+      const open = () => stream!.open().on('error', () => undefined);
+      const bodyFailed = original
+        ? new Promise<never>((_, reject) =>
+            original.once('error', (err) => {
+              callerErrors.add(err);
+              reject(err);
+            }),
+          )
+        : undefined;
+      bodyFailed?.catch(() => undefined);
+      if (stream) request.body = open();
       for (let hop = 0; ; hop++) {
-        const result = await next(args);
+        const result = await (bodyFailed ? Promise.race([next(args), bodyFailed]) : next(args));
         const response = result.response as RawResponse;
         const location = response.headers?.['location'];
         if ((response.statusCode !== 307 && response.statusCode !== 308) || !location) return result;
@@ -446,7 +464,7 @@ function followRedirects(endpoint: string): DeserializeMiddleware<object, Metada
           path: url.pathname,
           query,
           headers: { ...request.headers, ...(request.headers['host'] !== undefined ? { host: url.host } : {}) },
-          body: stream ? stream.open() : request.body,
+          body: stream ? open() : request.body,
         });
         args = { ...args, request: redirected };
       }

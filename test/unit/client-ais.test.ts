@@ -11,7 +11,7 @@ import { AisClusterClient, parseAisTime, parseCustomMd } from '../../src/client/
 import { createClusterClient } from '../../src/client';
 import { ClientError, ClusterConnection } from '../../src/client/cluster';
 import { HttpTransport, replayableStream } from '../../src/client/http';
-import { closedPort, fixedAnswerServer, readAll, silentServer, testCaFile, testTls } from './client-servers';
+import { closedPort, fixedAnswerServer, lateRedirectServer, readAll, silentServer, testCaFile, testTls } from './client-servers';
 
 async function expectClientError(promise: Promise<unknown>, kind: ClientError['kind'], message?: RegExp, status?: number): Promise<ClientError> {
   let caught: unknown;
@@ -220,25 +220,34 @@ test('AIS wire details: custom metadata and time formats', () => {
   assert.equal(parseAisTime('garbage'), undefined);
 });
 
-test('one-time streams through a redirecting gateway: replayed while small enough, refused clearly when not', async () => {
+test('one-time streams and redirects: held back by 100-continue, replayed after a late 307, refused when too much was sent', async () => {
   const gw = await startTestGateway({ redirect: true });
   const client = new AisClusterClient({ kind: 'ais', endpoint: gw.url });
+  const late = await lateRedirectServer(gw.url, 256 * 1024);
   try {
     assert.notEqual(new URL(gw.targetUrl).port, new URL(gw.url).port, 'redirect mode has its own target listener');
     const bucket = { name: 'streams', provider: 'ais' };
     await client.createBucket(bucket);
-    // 20 MiB in 1 MiB chunks, unknown length (chunked): the 307 comes long before the replay bound is hit
+    // 20 MiB in 1 MiB chunks, unknown length (chunked): the 307 comes before the body is sent
     const chunks = Array.from({ length: 20 }, () => crypto.randomBytes(1024 * 1024));
     await client.putObject(bucket, 'big-stream', { stream: Readable.from(chunks) });
-    const got = await readAll((await client.getObject(bucket, 'big-stream')).body);
-    assert.ok(got.equals(Buffer.concat(chunks)));
+    assert.ok((await readAll((await client.getObject(bucket, 'big-stream')).body)).equals(Buffer.concat(chunks)));
 
-    // a bound smaller than what is sent before the 307 arrives: the upload fails with a message, not a corrupt object
+    // a proxy that reads 256 KiB before it redirects: what was sent is replayed to the gateway
+    const viaLate = new AisClusterClient({ kind: 'ais', endpoint: late.url });
+    try {
+      await viaLate.putObject(bucket, 'replayed', { stream: Readable.from(chunks.slice(0, 3)), size: 3 * 1024 * 1024 });
+    } finally {
+      viaLate.dispose();
+    }
+    assert.ok((await readAll((await client.getObject(bucket, 'replayed')).body)).equals(Buffer.concat(chunks.slice(0, 3))));
+
+    // with a replay bound below what the proxy read, the upload fails with a message, not a corrupt object
     const transport = new HttpTransport({});
     try {
-      const body = replayableStream(Readable.from(chunks), 20 * 1024 * 1024, 1024);
+      const body = replayableStream(Readable.from(chunks.slice(0, 3)), 3 * 1024 * 1024, 1024);
       await assert.rejects(
-        transport.request({ method: 'PUT', url: new URL(`${gw.url}/v1/objects/streams/too-big?provider=ais`), body, endpoint: gw.url, headers: { 'Content-Type': 'application/json' } }),
+        transport.request({ method: 'PUT', url: new URL(`${late.url}/v1/objects/streams/too-big?provider=ais`), body, endpoint: late.url, headers: { 'Content-Type': 'application/json' } }),
         (err: unknown) => err instanceof ClientError && err.kind === 'protocol' && /Upload from a file instead/.test(err.message),
       );
     } finally {
@@ -247,6 +256,7 @@ test('one-time streams through a redirecting gateway: replayed while small enoug
     await expectClientError(client.headObject(bucket, 'too-big'), 'not-found');
   } finally {
     client.dispose();
+    await late.close();
     await gw.dispose();
   }
 });

@@ -4,6 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { startTestGateway } from '../helpers/gateway';
 import { AisClusterClient } from '../../src/client/ais';
 import { S3ClusterClient } from '../../src/client/s3';
@@ -140,6 +141,27 @@ test('check_ssl_hostname = False: the chain is verified, the host name is not', 
       client.dispose();
       client = make({ verifyHostname: false });
       await expectClientError(client.listBuckets(), 'tls', /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|unable to verify/i);
+      client.dispose();
+    }
+  } finally {
+    await gw.dispose();
+  }
+});
+
+test("a body stream that fails (a cancelled upload) fails the PUT at once with the caller's own error", async () => {
+  const gw = await startTestGateway();
+  try {
+    for (const client of [new AisClusterClient({ kind: 'ais', endpoint: gw.url }), new S3ClusterClient({ kind: 's3', endpoint: gw.s3Endpoint, accessKey: 'k', secretKey: 's' })]) {
+      const bucket = { name: `cancel-${client.kind}`, provider: client.kind === 'ais' ? 'ais' : 's3' };
+      await client.createBucket(bucket);
+      const cancelled = new Error('cancelled by the test');
+      const body = new PassThrough();
+      body.write(Buffer.alloc(64 * 1024, 1));
+      setTimeout(() => body.destroy(cancelled), 100);
+      const started = Date.now();
+      await assert.rejects(client.putObject(bucket, 'half', { open: () => body, size: 10 * 1024 * 1024 }), (err: unknown) => err === cancelled);
+      assert.ok(Date.now() - started < 5000, 'no waiting for a timeout');
+      await assert.rejects(client.headObject(bucket, 'half'), (err: unknown) => err instanceof ClientError && err.kind === 'not-found');
       client.dispose();
     }
   } finally {

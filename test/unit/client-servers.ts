@@ -168,3 +168,36 @@ export async function stallingServer(declared: number, sent: Buffer): Promise<Ti
       }),
   };
 }
+
+/**
+ * Takes part of a PUT body (after answering 100 Continue, as Node does), then redirects it with 307 to
+ * `target` + the same path: a proxy that redirects late, so the client has to replay what it sent.
+ */
+export async function lateRedirectServer(target: string, readBeforeRedirect: number): Promise<TinyServer> {
+  const server = http.createServer((req, res) => {
+    let seen = 0;
+    let answered = false;
+    req.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      if (!answered && seen >= readBeforeRedirect) {
+        answered = true;
+        res.writeHead(307, { Location: `${target}${req.url}`, 'Content-Length': '0', Connection: 'close' });
+        res.end();
+      }
+    });
+    req.on('end', () => {
+      if (!answered) res.writeHead(307, { Location: `${target}${req.url}`, 'Content-Length': '0' }).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
