@@ -33,22 +33,28 @@ const ALL = ['suite', 'ui', 'vsix'];
 const phases = argv.length ? argv : ALL;
 for (const p of phases) if (!ALL.includes(p)) { console.error(`unknown phase "${p}" (one of ${ALL.join(', ')})`); process.exit(2); }
 
+// This run's artifacts: test-artifacts/e2e/<time>-<pid>/, with test-artifacts/e2e/latest pointing at it.
+// Per run, because several people (and their `npm test`) share one checkout and may run at once.
+const OUT = path.join(ARTIFACTS, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+const KEEP_RUNS = 5;
+
 const log = (m) => console.log(`e2e: ${m}`);
 const secs = (t0) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
 // ---- suite: the extension-host tests (the same run() as npm run test:desktop) ----
 async function suitePhase(ctx) {
   const index = path.join(ROOT, 'out', 'test', 'suite', 'index.js');
-  const reportFile = path.join(ARTIFACTS, 'suite-report.txt');
+  const reportFile = path.join(OUT, 'suite-report.txt');
+  fs.mkdirSync(path.join(OUT, 'suite'), { recursive: true });
   const server = await startServer(ctx.rt, {
     workDir: path.join(ctx.work, 'suite'),
     env: { ...ctx.env, AIS_BUCKETS_TEST_REPORT: reportFile, ...(grep ? { AIS_BUCKETS_TEST_GREP: grep } : {}) },
-    logFile: path.join(ARTIFACTS, 'suite-server.log'),
+    logFile: path.join(OUT, 'suite-server.log'),
   });
   let exitCode = null;
   const wb = await Workbench.open(ctx.browser, server, {
     folder: ctx.workspace,
-    artifactsDir: path.join(ARTIFACTS, 'suite'),
+    artifactsDir: path.join(OUT, 'suite'),
     payload: [
       ['extensionDevelopmentPath', server.remote(ROOT)],
       ['extensionTestsPath', server.remote(index)],
@@ -58,7 +64,7 @@ async function suitePhase(ctx) {
   const t0 = Date.now();
   while (exitCode === null && Date.now() - t0 < SUITE_TIMEOUT_MS) await wb.page.waitForTimeout(250);
   await wb.screenshot('suite-finished');
-  fs.writeFileSync(path.join(ARTIFACTS, 'suite', 'console.log'), wb.console.join('\n'));
+  fs.writeFileSync(path.join(OUT, 'suite', 'console.log'), wb.console.join('\n'));
   // Mocha's report, written by test/suite/index.ts into the file we named in AIS_BUCKETS_TEST_REPORT.
   const report = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').trimEnd() : '(no report: the suite did not start)';
   console.log(report.split('\n').map((l) => `  | ${l}`).join('\n'));
@@ -66,7 +72,7 @@ async function suitePhase(ctx) {
   await server.child.stop();
   if (exitCode === null) throw new Error(`the suite did not finish within ${SUITE_TIMEOUT_MS / 1000} s`);
   if (exitCode !== 0) {
-    throw new Error(`the extension-host suite failed (exit ${exitCode}); see the report above and ${path.relative(ROOT, ARTIFACTS)}/suite-server.log`);
+    throw new Error(`the extension-host suite failed (exit ${exitCode}); see the report above and ${path.relative(ROOT, OUT)}/suite-server.log`);
   }
 }
 
@@ -78,7 +84,7 @@ async function uiPhase(ctx) {
   const server = await startServer(ctx.rt, {
     workDir: path.join(ctx.work, 'ui'),
     env: ctx.env,
-    logFile: path.join(ARTIFACTS, 'ui-server.log'),
+    logFile: path.join(OUT, 'ui-server.log'),
   });
   const failures = [];
   for (const file of files) {
@@ -87,7 +93,7 @@ async function uiPhase(ctx) {
       const name = `${file.replace(/\.ui\.mjs$/, '')} › ${t.name}`;
       if (grep && !name.includes(grep)) continue;
       const t0 = Date.now();
-      const artifactsDir = path.join(ARTIFACTS, 'ui', `${file.replace(/\.ui\.mjs$/, '')}--${t.name.replace(/[^\w.-]+/g, '-')}`);
+      const artifactsDir = path.join(OUT, 'ui', `${file.replace(/\.ui\.mjs$/, '')}--${t.name.replace(/[^\w.-]+/g, '-')}`);
       let wb;
       try {
         wb = await Workbench.open(ctx.browser, server, {
@@ -135,8 +141,8 @@ async function vsixPhase(ctx) {
 
   // No cluster from the environment: a first-time user sees the welcome text, starts the embedded gateway
   // from it, and gets a cluster row. That runs the packaged dist/extension.js and dist/gateway.js.
-  const server = await startServer(ctx.rt, { workDir, extensionsDir, logFile: path.join(ARTIFACTS, 'vsix-server.log') });
-  const wb = await Workbench.open(ctx.browser, server, { folder: ctx.workspace, artifactsDir: path.join(ARTIFACTS, 'vsix') });
+  const server = await startServer(ctx.rt, { workDir, extensionsDir, logFile: path.join(OUT, 'vsix-server.log') });
+  const wb = await Workbench.open(ctx.browser, server, { folder: ctx.workspace, artifactsDir: path.join(OUT, 'vsix') });
   try {
     await wb.openView();
     const deadline = Date.now() + 30_000;
@@ -150,7 +156,7 @@ async function vsixPhase(ctx) {
     await wb.screenshot('local-gateway-started');
     log(`  installed ${installed}; its welcome view started the embedded gateway: ${JSON.stringify(await wb.rowLabels())}`);
   } finally {
-    fs.writeFileSync(path.join(ARTIFACTS, 'vsix', 'console.log'), wb.console.join('\n'));
+    fs.writeFileSync(path.join(OUT, 'vsix', 'console.log'), wb.console.join('\n'));
     await wb.page.close();
     await server.child.stop();
   }
@@ -181,8 +187,12 @@ async function main() {
       return 1;
     }
   }
-  fs.rmSync(ARTIFACTS, { recursive: true, force: true });
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  fs.mkdirSync(OUT, { recursive: true });
+  const latest = path.join(ARTIFACTS, 'latest');
+  fs.rmSync(latest, { force: true });
+  fs.symlinkSync(path.basename(OUT), latest);
+  const runs = fs.readdirSync(ARTIFACTS).filter((d) => /^\d{4}-/.test(d)).sort();
+  for (const old of runs.slice(0, -KEEP_RUNS)) fs.rmSync(path.join(ARTIFACTS, old), { recursive: true, force: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-e2e-'));
   onCleanup(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -194,29 +204,32 @@ async function main() {
 
   const results = [];
   try {
-    const gateway = await startGateway({ dataDir: path.join(work, 'gateway-data'), logFile: path.join(ARTIFACTS, 'gateway.log') });
-    const seed = await seedGateway(gateway);
-    if (seed.error) console.warn(`e2e: WARNING: ${seed.error}`);
-    log(`gateway ${gateway.url}, seeded: ${seed.seeded.map((b) => `${b.name}(${b.keys.length})`).join(' ') || 'nothing'}`);
-    // The extension host inherits these from the server: the extension shows the gateway as a cluster
-    // named "e2e" (src/registry.ts), and the suite learns what was seeded (test/suite/env.ts).
-    const env = {
-      AIS_BUCKETS_CLUSTER_URL: gateway.url,
-      AIS_BUCKETS_CLUSTER_NAME: E2E_CLUSTER,
-      AIS_BUCKETS_TEST_SEED: JSON.stringify(seed.seeded),
-    };
     const browser = await launchBrowser(rt);
-    const ctx = { rt, work, workspace, gateway, seed, env, browser, root: ROOT, cluster: E2E_CLUSTER };
     const run = { suite: suitePhase, ui: uiPhase, vsix: vsixPhase };
     for (const phase of phases) {
       const t0 = Date.now();
       log(`${phase}: starting`);
+      let gateway;
       try {
-        await run[phase](ctx);
+        // A fresh gateway per phase: what one phase's tests create or delete cannot break another's.
+        gateway = await startGateway({ dataDir: path.join(work, `gateway-${phase}`), logFile: path.join(OUT, `${phase}-gateway.log`) });
+        const seed = await seedGateway(gateway);
+        if (seed.error) console.warn(`e2e: WARNING: ${seed.error}`);
+        log(`  gateway ${gateway.url}, seeded: ${seed.seeded.map((b) => `${b.name}(${b.keys.length})`).join(' ') || 'nothing'}`);
+        // The extension host inherits these from the server: the extension shows the gateway as a cluster
+        // named "e2e" (src/registry.ts), and the suite learns what was seeded (test/suite/env.ts).
+        const env = {
+          AIS_BUCKETS_CLUSTER_URL: gateway.url,
+          AIS_BUCKETS_CLUSTER_NAME: E2E_CLUSTER,
+          AIS_BUCKETS_TEST_SEED: JSON.stringify(seed.seeded),
+        };
+        await run[phase]({ rt, work, workspace, gateway, seed, env, browser, root: ROOT, cluster: E2E_CLUSTER });
         results.push([phase, 'passed', secs(t0)]);
       } catch (e) {
         results.push([phase, 'FAILED', secs(t0)]);
         console.error(`e2e: ${phase} FAILED: ${e.stack ?? e}`);
+      } finally {
+        await gateway?.child.stop();
       }
     }
   } catch (e) {
@@ -226,7 +239,7 @@ async function main() {
     await stopAll();
   }
   for (const [phase, status, time] of results) log(`${status.padEnd(6)} ${phase} ${time}`);
-  log(`artifacts in ${path.relative(ROOT, ARTIFACTS)}/ (total ${secs(tAll)})`);
+  log(`artifacts in ${path.relative(ROOT, OUT)}/ (total ${secs(tAll)})`);
   return results.every(([, s]) => s === 'passed') && results.length ? 0 : 1;
 }
 

@@ -41,6 +41,9 @@ export function run(): Promise<void> {
         else resolve();
       });
     } catch (e) {
+      // A test file that throws while loading lands here, before mocha reports anything.
+      base.consoleLog = consoleLog;
+      if (reportFile) fs.appendFileSync(reportFile, `the suite could not run: ${(e as Error).stack ?? e}\n`);
       reject(e);
     }
   });

@@ -139,12 +139,21 @@ export class Workbench {
   /** Expands a collapsed tree row (cluster → provider → bucket …) and waits until it is expanded. */
   async expandRow(label, opts = {}) {
     if (opts.under === undefined) delete opts.under;
-    const row = await this.row(label, opts);
-    if ((await row.getAttribute('aria-expanded')) === 'false') {
-      await row.locator('.monaco-tl-twistie').click();
+    // Rows are recycled DOM elements and the tree re-renders on refresh: look the row up afresh each
+    // time, and click again if an expand got lost in a re-render.
+    const deadline = Date.now() + 30_000;
+    for (let lastClick = 0; ;) {
+      const row = await this.row(label, opts);
+      const state = await row.getAttribute('aria-expanded');
+      if (state === 'true') return row;
+      if (state === null) throw new Error(`row ${label} is a leaf: it cannot be expanded`);
+      if (Date.now() > deadline) throw new Error(`row ${label} did not expand`);
+      if (Date.now() - lastClick > 3_000) {
+        await row.locator('.monaco-tl-twistie').click();
+        lastClick = Date.now();
+      }
+      await this.page.waitForTimeout(150);
     }
-    await this.page.waitForFunction((el) => el.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: 30_000 });
-    return row;
   }
 
   /** Expands rows top-down, each under the previous one: expandPath('e2e', 'ais', 'demo'). */

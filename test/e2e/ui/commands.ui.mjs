@@ -39,16 +39,18 @@ export default [
   {
     name: 'Delete Bucket from the palette, picking the bucket and confirming',
     async run(wb, ctx) {
+      // Its own bucket, so that it does not depend on (or break) what other tests see.
+      assert.equal((await fetch(`${ctx.gateway.url}/s3/to-delete`, { method: 'PUT' })).status, 200);
       await wb.openView();
       await wb.expandPath(ctx.cluster, 'ais');
-      await wb.row('empty', { under: 'ais' });
+      await wb.row('to-delete', { under: 'ais' });
       await wb.runCommand('AIS Buckets: Delete Bucket…');
-      await wb.quickPick('empty');
-      assert.match(await wb.dialogMessage(), /Delete bucket ais:\/\/empty/);
+      await wb.quickPick('to-delete');
+      assert.match(await wb.dialogMessage(), /Delete bucket ais:\/\/to-delete/);
       await wb.screenshot('delete-confirmation');
       await wb.dialogButton('Delete');
-      await wb.waitForNoRow('empty');
-      assert.ok(!(await gatewayBuckets(ctx)).includes('empty'));
+      await wb.waitForNoRow('to-delete');
+      assert.ok(!(await gatewayBuckets(ctx)).includes('to-delete'));
       await wb.screenshot('bucket-deleted');
     },
   },
