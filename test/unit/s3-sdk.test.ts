@@ -112,6 +112,8 @@ function rawSocket(port: number, head: string, payload: Buffer): Promise<{ statu
   });
 }
 
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
 const xml = new XMLParser({ ignoreAttributes: true, parseTagValue: false, isArray: (n) => ['Contents', 'CommonPrefixes', 'Bucket', 'Upload', 'Part'].includes(n) });
 
 describe('S3 API through @aws-sdk/client-s3 (gateway default checksum md5)', () => {
@@ -247,6 +249,36 @@ describe('S3 API through @aws-sdk/client-s3 (gateway default checksum md5)', () 
     const r = await raw(`${gw.s3Endpoint}/obj/cmd5`, 'PUT', { 'Content-MD5': 'not-base64-md5' }, 'x');
     assert.equal(r.status, 400);
     assert.match(r.body.toString(), /<Code>InvalidDigest<\/Code>/);
+  });
+
+  test('conditional writes: If-None-Match: * creates only, If-Match replaces only that version', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: 'obj', Key: 'cw', Body: 'v1', IfNoneMatch: '*' }));
+    await expectError(() => s3.send(new PutObjectCommand({ Bucket: 'obj', Key: 'cw', Body: 'v2', IfNoneMatch: '*' })), 412, 'PreconditionFailed');
+    const etag = (await s3.send(new HeadObjectCommand({ Bucket: 'obj', Key: 'cw' }))).ETag!;
+    await expectError(() => s3.send(new PutObjectCommand({ Bucket: 'obj', Key: 'cw', Body: 'v2', IfMatch: '"0000"' })), 412, 'PreconditionFailed');
+    await expectError(() => s3.send(new PutObjectCommand({ Bucket: 'obj', Key: 'cw-missing', Body: 'v2', IfMatch: etag })), 404, 'NoSuchKey');
+    await s3.send(new PutObjectCommand({ Bucket: 'obj', Key: 'cw', Body: 'v2', IfMatch: etag }));
+    assert.equal((await body(await s3.send(new GetObjectCommand({ Bucket: 'obj', Key: 'cw' })))).toString(), 'v2');
+    const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'obj', Key: 'cw' }));
+    const part = await s3.send(new UploadPartCommand({ Bucket: 'obj', Key: 'cw', UploadId: up.UploadId, PartNumber: 1, Body: 'v3' }));
+    const complete = (extra: object) =>
+      s3.send(new CompleteMultipartUploadCommand({ Bucket: 'obj', Key: 'cw', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] }, ...extra }));
+    await expectError(() => complete({ IfNoneMatch: '*' }), 412, 'PreconditionFailed');
+    await complete({ IfMatch: `"${md5('v2')}"` });
+    assert.equal((await body(await s3.send(new GetObjectCommand({ Bucket: 'obj', Key: 'cw' })))).toString(), 'v3');
+  });
+
+  test('keys with CR, LF, U+0085, U+2028 and literal entity text list and multi-delete byte-identical', async () => {
+    // The SDK writes such characters as numeric character references in DeleteObjects' XML.
+    const keys = ['cr/\rkey\r\nend', 'cr/nl\nkey', 'cr/u\u2028\u0085', 'cr/lit&#13;amp&amp;', 'cr/<tag>&"\'', 'cr/\tTab'];
+    for (const k of keys) await s3.send(new PutObjectCommand({ Bucket: 'obj', Key: k, Body: k }));
+    await s3.send(new PutObjectCommand({ Bucket: 'obj', Key: 'cr/keep', Body: 'keep' }));
+    const l = await s3.send(new ListObjectsV2Command({ Bucket: 'obj', Prefix: 'cr/' }));
+    assert.deepEqual(l.Contents?.map((c) => c.Key), [...keys, 'cr/keep'].sort(byteOrder));
+    const del = await s3.send(new DeleteObjectsCommand({ Bucket: 'obj', Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+    assert.deepEqual(del.Deleted?.map((d) => d.Key).sort(byteOrder), [...keys].sort(byteOrder));
+    const left = await s3.send(new ListObjectsV2Command({ Bucket: 'obj', Prefix: 'cr/' }));
+    assert.deepEqual(left.Contents?.map((c) => c.Key), ['cr/keep'], 'exactly those keys were deleted');
   });
 
   test('UTF-8 x-amz-meta values survive (Node receives header bytes as latin1)', async () => {

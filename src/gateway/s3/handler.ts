@@ -383,6 +383,7 @@ async function objectOp(ctx: RequestContext, r: S3Request): Promise<void> {
 async function putObject(ctx: RequestContext, r: S3Request, ref: BucketRef, key: string): Promise<void> {
   const md5 = contentMd5(r);
   const attrs = objectHeadersFromRequest(r.req);
+  await writePreconditions(ctx, r, ref, key);
   const { body, size, checksum } = takeVerifiedBody(r);
   const meta = await ctx.cluster.putObject(ref, key, body, { ...attrs, expectedMd5: md5, expectedSize: size });
   sendEmpty(r, 200, {
@@ -471,6 +472,36 @@ async function getObject(ctx: RequestContext, r: S3Request, ref: BucketRef, key:
   } catch (e) {
     // The client went away or the disk failed mid-body: nothing more can be said to the client.
     if (!r.res.destroyed) r.res.destroy(e as Error);
+  }
+}
+
+/**
+ * S3 conditional writes (PutObject, CompleteMultipartUpload): `If-None-Match: *` only creates, `If-Match`
+ * only replaces that version. Checked before the write, not atomically with it: two writers racing on
+ * one key can both pass.
+ */
+async function writePreconditions(ctx: RequestContext, r: S3Request, ref: BucketRef, key: string): Promise<void> {
+  const ifNoneMatch = r.req.headers['if-none-match'];
+  const ifMatch = r.req.headers['if-match'];
+  if (ifNoneMatch === undefined && ifMatch === undefined) return;
+  let current: { etag: string } | undefined;
+  try {
+    current = await ctx.cluster.headObject(ref, key);
+  } catch (e) {
+    if (!(e instanceof GatewayError && e.code === 'NoSuchKey')) throw e;
+  }
+  const failed = (condition: string) =>
+    new GatewayError(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: condition });
+  if (ifNoneMatch !== undefined) {
+    if (String(ifNoneMatch).trim() !== '*') throw notImplemented('If-None-Match other than "*" on writes');
+    if (current) throw failed('If-None-Match');
+  }
+  if (ifMatch !== undefined) {
+    if (!current) throw errors.noSuchKey(ref.name, key);
+    const wanted = String(ifMatch)
+      .split(',')
+      .map((t) => t.trim().replace(/^W\//, '').replace(/^"|"$/g, ''));
+    if (!wanted.includes('*') && !wanted.includes(current.etag)) throw failed('If-Match');
   }
 }
 
@@ -587,6 +618,7 @@ async function completeUpload(ctx: RequestContext, r: S3Request, ref: BucketRef,
   });
   const upload = (await ctx.cluster.listParts(ref, uploadId, { maxParts: 0 })).upload;
   if (upload.key !== key) throw errors.noSuchUpload(uploadId);
+  await writePreconditions(ctx, r, ref, key);
   const meta = await ctx.cluster.completeUpload(ref, uploadId, parts);
   sendXml(r, 200, 'CompleteMultipartUploadResult', [
     ['Location', `/s3/${ref.name}/${urlEncodeKey(key)}`],
