@@ -334,9 +334,20 @@ export class AisClusterClient implements ClusterClient {
 
 
   async headObject(bucket: BucketRef, key: string): Promise<ObjectHead> {
+    // Content type and user metadata (x-amz-meta-*) are kept by the S3 side; the native HEAD has the
+    // checksum, version and atime. Both at once; the S3 half is best effort (namespaced buckets have none).
+    const s3Head = bucket.namespace ? undefined : this.s3.headObject(bucket, key).catch(() => undefined);
     const res = await this.send({ method: 'HEAD', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket), target: this.target(bucket, key) });
     res.resume();
-    return headOf(res.headers);
+    const head = headOf(res.headers);
+    const meta = await s3Head;
+    if (meta) {
+      if (meta.contentType) head.contentType = meta.contentType;
+      head.userMeta = { ...meta.userMeta, ...head.userMeta };
+      if (!head.etag && meta.etag) head.etag = meta.etag;
+      if (meta.mtime && !res.headers['last-modified']) head.mtime = meta.mtime; // the native one is the atime
+    }
+    return head;
   }
 
   async getObject(bucket: BucketRef, key: string, range?: ByteRange): Promise<ObjectDownload> {
@@ -356,6 +367,8 @@ export class AisClusterClient implements ClusterClient {
   }
 
   async putObject(bucket: BucketRef, key: string, source: PutSource, options: PutOptions = {}): Promise<PutResult> {
+    // The native PUT keeps neither content type nor user metadata: with metadata, the S3 side stores it.
+    if (options.userMeta !== undefined && !bucket.namespace) return this.s3.putObject(bucket, key, source, options);
     const body = await bodySource(source);
     const headers: Record<string, string> = {};
     if (options.checksum) {
@@ -508,6 +521,8 @@ function headOf(headers: http.IncomingHttpHeaders): ObjectHead {
   const lastModified = header(headers, 'last-modified');
   const mtime = lastModified ? parseAisTime(lastModified) : parseAisTime(header(headers, 'ais-atime'));
   if (mtime) head.mtime = mtime;
+  const atime = parseAisTime(header(headers, 'ais-atime'));
+  if (atime) head.atime = atime;
   const etag = header(headers, 'etag');
   if (etag) head.etag = etag.replace(/"/g, '');
   const type = header(headers, 'ais-checksum-type');

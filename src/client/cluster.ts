@@ -60,6 +60,8 @@ export interface ListObjectsOptions {
 export interface ObjectHead {
   size: number;
   mtime?: Date;
+  /** Last access (AIStore's Ais-Atime); S3 has none. */
+  atime?: Date;
   etag?: string;
   checksum?: Checksum;
   version?: string;
@@ -91,6 +93,10 @@ export type PutSource =
 
 export interface PutOptions {
   contentType?: string;
+  /**
+   * User metadata to store with the object. Given (even `{}`), the object gets exactly this metadata and
+   * `contentType` (AIS: the PUT goes through the cluster's S3 side, where AIStore keeps both).
+   */
   userMeta?: Record<string, string>;
   /** A checksum the server verifies (AIS: Ais-Checksum-Type/Value). */
   checksum?: Checksum;

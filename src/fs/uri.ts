@@ -1,0 +1,74 @@
+// Where an object lives, as a path a FileSystemProvider understands. No vscode import: the extension maps
+// these to vscode.Uri, the tests use them as they are.
+//
+// The scheme is `ais`, one for every cluster, whatever speaks behind it (AIStore or plain S3):
+//
+//     ais://CLUSTER/PROVIDER/BUCKET/key/with/slashes
+//
+// `s3:` would read better for S3 endpoints, but other extensions (the AWS Toolkit among them) already
+// register a file system for it, and two providers of one scheme cannot coexist. `ais` names our own
+// thing, and carrying the cluster in the authority lets one window hold buckets of many clusters. The
+// provider segment is AIStore's provider name (ais, aws, gcp, ..., `s3` for plain S3 endpoints); a bucket
+// of an attached remote AIS cluster writes its namespace there as `ais@UUID#NAME` (AIStore's CLI writes
+// `ais://@UUID#NAME/bucket`). Object keys are not paths: a key with an empty segment ('a//b', a leading
+// '/') cannot be addressed here, and listings leave such keys out.
+import type { BucketRef } from '../client/cluster';
+
+export const FS_SCHEME = 'ais';
+
+export interface FsLocation {
+  cluster: string;
+  /** Absent at the cluster root (lists providers). */
+  provider?: string;
+  /** Absent at a cluster or provider level. */
+  bucket?: BucketRef;
+  /** '' for the bucket itself; never starts or ends with '/'. */
+  key: string;
+}
+
+/** Parses the authority and path of an `ais:` URI. */
+export function parseFsPath(authority: string, path: string): FsLocation {
+  const cluster = authority;
+  const parts = path.split('/').filter((p, i) => i > 0 || p !== '');
+  // a trailing '/' names the same thing as without it
+  while (parts.length && parts[parts.length - 1] === '') parts.pop();
+  if (parts.length === 0) return { cluster, key: '' };
+  const providerPart = parts[0];
+  const at = providerPart.indexOf('@');
+  const provider = at < 0 ? providerPart : providerPart.slice(0, at);
+  let namespace: { uuid: string; name: string } | undefined;
+  if (at >= 0) {
+    const ns = providerPart.slice(at + 1);
+    const hash = ns.indexOf('#');
+    namespace = hash < 0 ? { uuid: ns, name: '' } : { uuid: ns.slice(0, hash), name: ns.slice(hash + 1) };
+  }
+  if (parts.length === 1) return { cluster, provider, key: '' };
+  const bucket: BucketRef = { name: parts[1], provider, ...(namespace ? { namespace } : {}) };
+  return { cluster, provider, bucket, key: parts.slice(2).join('/') };
+}
+
+/** The authority and path of a location (inverse of parseFsPath). */
+export function formatFsPath(loc: { cluster: string; bucket: BucketRef; key?: string }): { authority: string; path: string } {
+  const ns = loc.bucket.namespace ? `@${loc.bucket.namespace.uuid}#${loc.bucket.namespace.name}` : '';
+  const key = (loc.key ?? '').replace(/\/+$/, '');
+  return { authority: loc.cluster, path: `/${loc.bucket.provider}${ns}/${loc.bucket.name}${key ? '/' + key : ''}` };
+}
+
+/** `ais://CLUSTER/PROVIDER/BUCKET/key` as text. */
+export function fsUriString(loc: { cluster: string; bucket: BucketRef; key?: string }): string {
+  const { authority, path } = formatFsPath(loc);
+  return `${FS_SCHEME}://${encodeURIComponent(authority)}${path.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** The last path segment: what the Explorer shows. */
+export function baseName(key: string): string {
+  const k = key.replace(/\/+$/, '');
+  return k.slice(k.lastIndexOf('/') + 1);
+}
+
+/** The key of the parent "folder" with a trailing '/', '' at the top of a bucket. */
+export function parentKey(key: string): string {
+  const k = key.replace(/\/+$/, '');
+  const i = k.lastIndexOf('/');
+  return i < 0 ? '' : k.slice(0, i + 1);
+}
