@@ -276,7 +276,7 @@ describe('S3 API through @aws-sdk/client-s3 (gateway default checksum md5)', () 
     const l = await s3.send(new ListObjectsV2Command({ Bucket: 'obj', Prefix: 'cr/' }));
     assert.deepEqual(l.Contents?.map((c) => c.Key), [...keys, 'cr/keep'].sort(byteOrder));
     const del = await s3.send(new DeleteObjectsCommand({ Bucket: 'obj', Delete: { Objects: keys.map((Key) => ({ Key })) } }));
-    assert.deepEqual(del.Deleted?.map((d) => d.Key).sort(byteOrder), [...keys].sort(byteOrder));
+    assert.deepEqual(del.Deleted?.map((d) => d.Key!).sort(byteOrder), [...keys].sort(byteOrder));
     const left = await s3.send(new ListObjectsV2Command({ Bucket: 'obj', Prefix: 'cr/' }));
     assert.deepEqual(left.Contents?.map((c) => c.Key), ['cr/keep'], 'exactly those keys were deleted');
   });
