@@ -32,12 +32,16 @@ export function run(): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (files.length === 0) return reject(new Error(`no *.test.js files in ${__dirname}: run \`npm run compile\``));
     try {
-      mocha.run((failures) => {
+      const runner = mocha.run((failures) => {
         base.consoleLog = consoleLog;
-        const summary = `extension-host suite: ${failures} failing of ${files.length} file(s)`;
+        const ran = runner.stats?.tests ?? 0;
+        // A run that tested nothing (a --grep that matches nothing, files that register no tests) is red.
+        const summary = ran === 0
+          ? `extension-host suite: no tests ran (${files.length} file(s)${mocha.options.grep ? `, grep ${mocha.options.grep}` : ''})`
+          : `extension-host suite: ${failures} failing, ${ran} ran, from ${files.length} file(s)`;
         if (reportFile) fs.appendFileSync(reportFile, `${summary}\n`);
         console.log(summary);
-        if (failures > 0) reject(new Error(summary));
+        if (failures > 0 || ran === 0) reject(new Error(summary));
         else resolve();
       });
     } catch (e) {
