@@ -9,14 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { seedGateway, startGateway } from './lib/gateway.mjs';
-import { onCleanup, stopAll } from './lib/procs.mjs';
+import { onExitSync, stopAll } from './lib/procs.mjs';
 import { ROOT } from './lib/runtime.mjs';
 
 async function main() {
   const index = path.join(ROOT, 'out', 'test', 'suite', 'index.js');
   if (!fs.existsSync(index)) throw new Error('out/test/suite/index.js is missing: run `npm run compile`');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-desktop-'));
-  onCleanup(() => fs.rmSync(work, { recursive: true, force: true }));
+  onExitSync(() => fs.rmSync(work, { recursive: true, force: true }));
   const workspace = path.join(work, 'workspace');
   fs.mkdirSync(workspace);
   fs.writeFileSync(path.join(workspace, 'upload-me.txt'), 'dropped from the Explorer\n');

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startGateway, seedGateway } from './lib/gateway.mjs';
-import { onCleanup, stopAll } from './lib/procs.mjs';
+import { isStopping, onExitSync, stopAll } from './lib/procs.mjs';
 import { ARTIFACTS, E2E_DIR, requireRuntime, ROOT } from './lib/runtime.mjs';
 import { installVsix, startServer } from './lib/server.mjs';
 import { launchBrowser, Workbench } from './lib/workbench.mjs';
@@ -92,6 +92,7 @@ async function uiPhase(ctx) {
     for (const t of tests) {
       const name = `${file.replace(/\.ui\.mjs$/, '')} › ${t.name}`;
       if (grep && !name.includes(grep)) continue;
+      if (isStopping()) break;
       const t0 = Date.now();
       const artifactsDir = path.join(OUT, 'ui', `${file.replace(/\.ui\.mjs$/, '')}--${t.name.replace(/[^\w.-]+/g, '-')}`);
       let wb;
@@ -194,7 +195,7 @@ async function main() {
   const runs = fs.readdirSync(ARTIFACTS).filter((d) => /^\d{4}-/.test(d)).sort();
   for (const old of runs.slice(0, -KEEP_RUNS)) fs.rmSync(path.join(ARTIFACTS, old), { recursive: true, force: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-e2e-'));
-  onCleanup(() => fs.rmSync(work, { recursive: true, force: true }));
+  onExitSync(() => fs.rmSync(work, { recursive: true, force: true }));
 
   // A workspace with files to drag onto buckets.
   const workspace = path.join(work, 'workspace');
@@ -207,6 +208,7 @@ async function main() {
     const browser = await launchBrowser(rt);
     const run = { suite: suitePhase, ui: uiPhase, vsix: vsixPhase };
     for (const phase of phases) {
+      if (isStopping()) break;
       const t0 = Date.now();
       log(`${phase}: starting`);
       let gateway;

@@ -6,6 +6,13 @@ import fs from 'node:fs';
 
 const live = new Map(); // pid -> { name, child }
 const cleanups = []; // async functions run once by stopAll(), last registered first
+const exitCleanups = []; // synchronous ones that also run when the process exits, however it exits
+let stopping = false;
+
+/** True once a signal asked us to stop: loops over tests should end instead of starting the next one. */
+export function isStopping() {
+  return stopping;
+}
 
 let handlersInstalled = false;
 function installHandlers() {
@@ -14,9 +21,13 @@ function installHandlers() {
   // Last resort: synchronous, so only signals. Normal paths call stopAll() in a finally.
   process.on('exit', () => {
     for (const pid of live.keys()) killGroup(pid, 'SIGKILL');
+    for (const fn of exitCleanups.splice(0)) {
+      try { fn(); } catch { /* exiting anyway */ }
+    }
   });
   for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
     process.on(sig, () => {
+      stopping = true;
       console.error(`e2e: ${sig}: stopping everything`);
       void stopAll().finally(() => process.exit(code));
     });
@@ -107,6 +118,12 @@ export function onCleanup(fn) {
   cleanups.push(fn);
 }
 
+/** Registers a synchronous cleanup (remove a temp dir) that runs in stopAll() and at process exit. */
+export function onExitSync(fn) {
+  installHandlers();
+  exitCleanups.push(fn);
+}
+
 /** Runs the cleanups and stops every live child. Safe to call more than once. */
 export async function stopAll() {
   while (cleanups.length) {
@@ -114,4 +131,7 @@ export async function stopAll() {
     try { await fn(); } catch (e) { console.error('e2e: cleanup failed:', e.message); }
   }
   await Promise.all([...live.values()].map(({ child }) => stopChild(child)));
+  for (const fn of exitCleanups.splice(0)) {
+    try { fn(); } catch (e) { console.error('e2e: cleanup failed:', e.message); }
+  }
 }

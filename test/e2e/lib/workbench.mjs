@@ -7,7 +7,14 @@ import { CHROMIUM_ARGS } from './runtime.mjs';
 import { onCleanup } from './procs.mjs';
 
 export async function launchBrowser(rt) {
-  const browser = await rt.playwright.chromium.launch({ executablePath: rt.chromium, args: CHROMIUM_ARGS });
+  // Our signal handlers (lib/procs.mjs) close the browser, in order with everything else.
+  const browser = await rt.playwright.chromium.launch({
+    executablePath: rt.chromium,
+    args: CHROMIUM_ARGS,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
   onCleanup(() => browser.close());
   return browser;
 }
