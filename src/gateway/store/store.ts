@@ -20,6 +20,7 @@ import { ChecksumType, createHasher, initChecksums, isChecksumType, CHECKSUM_TYP
 import { errors, GatewayError } from '../errors';
 import { compareKeys, prefixSuccessor, validateBucketName, validateKey } from './keys';
 import { appendTrailer, CorruptObjectFile, readTrailer, readTrailerAt } from './objectfile';
+import { WORKER_HASH_TYPES, WorkerHashes, WorkerHashType } from './hashpool';
 import {
   BucketInfo,
   BucketProps,
@@ -48,6 +49,8 @@ export interface StoreOptions {
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 export const MAX_PART_NUMBER = 10000;
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
+/** Bodies at least this large (or of unknown size) are hashed by a worker thread. */
+const OFFLOAD_HASH_BYTES = 1024 * 1024;
 
 interface BucketState {
   ref: BucketRef;
@@ -222,26 +225,34 @@ export class Store {
     opts: { expectedSize?: number; expectedMd5?: string; expectedChecksum?: { type: ChecksumType; value: string } },
   ): Promise<{ tmp: string; size: number; md5: string; checksum: string; extra?: string }> {
     const tmp = this.tmpPath();
-    const md5 = createHasher('md5');
-    const main = cksumType === 'md5' || cksumType === 'none' ? undefined : createHasher(cksumType);
-    const extraType = opts.expectedChecksum && opts.expectedChecksum.type !== 'md5' && opts.expectedChecksum.type !== cksumType ? opts.expectedChecksum.type : undefined;
-    const extra = extraType ? createHasher(extraType) : undefined;
+    const mainType: ChecksumType = cksumType === 'md5' ? 'none' : cksumType;
+    const extraType = opts.expectedChecksum && opts.expectedChecksum.type !== 'md5' && opts.expectedChecksum.type !== cksumType ? opts.expectedChecksum.type : 'none';
+    // Large (or unknown-size) bodies: node:crypto hashes go to a worker thread (hashpool.ts), so the event
+    // loop only moves bytes. Small bodies hash inline: a message round trip would cost more than the hash.
+    const offload = opts.expectedSize === undefined || opts.expectedSize >= OFFLOAD_HASH_BYTES;
+    const types: ChecksumType[] = ['md5', mainType, extraType];
+    const onWorker = types.map((t) => offload && WORKER_HASH_TYPES.includes(t));
+    const inline = types.map((t, i) => (onWorker[i] ? undefined : createHasher(t)));
+    const workerTypes = types.filter((_, i) => onWorker[i]) as WorkerHashType[];
+    const worker = workerTypes.length ? new WorkerHashes(workerTypes) : undefined;
     let size = 0;
     const hashing = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         size += chunk.length;
-        md5.update(chunk);
-        main?.update(chunk);
-        extra?.update(chunk);
-        cb(null, chunk);
+        for (const h of inline) h?.update(chunk);
+        const wait = worker?.update(chunk);
+        if (wait) wait.then(() => cb(null, chunk), cb);
+        else cb(null, chunk);
       },
     });
     try {
       await pipeline(body, hashing, fs.createWriteStream(tmp, { highWaterMark: 1024 * 1024 }));
       if (opts.expectedSize !== undefined && size !== opts.expectedSize) throw errors.incompleteBody(opts.expectedSize, size);
-      const md5hex = md5.digest();
-      const checksum = cksumType === 'md5' ? md5hex : main ? main.digest() : '';
-      const extraHex = extra?.digest();
+      const fromWorker = worker ? await worker.digest() : [];
+      let w = 0;
+      const [md5hex, mainHex, extraHex0] = types.map((_, i) => (onWorker[i] ? fromWorker[w++] : inline[i]!.digest()));
+      const checksum = cksumType === 'md5' ? md5hex : mainHex;
+      const extraHex = extraType === 'none' ? undefined : extraHex0;
       if (opts.expectedMd5 !== undefined && opts.expectedMd5.toLowerCase() !== md5hex)
         throw errors.badDigest(`The Content-MD5 you specified did not match what we received (got ${md5hex})`);
       if (opts.expectedChecksum) {
@@ -252,6 +263,7 @@ export class Store {
       }
       return { tmp, size, md5: md5hex, checksum, extra: extraHex };
     } catch (e) {
+      worker?.drop();
       await fs.promises.rm(tmp, { force: true });
       throw e;
     }
