@@ -4,8 +4,11 @@ import * as vscode from 'vscode';
 import { registerBucketCommands } from './commands/buckets';
 import { registerClusterCommands } from './commands/clusters';
 import { LocalGateway, registerGatewayCommands } from './commands/gateway';
+import { registerObjectCommands } from './commands/objects';
 import { registerPropsCommands } from './commands/props';
 import { destinationOf, registerTransferCommands } from './commands/transfer';
+import { AisFileSystemProvider, fsUri, SERVER_SCHEME } from './fs/provider';
+import { FS_SCHEME } from './fs/uri';
 import { BucketDragAndDrop } from './views/dnd';
 import { ClusterRegistry } from './registry';
 import { BucketTreeProvider, registerTreeCommands } from './views/tree';
@@ -16,6 +19,8 @@ export interface AisBucketsApi {
   gateway: LocalGateway;
   treeView: vscode.TreeView<unknown>;
   dragAndDrop: BucketDragAndDrop;
+  /** The `ais:` file system (buckets as folders, objects as documents). */
+  fs: AisFileSystemProvider;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<AisBucketsApi> {
@@ -23,7 +28,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   const registry = new ClusterRegistry(context.secrets);
   const gateway = new LocalGateway(context, registry, log);
   const tree = new BucketTreeProvider(registry, log);
+  const fs = new AisFileSystemProvider(registry, log);
   const dnd = new BucketDragAndDrop({
+    objectUri: (n) => fsUri({ cluster: n.clusterName, bucket: { name: n.bucket, provider: n.provider, ...(n.namespace ? { namespace: n.namespace } : {}) }, key: n.key }),
     uploadUris: (target, uris) => vscode.commands.executeCommand('aisBuckets.upload', target, uris, { overwrite: 'ask' }),
     copyObjects: (target, sources) => vscode.commands.executeCommand('aisBuckets.copyObjects', sources, destinationOf(target)),
   });
@@ -33,7 +40,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
     canSelectMany: true,
     dragAndDropController: dnd,
   });
-  context.subscriptions.push(log, registry, gateway, tree, treeView);
+  context.subscriptions.push(log, registry, gateway, tree, treeView, fs);
+  context.subscriptions.push(
+    vscode.workspace.registerFileSystemProvider(FS_SCHEME, fs, { isCaseSensitive: true }),
+    vscode.workspace.registerTextDocumentContentProvider(SERVER_SCHEME, fs),
+    // What the Explorer and editors change in a bucket shows in the tree too.
+    fs.core.onDidChange((events) => {
+      for (const e of new Map(events.map((x) => [`${x.cluster}|${x.bucket.provider}|${x.bucket.name}`, x])).values()) {
+        tree.refresh({ type: 'bucket', clusterName: e.cluster, provider: e.bucket.provider, bucket: e.bucket.name, ...(e.bucket.namespace ? { namespace: e.bucket.namespace } : {}) });
+      }
+    }),
+  );
 
   registerGatewayCommands(context, gateway, log);
   registerClusterCommands(context, registry, log);
@@ -41,9 +58,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   registerTreeCommands(context, tree);
   registerTransferCommands(context, registry, log, (node) => tree.refresh(node));
   registerPropsCommands(context, registry, log, (node) => tree.refresh(node));
+  registerObjectCommands(context, registry, log, fs);
 
   void gateway.restoreState();
-  return { registry, tree, gateway, treeView: treeView as vscode.TreeView<unknown>, dragAndDrop: dnd };
+  return { registry, tree, gateway, treeView: treeView as vscode.TreeView<unknown>, dragAndDrop: dnd, fs };
 }
 
 export function deactivate() {

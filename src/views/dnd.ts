@@ -1,13 +1,15 @@
 // Drag and drop on the Clusters view: files and folders dropped from VS Code's Explorer or the OS onto a
 // bucket or folder are uploaded there; objects dragged between buckets/folders are copied server-side.
 import * as vscode from 'vscode';
-import type { TreeNode } from './tree';
+import type { ObjectNode, TreeNode } from './tree';
 
 export const TREE_MIME = 'application/vnd.code.tree.aisbuckets.clusters';
 
 export interface DropHandlers {
   uploadUris(target: TreeNode, uris: vscode.Uri[]): Thenable<unknown>;
   copyObjects(target: TreeNode, sources: TreeNode[]): Thenable<unknown>;
+  /** The `ais:` URI of an object: dragged onto the editor area, VS Code opens it. */
+  objectUri?(node: ObjectNode): vscode.Uri;
 }
 
 export class BucketDragAndDrop implements vscode.TreeDragAndDropController<TreeNode> {
@@ -20,6 +22,9 @@ export class BucketDragAndDrop implements vscode.TreeDragAndDropController<TreeN
     const objects = source.filter((n) => n.type === 'object' || n.type === 'folder');
     if (objects.length === 0) return;
     data.set(TREE_MIME, new vscode.DataTransferItem(objects));
+    // Drag out: the editor area opens what text/uri-list names (URIs separated by CRLF).
+    const uris = objects.filter((n): n is ObjectNode => n.type === 'object').map((n) => this.handlers.objectUri?.(n)?.toString());
+    if (uris.length && uris.every(Boolean)) data.set('text/uri-list', new vscode.DataTransferItem(uris.join('\r\n')));
   }
 
   async handleDrop(target: TreeNode | undefined, data: vscode.DataTransfer, token: vscode.CancellationToken): Promise<void> {

@@ -2,6 +2,7 @@
 // logic (providers, buckets, folders, paging, filters, error nodes) and is tested in plain Node.
 import * as vscode from 'vscode';
 import { isClientError } from '../client/cluster';
+import { formatFsPath, FS_SCHEME } from '../fs/uri';
 import type { ClusterRegistry } from '../registry';
 import {
   bucketRef,
@@ -115,7 +116,11 @@ function toTreeItem(d: ItemData, n: TreeNode): vscode.TreeItem {
   item.contextValue = d.contextValue;
   item.iconPath =
     d.icon === 'folder' ? vscode.ThemeIcon.Folder : d.icon === 'file' ? vscode.ThemeIcon.File : new vscode.ThemeIcon(d.icon, d.iconColor === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
-  if (n.type === 'object') item.resourceUri = vscode.Uri.from({ scheme: 'aisbuckets-object', path: '/' + n.key });
+  if (n.type === 'object') {
+    // The object's own `ais:` URI (src/fs/uri.ts): file icons by name, and a click opens it as a document.
+    item.resourceUri = vscode.Uri.from({ scheme: FS_SCHEME, ...formatFsPath({ cluster: n.clusterName, bucket: bucketRef(n), key: n.key }) });
+    item.command = { command: 'aisBuckets.openObject', title: 'Open', arguments: [n] };
+  }
   if (d.command) item.command = d.command;
   return item;
 }

@@ -1,0 +1,184 @@
+// The `ais:` FileSystemProvider (scheme and URI layout: src/fs/uri.ts): VS Code's Explorer, editors,
+// diff and drag-and-drop on buckets. Thin glue over ObjectFs (src/fs/core.ts): maps its errors to
+// FileSystemErrors and asks the user what core leaves to them (large objects, save conflicts).
+import * as vscode from 'vscode';
+import type { ClusterClient } from '../client/cluster';
+import type { ClusterRegistry } from '../registry';
+import { formatSize } from '../views/format';
+import { Conflict, FsStat, ObjectFs, ObjectFsError } from './core';
+import { baseName, formatFsPath, FS_SCHEME, FsLocation, parseFsPath } from './uri';
+
+/** Read-only snapshots of what the server holds now, for the conflict diff. */
+export const SERVER_SCHEME = 'aisbuckets-server';
+const CLUSTER_WAIT_MS = 15_000;
+
+export function locationOf(uri: vscode.Uri): FsLocation {
+  return parseFsPath(uri.authority, uri.path);
+}
+
+export function fsUri(loc: { cluster: string; bucket: FsLocation['bucket'] & object; key?: string }): vscode.Uri {
+  const { authority, path } = formatFsPath(loc);
+  return vscode.Uri.from({ scheme: FS_SCHEME, authority, path });
+}
+
+export function confirmOpenAboveBytes(): number {
+  const mb = vscode.workspace.getConfiguration('aisBuckets.objects').get<number>('confirmOpenAboveMb') ?? 4;
+  return Math.max(0, mb) * 1024 * 1024;
+}
+
+/** Asks before reading a large object whole; true to go on. */
+export async function confirmLargeObject(uri: vscode.Uri, size: number): Promise<boolean> {
+  const mb = vscode.workspace.getConfiguration('aisBuckets.objects').get<number>('confirmOpenAboveMb') ?? 4;
+  const pick = await vscode.window.showWarningMessage(
+    `"${baseName(uri.path)}" is ${formatSize(size)}, more than the ${mb} MB above which AIS Buckets asks before opening an object. Open it anyway?`,
+    { modal: true, detail: 'The editor reads it into memory whole. To work with a local copy instead, use Download… in the AIS Buckets view; the limit is the setting "aisBuckets.objects.confirmOpenAboveMb".' },
+    'Open Anyway',
+  );
+  return pick === 'Open Anyway';
+}
+
+export class AisFileSystemProvider implements vscode.FileSystemProvider, vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.changed.event;
+  readonly core: ObjectFs;
+  private readonly subscription: { dispose(): void };
+
+  constructor(
+    private readonly registry: ClusterRegistry,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.core = new ObjectFs((name) => this.client(name), {
+      maxBytes: confirmOpenAboveBytes,
+      confirmLarge: (uri, size) => confirmLargeObject(vscode.Uri.parse(uri), size),
+      onConflict: (c) => this.askConflict(c),
+    });
+    this.subscription = this.core.onDidChange((events) =>
+      this.changed.fire(
+        events.map((e) => ({
+          type: e.type === 'created' ? vscode.FileChangeType.Created : e.type === 'deleted' ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed,
+          uri: fsUri({ cluster: e.cluster, bucket: e.bucket, key: e.key }),
+        })),
+      ),
+    );
+  }
+
+  /** A cluster's client; waits a little for clusters that come up after the window (the local gateway). */
+  private async client(name: string): Promise<ClusterClient> {
+    if (!(await this.registry.entry(name))) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, CLUSTER_WAIT_MS);
+        const sub = this.registry.onDidChange(async () => {
+          if (await this.registry.entry(name)) done();
+        });
+        function done() {
+          clearTimeout(timer);
+          sub.dispose();
+          resolve();
+        }
+      });
+    }
+    return this.registry.client(name);
+  }
+
+  private async askConflict(c: Conflict): Promise<'overwrite' | 'cancel'> {
+    const uri = vscode.Uri.parse(c.uri);
+    const name = baseName(uri.path);
+    const now = c.current;
+    const what = [now.version ? `version ${now.version}` : '', now.mtime ? `modified ${now.mtime.toLocaleString()}` : '', formatSize(now.size)].filter(Boolean).join(', ');
+    this.log.warn(`save conflict on ${c.uri}: opened ${JSON.stringify(c.base)}, server now ${what}`);
+    const pick = await vscode.window.showWarningMessage(
+      `"${name}" changed on the server since you opened it. Overwrite it with your version?`,
+      { modal: true, detail: `On the server now: ${what}.\nCompare shows the server's version next to yours and saves nothing; Cancel keeps both as they are.` },
+      'Overwrite',
+      'Compare',
+    );
+    if (pick === 'Overwrite') {
+      this.log.info(`save conflict on ${c.uri}: overwritten`);
+      return 'overwrite';
+    }
+    if (pick === 'Compare') {
+      const server = uri.with({ scheme: SERVER_SCHEME, query: `t=${Date.now()}` });
+      void vscode.commands.executeCommand('vscode.diff', server, uri, `${name} (on the server) ↔ ${name} (yours, not saved)`);
+    }
+    return 'cancel';
+  }
+
+  /** The server's current content of an object, for the conflict diff. */
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const loc = locationOf(uri);
+    const client = await this.client(loc.cluster);
+    const { body } = await client.getObject(loc.bucket!, loc.key);
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  watch(): vscode.Disposable {
+    // Object stores do not notify; changes made here are reported through onDidChangeFile.
+    return new vscode.Disposable(() => undefined);
+  }
+
+  stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    return this.run(uri, async () => toFileStat(await this.core.stat(locationOf(uri))));
+  }
+
+  readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
+    return this.run(uri, async () => (await this.core.readDirectory(locationOf(uri))).map(([n, t]) => [n, t === 'file' ? vscode.FileType.File : vscode.FileType.Directory]));
+  }
+
+  createDirectory(uri: vscode.Uri): Promise<void> {
+    return this.run(uri, () => this.core.createDirectory(locationOf(uri)));
+  }
+
+  readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    return this.run(uri, () => this.core.readFile(locationOf(uri)));
+  }
+
+  writeFile(uri: vscode.Uri, content: Uint8Array, options: { create: boolean; overwrite: boolean }): Promise<void> {
+    return this.run(uri, () => this.core.writeFile(locationOf(uri), content, options));
+  }
+
+  delete(uri: vscode.Uri, options: { recursive: boolean }): Promise<void> {
+    return this.run(uri, () => this.core.delete(locationOf(uri), options));
+  }
+
+  rename(oldUri: vscode.Uri, newUri: vscode.Uri, options: { overwrite: boolean }): Promise<void> {
+    return this.run(oldUri, () => this.core.rename(locationOf(oldUri), locationOf(newUri), options));
+  }
+
+  copy(source: vscode.Uri, destination: vscode.Uri, options: { overwrite: boolean }): Promise<void> {
+    return this.run(source, () => this.core.copy(locationOf(source), locationOf(destination), options));
+  }
+
+  private async run<T>(uri: vscode.Uri, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      const err = e instanceof ObjectFsError ? e : new ObjectFsError('unavailable', e instanceof Error ? e.message : String(e));
+      if (err.kind !== 'not-found') this.log.warn(`${uri.toString(true)}: ${err.message}`);
+      switch (err.kind) {
+        case 'not-found':
+          throw vscode.FileSystemError.FileNotFound(err.message);
+        case 'exists':
+          throw vscode.FileSystemError.FileExists(err.message);
+        case 'is-directory':
+          throw vscode.FileSystemError.FileIsADirectory(err.message);
+        case 'not-directory':
+          throw vscode.FileSystemError.FileNotADirectory(err.message);
+        case 'no-permissions':
+          throw vscode.FileSystemError.NoPermissions(err.message);
+        default:
+          throw vscode.FileSystemError.Unavailable(err.message);
+      }
+    }
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+function toFileStat(s: FsStat): vscode.FileStat {
+  return { type: s.type === 'file' ? vscode.FileType.File : vscode.FileType.Directory, size: s.size, mtime: s.mtime, ctime: s.mtime };
+}
