@@ -1,0 +1,511 @@
+// npm run bench: the same work, on loopback, against
+//   gateway/md5, gateway/xxhash  the embedded gateway (dist/gateway.js), bucket checksum md5 or xxhash
+//   ceiling                      scripts/bench-ceiling.mjs: a Node server that only streams bodies to and from files
+//   s3rver                       the npm fake S3 server, as a peer
+// Each server runs in its own process (one at a time); this process is the client. Peak RSS is the
+// server's VmHWM, reset before each row (/proc/PID/clear_refs), so it is the peak of that row alone.
+//
+// Env: BENCH_SCALE=0.1 scales every size and count (quick run); BENCH_TARGETS=gateway-md5,ceiling picks
+// targets; BENCH_ROWS=put,get picks rows; BENCH_README=0 leaves README.md alone; BENCH_DIR=/path for data.
+import { spawn } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const MB = 1024 * 1024;
+const sz = (n) => Math.max(1, Math.round(n * SCALE));
+const W = {
+  single: sz(256) * MB,
+  multipart: sz(512) * MB,
+  partSize: 16 * MB,
+  partsInFlight: 4,
+  smallCount: sz(2000),
+  smallSize: 4096,
+  smallInFlight: 16,
+  listKeys: sz(10_000),
+  listPage: 1000,
+  deepKeys: sz(100_000),
+  bigFile: sz(1024) * MB,
+  folderFiles: sz(1000),
+  folderFileSize: 64 * 1024,
+};
+const ALL_TARGETS = ['gateway-md5', 'gateway-xxhash', 'ceiling', 's3rver'];
+const targets = (process.env.BENCH_TARGETS ?? ALL_TARGETS.join(',')).split(',').filter(Boolean);
+const wantRows = process.env.BENCH_ROWS ? new Set(process.env.BENCH_ROWS.split(',')) : undefined;
+const work = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'ais-bench-'));
+const BUCKET = 'bench';
+
+// ------------------------------------------------------------------ the extension's client code, bundled
+async function loadClient() {
+  const out = path.join(root, 'out', 'bench', 'client.cjs');
+  await esbuild.build({
+    stdin: { contents: "export * from './src/client/index';\nexport * from './src/client/transfer';\n", resolveDir: root, loader: 'ts' },
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
+  return createRequire(import.meta.url)(out);
+}
+
+// ------------------------------------------------------------------ servers
+function startServer(target, dataDir) {
+  const args =
+    target === 'ceiling'
+      ? [path.join(root, 'scripts', 'bench-ceiling.mjs'), dataDir]
+      : target === 's3rver'
+        ? [path.join(root, 'scripts', 'bench-s3rver.mjs'), dataDir]
+        : [path.join(root, 'dist', 'gateway.js'), '--port', '0', '--data', dataDir, '--checksum', target.split('-')[1]];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => (log += d));
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(String(d));
+      if (m) resolve({ child, url: m[1], s3: target.startsWith('gateway') ? `${m[1]}/s3` : m[1], log: () => log });
+    });
+    child.on('exit', (code) => reject(new Error(`${target} exited (${code}): ${log}`)));
+  });
+}
+
+function resetPeak(pid) {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    /* not Linux or not allowed: the peak is then the process's lifetime peak */
+  }
+}
+function peakRssMb(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+// ------------------------------------------------------------------ raw HTTP client (cheap on CPU)
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+function request(method, url, { body, headers = {}, sink = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent, headers }, (res) => {
+      if (sink && res.statusCode < 300) {
+        let n = 0;
+        res.on('data', (c) => (n += c.length));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, bytes: n }));
+        res.on('error', reject);
+        return;
+      }
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode >= 300) reject(new Error(`${method} ${url}: ${res.statusCode} ${text.slice(0, 300)}`));
+        else resolve({ status: res.statusCode, headers: res.headers, text });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (body === undefined) req.end();
+    else if (typeof body === 'string' || Buffer.isBuffer(body)) req.end(body);
+    else body(req);
+  });
+}
+
+/** Writes `size` bytes of a fixed random pattern to a request, respecting backpressure. */
+const PATTERN = crypto.randomBytes(MB);
+function patternBody(size) {
+  return (req) => {
+    let left = size;
+    const pump = () => {
+      while (left > 0) {
+        const n = Math.min(left, PATTERN.length);
+        left -= n;
+        const ok = req.write(n === PATTERN.length ? PATTERN : PATTERN.subarray(0, n));
+        if (left === 0) return req.end();
+        if (!ok) return req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  };
+}
+
+async function pool(count, inFlight, fn) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(inFlight, count) }, async () => {
+      while (next < count) await fn(next++);
+    }),
+  );
+}
+
+const enc = (key) => key.split('/').map(encodeURIComponent).join('/');
+
+// ------------------------------------------------------------------ rows
+// Each row returns { mbps?, ops?, ms, note? }.
+const rows = [
+  {
+    id: 'put',
+    label: `PUT ${W.single / MB} MB (single)`,
+    run: async (t) => {
+      const t0 = performance.now();
+      await request('PUT', `${t.s3}/${BUCKET}/big`, { headers: { 'Content-Length': W.single }, body: patternBody(W.single) });
+      return mbps(W.single, t0);
+    },
+  },
+  {
+    id: 'get',
+    label: `GET ${W.single / MB} MB`,
+    run: async (t) => {
+      const t0 = performance.now();
+      const r = await request('GET', `${t.s3}/${BUCKET}/big`, { sink: true });
+      if (r.bytes !== W.single) throw new Error(`GET returned ${r.bytes} bytes`);
+      return mbps(W.single, t0);
+    },
+  },
+  {
+    id: 'mpu',
+    label: `multipart ${W.multipart / MB} MB (16 MB × 4)`,
+    run: async (t) => {
+      const t0 = performance.now();
+      const init = await request('POST', `${t.s3}/${BUCKET}/mpu?uploads`);
+      const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(init.text)[1];
+      const n = Math.ceil(W.multipart / W.partSize);
+      const etags = [];
+      await pool(n, W.partsInFlight, async (i) => {
+        const size = Math.min(W.partSize, W.multipart - i * W.partSize);
+        const r = await request('PUT', `${t.s3}/${BUCKET}/mpu?partNumber=${i + 1}&uploadId=${uploadId}`, {
+          headers: { 'Content-Length': size },
+          body: patternBody(size),
+        });
+        etags[i] = r.headers.etag;
+      });
+      const xml = `<CompleteMultipartUpload>${etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+      const done = await request('POST', `${t.s3}/${BUCKET}/mpu?uploadId=${uploadId}`, { body: xml, headers: { 'Content-Type': 'application/xml' } });
+      if (/<Error>/.test(done.text)) throw new Error(done.text);
+      return mbps(W.multipart, t0);
+    },
+  },
+  {
+    id: 'small-put',
+    label: `${W.smallCount} × 4 KB PUT (16 in flight)`,
+    run: async (t) => {
+      const body = PATTERN.subarray(0, W.smallSize);
+      const t0 = performance.now();
+      await pool(W.smallCount, W.smallInFlight, (i) => request('PUT', `${t.s3}/${BUCKET}/small/${i}`, { body, headers: { 'Content-Length': body.length } }));
+      return opsps(W.smallCount, t0);
+    },
+  },
+  {
+    id: 'small-get',
+    label: `${W.smallCount} × 4 KB GET (16 in flight)`,
+    run: async (t) => {
+      const t0 = performance.now();
+      await pool(W.smallCount, W.smallInFlight, async (i) => {
+        const r = await request('GET', `${t.s3}/${BUCKET}/small/${i}`, { sink: true });
+        if (r.bytes !== W.smallSize) throw new Error(`small GET returned ${r.bytes} bytes`);
+      });
+      return opsps(W.smallCount, t0);
+    },
+  },
+  {
+    id: 'list-s3',
+    label: `list ${W.listKeys} keys, S3 pages of 1000 (keys/s)`,
+    needs: 'list',
+    setup: (t) => fill(t, 'list/', W.listKeys),
+    run: async (t) => {
+      const t0 = performance.now();
+      const n = await listS3(t, 'list/', W.listKeys);
+      if (n !== W.listKeys) throw new Error(`listed ${n} of ${W.listKeys}`);
+      return opsps(n, t0);
+    },
+  },
+  {
+    id: 'list-native',
+    label: `list ${W.listKeys} keys, native pages of 1000 (keys/s)`,
+    needs: 'native',
+    run: async (t) => {
+      const t0 = performance.now();
+      const n = await listNative(t, 'list/', W.listKeys);
+      if (n !== W.listKeys) throw new Error(`listed ${n} of ${W.listKeys}`);
+      return opsps(n, t0);
+    },
+  },
+  {
+    id: 'deep',
+    label: `${W.deepKeys} keys: last page ÷ first page (S3)`,
+    needs: 'list',
+    deep: true,
+    setup: (t) => fill(t, 'deep/', W.deepKeys, 64),
+    run: async (t) => {
+      // Time the first page, then walk to the last page by continuation token and time that one alone.
+      const page = async (token) => {
+        const t0 = performance.now();
+        const r = await request('GET', `${t.s3}/${BUCKET}?list-type=2&prefix=deep/&max-keys=${W.listPage}${token ? `&continuation-token=${encodeURIComponent(token)}` : ''}`);
+        const next = /<NextContinuationToken>([^<]+)<\/NextContinuationToken>/.exec(r.text)?.[1];
+        return { ms: performance.now() - t0, next: next && unxml(next) };
+      };
+      const firsts = [];
+      let first = await page();
+      firsts.push(first.ms);
+      for (let i = 0; i < 4; i++) firsts.push((await page()).ms);
+      let token = first.next;
+      let last;
+      const lasts = [];
+      while (token) {
+        const p = await page(token);
+        if (!p.next) {
+          last = p;
+          for (let i = 0; i < 4; i++) lasts.push((await page(token)).ms);
+          lasts.push(p.ms);
+        }
+        token = p.next;
+      }
+      const med = (a) => a.sort((x, y) => x - y)[a.length >> 1];
+      const f = med(firsts);
+      const l = med(lasts);
+      return { ratio: l / f, ms: l, note: `first ${f.toFixed(1)} ms, last ${l.toFixed(1)} ms` };
+    },
+  },
+  {
+    id: 'xfer-up',
+    label: `engine: upload ${W.bigFile / MB} MB file`,
+    needs: 'engine',
+    run: async (t, c) => {
+      const t0 = performance.now();
+      await c.lib.uploadFile(c.client, c.bucket, c.bigFile, 'xfer/big', { partSize: 16 * MB, partConcurrency: 4 });
+      return mbps(W.bigFile, t0);
+    },
+  },
+  {
+    id: 'xfer-down',
+    label: `engine: download ${W.bigFile / MB} MB file`,
+    needs: 'engine',
+    run: async (t, c) => {
+      const dest = path.join(c.dir, 'big.down');
+      const t0 = performance.now();
+      await c.lib.downloadFile(c.client, c.bucket, 'xfer/big', dest, { partSize: 16 * MB, partConcurrency: 4 });
+      const r = mbps(W.bigFile, t0);
+      if (fs.statSync(dest).size !== W.bigFile) throw new Error('downloaded size differs');
+      fs.rmSync(dest);
+      return r;
+    },
+  },
+  {
+    id: 'folder-up',
+    label: `engine: upload ${W.folderFiles}-file folder`,
+    needs: 'engine',
+    run: async (t, c) => {
+      const items = await c.lib.collectFolder(c.folder, 'folder/');
+      const t0 = performance.now();
+      await c.lib.uploadFiles(c.client, c.bucket, items, { fileConcurrency: 8 });
+      return opsps(items.length, t0, W.folderFiles * W.folderFileSize);
+    },
+  },
+  {
+    id: 'folder-down',
+    label: `engine: download ${W.folderFiles}-file folder`,
+    needs: 'engine',
+    run: async (t, c) => {
+      const dest = path.join(c.dir, 'folder.down');
+      const items = Array.from({ length: W.folderFiles }, (_, i) => ({ key: `folder/f${i}`, file: path.join(dest, `f${i}`), size: W.folderFileSize }));
+      const t0 = performance.now();
+      await c.lib.downloadFiles(c.client, c.bucket, items, { fileConcurrency: 8 });
+      const r = opsps(items.length, t0, W.folderFiles * W.folderFileSize);
+      fs.rmSync(dest, { recursive: true, force: true });
+      return r;
+    },
+  },
+];
+
+function mbps(bytes, t0) {
+  const ms = performance.now() - t0;
+  return { mbps: bytes / MB / (ms / 1000), ms };
+}
+function opsps(n, t0, bytes) {
+  const ms = performance.now() - t0;
+  return { ops: n / (ms / 1000), ms, ...(bytes ? { mbps: bytes / MB / (ms / 1000) } : {}) };
+}
+const unxml = (s) => s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+async function fill(t, prefix, count, inFlight = 32) {
+  const width = String(count).length;
+  await pool(count, inFlight, (i) =>
+    request('PUT', `${t.s3}/${BUCKET}/${prefix}${String(i).padStart(width, '0')}`, { body: '', headers: { 'Content-Length': 0 } }),
+  );
+}
+
+async function listS3(t, prefix) {
+  let n = 0;
+  let token;
+  do {
+    const r = await request('GET', `${t.s3}/${BUCKET}?list-type=2&prefix=${encodeURIComponent(prefix)}&max-keys=${W.listPage}${token ? `&continuation-token=${encodeURIComponent(token)}` : ''}`);
+    n += (r.text.match(/<Key>/g) ?? []).length;
+    const m = /<NextContinuationToken>([^<]+)<\/NextContinuationToken>/.exec(r.text);
+    token = m && /<IsTruncated>true<\/IsTruncated>/.test(r.text) ? unxml(m[1]) : undefined;
+  } while (token);
+  return n;
+}
+
+async function listNative(t, prefix) {
+  let n = 0;
+  let token = '';
+  do {
+    const body = JSON.stringify({ action: 'list', value: { prefix, pagesize: W.listPage, continuation_token: token, props: 'name,size' } });
+    const r = await request('GET', `${t.url}/v1/buckets/${BUCKET}?provider=ais`, { body, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } });
+    const page = JSON.parse(r.text);
+    n += (page.entries ?? []).length;
+    token = page.continuation_token ?? '';
+  } while (token);
+  return n;
+}
+
+// ------------------------------------------------------------------ the run
+function fmt(v, digits = 0) {
+  return v === undefined || Number.isNaN(v) ? '—' : v.toFixed(digits);
+}
+
+async function main() {
+  console.log(`bench: scale ${SCALE}, targets ${targets.join(', ')}, data in ${work}`);
+  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+  const lib = await loadClient();
+  // Local files for the engine rows, shared by all targets.
+  const bigFile = path.join(work, 'big.bin');
+  {
+    const fd = fs.openSync(bigFile, 'w');
+    for (let left = W.bigFile; left > 0; left -= MB) fs.writeSync(fd, PATTERN, 0, Math.min(MB, left));
+    fs.closeSync(fd);
+  }
+  const folder = path.join(work, 'folder');
+  fs.mkdirSync(folder);
+  for (let i = 0; i < W.folderFiles; i++) fs.writeFileSync(path.join(folder, `f${i}`), PATTERN.subarray(i % 1024, (i % 1024) + W.folderFileSize));
+
+  // All servers run at once (an idle one costs nothing); each row goes across the targets in turn, so a
+  // change in machine load during the run hits every target alike.
+  const results = {}; // results[rowId][target] = { ...metric, rss }
+  const live = [];
+  for (const target of targets) {
+    const dataDir = path.join(work, `data-${target}`);
+    fs.mkdirSync(dataDir);
+    let server;
+    try {
+      server = await startServer(target, dataDir);
+    } catch (e) {
+      console.log(`${target}: cannot start: ${e.message}`);
+      for (const row of rows) (results[row.id] ??= {})[target] = { error: 'cannot start' };
+      continue;
+    }
+    const isGateway = target.startsWith('gateway');
+    const client = isGateway
+      ? new lib.AisClusterClient({ kind: 'ais', endpoint: server.url, timeoutMs: 120_000 })
+      : new lib.S3ClusterClient({ kind: 's3', endpoint: server.s3, timeoutMs: 120_000 });
+    const bucketRef = isGateway ? { provider: 'ais', name: BUCKET } : { provider: 's3', name: BUCKET };
+    const ctx = { lib, client, bucket: bucketRef, bigFile, folder, dir: path.join(work, `client-${target}`) };
+    fs.mkdirSync(ctx.dir);
+    await request('PUT', `${server.s3}/${BUCKET}`);
+    live.push({ target, server, ctx, isGateway, dataDir });
+  }
+  try {
+    for (const row of rows) {
+      if (wantRows && !wantRows.has(row.id)) continue;
+      for (const { target, server, ctx, isGateway } of live) {
+        const cell = ((results[row.id] ??= {})[target] = {});
+        if ((row.needs === 'list' && target === 'ceiling') || (row.needs === 'native' && !isGateway)) {
+          cell.error = 'n/a';
+          continue;
+        }
+        try {
+          if (row.setup) {
+            const t0 = performance.now();
+            await row.setup(server);
+            cell.setupMs = performance.now() - t0;
+          }
+          resetPeak(server.child.pid);
+          Object.assign(cell, await row.run(server, ctx));
+          cell.rss = peakRssMb(server.child.pid);
+        } catch (e) {
+          cell.error = String(e.message ?? e).split('\n').join(' ').slice(0, 100);
+        }
+        const v = cell.error ?? (cell.ratio !== undefined ? `${fmt(cell.ratio, 2)}× (${cell.note})` : `${cell.mbps !== undefined ? `${fmt(cell.mbps)} MB/s ` : ''}${cell.ops !== undefined ? `${fmt(cell.ops)} ops/s ` : ''}`);
+        console.log(`  ${target.padEnd(15)} ${row.label.padEnd(46)} ${v}  rss ${fmt(cell.rss)} MB${cell.setupMs ? `  (setup ${fmt(cell.setupMs / 1000, 1)} s)` : ''}`);
+      }
+    }
+  } finally {
+    for (const { server, ctx } of live) {
+      ctx.client.dispose();
+      server.child.kill('SIGTERM');
+      await new Promise((r) => (server.child.exitCode !== null ? r() : server.child.once('exit', r)));
+    }
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+  agent.destroy();
+
+  const table = renderTable(results);
+  console.log(`\n${table}`);
+  if (process.env.BENCH_README !== '0' && SCALE === 1 && !wantRows && targets.length === ALL_TARGETS.length) writeReadme(table);
+}
+
+function metricOf(cell) {
+  if (!cell || cell.error) return undefined;
+  if (cell.ratio !== undefined) return cell.ratio;
+  return cell.ops ?? cell.mbps;
+}
+
+function renderTable(results) {
+  const shown = targets;
+  const lines = [];
+  lines.push(`| work | ${shown.join(' | ')} | gw-md5 ÷ ceiling | gw-xxhash ÷ ceiling | gw-md5 ÷ s3rver | gw-xxhash ÷ s3rver |`);
+  lines.push(`|---|${shown.map(() => '---:').join('|')}|---:|---:|---:|---:|`);
+  for (const row of rows) {
+    const r = results[row.id];
+    if (!r) continue;
+    const cells = shown.map((t) => {
+      const c = r[t];
+      if (!c) return '—';
+      if (c.error) return c.error === 'n/a' ? 'n/a' : `error: ${c.error}`;
+      const main = c.ratio !== undefined ? `${fmt(c.ratio, 2)}× (${fmt(c.ms, 1)} ms)` : c.ops !== undefined ? `${fmt(c.ops)} ops/s${c.mbps !== undefined ? `, ${fmt(c.mbps)} MB/s` : ''}` : `${fmt(c.mbps)} MB/s`;
+      return `${main}, ${fmt(c.rss)} MB RSS`;
+    });
+    // For the deep row lower is better: a ratio of times, so the comparisons are inverted.
+    const ratio = (a, b) => {
+      const x = metricOf(r[a]);
+      const y = metricOf(r[b]);
+      if (x === undefined || y === undefined) return '—';
+      return row.deep ? `${fmt(r[b].ms / r[a].ms, 2)}` : fmt(x / y, 2);
+    };
+    lines.push(`| ${row.label} | ${cells.join(' | ')} | ${ratio('gateway-md5', 'ceiling')} | ${ratio('gateway-xxhash', 'ceiling')} | ${ratio('gateway-md5', 's3rver')} | ${ratio('gateway-xxhash', 's3rver')} |`);
+  }
+  return lines.join('\n');
+}
+
+function writeReadme(table) {
+  const file = path.join(root, 'README.md');
+  const begin = '<!-- bench:begin -->';
+  const end = '<!-- bench:end -->';
+  const cpu = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`;
+  const section = `${begin}\nLatest \`npm run bench\` (${new Date().toISOString().slice(0, 10)}, ${cpu}, Node ${process.version}, loopback, client and each server in separate processes):\n\n${table}\n${end}`;
+  const text = fs.readFileSync(file, 'utf8');
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  if (a < 0 || b < 0) {
+    console.log('README.md has no bench markers; table not written');
+    return;
+  }
+  fs.writeFileSync(file, text.slice(0, a) + section + text.slice(b + end.length));
+  console.log('README.md: benchmark table updated');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
