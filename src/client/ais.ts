@@ -24,7 +24,9 @@ import {
   ObjectDownload,
   ObjectEntry,
   ObjectHead,
+  ObjectMetadataUpdate,
   ObjectPage,
+  UploadedPart,
   ListObjectsOptions,
   ProbeResult,
   ProviderInfo,
@@ -269,6 +271,7 @@ export class AisClusterClient implements ClusterClient {
       time_format: RFC3339_NANO,
       prefix: options.prefix ?? '',
       continuation_token: token,
+      start_after: token ? undefined : options.startAfter || undefined,
       flags: String(folders ? LS_NO_RECURSION : 0), // a string on the wire (`json:"flags,string"`)
       pagesize: options.pageSize ?? 0,
     };
@@ -443,6 +446,39 @@ export class AisClusterClient implements ClusterClient {
 
   copyObject(source: BucketRef, sourceKey: string, target: BucketRef, targetKey: string): Promise<PutResult> {
     return this.s3.copyObject(source, sourceKey, target, targetKey);
+  }
+
+  listParts(bucket: BucketRef, key: string, uploadId: string): Promise<UploadedPart[]> {
+    return this.s3.listParts(bucket, key, uploadId);
+  }
+
+  /** A presigned URL of the cluster's S3 side (AIStore serves S3 under /s3 and checks SigV4 there). */
+  presignGetObject(bucket: BucketRef, key: string, expiresInSeconds: number): Promise<string> {
+    return this.s3.presignGetObject(bucket, key, expiresInSeconds);
+  }
+
+  /**
+   * User metadata through AIStore's own API (api/object.go SetObjectCustomProps: PATCH /v1/objects/B/O with
+   * {"value": {...}} and set-new-custom=true to replace rather than merge). The content type is no custom
+   * prop: when it changes, the S3 side copies the object onto itself with both (MetadataDirective REPLACE).
+   */
+  async setObjectMetadata(bucket: BucketRef, key: string, update: ObjectMetadataUpdate): Promise<void> {
+    if (update.contentType !== undefined && !bucket.namespace) {
+      const head = await this.s3.headObject(bucket, key).catch(() => undefined);
+      if ((head?.contentType ?? '') !== update.contentType) return this.s3.setObjectMetadata(bucket, key, update);
+    }
+    await this.noBody({
+      method: 'PATCH',
+      path: this.objectPath(bucket, key),
+      query: this.bucketQuery(bucket, { 'set-new-custom': 'true' }),
+      json: { action: '', value: update.userMeta },
+      target: this.target(bucket, key),
+    });
+  }
+
+  /** AIStore's rename-obj (api/object.go RenameObject): POST /v1/objects/B/O {"action": "rename-obj", "name": NEW}. */
+  async renameObject(bucket: BucketRef, key: string, newKey: string): Promise<void> {
+    await this.noBody({ method: 'POST', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket), json: { action: 'rename-obj', name: newKey }, target: this.target(bucket, key) });
   }
 
   dispose(): void {

@@ -55,6 +55,8 @@ export interface ListObjectsOptions {
   folders?: boolean;
   pageSize?: number;
   token?: string;
+  /** List only names after this one (S3 StartAfter, AIStore start_after): jump into a listing without paging up to it. */
+  startAfter?: string;
 }
 
 export interface ObjectHead {
@@ -140,6 +142,19 @@ export interface MultipartUpload {
   initiated?: Date;
 }
 
+/** A part of an unfinished multipart upload, as ListParts reports it. */
+export interface UploadedPart {
+  partNumber: number;
+  etag: string;
+  size: number;
+}
+
+/** What "Edit Metadata" sets: the object gets exactly this content type and user metadata. */
+export interface ObjectMetadataUpdate {
+  contentType?: string;
+  userMeta: Record<string, string>;
+}
+
 export interface Capabilities {
   /** Providers other than the one implied by the endpoint (AIS: ais, aws, gcp, ...). */
   providers: boolean;
@@ -200,6 +215,15 @@ export interface ClusterClient {
   completeMultipartUpload(bucket: BucketRef, key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult>;
   listMultipartUploads(bucket: BucketRef, prefix?: string): Promise<MultipartUpload[]>;
   abortMultipartUpload(bucket: BucketRef, key: string, uploadId: string): Promise<void>;
+  /** The parts an unfinished multipart upload holds (all pages), by part number (AIS: through its S3 side). */
+  listParts(bucket: BucketRef, key: string, uploadId: string): Promise<UploadedPart[]>;
+
+  /** A SigV4 presigned GET URL for the object, valid `expiresInSeconds` (AIS: an URL of its S3 side). */
+  presignGetObject(bucket: BucketRef, key: string, expiresInSeconds: number): Promise<string>;
+  /** Replaces the content type and user metadata without sending the bytes again (S3: CopyObject onto itself, REPLACE). */
+  setObjectMetadata(bucket: BucketRef, key: string, update: ObjectMetadataUpdate): Promise<void>;
+  /** AIStore's native rename within a bucket; undefined where the cluster has none (then copy + delete). */
+  renameObject?(bucket: BucketRef, key: string, newKey: string): Promise<void>;
 
   /** Closes pooled connections. */
   dispose(): void;

@@ -21,12 +21,14 @@ import {
   ListBucketsCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  ListPartsCommand,
   PutObjectCommand,
   S3Client,
   S3ClientConfig,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { DeserializeMiddleware, MetadataBearer } from '@smithy/types';
 import { httpsAgentOptions, replayableStream } from './http';
 import { HttpsTunnelAgent, HttpTunnelAgent, ProxyOptions } from './proxy';
@@ -47,7 +49,9 @@ import {
   networkError,
   ObjectDownload,
   ObjectHead,
+  ObjectMetadataUpdate,
   ObjectPage,
+  UploadedPart,
   ListObjectsOptions,
   ProbeResult,
   ProviderInfo,
@@ -170,6 +174,7 @@ export class S3ClusterClient implements ClusterClient {
           Delimiter: options.folders === false ? undefined : '/',
           MaxKeys: options.pageSize,
           ContinuationToken: options.token,
+          StartAfter: options.token ? undefined : options.startAfter || undefined,
         }),
       ),
     );
@@ -329,6 +334,37 @@ export class S3ClusterClient implements ClusterClient {
 
   async abortMultipartUpload(bucket: BucketRef, key: string, uploadId: string): Promise<void> {
     await this.call(this.target(bucket, key), () => this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket.name, Key: key, UploadId: uploadId })));
+  }
+
+  async listParts(bucket: BucketRef, key: string, uploadId: string): Promise<UploadedPart[]> {
+    const parts: UploadedPart[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      const out = await this.call(this.target(bucket, key), () =>
+        this.client.send(new ListPartsCommand({ Bucket: bucket.name, Key: key, UploadId: uploadId, PartNumberMarker: marker })),
+      );
+      for (const p of out.Parts ?? []) {
+        if (p.PartNumber !== undefined && p.ETag) parts.push({ partNumber: p.PartNumber, etag: unquote(p.ETag), size: Number(p.Size ?? 0) });
+      }
+      if (!out.IsTruncated || !out.NextPartNumberMarker || out.NextPartNumberMarker === marker) break;
+      marker = out.NextPartNumberMarker;
+    }
+    return parts.sort((a, b) => a.partNumber - b.partNumber);
+  }
+
+  async presignGetObject(bucket: BucketRef, key: string, expiresInSeconds: number): Promise<string> {
+    // SigV4 query presigning allows 1 second to 7 days.
+    const expiresIn = Math.max(1, Math.min(604800, Math.floor(expiresInSeconds)));
+    return this.call(this.target(bucket, key), () => getSignedUrl(this.client, new GetObjectCommand({ Bucket: bucket.name, Key: key }), { expiresIn }));
+  }
+
+  async setObjectMetadata(bucket: BucketRef, key: string, update: ObjectMetadataUpdate): Promise<void> {
+    const copySource = `${bucket.name}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    await this.call(this.target(bucket, key), () =>
+      this.client.send(
+        new CopyObjectCommand({ Bucket: bucket.name, Key: key, CopySource: copySource, MetadataDirective: 'REPLACE', ContentType: update.contentType || undefined, Metadata: update.userMeta }),
+      ),
+    );
   }
 
   dispose(): void {

@@ -261,6 +261,12 @@ function newUuid(): string {
 
 // ---------------------------------------------------------------- routing
 
+/** An error answered before routing (authentication), as AIStore's JSON. */
+export function sendNativeError(ctx: RequestContext, req: http.IncomingMessage, res: http.ServerResponse, e: unknown): void {
+  if (!req.complete) req.resume();
+  sendError(ctx, req, res, e, {});
+}
+
 export function handleNative(ctx: RequestContext, req: http.IncomingMessage, res: http.ServerResponse): void {
   const subject: Subject = {};
   route(ctx, req, res, subject).catch((e) => sendError(ctx, req, res, e, subject));
@@ -822,8 +828,24 @@ async function objectRoute(
       res.end();
       return;
     }
+    case 'PATCH': {
+      // api/object.go SetObjectCustomProps: {"value": {k: v, ...}} merged into the object's custom metadata,
+      // or replacing it with ?set-new-custom=true. A metadata-only rewrite: the bytes stay as they are.
+      const msg = await readActMsg(req);
+      const custom = msg.value ?? {};
+      if (typeof custom !== 'object' || custom === null || Array.isArray(custom) || !Object.values(custom).every((v) => typeof v === 'string'))
+        throw badRequest('set-custom: value must be a JSON object of string values');
+      const meta = await cluster.headObject(ref, key);
+      if (!meta.present && ref.provider === 'ais') throw errors.noSuchKey(ref.name, key);
+      const replace = /^(true|1|yes)$/i.test(query.get('set-new-custom') ?? '');
+      const userMeta = { ...(replace ? {} : meta.userMeta), ...(custom as Record<string, string>) };
+      await cluster.copyObject(ref, key, ref, key, { contentType: meta.contentType, userMeta, headers: meta.headers });
+      res.writeHead(200, { 'Content-Length': 0 });
+      res.end();
+      return;
+    }
     default:
-      throw methodNotAllowed(req.method ?? '', 'GET', 'HEAD', 'PUT', 'DELETE', 'POST');
+      throw methodNotAllowed(req.method ?? '', 'GET', 'HEAD', 'PUT', 'DELETE', 'POST', 'PATCH');
   }
 }
 

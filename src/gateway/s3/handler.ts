@@ -7,6 +7,7 @@ import type { RequestContext } from '../server';
 import { validateBucketName } from '../store/keys';
 import { MAX_PART_NUMBER } from '../store/store';
 import type { BucketRef, ByteRange } from '../store/types';
+import { checkPresignedWindow } from './presign';
 import {
   checkPreconditions,
   contentMd5,
@@ -46,6 +47,7 @@ async function route(ctx: RequestContext, r: S3Request): Promise<void> {
   const q = raw.indexOf('?');
   const path = q < 0 ? raw : raw.slice(0, q);
   r.query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+  checkPresignedWindow(r.query);
   // '/s3' or '/s3/' is the service; then the bucket up to the next '/', then the key (may hold '/').
   const rest = path.slice(3).replace(/^\//, '');
   if (rest === '') return serviceOp(ctx, r);
