@@ -28,7 +28,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   const registry = new ClusterRegistry(context.secrets);
   const gateway = new LocalGateway(context, registry, log);
   const tree = new BucketTreeProvider(registry, log);
-  const fs = new AisFileSystemProvider(registry, log);
+  const fs = new AisFileSystemProvider(registry, log, context.globalState);
   const dnd = new BucketDragAndDrop({
     objectUri: (n) => fsUri({ cluster: n.clusterName, bucket: { name: n.bucket, provider: n.provider, ...(n.namespace ? { namespace: n.namespace } : {}) }, key: n.key }),
     uploadUris: (target, uris) => vscode.commands.executeCommand('aisBuckets.upload', target, uris, { overwrite: 'ask' }),

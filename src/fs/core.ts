@@ -76,7 +76,21 @@ export interface Conflict {
   current: ObjectHead;
 }
 
+/** Where the versions read here are remembered: memory by default; the extension keeps them across reloads. */
+export interface BaseStore {
+  get(uri: string): Fingerprint | undefined;
+  set(uri: string, fp: Fingerprint): void;
+  delete(uri: string): void;
+}
+
+export function memoryBaseStore(): BaseStore {
+  const map = new Map<string, Fingerprint>();
+  return { get: (u) => map.get(u), set: (u, f) => void map.set(u, f), delete: (u) => void map.delete(u) };
+}
+
 export interface ObjectFsOptions {
+  /** Versions read or written here; a window that restores an unsaved editor needs them after a reload. */
+  bases?: BaseStore;
   /** Reads above this many bytes call `confirmLarge` first. */
   maxBytes?: () => number;
   /** Asked before reading an object above maxBytes; false refuses the read. */
@@ -96,7 +110,7 @@ const LIST_PAGE = 1000;
 
 export class ObjectFs {
   /** Per object URI: the version last read or written here (for conflict detection). */
-  private readonly bases = new Map<string, Fingerprint>();
+  private readonly bases: BaseStore;
   /** Objects the user agreed to open although large (asked once per URI and size). */
   private readonly approved = new Map<string, number>();
   private readonly listeners: ((e: ChangeEvent[]) => void)[] = [];
@@ -104,7 +118,9 @@ export class ObjectFs {
   constructor(
     private readonly clients: (cluster: string) => Promise<ClusterClient>,
     private readonly options: ObjectFsOptions = {},
-  ) {}
+  ) {
+    this.bases = options.bases ?? memoryBaseStore();
+  }
 
   onDidChange(listener: (e: ChangeEvent[]) => void): { dispose(): void } {
     this.listeners.push(listener);

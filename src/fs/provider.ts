@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { ClusterClient } from '../client/cluster';
 import type { ClusterRegistry } from '../registry';
 import { formatSize } from '../views/format';
-import { Conflict, FsStat, ObjectFs, ObjectFsError } from './core';
+import { BaseStore, Conflict, Fingerprint, FsStat, ObjectFs, ObjectFsError } from './core';
 import { baseName, formatFsPath, FS_SCHEME, FsLocation, parseFsPath } from './uri';
 
 /** Read-only snapshots of what the server holds now, for the conflict diff. */
@@ -46,8 +46,10 @@ export class AisFileSystemProvider implements vscode.FileSystemProvider, vscode.
   constructor(
     private readonly registry: ClusterRegistry,
     private readonly log: vscode.LogOutputChannel,
+    memento?: vscode.Memento,
   ) {
     this.core = new ObjectFs((name) => this.client(name), {
+      ...(memento ? { bases: mementoBaseStore(memento) } : {}),
       maxBytes: confirmOpenAboveBytes,
       confirmLarge: (uri, size) => confirmLargeObject(vscode.Uri.parse(uri), size),
       onConflict: (c) => this.askConflict(c),
@@ -181,4 +183,34 @@ export class AisFileSystemProvider implements vscode.FileSystemProvider, vscode.
 
 function toFileStat(s: FsStat): vscode.FileStat {
   return { type: s.type === 'file' ? vscode.FileType.File : vscode.FileType.Directory, size: s.size, mtime: s.mtime, ctime: s.mtime };
+}
+
+const BASES_KEY = 'aisBuckets.fs.openedVersions';
+const BASES_MAX = 500;
+
+/**
+ * The versions editors were opened from, kept in global state: VS Code restores unsaved editors after a
+ * reload (and a folder window that becomes a workspace reloads), and their next save still needs them.
+ */
+function mementoBaseStore(memento: vscode.Memento): BaseStore {
+  const map = new Map<string, Fingerprint>(Object.entries(memento.get<Record<string, Fingerprint>>(BASES_KEY) ?? {}));
+  let pending: NodeJS.Timeout | undefined;
+  const persist = () => {
+    pending ??= setTimeout(() => {
+      pending = undefined;
+      while (map.size > BASES_MAX) map.delete(map.keys().next().value!);
+      void memento.update(BASES_KEY, Object.fromEntries(map));
+    }, 200);
+  };
+  return {
+    get: (u) => map.get(u),
+    set: (u, f) => {
+      map.delete(u); // most recent last
+      map.set(u, f);
+      persist();
+    },
+    delete: (u) => {
+      if (map.delete(u)) persist();
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { startTestGateway } from '../helpers/gateway';
 import { createClusterClient } from '../../src/client';
 import type { BucketRef, ClusterClient } from '../../src/client/cluster';
 import { checksumOf, initChecksums } from '../../src/common/checksum';
-import { Conflict, ObjectFs, ObjectFsError } from '../../src/fs/core';
+import { Conflict, memoryBaseStore, ObjectFs, ObjectFsError } from '../../src/fs/core';
 import { formatObjectProperties, looksBinary, objectKind } from '../../src/fs/kind';
 import { formatFsPath, fsUriString, parseFsPath, FsLocation } from '../../src/fs/uri';
 
@@ -108,6 +108,14 @@ for (const kind of ['ais', 's3'] as const) {
       // After our own write, the next save is no conflict.
       await fs.writeFile(file, text('mine again\n'), { create: false, overwrite: true });
       assert.equal(conflicts.length, 2);
+
+      // A window reloads with an unsaved editor: the version it was opened from is still known.
+      const store = memoryBaseStore();
+      await new ObjectFs(async () => client, { bases: store }).readFile(file);
+      await client.putObject(bucket, 'notes/todo.txt', body('changed elsewhere\n'), { contentType: 'text/x-todo', userMeta: { owner: 'bob' } });
+      const reloaded = new ObjectFs(async () => client, { bases: store });
+      await rejectsKind(reloaded.writeFile(file, text('restored edit\n'), { create: false, overwrite: true }), 'conflict');
+      assert.equal(await readAll(client, bucket, 'notes/todo.txt'), 'changed elsewhere\n');
 
       // A new file gets a content type from its name.
       await fs.writeFile(loc(bucket, 'new.json'), text('{}'), { create: true, overwrite: false });
