@@ -93,6 +93,8 @@ function install() {
     npm_config_fund: 'false',
     npm_config_loglevel: 'error',
     npm_config_update_notifier: 'false',
+    // node-gyp compiles on every core (make -j): the native modules are most of the setup's time.
+    npm_config_jobs: 'max',
   };
   run('sh', ['./postinstall.sh'], { cwd: p.codeServer, env });
 
