@@ -52,6 +52,8 @@ export interface LoadMoreNode {
   type: 'loadMore';
   parent: ProviderNode | BucketNode | FolderNode;
   loaded: number;
+  /** Set on the "Show from the start" row of a listing that begins after this name (after Go to Key). */
+  from?: string;
 }
 export interface MessageNode {
   type: 'message' | 'error';
@@ -105,7 +107,7 @@ export function nodeId(n: TreeNode): string {
     case 'object':
       return `o:${n.clusterName}|${n.provider}${ns(n)}|${n.bucket}|${n.key}`;
     case 'loadMore':
-      return `m:${nodeId(n.parent)}`;
+      return `${n.from !== undefined ? 'm0' : 'm'}:${nodeId(n.parent)}`;
     default:
       return `${n.type}:${n.parent ? nodeId(n.parent) : ''}:${n.message}`;
   }
@@ -155,6 +157,25 @@ interface Listing {
   items: (FolderNode | ObjectNode)[];
   nextToken?: string;
   filter: string;
+  /** The listing begins after this name (a jump by Go to Key), not at the first one. */
+  startAfter?: string;
+}
+
+/** A name just before `name` in listing order, so that a listing "after" it starts with `name`. */
+export function nameBefore(name: string): string {
+  const cps = [...name];
+  const last = cps.pop()!.codePointAt(0)!;
+  if (last === 0) return cps.join('');
+  const prev = last - 1 >= 0xd800 && last - 1 <= 0xdfff ? 0xd7ff : last - 1;
+  return cps.join('') + String.fromCodePoint(prev);
+}
+
+/** Where Go to Key landed: the node, and the containers whose rows changed on the way. */
+export interface LocateResult {
+  node: BucketNode | FolderNode | ObjectNode;
+  changed: (ProviderNode | BucketNode | FolderNode)[];
+  /** The key was a prefix: the node is the first name that starts with it. */
+  byPrefix?: boolean;
 }
 
 interface BucketListing {
@@ -274,6 +295,7 @@ export class TreeModel {
             this.listings.set(nodeId(n), listing);
           }
           const out: TreeNode[] = [...listing.items];
+          if (listing.startAfter !== undefined) out.unshift({ type: 'loadMore', parent: n, loaded: listing.items.length, from: listing.startAfter });
           if (listing.nextToken) out.push({ type: 'loadMore', parent: n, loaded: listing.items.length });
           if (out.length === 0) return [{ type: 'message', message: listing.filter ? `Nothing starts with "${listing.filter}"` : 'Empty', parent: n }];
           return out;
@@ -290,7 +312,8 @@ export class TreeModel {
   private async fetchPage(n: ContainerNode, listing: Listing): Promise<void> {
     const client = await this.source.client(n.clusterName);
     const base = n.type === 'folder' ? n.prefix : '';
-    const page = await client.listObjects(bucketRef(n), { prefix: base + listing.filter, folders: true, pageSize: this.pageSize(), token: listing.nextToken });
+    const startAfter = !listing.nextToken && listing.startAfter !== undefined ? { startAfter: listing.startAfter } : {};
+    const page = await client.listObjects(bucketRef(n), { prefix: base + listing.filter, folders: true, pageSize: this.pageSize(), token: listing.nextToken, ...startAfter });
     const common = { clusterName: n.clusterName, provider: n.provider, bucket: n.bucket, ...(n.namespace ? { namespace: n.namespace } : {}) };
     for (const folder of page.folders) listing.items.push({ type: 'folder', ...common, prefix: folder });
     for (const entry of page.objects) {
@@ -309,9 +332,101 @@ export class TreeModel {
       if (list) list.shown += this.pageSize();
       return;
     }
+    if (node.from !== undefined) {
+      // "Show from the start": forget the jump; the next expand lists from the first name.
+      this.listings.delete(nodeId(parent));
+      return;
+    }
     const listing = this.listings.get(nodeId(parent));
     if (!listing?.nextToken) return;
     await this.fetchPage(parent, listing);
+  }
+
+  /**
+   * Go to Key: finds (loading only what it must) the node of `key` in a bucket, an object or a folder
+   * ("a/b/"), or with a bare prefix the first name that starts with it. A level whose loaded pages do not
+   * reach the name is listed again starting just before it (start-after), so a bucket of millions of
+   * objects costs one listing per folder level. Throws an Error that says what is missing.
+   */
+  async locate(clusterName: string, bucket: BucketRef, key: string): Promise<LocateResult> {
+    const changed: LocateResult['changed'] = [];
+    const cluster = (await this.children()).find((c): c is ClusterNode => c.type === 'cluster' && c.clusterName === clusterName);
+    if (!cluster) throw new Error(`No cluster named "${clusterName}".`);
+    const providers = await this.children(cluster);
+    const bad = providers.find((p): p is MessageNode => p.type === 'error');
+    if (bad) throw new Error(bad.detail ?? bad.message);
+    const provider = providers.find((p): p is ProviderNode => p.type === 'provider' && p.provider === bucket.provider) ?? providers.find((p): p is ProviderNode => p.type === 'provider' && providers.length === 1);
+    if (!provider) throw new Error(`${clusterName} has no ${bucket.provider} buckets.`);
+    const isBucket = (b: TreeNode): b is BucketNode =>
+      b.type === 'bucket' && b.bucket === bucket.name && (b.namespace?.uuid ?? '') === (bucket.namespace?.uuid ?? '') && (b.namespace?.name ?? '') === (bucket.namespace?.name ?? '');
+    await this.children(provider);
+    const list = this.bucketLists.get(nodeId(provider));
+    const bucketNode = list?.buckets.find(isBucket);
+    if (!list || !bucketNode) throw new Error(`No bucket ${objectUri({ provider: bucket.provider, bucket: bucket.name })} on ${clusterName}.`);
+    const at = list.buckets.indexOf(bucketNode);
+    if (at >= list.shown) {
+      list.shown = at + 1;
+      changed.push(provider);
+    }
+    this.parents.set(nodeId(bucketNode), provider);
+    if (!key) return { node: bucketNode, changed };
+
+    let container: BucketNode | FolderNode = bucketNode;
+    let base = '';
+    for (;;) {
+      const rest = key.slice(base.length);
+      const slash = rest.indexOf('/');
+      if (slash >= 0) {
+        const prefix = base + rest.slice(0, slash + 1);
+        const folder = await this.findChild(container, prefix, (c) => c.type === 'folder' && c.prefix === prefix, changed);
+        if (!folder || folder.type !== 'folder') throw new Error(`No folder "${prefix}" in ${objectUri(container, base)}.`);
+        if (prefix === key) return { node: folder, changed };
+        container = folder;
+        base = prefix;
+        continue;
+      }
+      const exact = await this.findChild(container, key, (c) => (c.type === 'object' && c.key === key) || (c.type === 'folder' && c.prefix === key + '/'), changed);
+      if (exact) return { node: exact, changed };
+      // A bare prefix: the listing now starts just before it; its first name with that prefix.
+      const listing = this.listings.get(nodeId(container));
+      const first = listing?.items.find((c) => (c.type === 'object' ? c.key : c.prefix).startsWith(key));
+      if (first) {
+        this.parents.set(nodeId(first), container);
+        return { node: first, changed, byPrefix: true };
+      }
+      throw new Error(`Nothing named "${key}" or starting with it in ${objectUri(container, base)}.`);
+    }
+  }
+
+  private async findChild(
+    container: BucketNode | FolderNode,
+    name: string,
+    match: (c: FolderNode | ObjectNode) => boolean,
+    changed: LocateResult['changed'],
+  ): Promise<FolderNode | ObjectNode | undefined> {
+    const id = nodeId(container);
+    const base = container.type === 'folder' ? container.prefix : '';
+    const filter = this.filterOf(container);
+    if (filter && !name.startsWith(base + filter)) {
+      this.setFilter(container, ''); // the filter hides the name: drop it rather than fail
+      changed.push(container);
+    }
+    let listing = this.listings.get(id);
+    if (listing && listing.filter !== this.filterOf(container)) listing = undefined;
+    const found = listing?.items.find(match);
+    if (found) {
+      this.parents.set(nodeId(found), container);
+      return found;
+    }
+    // Loaded from the start and complete: the name is not there.
+    if (listing && !listing.nextToken && listing.startAfter === undefined) return undefined;
+    const jumped: Listing = { items: [], filter: this.filterOf(container), startAfter: nameBefore(name) };
+    await this.fetchPage(container, jumped);
+    this.listings.set(id, jumped);
+    changed.push(container);
+    const hit = jumped.items.find(match);
+    if (hit) this.parents.set(nodeId(hit), container);
+    return hit;
   }
 
   /** Labels, descriptions, tooltips and context values of a node. */
@@ -361,6 +476,17 @@ export class TreeModel {
           contextValue: 'object',
         };
       case 'loadMore':
+        if (n.from !== undefined)
+          return {
+            id: nodeId(n),
+            label: 'Show from the start…',
+            description: `listed from "${leafName(n.from, n.parent.type === 'folder' ? n.parent.prefix : '')}"`,
+            tooltip: 'Go to Key listed this level from the name you asked for; list it from its first name again',
+            collapsible: false,
+            icon: 'arrow-up',
+            contextValue: 'loadMore',
+            command: { command: 'aisBuckets.loadMore', title: 'Show from the Start', arguments: [n] },
+          };
         return {
           id: nodeId(n),
           label: 'Load more…',
