@@ -3,6 +3,7 @@
 // folder in VS Code's own Explorer, with a file dragged into it; an object dragged onto the editor area.
 // Each result is checked on the gateway itself (its S3 and native APIs), never only in the UI.
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 
 const BUCKET = 'editing';
 
@@ -20,6 +21,37 @@ async function nativeChecksum(ctx, key) {
 async function put(ctx, key, text, headers = {}) {
   const res = await s3(ctx, 'PUT', `${BUCKET}/${key}`, { headers: { 'content-type': 'text/plain', ...headers }, body: text });
   assert.equal(res.status, 200, `PUT ${key}`);
+}
+/** A w×h RGB PNG with a colour gradient (zlib is all a PNG needs). */
+function png(w, h) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0;
+    for (let x = 0; x < w; x++) raw.set([(x * 255) / w, (y * 255) / h, 160], y * (w * 3 + 1) + 1 + x * 3);
+  }
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 async function ensureBucket(ctx) {
   const res = await s3(ctx, 'PUT', BUCKET);
@@ -125,6 +157,45 @@ export default [
         await wb.dialogMessage();
         await wb.dialogButton('Overwrite');
         await until('the overwrite on the gateway', async () => (await serverText(ctx, 'shared.txt')) === 'mine: version one\n');
+        await wb.runCommand('View: Close All Editors');
+      } finally {
+        await dropBucket(ctx);
+      }
+    },
+  },
+  {
+    name: 'large objects ask before opening; images and binary objects open in VS Code\'s own viewers',
+    async run(wb, ctx) {
+      await ensureBucket(ctx);
+      try {
+        const line = 'a line of a large log file, repeated until it is five megabytes long\n';
+        await put(ctx, 'big.log', line.repeat(Math.ceil((5 * 1024 * 1024) / line.length)));
+        // A 1x1 PNG, and bytes that are not text (with NULs) under a name that says nothing.
+        await put(ctx, 'pixel.png', png(96, 96), { 'content-type': 'image/png' });
+        await put(ctx, 'blob', Buffer.from([0, 159, 146, 150, 0, 1, 2, 3, 255, 0, 7, 8]), { 'content-type': 'application/octet-stream' });
+        await wb.openView();
+        await wb.expandPath(ctx.cluster, 'ais', BUCKET);
+        await (await wb.row('big.log', { under: BUCKET })).click();
+        assert.match(await wb.dialogMessage(), /"big\.log" is 5\.\d+ MiB, more than the 4 MB above which AIS Buckets asks before opening an object/);
+        await wb.screenshot('large-object-asks');
+        await wb.dialogButton('Cancel');
+        await wb.page.waitForTimeout(500);
+        assert.ok(!(await tabs(wb)).some((t) => t.startsWith('big.log')), 'Cancel opens nothing');
+        await (await wb.row('big.log', { under: BUCKET })).click();
+        await wb.dialogMessage();
+        await wb.dialogButton('Open Anyway');
+        await until('the large object in the editor', async () => (await editorText(wb)).includes('a line of a large log file'), 30_000);
+
+        await (await wb.row('pixel.png', { under: BUCKET })).click();
+        await until('an image preview tab', async () => (await tabs(wb)).some((t) => t.startsWith('pixel.png')));
+        // The image preview reports the picture's size in the status bar.
+        await until('the image preview', async () => /\b96x96\b/.test(await wb.page.locator('.part.statusbar').innerText()));
+        await wb.page.waitForTimeout(1000);
+        await wb.screenshot('image-preview');
+
+        await (await wb.row('blob', { under: BUCKET })).click();
+        await until('VS Code\'s binary notice, not garbled text', async () => /binary|unsupported text encoding/i.test(await wb.page.locator('.editor-group-container.active').innerText()));
+        await wb.screenshot('binary-object');
         await wb.runCommand('View: Close All Editors');
       } finally {
         await dropBucket(ctx);
