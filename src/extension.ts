@@ -47,7 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
     // What the Explorer and editors change in a bucket shows in the tree too.
     fs.core.onDidChange((events) => {
       for (const e of new Map(events.map((x) => [`${x.cluster}|${x.bucket.provider}|${x.bucket.name}`, x])).values()) {
-        tree.refresh({ type: 'bucket', clusterName: e.cluster, provider: e.bucket.provider, bucket: e.bucket.name, ...(e.bucket.namespace ? { namespace: e.bucket.namespace } : {}) });
+        tree.refreshBucket({ type: 'bucket', clusterName: e.cluster, provider: e.bucket.provider, bucket: e.bucket.name, ...(e.bucket.namespace ? { namespace: e.bucket.namespace } : {}) });
       }
     }),
   );

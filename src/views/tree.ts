@@ -6,6 +6,7 @@ import { formatFsPath, FS_SCHEME } from '../fs/uri';
 import type { ClusterRegistry } from '../registry';
 import {
   bucketRef,
+  BucketNode,
   ContainerNode,
   ItemData,
   LoadMoreNode,
@@ -51,6 +52,12 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     this.model.invalidate(node);
     const target = node && (node.type === 'loadMore' || node.type === 'message' || node.type === 'error') ? node.parent : node;
     this.changed.fire(target && target.type !== 'loadMore' && target.type !== 'message' && target.type !== 'error' ? target : undefined);
+  }
+
+  /** A bucket changed outside the tree (the `ais:` file system): drop its pages and redraw. */
+  refreshBucket(n: BucketNode): void {
+    this.model.invalidate(n);
+    this.changed.fire(undefined);
   }
 
   filterOf(n: Container): string {

@@ -110,6 +110,8 @@ export default [
         const after = await nativeChecksum(ctx, 'notes.txt');
         assert.notEqual(after, before, 'the checksum changed');
         assert.match(after, /^xxhash:[0-9a-f]{16}$/, 'in the bucket\'s algorithm');
+        // The tree shows the new size (the file system tells it what changed).
+        await until('the new size in the tree', async () => /^35 B\b/.test((await wb.rowInfo()).find((r) => r.label === 'notes.txt')?.description ?? ''));
         await until('a clean editor', async () => !(await tabs(wb)).some((t) => /notes\.txt.*(unsaved|modified)/i.test(t)), 5_000).catch(() => undefined);
         await wb.screenshot('saved');
       } finally {
