@@ -41,6 +41,103 @@ export interface TransferOptions {
   onLog?: (line: string) => void;
   /** PutOptions for every upload (content type is guessed from the name when absent). */
   putOptions?: PutOptions;
+  /**
+   * Keeps multipart uploads resumable: each is recorded (upload id, part size, parts done, source size and
+   * mtime) and, when it fails or is cancelled, left on the cluster instead of aborted. An upload of the same
+   * file to the same key picks it up again: ListParts, then only the missing parts are sent.
+   */
+  journal?: UploadJournal;
+}
+
+/** One multipart upload in progress, as the journal keeps it. */
+export interface UploadJournalEntry {
+  /** The cluster's endpoint (and the caller's name for it): an upload id means nothing elsewhere. */
+  endpoint: string;
+  clusterName?: string;
+  bucket: BucketRef;
+  key: string;
+  uploadId: string;
+  partSize: number;
+  file: string;
+  fileSize: number;
+  fileMtimeMs: number;
+  /** Parts known sent, with the MD5 of their bytes (the multipart ETag is checked against these). */
+  parts: { partNumber: number; etag: string; md5: string }[];
+  putOptions?: PutOptions;
+  started: number;
+}
+
+/** Where the journal lives (a JSON file in the extension's storage; memory in tests). */
+export interface UploadJournal {
+  list(): Promise<UploadJournalEntry[]>;
+  put(entry: UploadJournalEntry): Promise<void>;
+  remove(uploadId: string): Promise<void>;
+}
+
+/** The journal as one small JSON file, rewritten atomically (temp + rename), writes in order. */
+export class FileUploadJournal implements UploadJournal {
+  private queue: Promise<unknown> = Promise.resolve();
+  constructor(readonly file: string) {}
+
+  async list(): Promise<UploadJournalEntry[]> {
+    await this.queue.catch(() => undefined);
+    return this.read();
+  }
+
+  private async read(): Promise<UploadJournalEntry[]> {
+    try {
+      const data = JSON.parse(await fs.promises.readFile(this.file, 'utf8')) as { uploads?: UploadJournalEntry[] };
+      return Array.isArray(data.uploads) ? data.uploads : [];
+    } catch {
+      return []; // none yet, or unreadable: nothing to resume
+    }
+  }
+
+  private update(change: (all: UploadJournalEntry[]) => UploadJournalEntry[]): Promise<void> {
+    const run = this.queue.catch(() => undefined).then(async () => {
+      const next = change(await this.read());
+      await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      await fs.promises.writeFile(tmp, JSON.stringify({ version: 1, uploads: next }, null, 1));
+      await fs.promises.rename(tmp, this.file);
+    });
+    this.queue = run;
+    return run;
+  }
+
+  put(entry: UploadJournalEntry): Promise<void> {
+    return this.update((all) => [...all.filter((e) => e.uploadId !== entry.uploadId), entry]);
+  }
+
+  remove(uploadId: string): Promise<void> {
+    return this.update((all) => all.filter((e) => e.uploadId !== uploadId));
+  }
+}
+
+/** The source file changed since the upload began: its parts cannot be reused. */
+export class StaleUpload extends Error {
+  constructor(readonly entry: UploadJournalEntry) {
+    super(`${entry.file} changed since its upload to ${entry.bucket.provider}://${entry.bucket.name}/${entry.key} began: the parts sent cannot be reused.`);
+    this.name = 'StaleUpload';
+  }
+}
+
+/** Whether the journal entry still describes the file on disk (size and mtime). */
+export async function entryMatchesFile(entry: UploadJournalEntry): Promise<boolean> {
+  try {
+    const st = await fs.promises.stat(entry.file);
+    return st.size === entry.fileSize && Math.abs(st.mtimeMs - entry.fileMtimeMs) < 1;
+  } catch {
+    return false;
+  }
+}
+
+/** Resumes one journalled upload: only the parts the cluster lacks are sent. Throws StaleUpload if the file changed. */
+export async function resumeUpload(client: TransferClient, entry: UploadJournalEntry, opts: TransferOptions = {}): Promise<PutResult> {
+  const meter = new Meter(entry.fileSize, 1, opts.onProgress);
+  const result = await uploadOne(client, entry.bucket, { file: entry.file, key: entry.key, size: entry.fileSize }, { ...opts, partSize: entry.partSize, putOptions: entry.putOptions }, meter, entry);
+  meter.fileDone();
+  return result;
 }
 
 export interface UploadItem {
@@ -222,13 +319,14 @@ export async function uploadFile(client: TransferClient, bucket: BucketRef, file
   return result;
 }
 
-async function uploadOne(client: TransferClient, bucket: BucketRef, item: UploadItem, opts: TransferOptions, meter: Meter): Promise<PutResult> {
-  const partSize = Math.max(5 * MiB, opts.partSize ?? 16 * MiB);
+async function uploadOne(client: TransferClient, bucket: BucketRef, item: UploadItem, opts: TransferOptions, meter: Meter, resume?: UploadJournalEntry): Promise<PutResult> {
+  if (!resume && opts.journal) resume = await findResumable(client, bucket, item, opts.journal);
+  const partSize = resume ? resume.partSize : Math.max(5 * MiB, opts.partSize ?? 16 * MiB);
   const threshold = opts.multipartThreshold ?? partSize;
   const putOptions: PutOptions = { ...opts.putOptions, contentType: opts.putOptions?.contentType ?? guessContentType(item.key) };
-  const multipart = item.size >= threshold && item.size > partSize && client.capabilities.multipart;
+  const multipart = !!resume || (item.size >= threshold && item.size > partSize && client.capabilities.multipart);
   const result = multipart
-    ? await uploadMultipart(client, bucket, item, partSize, putOptions, opts, meter)
+    ? await uploadMultipart(client, bucket, item, partSize, putOptions, opts, meter, resume)
     : await withRetry(opts.attempts ?? 3, opts.signal, async () => {
         const counted = { n: 0 };
         const md5 = createHasher('md5');
@@ -245,6 +343,17 @@ async function uploadOne(client: TransferClient, bucket: BucketRef, item: Upload
   return result;
 }
 
+/** A journalled upload of this very file to this key on this cluster, if any; a stale one is reported. */
+async function findResumable(client: TransferClient, bucket: BucketRef, item: UploadItem, journal: UploadJournal): Promise<UploadJournalEntry | undefined> {
+  const file = path.resolve(item.file);
+  const entry = (await journal.list()).find(
+    (e) => e.endpoint === client.endpoint && e.bucket.name === bucket.name && e.bucket.provider === bucket.provider && e.key === item.key && e.file === file,
+  );
+  if (!entry) return undefined;
+  if (!(await entryMatchesFile(entry))) throw new StaleUpload(entry);
+  return entry;
+}
+
 /** An ETag that is an MD5 must be the MD5 of what we sent; any other ETag says nothing about the bytes. */
 function verifyUploadEtag(key: string, etag: string | undefined, md5: string) {
   const e = etag?.replace(/"/g, '').toLowerCase();
@@ -259,12 +368,63 @@ async function uploadMultipart(
   putOptions: PutOptions,
   opts: TransferOptions,
   meter: Meter,
+  resume?: UploadJournalEntry,
 ): Promise<PutResult> {
   throwIfAborted(opts.signal);
-  const uploadId = await client.createMultipartUpload(bucket, item.key, putOptions);
-  const count = Math.ceil(item.size / partSize);
-  const parts = Array.from({ length: count }, (_, i) => ({ partNumber: i + 1, start: i * partSize, end: Math.min(item.size, (i + 1) * partSize) - 1 }));
+  const journal = opts.journal;
   const etags: { partNumber: number; etag: string; md5: string }[] = [];
+  let entry: UploadJournalEntry | undefined;
+  let uploadId: string;
+  let listed: Awaited<ReturnType<ClusterClient['listParts']>> | undefined;
+  if (resume) {
+    if (!(await entryMatchesFile(resume))) throw new StaleUpload(resume);
+    try {
+      listed = await client.listParts(bucket, item.key, resume.uploadId);
+    } catch (e) {
+      if (!(e instanceof ClientError && e.kind === 'not-found')) throw e;
+      // Aborted or completed elsewhere: start over.
+      await journal?.remove(resume.uploadId);
+      opts.onLog?.(`the upload ${resume.uploadId} of ${item.key} is gone from the cluster; starting over`);
+      resume = undefined;
+    }
+  }
+  if (resume && listed) {
+    uploadId = resume.uploadId;
+    // What the cluster holds and we know the bytes of: parts of the right size with the ETag we recorded.
+    const held = new Map(listed.map((p) => [p.partNumber, p]));
+    for (const p of resume.parts) {
+      const h = held.get(p.partNumber);
+      const size = Math.min(item.size, p.partNumber * partSize) - (p.partNumber - 1) * partSize;
+      if (h && h.etag.replace(/"/g, '').toLowerCase() === p.etag.replace(/"/g, '').toLowerCase() && h.size === size) etags.push(p);
+    }
+    meter.add(etags.reduce((n, p) => n + Math.min(item.size, p.partNumber * partSize) - (p.partNumber - 1) * partSize, 0));
+    entry = { ...resume, parts: [...etags] };
+    opts.onLog?.(`resuming ${bucket.provider}://${bucket.name}/${item.key}: ${etags.length} parts on the cluster already`);
+  } else {
+    uploadId = await client.createMultipartUpload(bucket, item.key, putOptions);
+    if (journal) {
+      const st = await fs.promises.stat(item.file);
+      entry = {
+        endpoint: client.endpoint,
+        bucket,
+        key: item.key,
+        uploadId,
+        partSize,
+        file: path.resolve(item.file),
+        fileSize: item.size,
+        fileMtimeMs: st.mtimeMs,
+        parts: [],
+        putOptions,
+        started: Date.now(),
+      };
+    }
+  }
+  if (entry && journal) await journal.put(entry);
+  const count = Math.ceil(item.size / partSize);
+  const have = new Set(etags.map((p) => p.partNumber));
+  const parts = Array.from({ length: count }, (_, i) => ({ partNumber: i + 1, start: i * partSize, end: Math.min(item.size, (i + 1) * partSize) - 1 })).filter(
+    (p) => !have.has(p.partNumber),
+  );
   try {
     await forEachLimited(parts, opts.partConcurrency ?? 4, opts.signal, async (part) => {
       const result = await withRetry(opts.attempts ?? 3, opts.signal, async () => {
@@ -284,6 +444,10 @@ async function uploadMultipart(
         }
       });
       etags.push({ partNumber: part.partNumber, ...result });
+      if (entry && journal) {
+        entry.parts.push({ partNumber: part.partNumber, ...result });
+        await journal.put(entry);
+      }
     });
     throwIfAborted(opts.signal);
     etags.sort((a, b) => a.partNumber - b.partNumber);
@@ -293,11 +457,17 @@ async function uploadMultipart(
     for (const p of etags) all.update(Buffer.from(p.md5, 'hex'));
     const expected = `${all.digest()}-${etags.length}`;
     const got = res.etag?.replace(/"/g, '').toLowerCase();
+    if (entry && journal) await journal.remove(uploadId);
     if (got && /^[0-9a-f]{32}-\d+$/.test(got) && got !== expected) throw new ChecksumMismatch(item.key, 'multipart ETag', got, expected);
     return res;
   } catch (e) {
-    // Leave nothing behind on the cluster: an unfinished upload holds space until aborted.
-    await client.abortMultipartUpload(bucket, item.key, uploadId).catch(() => undefined);
+    // Journalled, a failed or cancelled upload stays for a resume (the caller may still abort it);
+    // otherwise leave nothing behind on the cluster: an unfinished upload holds space until aborted.
+    const keep = entry && journal && !(e instanceof ChecksumMismatch) && (e instanceof TransferCancelled || opts.signal?.aborted || !(e instanceof ClientError) || ['unreachable', 'timeout', 'server', 'aborted'].includes(e.kind));
+    if (!keep) {
+      await client.abortMultipartUpload(bucket, item.key, uploadId).catch(() => undefined);
+      if (entry && journal) await journal.remove(uploadId).catch(() => undefined);
+    }
     throw e;
   }
 }
