@@ -30,7 +30,7 @@ export function confirmOpenAboveBytes(): number {
 export async function confirmLargeObject(uri: vscode.Uri, size: number): Promise<boolean> {
   const mb = vscode.workspace.getConfiguration('aisBuckets.objects').get<number>('confirmOpenAboveMb') ?? 4;
   const pick = await vscode.window.showWarningMessage(
-    `"${baseName(uri.path)}" is ${formatSize(size)}, more than the ${mb} MB above which AIS Buckets asks before opening an object. Open it anyway?`,
+    `"${baseName(uri.path)}" is ${formatSize(size)}: AIS Buckets asks before opening objects over ${mb} MiB in an editor. Open it anyway?`,
     { modal: true, detail: 'The editor reads it into memory whole. To work with a local copy instead, use Download… in the AIS Buckets view; the limit is the setting "aisBuckets.objects.confirmOpenAboveMb".' },
     'Open Anyway',
   );

@@ -178,7 +178,7 @@ export default [
         await wb.openView();
         await wb.expandPath(ctx.cluster, 'ais', BUCKET);
         await (await wb.row('big.log', { under: BUCKET })).click();
-        assert.match(await wb.dialogMessage(), /"big\.log" is 5\.\d+ MiB, more than the 4 MB above which AIS Buckets asks before opening an object/);
+        assert.match(await wb.dialogMessage(), /"big\.log" is 5\.\d+ MiB: AIS Buckets asks before opening objects over 4 MiB in an editor/);
         await wb.screenshot('large-object-asks');
         await wb.dialogButton('Cancel');
         await wb.page.waitForTimeout(500);
