@@ -4,9 +4,10 @@
 // Here large bodies are hashed by worker threads while the main thread only moves bytes.
 //
 // - A stream is pinned to one worker (updates stay in order); streams are spread round-robin.
-// - Each chunk is copied into the message (the original goes on to the file). Bytes sent but not yet
-//   hashed are bounded per stream (`MAX_PENDING`): `update` returns a promise to wait on past that, so
-//   memory stays flat whatever the body size and however slow the worker.
+// - Each chunk is copied into a fixed ring of shared memory per stream (the original goes on to the
+//   file); the worker hashes it in place and acknowledges. When the ring is full `update` waits, so
+//   memory stays flat whatever the body size and however slow the worker, and no per-chunk garbage
+//   piles up in either thread's heap.
 // - Only node:crypto types go to a worker (the worker is an eval'd script with built-ins only: no bundle
 //   path or node_modules needed). xxhash (WASM, GB/s) and crc32c stay on the caller's thread.
 import * as os from 'node:os';
@@ -15,28 +16,31 @@ import { Worker } from 'node:worker_threads';
 export type WorkerHashType = 'md5' | 'sha256' | 'sha512';
 export const WORKER_HASH_TYPES: readonly string[] = ['md5', 'sha256', 'sha512'];
 
-const MAX_PENDING = 8 * 1024 * 1024;
+/** Bytes of one stream between the main thread and its worker: a ring in shared memory, fixed size. */
+const RING_BYTES = 4 * 1024 * 1024;
+const MAX_PIECE = RING_BYTES / 4;
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const crypto = require('node:crypto');
 const streams = new Map();
 parentPort.on('message', (m) => {
-  if (m.op === 'open') streams.set(m.id, m.types.map((t) => crypto.createHash(t)));
+  if (m.op === 'open') streams.set(m.id, { hs: m.types.map((t) => crypto.createHash(t)), ring: new Uint8Array(m.ring) });
   else if (m.op === 'update') {
-    const hs = streams.get(m.id);
-    if (hs) for (const h of hs) h.update(m.data);
-    parentPort.postMessage({ id: m.id, op: 'ack', bytes: m.data.length });
+    const s = streams.get(m.id);
+    if (s) for (const h of s.hs) h.update(s.ring.subarray(m.off, m.off + m.len));
+    parentPort.postMessage({ id: m.id, op: 'ack', bytes: m.len });
   } else if (m.op === 'digest') {
-    const hs = streams.get(m.id);
+    const s = streams.get(m.id);
     streams.delete(m.id);
-    parentPort.postMessage({ id: m.id, op: 'digest', hex: hs ? hs.map((h) => h.digest('hex')) : [] });
+    parentPort.postMessage({ id: m.id, op: 'digest', hex: s ? s.hs.map((h) => h.digest('hex')) : [] });
   } else if (m.op === 'drop') streams.delete(m.id);
 });
 `;
 
 interface Pending {
   pendingBytes: number;
+  failed?: boolean;
   waiters: (() => void)[];
   onDigest?: (hex: string[]) => void;
 }
@@ -54,7 +58,7 @@ class HashWorker {
       if (!s) return;
       if (m.op === 'ack') {
         s.pendingBytes -= m.bytes!;
-        if (s.pendingBytes <= MAX_PENDING / 2) for (const w of s.waiters.splice(0)) w();
+        for (const w of s.waiters.splice(0)) w();
       } else if (m.op === 'digest') {
         this.streams.delete(m.id);
         s.onDigest?.(m.hex!);
@@ -63,6 +67,7 @@ class HashWorker {
     this.worker.on('error', (e) => {
       // A dead worker fails its streams; the next stream gets a new worker.
       for (const s of this.streams.values()) {
+        s.failed = true;
         for (const w of s.waiters.splice(0)) w();
         s.onDigest?.([]);
       }
@@ -89,18 +94,35 @@ export class WorkerHashes {
   private readonly id = nextId++;
   private readonly state: Pending = { pendingBytes: 0, waiters: [] };
   private done = false;
+  private readonly shared = new SharedArrayBuffer(RING_BYTES);
+  private readonly ring = new Uint8Array(this.shared);
+  private writeAt = 0;
 
   constructor(readonly types: readonly WorkerHashType[]) {
     this.w.streams.set(this.id, this.state);
-    this.w.worker.postMessage({ id: this.id, op: 'open', types });
+    this.w.worker.postMessage({ id: this.id, op: 'open', types, ring: this.shared });
   }
 
-  /** Hands a chunk to the worker (copied). Resolves at once unless too many bytes wait to be hashed. */
-  update(chunk: Uint8Array): Promise<void> | undefined {
-    this.state.pendingBytes += chunk.length;
-    this.w.worker.postMessage({ id: this.id, op: 'update', data: chunk });
-    if (this.state.pendingBytes <= MAX_PENDING) return undefined;
-    return new Promise((resolve) => this.state.waiters.push(resolve));
+  /**
+   * Hands a chunk to the worker: its bytes are copied into the stream's ring, so the caller may reuse
+   * the chunk at once. Resolves when all of it is in the ring (at once unless the worker is behind).
+   */
+  async update(chunk: Uint8Array): Promise<void> {
+    for (let at = 0; at < chunk.length; ) {
+      if (this.state.failed) throw new Error('hash worker failed');
+      const room = RING_BYTES - this.state.pendingBytes;
+      if (room < Math.min(MAX_PIECE, chunk.length - at)) {
+        await new Promise<void>((resolve) => this.state.waiters.push(resolve));
+        continue;
+      }
+      // One contiguous piece: up to the ring's end, the free room and MAX_PIECE.
+      const n = Math.min(chunk.length - at, room, RING_BYTES - this.writeAt, MAX_PIECE);
+      this.ring.set(chunk.subarray(at, at + n), this.writeAt);
+      this.w.worker.postMessage({ id: this.id, op: 'update', off: this.writeAt, len: n });
+      this.state.pendingBytes += n;
+      this.writeAt = (this.writeAt + n) % RING_BYTES;
+      at += n;
+    }
   }
 
   /** Hex digests in the order of `types`. */

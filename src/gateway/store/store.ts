@@ -227,30 +227,53 @@ export class Store {
     const tmp = this.tmpPath();
     const mainType: ChecksumType = cksumType === 'md5' ? 'none' : cksumType;
     const extraType = opts.expectedChecksum && opts.expectedChecksum.type !== 'md5' && opts.expectedChecksum.type !== cksumType ? opts.expectedChecksum.type : 'none';
-    // Large (or unknown-size) bodies: node:crypto hashes go to a worker thread (hashpool.ts), so the event
-    // loop only moves bytes. Small bodies hash inline: a message round trip would cost more than the hash.
-    const offload = opts.expectedSize === undefined || opts.expectedSize >= OFFLOAD_HASH_BYTES;
+    // Large bodies: node:crypto hashes go to a worker thread (hashpool.ts), so the event loop only moves
+    // bytes. Small bodies hash inline: a message round trip would cost more than the hash. A body of
+    // unknown size is held back from hashing (at most OFFLOAD_HASH_BYTES, already on its way to the
+    // file) until it proves large, or ends and is hashed inline.
     const types: ChecksumType[] = ['md5', mainType, extraType];
-    const onWorker = types.map((t) => offload && WORKER_HASH_TYPES.includes(t));
-    const inline = types.map((t, i) => (onWorker[i] ? undefined : createHasher(t)));
-    const workerTypes = types.filter((_, i) => onWorker[i]) as WorkerHashType[];
-    const worker = workerTypes.length ? new WorkerHashes(workerTypes) : undefined;
+    const offloadable = types.map((t) => WORKER_HASH_TYPES.includes(t));
+    let mode: 'inline' | 'worker' | 'undecided' =
+      opts.expectedSize === undefined ? 'undecided' : opts.expectedSize >= OFFLOAD_HASH_BYTES ? 'worker' : 'inline';
+    const inline = types.map((t, i) => (offloadable[i] ? undefined : createHasher(t)));
+    const late = types.map((t, i) => (offloadable[i] ? createHasher(t) : undefined));
+    const workerTypes = types.filter((_, i) => offloadable[i]) as WorkerHashType[];
+    if (!workerTypes.length) mode = 'inline';
+    let worker = mode === 'worker' ? new WorkerHashes(workerTypes) : undefined;
+    let held: Buffer[] = [];
+    let heldBytes = 0;
     let size = 0;
     const hashing = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         size += chunk.length;
         for (const h of inline) h?.update(chunk);
-        const wait = worker?.update(chunk);
-        if (wait) wait.then(() => cb(null, chunk), cb);
-        else cb(null, chunk);
+        if (mode === 'inline') {
+          for (const h of late) h?.update(chunk);
+          return cb(null, chunk);
+        }
+        if (mode === 'undecided') {
+          held.push(chunk);
+          heldBytes += chunk.length;
+          if (heldBytes < OFFLOAD_HASH_BYTES) return cb(null, chunk);
+          mode = 'worker';
+          worker = new WorkerHashes(workerTypes);
+          const all = held;
+          held = [];
+          (async () => {
+            for (const c of all) await worker!.update(c);
+          })().then(() => cb(null, chunk), cb);
+          return;
+        }
+        worker!.update(chunk).then(() => cb(null, chunk), cb);
       },
     });
     try {
       await pipeline(body, hashing, fs.createWriteStream(tmp, { highWaterMark: 1024 * 1024 }));
       if (opts.expectedSize !== undefined && size !== opts.expectedSize) throw errors.incompleteBody(opts.expectedSize, size);
+      if (mode === 'undecided') for (const c of held) for (const h of late) h?.update(c);
       const fromWorker = worker ? await worker.digest() : [];
       let w = 0;
-      const [md5hex, mainHex, extraHex0] = types.map((_, i) => (onWorker[i] ? fromWorker[w++] : inline[i]!.digest()));
+      const [md5hex, mainHex, extraHex0] = types.map((_, i) => (!offloadable[i] ? inline[i]!.digest() : worker ? fromWorker[w++] : late[i]!.digest()));
       const checksum = cksumType === 'md5' ? md5hex : mainHex;
       const extraHex = extraType === 'none' ? undefined : extraHex0;
       if (opts.expectedMd5 !== undefined && opts.expectedMd5.toLowerCase() !== md5hex)
