@@ -212,8 +212,14 @@ export default [
         await put(ctx, 'report.json', '{"rows": 3}\n', { 'content-type': 'application/json', 'x-amz-meta-owner': 'ui-test', 'x-amz-meta-stage': 'draft' });
         await wb.openView();
         await wb.expandPath(ctx.cluster, 'ais', BUCKET);
+        const propsTab = async () => (await tabs(wb)).some((t) => t.startsWith('report.json (properties)'));
         await wb.contextMenu('report.json', 'Show Object Properties', { under: BUCKET });
-        await until('the properties tab', async () => (await tabs(wb)).some((t) => t.startsWith('report.json (properties)')));
+        // A click on a menu that is still opening can be lost (seen under load): once more, then wait.
+        if (!(await until('the properties tab', propsTab, 5_000).catch(() => false))) {
+          await wb.page.keyboard.press('Escape');
+          await wb.contextMenu('report.json', 'Show Object Properties', { under: BUCKET });
+        }
+        await until('the properties tab', propsTab);
         const text = await until('the properties text', async () => {
           const t = await editorText(wb);
           return t.includes('userMetadata') ? t : undefined;
