@@ -7,7 +7,15 @@ import { startGateway } from './server';
 const USAGE = `usage: node dist/gateway.js [--port 51080] [--data DIR] [--host 127.0.0.1]
                           [--tls-cert FILE --tls-key FILE] [--checksum xxhash|md5|...] [--fsync] [--redirect]
                           [--aws-endpoint URL [--aws-access-key KEY --aws-secret-key SECRET] [--aws-region REGION]]
+                          [--access-key KEY --secret-key SECRET | --auth-file FILE] [--allow-anonymous]
 
+  --access-key, --secret-key
+                   require requests signed with these keys (S3: SigV4 or V2; native API: the same, or the
+                   Bearer token derived from them); --auth-file reads {"accessKey": ..., "secretKey": ...}
+                   from a JSON file instead (keeps the secret out of the process list)
+  --allow-anonymous
+                   serve unsigned requests on a non-loopback --host (without credentials the gateway
+                   refuses any host but loopback unless told so)
   --redirect       behave like an AIStore proxy: object GET/PUT/HEAD answer 307 to a target listener
   --aws-endpoint   S3 service behind the aws provider (keys default to AWS_ACCESS_KEY_ID and
                    AWS_SECRET_ACCESS_KEY, the region to AWS_REGION or us-east-1)`;
@@ -29,6 +37,10 @@ async function main(): Promise<void> {
         'aws-access-key': { type: 'string' },
         'aws-secret-key': { type: 'string' },
         'aws-region': { type: 'string' },
+        'access-key': { type: 'string' },
+        'secret-key': { type: 'string' },
+        'auth-file': { type: 'string' },
+        'allow-anonymous': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -72,6 +84,35 @@ async function main(): Promise<void> {
     console.error('--aws-access-key, --aws-secret-key and --aws-region go with --aws-endpoint');
     process.exit(2);
   }
+  let credentials: { accessKey: string; secretKey: string } | undefined;
+  if (args['auth-file']) {
+    if (args['access-key'] || args['secret-key']) {
+      console.error('--auth-file and --access-key/--secret-key are alternatives: give one');
+      process.exit(2);
+    }
+    try {
+      const c = JSON.parse(fs.readFileSync(args['auth-file'], 'utf8')) as Record<string, unknown>;
+      if (typeof c.accessKey !== 'string' || typeof c.secretKey !== 'string' || !c.accessKey || !c.secretKey) throw new Error('it needs "accessKey" and "secretKey" strings');
+      credentials = { accessKey: c.accessKey, secretKey: c.secretKey };
+    } catch (e) {
+      console.error(`--auth-file ${args['auth-file']}: ${(e as Error).message}`);
+      process.exit(2);
+    }
+  } else if (args['access-key'] || args['secret-key']) {
+    if (!args['access-key'] || !args['secret-key']) {
+      console.error('--access-key and --secret-key go together');
+      process.exit(2);
+    }
+    credentials = { accessKey: args['access-key'], secretKey: args['secret-key'] };
+  }
+  const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(args.host ?? '');
+  if (!credentials && !loopback && !args['allow-anonymous']) {
+    console.error(
+      `refusing to serve anonymous requests on ${args.host}: give credentials (--access-key/--secret-key or --auth-file), ` +
+        'or --allow-anonymous to expose the gateway without them',
+    );
+    process.exit(2);
+  }
   const tls = args['tls-cert'] ? { cert: fs.readFileSync(args['tls-cert']), key: fs.readFileSync(args['tls-key']!) } : undefined;
   let gw;
   try {
@@ -84,6 +125,7 @@ async function main(): Promise<void> {
       fsync: args.fsync,
       redirect: args.redirect,
       remote,
+      credentials,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -94,6 +136,7 @@ async function main(): Promise<void> {
   console.log(`AIS Buckets gateway listening on ${gw.url} (S3 API: ${gw.url}/s3, AIStore API: ${gw.url}/v1, data: ${gw.store.dir})`);
   if (args.redirect) console.log(`redirect mode: object requests are redirected (307) to the target at ${gw.targetUrl}`);
   if (remote) console.log(`aws provider: buckets of ${remote.endpoint}`);
+  console.log(credentials ? `authentication: requests must be signed with access key ${credentials.accessKey}` : 'authentication: none (anonymous requests accepted)');
   // A parent that forked us (the extension) learns the real port without parsing text.
   process.send?.({ type: 'listening', url: gw.url, port: gw.port });
   let closing = false;

@@ -4,7 +4,9 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Store, StoreOptions } from './store/store';
 import { handleS3 } from './s3/handler';
-import { handleNative } from './native/handler';
+import { handleNative, sendNativeError } from './native/handler';
+import { authenticate, Credentials } from './auth';
+import { newRequestId, sendError as sendS3Error } from './s3/http';
 import { Cluster, RemoteOptions } from './cluster/cluster';
 import { ClusterInfo, makeClusterInfo } from './native/wire';
 
@@ -18,6 +20,12 @@ export interface GatewayOptions extends StoreOptions {
   redirect?: boolean;
   /** The remote S3 service behind the `aws` provider (any S3 endpoint). */
   remote?: RemoteOptions;
+  /**
+   * With credentials, every /s3 and /v1 request must be signed with them (SigV4 header or presigned, or
+   * V2), or for /v1 carry their Bearer token (auth.ts nativeToken); /v1/health stays open. Without,
+   * requests are anonymous.
+   */
+  credentials?: Credentials;
 }
 
 export interface Gateway {
@@ -106,6 +114,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const targetCtx: RequestContext = { ...ctx, role: 'target' };
   const makeHandler = (c: RequestContext) => (req: http.IncomingMessage, res: http.ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0];
+    const api = path === '/s3' || path.startsWith('/s3/') ? 's3' : path === '/v1' || path.startsWith('/v1/') ? 'native' : undefined;
+    // One check before routing (and before a redirect): the request is signed with our credentials.
+    if (options.credentials && api && path !== '/v1/health') {
+      authenticate(req, options.credentials, api).then(
+        () => routeRequest(c, req, res, path),
+        (e) => {
+          if (api === 'native') return sendNativeError(c, req, res, e);
+          sendS3Error({ req, res, method: req.method ?? 'GET', query: new URLSearchParams(), requestId: newRequestId(), bodyTaken: false }, e);
+        },
+      );
+      return;
+    }
+    routeRequest(c, req, res, path);
+  };
+  const routeRequest = (c: RequestContext, req: http.IncomingMessage, res: http.ServerResponse, path: string) => {
     if (c.role === 'proxy' && options.redirect) {
       const kind = isObjectDataRequest(req);
       if (kind) return redirect(c, kind, req, res);
