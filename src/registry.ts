@@ -5,6 +5,8 @@ import type { ClusterClient } from './client/cluster';
 import { createClusterClient } from './client';
 import { ClusterSecrets, ClusterSettings, ClusterSpec, joinSecrets, mergeImported, MergeResult, splitSecrets, toConnection, validateSpec } from './config/clusters';
 
+import { nativeToken } from './common/token';
+
 export const LOCAL_CLUSTER = 'local';
 const SECRET_PREFIX = 'aisBuckets.cluster:';
 
@@ -143,10 +145,15 @@ export class ClusterRegistry implements vscode.Disposable {
     this.changed.fire();
   }
 
-  /** The embedded gateway came up (url) or went down (undefined). */
-  setLocal(url: string | undefined): void {
+  /**
+   * The embedded gateway came up (url) or went down (undefined). With credentials, its clients sign S3
+   * requests with the keys and send the native API the Bearer token derived from them.
+   */
+  setLocal(url: string | undefined, credentials?: { accessKey: string; secretKey: string }): void {
     this.dropClient(LOCAL_CLUSTER);
-    this.local = url ? { name: LOCAL_CLUSTER, kind: 'ais', endpoint: url } : undefined;
+    this.local = url
+      ? { name: LOCAL_CLUSTER, kind: 'ais', endpoint: url, ...(credentials ? { ...credentials, authToken: nativeToken(credentials) } : {}) }
+      : undefined;
     this.changed.fire();
   }
 

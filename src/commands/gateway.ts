@@ -1,11 +1,13 @@
 // The embedded gateway inside VS Code: a child process on a free loopback port, data under the
 // extension's global storage, shown as the cluster "local" and in the status bar; it stops with VS Code.
+import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EmbeddedGatewayProcess } from '../embedded/process';
 import type { ClusterRegistry } from '../registry';
 
 const ENABLED_KEY = 'aisBuckets.localGateway.enabled';
+const CREDENTIALS_KEY = 'aisBuckets.localGateway.credentials';
 
 export class LocalGateway implements vscode.Disposable {
   private process?: EmbeddedGatewayProcess;
@@ -45,14 +47,30 @@ export class LocalGateway implements vscode.Disposable {
     return this.starting;
   }
 
+  /** The embedded gateway's keys: generated once, kept in SecretStorage. */
+  private async credentials(): Promise<{ accessKey: string; secretKey: string }> {
+    try {
+      const saved = JSON.parse((await this.context.secrets.get(CREDENTIALS_KEY)) ?? '') as { accessKey?: unknown; secretKey?: unknown };
+      if (typeof saved.accessKey === 'string' && typeof saved.secretKey === 'string' && saved.accessKey && saved.secretKey)
+        return { accessKey: saved.accessKey, secretKey: saved.secretKey };
+    } catch {
+      // none yet, or unreadable: make new ones
+    }
+    const made = { accessKey: `AISB${crypto.randomBytes(8).toString('hex').toUpperCase()}`, secretKey: crypto.randomBytes(30).toString('base64url') };
+    await this.context.secrets.store(CREDENTIALS_KEY, JSON.stringify(made));
+    return made;
+  }
+
   private async doStart(): Promise<string> {
     const cfg = vscode.workspace.getConfiguration('aisBuckets');
+    const credentials = await this.credentials();
     const proc = new EmbeddedGatewayProcess({
       script: this.context.asAbsolutePath(path.join('dist', 'gateway.js')),
       dataDir: this.dataDir,
       port: cfg.get<number>('localGateway.port') ?? 0,
       checksum: cfg.get<string>('localGateway.defaultChecksum') || undefined,
       onLog: (line) => this.log.info(`[gateway] ${line}`),
+      credentials,
     });
     this.process = proc;
     this.status.text = '$(sync~spin) AIS local';
@@ -73,7 +91,7 @@ export class LocalGateway implements vscode.Disposable {
       });
       this.log.info(`local gateway listening on ${running.url} (data: ${this.dataDir})`);
       await this.context.globalState.update(ENABLED_KEY, true);
-      this.registry.setLocal(running.url);
+      this.registry.setLocal(running.url, credentials);
       this.render();
       return running.url;
     } catch (e) {

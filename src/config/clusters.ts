@@ -20,6 +20,8 @@ export interface ClusterSpec {
   signatureV2?: boolean;
   /** Where the entry came from, e.g. "~/.s3cfg"; re-imports from the same file update it. */
   source?: string;
+  /** AIS: Bearer token for the native API (the embedded gateway's, derived from its keys; never saved). */
+  authToken?: string;
 }
 
 /** The part of a ClusterSpec that goes into settings (no keys). */
@@ -47,6 +49,7 @@ export function toConnection(spec: ClusterSpec, options: Partial<ClusterConnecti
     s3Endpoint: spec.s3Endpoint,
     accessKey: spec.accessKey,
     secretKey: spec.secretKey,
+    authToken: spec.authToken,
     region: spec.region,
     tls: spec.tls ? { ...spec.tls } : undefined,
     proxy: spec.proxy ? { host: spec.proxy.host, port: spec.proxy.port } : undefined,

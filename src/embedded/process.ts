@@ -10,6 +10,11 @@ export interface EmbeddedGatewayOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   checksum?: string;
+  /**
+   * Keys every request must be signed with. Handed over in the child's environment (readable by this
+   * user only), never on the command line where any user's `ps` would show them.
+   */
+  credentials?: { accessKey: string; secretKey: string };
   /** How long to wait for the gateway to listen, ms. */
   startTimeoutMs?: number;
   onLog?: (line: string) => void;
@@ -42,7 +47,11 @@ export class EmbeddedGatewayProcess {
     if (this.opts.checksum) args.push('--checksum', this.opts.checksum);
     // Inside VS Code, process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it a plain Node.
     const child = fork(this.opts.script, args, {
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: {
+        ...process.env,
+        ELECTRON_RUN_AS_NODE: '1',
+        ...(this.opts.credentials ? { AIS_BUCKETS_GATEWAY_ACCESS_KEY: this.opts.credentials.accessKey, AIS_BUCKETS_GATEWAY_SECRET_KEY: this.opts.credentials.secretKey } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
     });

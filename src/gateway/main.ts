@@ -98,6 +98,9 @@ async function main(): Promise<void> {
       console.error(`--auth-file ${args['auth-file']}: ${(e as Error).message}`);
       process.exit(2);
     }
+  } else if (!args['access-key'] && !args['secret-key'] && process.env.AIS_BUCKETS_GATEWAY_ACCESS_KEY && process.env.AIS_BUCKETS_GATEWAY_SECRET_KEY) {
+    // How the extension hands over the keys it keeps in SecretStorage (not visible in `ps`).
+    credentials = { accessKey: process.env.AIS_BUCKETS_GATEWAY_ACCESS_KEY, secretKey: process.env.AIS_BUCKETS_GATEWAY_SECRET_KEY };
   } else if (args['access-key'] || args['secret-key']) {
     if (!args['access-key'] || !args['secret-key']) {
       console.error('--access-key and --secret-key go together');

@@ -169,6 +169,10 @@ describe('commands', function () {
     assert.match(started, /^http:\/\/127\.0\.0\.1:\d+$/);
     try {
       assert.equal((await fetch(`${started}/v1/health`)).status, 200);
+      // It runs with the keys the extension generated and keeps in SecretStorage: unsigned requests are
+      // refused, while the tree below (the extension's own clients) works.
+      assert.equal((await fetch(`${started}/s3`)).status, 403);
+      assert.equal((await fetch(`${started}/v1/buckets`, { method: 'GET' })).status, 403);
       const roots = await api.tree.getChildren();
       const local = roots.find((r) => r.type === 'cluster' && r.clusterName === 'local');
       assert.ok(local, 'the local cluster shows in the tree');

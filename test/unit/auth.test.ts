@@ -19,6 +19,8 @@ import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { AisClusterClient } from '../../src/client/ais';
 import { S3ClusterClient } from '../../src/client/s3';
 import { nativeToken } from '../../src/common/token';
+import { EmbeddedGatewayProcess } from '../../src/embedded/process';
+import { gatewayProgram } from '../helpers/program';
 
 const AK = 'AKIDGATEWAYTEST';
 const SK = 'gateway/secret+key=42';
@@ -224,6 +226,30 @@ describe('a gateway without credentials', () => {
       await sdk(`${gw.url}/s3`, 'any', 'thing').send(new PutObjectCommand({ Bucket: 'anon', Key: 'k', Body: 'v' }));
     } finally {
       await gw.dispose();
+    }
+  });
+});
+
+describe('the embedded gateway process with generated keys', () => {
+  test('keys go through the environment, not argv; unsigned requests are refused, the token and signed requests work', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-emb-'));
+    const creds = { accessKey: 'AISBGENERATED', secretKey: 'generated-secret' };
+    const proc = new EmbeddedGatewayProcess({ script: await gatewayProgram(tmp), dataDir: path.join(tmp, 'data'), credentials: creds });
+    try {
+      const running = await proc.start();
+      assert.doesNotMatch(fs.readFileSync(`/proc/${running.pid}/cmdline`, 'utf8'), /generated-secret/);
+      assert.equal((await raw(`${running.url}/s3`)).status, 403);
+      const ais = new AisClusterClient({ kind: 'ais', endpoint: running.url, ...creds, authToken: nativeToken(creds) });
+      try {
+        await ais.createBucket({ provider: 'ais', name: 'made' });
+        assert.ok((await ais.listBuckets()).some((b) => b.name === 'made'));
+      } finally {
+        ais.dispose();
+      }
+      await sdk(`${running.url}/s3`, creds.accessKey, creds.secretKey).send(new PutObjectCommand({ Bucket: 'made', Key: 'k', Body: 'v' }));
+    } finally {
+      await proc.stop();
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 });
