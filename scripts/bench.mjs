@@ -454,7 +454,7 @@ async function main() {
           Object.assign(cell, await row.run(server, ctx));
           cell.rss = peakRssMb(server.child.pid);
         } catch (e) {
-          cell.error = String(e.message ?? e).split('\n').join(' ').slice(0, 100);
+          cell.error = String(e.message ?? e).split('\n').join(' ').replace(/^\w+ http:\/\/[^ ]+: (\d+) .*?<Code>(\w+)<\/Code>.*$/, '$1 $2').slice(0, 100);
         }
         const v = cell.error ?? (cell.ratio !== undefined ? `${fmt(cell.ratio, 2)}× (${cell.note})` : `${cell.mbps !== undefined ? `${fmt(cell.mbps)} MB/s ` : ''}${cell.ops !== undefined ? `${fmt(cell.ops)} ops/s ` : ''}`);
         console.log(`  ${target.padEnd(15)} ${row.label.padEnd(46)} ${v}  rss ${fmt(cell.rss)} MB${cell.setupMs ? `  (setup ${fmt(cell.setupMs / 1000, 1)} s)` : ''}`);
