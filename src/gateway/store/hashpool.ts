@@ -51,8 +51,6 @@ class HashWorker {
 
   constructor() {
     this.worker = new Worker(WORKER_SOURCE, { eval: true });
-    // The pool must never keep a process alive (tests, the CLI's clean exit).
-    this.worker.unref();
     this.worker.on('message', (m: { id: number; op: string; bytes?: number; hex?: string[] }) => {
       const s = this.streams.get(m.id);
       if (!s) return;
@@ -74,10 +72,20 @@ class HashWorker {
       this.streams.clear();
       console.error(`[gateway] hash worker failed: ${e.message}`);
     });
+    // The pool must never keep a process alive (tests, the CLI's clean exit). Unref after the listeners:
+    // adding a 'message' listener refs the worker's port again.
+    this.worker.unref();
   }
 }
 
 let pool: HashWorker[] = [];
+// Rings are reused: a fresh 4 MiB SharedArrayBuffer per upload is external memory V8 frees only when it
+// gets round to a GC, so a run of multipart parts piled them up (RSS grew by hundreds of MB).
+const freeRings: SharedArrayBuffer[] = [];
+const MAX_FREE_RINGS = 8;
+function releaseRing(ring: SharedArrayBuffer): void {
+  if (freeRings.length < MAX_FREE_RINGS) freeRings.push(ring);
+}
 let nextWorker = 0;
 let nextId = 1;
 
@@ -94,7 +102,7 @@ export class WorkerHashes {
   private readonly id = nextId++;
   private readonly state: Pending = { pendingBytes: 0, waiters: [] };
   private done = false;
-  private readonly shared = new SharedArrayBuffer(RING_BYTES);
+  private readonly shared = freeRings.pop() ?? new SharedArrayBuffer(RING_BYTES);
   private readonly ring = new Uint8Array(this.shared);
   private writeAt = 0;
 
@@ -129,7 +137,12 @@ export class WorkerHashes {
   digest(): Promise<string[]> {
     this.done = true;
     return new Promise((resolve, reject) => {
-      this.state.onDigest = (hex) => (hex.length === this.types.length ? resolve(hex) : reject(new Error('hash worker failed')));
+      this.state.onDigest = (hex) => {
+        // The worker has hashed every update of this stream: its ring is free.
+        releaseRing(this.shared);
+        if (hex.length === this.types.length) resolve(hex);
+        else reject(new Error('hash worker failed'));
+      };
       this.w.worker.postMessage({ id: this.id, op: 'digest' });
     });
   }
@@ -140,5 +153,7 @@ export class WorkerHashes {
     this.done = true;
     this.w.streams.delete(this.id);
     this.w.worker.postMessage({ id: this.id, op: 'drop' });
+    // Not reused: updates still queued for the worker may read it (their hashes are thrown away, but a
+    // reuse would let another stream's bytes race them). GC takes it.
   }
 }
