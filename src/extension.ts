@@ -6,6 +6,8 @@ import { registerClusterCommands } from './commands/clusters';
 import { LocalGateway, registerGatewayCommands } from './commands/gateway';
 import { registerObjectCommands } from './commands/objects';
 import { registerPropsCommands } from './commands/props';
+import { registerNavigateCommands, uploadJournal } from './commands/navigate';
+import type { FileUploadJournal } from './client/transfer';
 import { destinationOf, registerTransferCommands } from './commands/transfer';
 import { AisFileSystemProvider, fsUri, SERVER_SCHEME } from './fs/provider';
 import { FS_SCHEME } from './fs/uri';
@@ -21,6 +23,8 @@ export interface AisBucketsApi {
   dragAndDrop: BucketDragAndDrop;
   /** The `ais:` file system (buckets as folders, objects as documents). */
   fs: AisFileSystemProvider;
+  /** The journal of resumable multipart uploads (a file in global storage). */
+  uploadJournal?: FileUploadJournal;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<AisBucketsApi> {
@@ -58,10 +62,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   registerTreeCommands(context, tree);
   registerTransferCommands(context, registry, log, (node) => tree.refresh(node));
   registerPropsCommands(context, registry, log, (node) => tree.refresh(node));
+  registerNavigateCommands(context, registry, log, tree, treeView);
   registerObjectCommands(context, registry, log, fs);
 
   void gateway.restoreState();
-  return { registry, tree, gateway, treeView: treeView as vscode.TreeView<unknown>, dragAndDrop: dnd, fs };
+  return { registry, tree, gateway, treeView: treeView as vscode.TreeView<unknown>, dragAndDrop: dnd, fs, uploadJournal: uploadJournal() as FileUploadJournal | undefined };
 }
 
 export function deactivate() {

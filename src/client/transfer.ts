@@ -343,14 +343,16 @@ async function uploadOne(client: TransferClient, bucket: BucketRef, item: Upload
   return result;
 }
 
-/** A journalled upload of this very file to this key on this cluster, if any; a stale one is reported. */
+/**
+ * A journalled upload of this very file to this key on this cluster, if any. One whose source changed is
+ * not reused (a fresh upload starts); it stays journalled, and resumeUpload reports it as StaleUpload.
+ */
 async function findResumable(client: TransferClient, bucket: BucketRef, item: UploadItem, journal: UploadJournal): Promise<UploadJournalEntry | undefined> {
   const file = path.resolve(item.file);
   const entry = (await journal.list()).find(
     (e) => e.endpoint === client.endpoint && e.bucket.name === bucket.name && e.bucket.provider === bucket.provider && e.key === item.key && e.file === file,
   );
-  if (!entry) return undefined;
-  if (!(await entryMatchesFile(entry))) throw new StaleUpload(entry);
+  if (!entry || !(await entryMatchesFile(entry))) return undefined;
   return entry;
 }
 

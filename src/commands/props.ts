@@ -115,6 +115,8 @@ export function registerPropsCommands(context: vscode.ExtensionContext, registry
         if (!edit) return undefined;
         await t.client.setBucketProps(t.bucket, { checksum: edit } as Parameters<ClusterClient["setBucketProps"]>[1]);
         const after = (await t.client.getBucketProps(t.bucket)).checksum;
+        // The walkthrough's "checksum md5 for s3cmd" step completes on this.
+        if (after?.type === 'md5') void vscode.commands.executeCommand('setContext', 'aisBuckets.walkthrough.md5', true);
         log.info(`${uri} on ${t.clusterName}: ${checksumSummary(current)} → ${checksumSummary(after)}`);
         docs.update(BucketPropsDocuments.uriFor(t.clusterName, t.bucket));
         refresh(node);

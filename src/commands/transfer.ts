@@ -21,6 +21,7 @@ import type { ClusterRegistry } from '../registry';
 import { formatSize } from '../views/format';
 import { bucketRef, objectUri, type BucketNode, type FolderNode, type ObjectNode, type TreeNode } from '../views/tree';
 import { pickBucket, pickCluster } from './buckets';
+import { offerKeepForLater, uploadJournal } from './navigate';
 
 /** Where uploads go: a bucket (prefix '') or a folder (prefix ends with '/'). */
 export interface Destination {
@@ -131,7 +132,10 @@ export async function uploadPaths(
   const entry = await registry.entry(dest.clusterName);
   const where = objectUri({ provider: dest.bucket.provider, bucket: dest.bucket.name }, dest.prefix);
   const title = `Uploading ${items.length === 1 ? path.basename(items[0].file) : `${items.length} files`} to ${where}`;
-  const result = await runTransfer(title, log, (t) => uploadFiles(client, dest.bucket, items, { ...transferSettings(entry?.spec.multipartChunkSizeMb), ...t }));
+  const journal = uploadJournal();
+  const result = await runTransfer(title, log, (t) => uploadFiles(client, dest.bucket, items, { ...transferSettings(entry?.spec.multipartChunkSizeMb), ...t, journal }));
+  // Cancelled: multipart uploads under way stay in the journal until the user says keep or discard.
+  if (!result && journal && !options.quiet) await offerKeepForLater(registry, dest.clusterName, dest.bucket, items.map((i) => i.key));
   if (result) log.info(`${title}: ${result.files} files, ${result.bytes} bytes in ${result.ms} ms`);
   return result;
 }
@@ -299,6 +303,8 @@ export function registerTransferCommands(context: vscode.ExtensionContext, regis
       if (!picked?.length) return undefined;
       try {
         const result = await uploadPaths(registry, log, dest, picked.map((u) => u.fsPath), { overwrite: uris ? options?.overwrite ?? 'overwrite' : 'ask', ...options });
+        // The walkthrough's "drop a file on a bucket" step completes on a finished upload.
+        if (result && result.files > 0) void vscode.commands.executeCommand('setContext', 'aisBuckets.walkthrough.uploaded', true);
         refresh();
         void maybeOfferMd5(context, registry, dest);
         return result;
@@ -407,7 +413,10 @@ async function maybeOfferMd5(context: vscode.ExtensionContext, registry: Cluster
       'Switch to md5',
       'Not Now',
     );
-    if (pick === 'Switch to md5') await client.setBucketProps(dest.bucket, { checksum: { type: 'md5' } });
+    if (pick === 'Switch to md5') {
+      await client.setBucketProps(dest.bucket, { checksum: { type: 'md5' } });
+      void vscode.commands.executeCommand('setContext', 'aisBuckets.walkthrough.md5', true);
+    }
   } catch {
     // best effort: the upload itself succeeded
   }

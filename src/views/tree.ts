@@ -69,6 +69,11 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     this.changed.fire(n);
   }
 
+  /** Re-renders containers whose pages the model changed (Go to Key). */
+  changedNodes(nodes: TreeNode[]): void {
+    for (const n of nodes) this.changed.fire(n);
+  }
+
   getParent(n: TreeNode): TreeNode | undefined {
     return this.model.parentOf(n);
   }

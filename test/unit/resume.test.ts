@@ -86,7 +86,13 @@ for (const kind of ['ais', 's3'] as const) {
       await assert.rejects(uploadFile(second, b, file, 'stale.bin', { partSize: 5 * MiB, partConcurrency: 1, signal: abort3.signal, journal }), TransferCancelled);
       const later = new Date(Date.now() + 5000);
       fs.utimesSync(file, later, later);
-      await assert.rejects(uploadFile(second, b, file, 'stale.bin', { partSize: 5 * MiB, journal }), (e: unknown) => e instanceof StaleUpload && /changed since/.test(e.message));
+      const stale = (await journal.list())[0];
+      await assert.rejects(resumeUpload(second, stale, { journal }), (e: unknown) => e instanceof StaleUpload && /changed since/.test(e.message));
+      // uploading the changed file again starts afresh (all parts); the stale upload stays to be offered for abort
+      seen4.parts.length = 0;
+      await uploadFile(second, b, file, 'stale.bin', { partSize: 5 * MiB, journal });
+      assert.equal(seen4.parts.length, 5);
+      assert.deepEqual((await journal.list()).map((e) => e.uploadId), [stale.uploadId]);
 
       // an upload aborted elsewhere: start over
       const entry = (await journal.list())[0];
