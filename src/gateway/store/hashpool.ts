@@ -48,6 +48,16 @@ interface Pending {
 class HashWorker {
   readonly worker: Worker;
   readonly streams = new Map<number, Pending>();
+  private active = 0;
+
+  /** Keeps the process alive while a stream waits on this worker; an idle pool never does. */
+  retain(): void {
+    if (this.active++ === 0) this.worker.ref();
+  }
+
+  release(): void {
+    if (--this.active === 0) this.worker.unref();
+  }
 
   constructor() {
     this.worker = new Worker(WORKER_SOURCE, { eval: true });
@@ -72,8 +82,8 @@ class HashWorker {
       this.streams.clear();
       console.error(`[gateway] hash worker failed: ${e.message}`);
     });
-    // The pool must never keep a process alive (tests, the CLI's clean exit). Unref after the listeners:
-    // adding a 'message' listener refs the worker's port again.
+    // An idle pool must never keep a process alive (tests, the CLI's clean exit). Unref after the
+    // listeners: adding a 'message' listener refs the worker's port again.
     this.worker.unref();
   }
 }
@@ -102,11 +112,13 @@ export class WorkerHashes {
   private readonly id = nextId++;
   private readonly state: Pending = { pendingBytes: 0, waiters: [] };
   private done = false;
+  private released = false;
   private readonly shared = freeRings.pop() ?? new SharedArrayBuffer(RING_BYTES);
   private readonly ring = new Uint8Array(this.shared);
   private writeAt = 0;
 
   constructor(readonly types: readonly WorkerHashType[]) {
+    this.w.retain();
     this.w.streams.set(this.id, this.state);
     this.w.worker.postMessage({ id: this.id, op: 'open', types, ring: this.shared });
   }
@@ -140,6 +152,7 @@ export class WorkerHashes {
       this.state.onDigest = (hex) => {
         // The worker has hashed every update of this stream: its ring is free.
         releaseRing(this.shared);
+        this.releaseWorker();
         if (hex.length === this.types.length) resolve(hex);
         else reject(new Error('hash worker failed'));
       };
@@ -153,7 +166,14 @@ export class WorkerHashes {
     this.done = true;
     this.w.streams.delete(this.id);
     this.w.worker.postMessage({ id: this.id, op: 'drop' });
+    this.releaseWorker();
     // Not reused: updates still queued for the worker may read it (their hashes are thrown away, but a
     // reuse would let another stream's bytes race them). GC takes it.
+  }
+
+  private releaseWorker(): void {
+    if (this.released) return;
+    this.released = true;
+    this.w.release();
   }
 }
