@@ -144,14 +144,14 @@ export function registerTreeCommands(context: vscode.ExtensionContext, tree: Buc
     vscode.commands.registerCommand('aisBuckets.loadMore', (node: LoadMoreNode) => tree.loadMore(node)),
     vscode.commands.registerCommand('aisBuckets.filter', async (node?: Container, value?: string) => {
       if (!node) {
-        void vscode.window.showInformationMessage('Choose a bucket or folder in the AIS Buckets view, then Filter by Prefix.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Choose a bucket or folder in the AIS Buckets view, then Filter by Prefix.'));
         return;
       }
       const filter =
         value ??
         (await vscode.window.showInputBox({
-          title: `Filter ${objectUri(node, node.type === 'folder' ? node.prefix : '')}`,
-          prompt: 'Show only names that start with this (empty: show all)',
+          title: vscode.l10n.t('Filter {0}', objectUri(node, node.type === 'folder' ? node.prefix : '')),
+          prompt: vscode.l10n.t('Show only names that start with this (empty: show all)'),
           value: tree.filterOf(node),
         }));
       if (filter === undefined) return;
