@@ -161,7 +161,9 @@ describe('aws CLI against the gateway program', { skip: !haveAws() && 'the aws C
     const peak = peakRss(child.pid!);
     if (peak !== undefined && baselineRss !== undefined) {
       t.diagnostic(`gateway peak RSS: ${Math.round(peak / MiB)} MiB (at start ${Math.round(baselineRss / MiB)} MiB)`);
-      assert.ok(peak - baselineRss < 90 * MiB, `gateway RSS grew by ${Math.round((peak - baselineRss) / MiB)} MiB for 100 MB objects`);
+      // The growth includes the hash worker thread (its own V8 heap, ~35 MiB, whatever the object size) and
+      // one hashing ring per part in flight (the aws CLI sends 10 at once); flatness with size is the next test.
+      assert.ok(peak - baselineRss < 110 * MiB, `gateway RSS grew by ${Math.round((peak - baselineRss) / MiB)} MiB for 100 MB objects`);
     }
     fs.rmSync(out);
     fs.rmSync(got);

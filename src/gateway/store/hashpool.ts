@@ -17,7 +17,7 @@ export type WorkerHashType = 'md5' | 'sha256' | 'sha512';
 export const WORKER_HASH_TYPES: readonly string[] = ['md5', 'sha256', 'sha512'];
 
 /** Bytes of one stream between the main thread and its worker: a ring in shared memory, fixed size. */
-const RING_BYTES = 4 * 1024 * 1024;
+const RING_BYTES = 2 * 1024 * 1024;
 const MAX_PIECE = RING_BYTES / 4;
 
 const WORKER_SOURCE = `
