@@ -448,7 +448,7 @@ export function registerNavigateCommands(
   const walkthroughContext = async () => {
     const entries = await registry.entries();
     await vscode.commands.executeCommand('setContext', 'aisBuckets.walkthrough.gateway', entries.some((e) => e.embedded));
-    await vscode.commands.executeCommand('setContext', 'aisBuckets.walkthrough.cluster', entries.some((e) => !e.embedded));
+    await vscode.commands.executeCommand('setContext', 'aisBuckets.walkthrough.cluster', entries.some((e) => !e.embedded && !e.transient));
   };
   context.subscriptions.push(registry.onDidChange(() => void walkthroughContext()));
   void walkthroughContext();
