@@ -157,6 +157,8 @@ async function vsixPhase(ctx) {
     await wb.screenshot('local-gateway-started');
     log(`  installed ${installed}; its welcome view started the embedded gateway: ${JSON.stringify(await wb.rowLabels())}`);
   } finally {
+    // The folder exists only once a screenshot was taken: a failure before that must not be masked.
+    fs.mkdirSync(path.join(OUT, 'vsix'), { recursive: true });
     fs.writeFileSync(path.join(OUT, 'vsix', 'console.log'), wb.console.join('\n'));
     await wb.page.close();
     await server.child.stop();
