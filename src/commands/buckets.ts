@@ -1,6 +1,6 @@
 // Create and delete buckets, from the tree's context menu or the palette (then a QuickPick chooses).
 import * as vscode from 'vscode';
-import { isClientError, type BucketRef } from '../client/cluster';
+import { isClientError, type BucketRef, type ClusterClient } from '../client/cluster';
 import { validateBucketName } from '../views/names';
 import type { ClusterRegistry } from '../registry';
 
@@ -37,6 +37,15 @@ export async function pickBucket(registry: ClusterRegistry, clusterName: string,
     { title, placeHolder: 'Which bucket?' },
   );
   return pick?.bucket;
+}
+
+/** Deletes every object of a bucket, a page at a time. */
+async function emptyBucket(client: ClusterClient, bucket: BucketRef): Promise<void> {
+  for (;;) {
+    const page = await client.listObjects(bucket, { folders: false, pageSize: 1000 });
+    if (page.objects.length === 0) return;
+    for (const o of page.objects) await client.deleteObject(bucket, o.key);
+  }
 }
 
 function message(e: unknown): string {
@@ -110,6 +119,8 @@ export function registerBucketCommands(context: vscode.ExtensionContext, registr
         }
       }
       try {
+        // AIStore's destroy-bck takes the objects with it; S3's DeleteBucket needs an empty bucket.
+        if (!empty && client.kind === 's3') await emptyBucket(client, bucket);
         await client.deleteBucket(bucket);
         log.info(`deleted bucket ${uri} on ${clusterName}`);
         refresh();

@@ -17,11 +17,12 @@ export interface AddClusterArgs {
 }
 
 /** "10.0.0.1:51080" → "http://10.0.0.1:51080"; a trailing /s3 means the S3 side of an AIS gateway. */
-export function normalizeUserEndpoint(input: string): { endpoint: string; kind?: ClusterKind } {
+export function normalizeUserEndpoint(input: string, kind?: ClusterKind): { endpoint: string; kind?: ClusterKind } {
   let text = input.trim();
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `http://${text}`;
   text = text.replace(/\/+$/, '');
-  if (/\/s3$/i.test(text)) return { endpoint: text.slice(0, -3), kind: 'ais' };
+  // Asked for a plain S3 endpoint, the /s3 side of an AIS gateway is what the user means.
+  if (/\/s3$/i.test(text) && kind !== 's3') return { endpoint: text.slice(0, -3), kind: 'ais' };
   return { endpoint: text };
 }
 
@@ -75,7 +76,7 @@ async function addCluster(registry: ClusterRegistry, log: vscode.LogOutputChanne
       validateInput: (v) => (v.trim() ? undefined : 'Enter the endpoint address'),
     }));
   if (!rawEndpoint) return undefined;
-  const guessed = normalizeUserEndpoint(rawEndpoint);
+  const guessed = normalizeUserEndpoint(rawEndpoint, args.kind);
   let kind = args.kind ?? guessed.kind;
   if (!kind) {
     const pick = await vscode.window.showQuickPick(

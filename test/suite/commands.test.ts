@@ -4,6 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import * as vscode from 'vscode';
 import type { AisBucketsApi } from '../../src/extension';
 import type { BucketNode, ClusterNode, TreeNode } from '../../src/views/model';
@@ -162,6 +163,35 @@ describe('commands', function () {
     const obj: TreeNode = { type: 'object', clusterName: cluster, provider: 'ais', bucket: 'demo', key: 'hello.txt', entry: { key: 'hello.txt', size: 32 }, parentPrefix: '' };
     assert.equal(await vscode.commands.executeCommand('aisBuckets.copyObjectUri', obj), 'ais://demo/hello.txt');
     assert.equal(await vscode.env.clipboard.readText(), 'ais://demo/hello.txt');
+  });
+
+  it('copies objects dragged between buckets in the tree, server-side, keeping names below the dragged folder', async () => {
+    const client = await api.registry.client(cluster);
+    const folder: TreeNode = { type: 'folder', clusterName: cluster, provider: 'ais', bucket: 'demo', prefix: 'docs/' };
+    const data = new vscode.DataTransfer();
+    data.set('application/vnd.code.tree.aisbuckets.clusters', new vscode.DataTransferItem([folder]));
+    await api.dragAndDrop.handleDrop(node('photos'), data, new vscode.CancellationTokenSource().token);
+    const keys = (await client.listObjects({ name: 'photos', provider: 'ais' }, { folders: false })).objects.map((o) => o.key);
+    assert.ok(keys.includes('docs/guide.md') && keys.includes('docs/notes/today.txt'), `copied keys in ${keys}`);
+    const { body } = await client.getObject({ name: 'photos', provider: 'ais' }, 'docs/guide.md');
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(c as Buffer);
+    assert.match(Buffer.concat(chunks).toString(), /^# Guide/);
+    for (const k of ['docs/guide.md', 'docs/notes/today.txt']) await client.deleteObject({ name: 'photos', provider: 'ais' }, k);
+  });
+
+  it('deletes a non-empty bucket of a plain S3 endpoint after emptying it', async () => {
+    await vscode.commands.executeCommand('aisBuckets.addCluster', { name: 'plain-s3', endpoint: `${url}/s3`, kind: 's3' });
+    try {
+      const s3 = await api.registry.client('plain-s3');
+      await s3.createBucket({ name: 's3-full', provider: 's3' });
+      for (const k of ['a', 'b/c']) await s3.putObject({ name: 's3-full', provider: 's3' }, k, { stream: Readable.from([Buffer.from(k)]), size: k.length });
+      const target: BucketNode = { type: 'bucket', clusterName: 'plain-s3', provider: 's3', bucket: 's3-full' };
+      assert.equal(await vscode.commands.executeCommand('aisBuckets.deleteBucket', target, { confirm: false }), true);
+      assert.ok(!(await s3.listBuckets()).some((b) => b.name === 's3-full'));
+    } finally {
+      await vscode.commands.executeCommand('aisBuckets.removeCluster', 'plain-s3');
+    }
   });
 
   it('starts and stops the embedded gateway as the cluster "local"', async () => {
