@@ -1,5 +1,6 @@
 // The real AWS CLI (v1 from the image, or Debian's v2) against the bundled gateway program (dist/gateway.js,
 // started with --checksum md5 as a child process, so its memory can be watched on its own).
+import { md5File, writeRandomFile } from '../helpers/files';
 import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
@@ -18,24 +19,7 @@ function haveAws(): boolean {
   return spawnSync('aws', ['--version']).status === 0;
 }
 
-function md5File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = crypto.createHash('md5');
-    fs.createReadStream(file)
-      .on('data', (c) => h.update(c))
-      .on('end', () => resolve(h.digest('hex')))
-      .on('error', reject);
-  });
-}
 
-function writeRandomFile(file: string, size: number): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    for (let off = 0; off < size; off += MiB) fs.writeSync(fd, crypto.randomBytes(Math.min(MiB, size - off)));
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 /** Peak resident set (VmHWM) of a process in bytes, from /proc; undefined where /proc is not there. */
 function peakRss(pid: number): number | undefined {

@@ -1,6 +1,7 @@
 // The real s3cmd (Debian's, 2.x) against a gateway started here, through the flows of AIStore's s3cmd guide
 // (/work/shared/seed/s3cmd.md): generated .s3cfg with host_base = 127.0.0.1:PORT/s3, and the
 // --host/--host-bucket/--no-ssl form. s3cmd runs as an async child process (the gateway is in-process).
+import { md5File, writeRandomFile } from '../helpers/files';
 import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
@@ -23,25 +24,7 @@ interface Run {
   stderr: string;
 }
 
-function md5File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = crypto.createHash('md5');
-    fs.createReadStream(file)
-      .on('data', (c) => h.update(c))
-      .on('end', () => resolve(h.digest('hex')))
-      .on('error', reject);
-  });
-}
 
-/** Writes `size` pseudo-random bytes in 1 MiB chunks (never the whole file in memory). */
-function writeRandomFile(file: string, size: number): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    for (let off = 0; off < size; off += MiB) fs.writeSync(fd, crypto.randomBytes(Math.min(MiB, size - off)));
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 function listFiles(dir: string): string[] {
   return (fs.readdirSync(dir, { recursive: true }) as string[])
