@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+import { checksumOf, initChecksums } from '../../src/gateway/checksum';
 import { GatewayError } from '../../src/gateway/errors';
 import { Store } from '../../src/gateway/store/store';
 import type { BucketRef } from '../../src/gateway/store/types';
@@ -134,11 +135,48 @@ describe('store', () => {
     assert.equal(await code(store.putObject(b, 'atomic', from('other'), { expectedChecksum: { type: 'xxhash', value: '0000000000000000' } })), 'BadDigest');
     const { stream, meta } = await store.getObject(b, 'atomic');
     assert.ok((await readAll(stream)).equals(old));
-    assert.equal(meta.md5, md5(old));
+    assert.deepEqual(meta.checksum, { type: 'xxhash', value: checksumOf('xxhash', old) });
     assert.equal(meta.version, '1');
     assert.equal(await code(store.putObject(b, 'never', from('x'), { expectedMd5: md5('y') })), 'BadDigest');
     assert.equal(await code(store.headObject(b, 'never')), 'NoSuchKey');
     assert.deepEqual(walk(path.join(dir, 'data', 'tmp')), [], 'no temp files left');
+  });
+
+  test('MD5 is computed only when used: md5 buckets, Content-MD5, md5 checksums, parts; not for xxhash', async () => {
+    await initChecksums();
+    const body = crypto.randomBytes(3 * 1024 * 1024 + 7);
+    // xxhash bucket: the ETag is the xxhash, no MD5 recorded (as AIStore), small or large body.
+    for (const [key, data] of [['nomd5-small', body.subarray(0, 1000)], ['nomd5-big', body]] as const) {
+      const meta = await store.putObject(b, key, from(data), { expectedSize: data.length });
+      assert.equal(meta.md5, undefined);
+      assert.equal(meta.etag, checksumOf('xxhash', data));
+      assert.equal((await store.headObject(b, key)).md5, undefined, 'not in the trailer either');
+    }
+    // Asked for: Content-MD5 or an md5 checksum is verified and recorded; the ETag stays the bucket checksum.
+    const withMd5 = await store.putObject(b, 'md5-asked', from(body), { expectedMd5: md5(body) });
+    assert.deepEqual([withMd5.md5, withMd5.etag], [md5(body), checksumOf('xxhash', body)]);
+    assert.equal(await code(store.putObject(b, 'md5-asked', from(body), { expectedChecksum: { type: 'md5', value: md5('other') } })), 'BadDigest');
+    // md5 bucket: always, and it is the ETag and the checksum.
+    const mb: BucketRef = { provider: 'ais', name: 'md5b' };
+    await store.createBucket(mb, { checksum: { type: 'md5' } });
+    const m = await store.putObject(mb, 'k', from(body));
+    assert.deepEqual([m.md5, m.etag, m.checksum.value], [md5(body), md5(body), md5(body)]);
+    // Copies follow the destination bucket.
+    assert.equal((await store.copyObject(mb, 'k', b, 'copied')).md5, undefined);
+    assert.equal((await store.copyObject(b, 'nomd5-big', mb, 'copied')).md5, md5(body));
+    // Parts always carry their MD5 (clients compare part ETags); the completed object follows the bucket.
+    const up = await store.createUpload(b, 'mp');
+    const p1 = crypto.randomBytes(5 * 1024 * 1024);
+    const p2 = body.subarray(0, 10);
+    const part1 = await store.uploadPart(b, up.uploadId, 1, from(p1));
+    const part2 = await store.uploadPart(b, up.uploadId, 2, from(p2));
+    assert.deepEqual([part1.etag, part2.etag], [md5(p1), md5(p2)]);
+    const done = await store.completeUpload(b, up.uploadId, [
+      { partNumber: 1, etag: part1.etag },
+      { partNumber: 2, etag: part2.etag },
+    ]);
+    assert.equal(done.md5, undefined);
+    assert.equal(done.checksum.value, checksumOf('xxhash', Buffer.concat([p1, p2])));
   });
 
   test('a reader keeps the version it opened while the key is overwritten or deleted', async () => {
@@ -163,7 +201,7 @@ describe('store', () => {
     const { stream, meta } = await store.getObject(b, 'race');
     const got = await readAll(stream);
     assert.ok(bodies.some((x) => x.equals(got)), 'one of the bodies, not a mix');
-    assert.equal(meta.md5, md5(got));
+    assert.equal(meta.checksum.value, checksumOf('xxhash', got));
     assert.equal(meta.version, '8');
   });
 

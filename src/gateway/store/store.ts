@@ -87,8 +87,19 @@ function summaryOf(meta: ObjectMeta): ObjectSummary {
  * The S3 ETag of a single-part object. Like AIStore, it is the MD5 only on md5 buckets; elsewhere it is the
  * bucket's checksum (a validator, not an MD5: s3cmd warns, which is why AIStore's guide says to use md5).
  */
-function etagFor(type: ChecksumType, md5: string, checksum: string): string {
-  return type === 'md5' || type === 'none' || !checksum ? md5 : checksum;
+function etagFor(type: ChecksumType, md5: string | undefined, checksum: string): string {
+  return type === 'md5' || type === 'none' || !checksum ? (md5 ?? '') : checksum;
+}
+
+/**
+ * Whether a write to this bucket must compute the body's MD5. Like AIStore, only when something uses it:
+ * the ETag (md5 buckets, and 'none' where nothing else can be the ETag), a Content-MD5 or md5 checksum the
+ * client sent, or a remote bucket (the copy is pushed with its Content-MD5). MD5 of every byte is the
+ * largest CPU cost of a large write; xxhash buckets skip it.
+ */
+function needsMd5(b: BucketState, opts: { expectedMd5?: string; expectedChecksum?: { type: ChecksumType } } = {}): boolean {
+  const type = b.props.checksum.type;
+  return type === 'md5' || type === 'none' || b.ref.provider !== 'ais' || opts.expectedMd5 !== undefined || opts.expectedChecksum?.type === 'md5';
 }
 
 const bucketId = (ref: BucketRef) => `${ref.provider}/${ref.name}`;
@@ -222,16 +233,17 @@ export class Store {
   private async receive(
     body: Readable,
     cksumType: ChecksumType,
-    opts: { expectedSize?: number; expectedMd5?: string; expectedChecksum?: { type: ChecksumType; value: string } },
-  ): Promise<{ tmp: string; size: number; md5: string; checksum: string; extra?: string }> {
+    opts: { md5: boolean; expectedSize?: number; expectedMd5?: string; expectedChecksum?: { type: ChecksumType; value: string } },
+  ): Promise<{ tmp: string; size: number; md5?: string; checksum: string; extra?: string }> {
     const tmp = this.tmpPath();
+    const wantMd5 = opts.md5 || cksumType === 'md5' || opts.expectedMd5 !== undefined || opts.expectedChecksum?.type === 'md5';
     const mainType: ChecksumType = cksumType === 'md5' ? 'none' : cksumType;
     const extraType = opts.expectedChecksum && opts.expectedChecksum.type !== 'md5' && opts.expectedChecksum.type !== cksumType ? opts.expectedChecksum.type : 'none';
     // Large bodies: node:crypto hashes go to a worker thread (hashpool.ts), so the event loop only moves
     // bytes. Small bodies hash inline: a message round trip would cost more than the hash. A body of
     // unknown size is held back from hashing (at most OFFLOAD_HASH_BYTES, already on its way to the
     // file) until it proves large, or ends and is hashed inline.
-    const types: ChecksumType[] = ['md5', mainType, extraType];
+    const types: ChecksumType[] = [wantMd5 ? 'md5' : 'none', mainType, extraType];
     const offloadable = types.map((t) => WORKER_HASH_TYPES.includes(t));
     let mode: 'inline' | 'worker' | 'undecided' =
       opts.expectedSize === undefined ? 'undecided' : opts.expectedSize >= OFFLOAD_HASH_BYTES ? 'worker' : 'inline';
@@ -273,8 +285,9 @@ export class Store {
       if (mode === 'undecided') for (const c of held) for (const h of late) h?.update(c);
       const fromWorker = worker ? await worker.digest() : [];
       let w = 0;
-      const [md5hex, mainHex, extraHex0] = types.map((_, i) => (!offloadable[i] ? inline[i]!.digest() : worker ? fromWorker[w++] : late[i]!.digest()));
-      const checksum = cksumType === 'md5' ? md5hex : mainHex;
+      const [md5hex0, mainHex, extraHex0] = types.map((_, i) => (!offloadable[i] ? inline[i]!.digest() : worker ? fromWorker[w++] : late[i]!.digest()));
+      const md5hex = wantMd5 ? md5hex0 : undefined;
+      const checksum = cksumType === 'md5' ? md5hex0 : mainHex;
       const extraHex = extraType === 'none' ? undefined : extraHex0;
       if (opts.expectedMd5 !== undefined && opts.expectedMd5.toLowerCase() !== md5hex)
         throw errors.badDigest(`The Content-MD5 you specified did not match what we received (got ${md5hex})`);
@@ -284,7 +297,7 @@ export class Store {
         if (t !== 'none' && actual !== opts.expectedChecksum.value.toLowerCase())
           throw errors.badDigest(`${t} checksum mismatch: the request says ${opts.expectedChecksum.value}, the body has ${actual}`);
       }
-      return { tmp, size, md5: md5hex, checksum, extra: extraHex };
+      return { tmp, size, ...(md5hex !== undefined && { md5: md5hex }), checksum, extra: extraHex };
     } catch (e) {
       worker?.drop();
       await fs.promises.rm(tmp, { force: true });
@@ -442,7 +455,7 @@ export class Store {
     validateKey(key);
     const b = this.bucket(ref);
     const type = b.props.checksum.type;
-    const got = await this.receive(body, type, opts);
+    const got = await this.receive(body, type, { ...opts, md5: needsMd5(b, opts) });
     return this.commit(b, key, got.tmp, {
       size: got.size,
       md5: got.md5,
@@ -475,6 +488,7 @@ export class Store {
           atime: now,
           version: String((prev ? parseInt(prev.version, 10) || 0 : 0) + 1),
         };
+        if (meta.md5 === undefined) delete meta.md5;
         if (meta.contentType === undefined) delete meta.contentType;
         if (meta.parts === undefined) delete meta.parts;
         if (meta.partSizes === undefined) delete meta.partSizes;
@@ -578,7 +592,7 @@ export class Store {
     const d = this.bucket(dst);
     const { meta, stream } = await this.getObject(src, srcKey);
     const type = d.props.checksum.type;
-    const got = await this.receive(stream, type, { expectedSize: meta.size });
+    const got = await this.receive(stream, type, { expectedSize: meta.size, md5: needsMd5(d) });
     return this.commit(d, dstKey, got.tmp, {
       size: got.size,
       md5: got.md5,
@@ -735,8 +749,9 @@ export class Store {
       throw errors.invalidArgument(`Part number must be an integer between 1 and ${MAX_PART_NUMBER}`);
     const dir = this.uploadDir(b, uploadId);
     await this.uploadInfo(b, uploadId);
-    const got = await this.receive(body, 'none', opts);
-    const part: PartTrailer = { partNumber, size: got.size, md5: got.md5, mtime: Date.now() };
+    // A part's ETag is its MD5 (clients compare it), whatever the bucket's checksum.
+    const got = await this.receive(body, 'none', { ...opts, md5: true });
+    const part: PartTrailer = { partNumber, size: got.size, md5: got.md5!, mtime: Date.now() };
     try {
       await appendTrailer(got.tmp, part, !!this.opts.fsync);
       // Renaming into a directory that an abort removed meanwhile fails: the part is dropped, as it must be.
@@ -821,7 +836,7 @@ export class Store {
         { objectMode: false },
       );
       const type = b.props.checksum.type;
-      const got = await this.receive(concatenated, type, { expectedSize: total });
+      const got = await this.receive(concatenated, type, { expectedSize: total, md5: needsMd5(b) });
       const meta = await this.commit(b, upload.key, got.tmp, {
         size: got.size,
         md5: got.md5,

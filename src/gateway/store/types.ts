@@ -48,7 +48,11 @@ export interface ObjectMeta {
   mtime: number;
   /** Last access, ms since epoch. */
   atime: number;
-  md5: string;
+  /**
+   * MD5 of the object's bytes, when it was computed: on md5 buckets, when the client sent Content-MD5, for
+   * remote buckets. Absent on other buckets, as in AIStore (MD5 of every byte is costly and unused there).
+   */
+  md5?: string;
   checksum: { type: ChecksumType; value: string };
   /** S3 ETag without quotes: md5 for md5 buckets, MD5-of-part-MD5s-N for multipart. */
   etag: string;
