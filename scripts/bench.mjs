@@ -7,6 +7,10 @@
 //
 // Env: BENCH_SCALE=0.1 scales every size and count (quick run); BENCH_TARGETS=gateway-md5,ceiling picks
 // targets; BENCH_ROWS=put,get picks rows; BENCH_README=0 leaves README.md alone; BENCH_DIR=/path for data.
+// BENCH_GATEWAY=/path/to/gateway.js runs that build instead of dist/gateway.js. A/B runs: BENCH_BASE_GATEWAY=/path/to/gateway.js adds the targets base-md5 and base-xxhash (another
+// build of the gateway, e.g. before a change) unless BENCH_TARGETS says otherwise; BENCH_CPU_PROF=DIR
+// runs the gateways with --cpu-prof writing profiles to DIR/<target>/ (one per thread). BENCH_REPEAT=3 runs each row 3 times across
+// the targets in turn and reports the median.
 import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -38,7 +42,11 @@ const W = {
   folderFileSize: 64 * 1024,
 };
 const ALL_TARGETS = ['gateway-md5', 'gateway-xxhash', 'ceiling', 's3rver'];
-const targets = (process.env.BENCH_TARGETS ?? ALL_TARGETS.join(',')).split(',').filter(Boolean);
+const BASE_GATEWAY = process.env.BENCH_BASE_GATEWAY;
+const DEFAULT_TARGETS = BASE_GATEWAY ? ['gateway-md5', 'base-md5', 'gateway-xxhash', 'base-xxhash', 'ceiling'] : ALL_TARGETS;
+const targets = (process.env.BENCH_TARGETS ?? DEFAULT_TARGETS.join(',')).split(',').filter(Boolean);
+/** Targets that run a build of the gateway: `gateway-<checksum>` (dist/) or `base-<checksum>` (BENCH_BASE_GATEWAY). */
+const isGatewayTarget = (target) => target.startsWith('gateway-') || target.startsWith('base-');
 const wantRows = process.env.BENCH_ROWS ? new Set(process.env.BENCH_ROWS.split(',')) : undefined;
 const work = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'ais-bench-'));
 const BUCKET = 'bench';
@@ -69,14 +77,15 @@ function startServer(target, dataDir) {
       ? [path.join(root, 'scripts', 'bench-ceiling.mjs'), dataDir]
       : target === 's3rver'
         ? [path.join(root, 'scripts', 'bench-s3rver.mjs'), dataDir]
-        : [path.join(root, 'dist', 'gateway.js'), '--port', '0', '--data', dataDir, '--checksum', target.split('-')[1]];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        : [target.startsWith('base-') ? BASE_GATEWAY : (process.env.BENCH_GATEWAY ?? path.join(root, 'dist', 'gateway.js')), '--port', '0', '--data', dataDir, '--checksum', target.split('-')[1]];
+  const prof = isGatewayTarget(target) && process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(process.env.BENCH_CPU_PROF, target)] : [];
+  const child = spawn(process.execPath, [...prof, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stderr.on('data', (d) => (log += d));
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {
       const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(String(d));
-      if (m) resolve({ child, url: m[1], s3: target.startsWith('gateway') ? `${m[1]}/s3` : m[1], log: () => log });
+      if (m) resolve({ child, url: m[1], s3: isGatewayTarget(target) ? `${m[1]}/s3` : m[1], log: () => log });
     });
     child.on('exit', (code) => reject(new Error(`${target} exited (${code}): ${log}`)));
   });
@@ -196,9 +205,10 @@ const rows = [
         etags[i] = r.headers.etag;
       });
       const xml = `<CompleteMultipartUpload>${etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+      const t1 = performance.now();
       const done = await request('POST', `${t.s3}/${BUCKET}/mpu?uploadId=${uploadId}`, { body: xml, headers: { 'Content-Type': 'application/xml' } });
       if (/<Error>/.test(done.text)) throw new Error(done.text);
-      return mbps(W.multipart, t0);
+      return { ...mbps(W.multipart, t0), completeMs: performance.now() - t1 };
     },
   },
   {
@@ -406,7 +416,7 @@ async function main() {
   for (const target of targets) {
     const dataDir = path.join(work, `data-${target}`);
     fs.mkdirSync(dataDir);
-    if (target.startsWith('gateway') && (!wantRows || wantRows.has('deep'))) {
+    if (isGatewayTarget(target) && (!wantRows || wantRows.has('deep'))) {
       // The 100,000-key bucket is written straight into the data dir through the gateway's own store
       // (storing that many keys over HTTP would dominate the run); the gateway then lists it cold.
       const t0 = performance.now();
@@ -425,7 +435,7 @@ async function main() {
       for (const row of rows) (results[row.id] ??= {})[target] = { error: 'cannot start' };
       continue;
     }
-    const isGateway = target.startsWith('gateway');
+    const isGateway = isGatewayTarget(target);
     const client = isGateway
       ? new lib.AisClusterClient({ kind: 'ais', endpoint: server.url, timeoutMs: 120_000 })
       : new lib.S3ClusterClient({ kind: 's3', endpoint: server.s3, timeoutMs: 120_000 });
@@ -435,29 +445,36 @@ async function main() {
     await request('PUT', `${server.s3}/${BUCKET}`);
     live.push({ target, server, ctx, isGateway, dataDir });
   }
+  const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
+  const runs = {}; // runs[rowId][target] = cells of each repetition
   try {
     for (const row of rows) {
       if (wantRows && !wantRows.has(row.id)) continue;
-      for (const { target, server, ctx, isGateway } of live) {
-        const cell = ((results[row.id] ??= {})[target] = {});
-        if ((row.needs === 'list' && target === 'ceiling') || ((row.needs === 'native' || row.needs === 'deep') && !isGateway)) {
-          cell.error = 'n/a';
-          continue;
-        }
-        try {
-          if (row.setup) {
-            const t0 = performance.now();
-            await row.setup(server);
-            cell.setupMs = performance.now() - t0;
+      for (let rep = 0; rep < (row.setup || row.deep ? 1 : repeat); rep++) {
+        for (const { target, server, ctx, isGateway } of live) {
+          const cell = {};
+          ((runs[row.id] ??= {})[target] ??= []).push(cell);
+          (results[row.id] ??= {})[target] = medianCell(runs[row.id][target]);
+          if ((row.needs === 'list' && target === 'ceiling') || ((row.needs === 'native' || row.needs === 'deep') && !isGateway)) {
+            cell.error = 'n/a';
+            continue;
           }
-          resetPeak(server.child.pid);
-          Object.assign(cell, await row.run(server, ctx));
-          cell.rss = peakRssMb(server.child.pid);
-        } catch (e) {
-          cell.error = String(e.message ?? e).split('\n').join(' ').replace(/^\w+ http:\/\/[^ ]+: (\d+) .*?<Code>(\w+)<\/Code>.*$/, '$1 $2').slice(0, 100);
+          try {
+            if (row.setup) {
+              const t0 = performance.now();
+              await row.setup(server);
+              cell.setupMs = performance.now() - t0;
+            }
+            resetPeak(server.child.pid);
+            Object.assign(cell, await row.run(server, ctx));
+            cell.rss = peakRssMb(server.child.pid);
+          } catch (e) {
+            cell.error = String(e.message ?? e).split('\n').join(' ').replace(/^\w+ http:\/\/[^ ]+: (\d+) .*?<Code>(\w+)<\/Code>.*$/, '$1 $2').slice(0, 100);
+          }
+          const v = cell.error ?? (cell.ratio !== undefined ? `${fmt(cell.ratio, 2)}× (${cell.note})` : `${cell.mbps !== undefined ? `${fmt(cell.mbps)} MB/s ` : ''}${cell.ops !== undefined ? `${fmt(cell.ops)} ops/s ` : ''}`);
+          console.log(`  ${target.padEnd(15)} ${row.label.padEnd(46)} ${v}  rss ${fmt(cell.rss)} MB${cell.setupMs ? `  (setup ${fmt(cell.setupMs / 1000, 1)} s)` : ''}${cell.completeMs ? `  (complete ${fmt(cell.completeMs)} ms)` : ''}`);
+          results[row.id][target] = medianCell(runs[row.id][target]);
         }
-        const v = cell.error ?? (cell.ratio !== undefined ? `${fmt(cell.ratio, 2)}× (${cell.note})` : `${cell.mbps !== undefined ? `${fmt(cell.mbps)} MB/s ` : ''}${cell.ops !== undefined ? `${fmt(cell.ops)} ops/s ` : ''}`);
-        console.log(`  ${target.padEnd(15)} ${row.label.padEnd(46)} ${v}  rss ${fmt(cell.rss)} MB${cell.setupMs ? `  (setup ${fmt(cell.setupMs / 1000, 1)} s)` : ''}`);
       }
     }
   } finally {
@@ -475,6 +492,14 @@ async function main() {
   if (process.env.BENCH_README !== '0' && SCALE === 1 && !wantRows && targets.length === ALL_TARGETS.length) writeReadme(table);
 }
 
+/** The repetition with the median metric (an error if any repetition failed); RSS is the highest seen. */
+function medianCell(cells) {
+  const failed = cells.find((c) => c.error);
+  if (failed || cells.length === 1) return failed ?? cells[0];
+  const sorted = [...cells].sort((a, b) => (metricOf(a) ?? 0) - (metricOf(b) ?? 0));
+  return { ...sorted[(sorted.length - 1) >> 1], rss: Math.max(...cells.map((c) => c.rss ?? NaN)) };
+}
+
 function metricOf(cell) {
   if (!cell || cell.error) return undefined;
   if (cell.ratio !== undefined) return cell.ratio;
@@ -484,8 +509,13 @@ function metricOf(cell) {
 function renderTable(results) {
   const shown = targets;
   const lines = [];
-  lines.push(`| work | ${shown.join(' | ')} | gw-md5 ÷ ceiling | gw-xxhash ÷ ceiling | gw-md5 ÷ s3rver | gw-xxhash ÷ s3rver |`);
-  lines.push(`|---|${shown.map(() => '---:').join('|')}|---:|---:|---:|---:|`);
+  // Every gateway build against each reference present: the full run gives gw-md5 ÷ ceiling, gw-xxhash ÷
+  // ceiling, gw-md5 ÷ s3rver, gw-xxhash ÷ s3rver.
+  const gateways = shown.filter(isGatewayTarget);
+  const pairs = ['ceiling', 's3rver'].filter((ref) => shown.includes(ref)).flatMap((ref) => gateways.map((gw) => [gw, ref]));
+  const short = (t) => t.replace(/^gateway-/, 'gw-');
+  lines.push(`| work | ${shown.join(' | ')} |${pairs.map(([a, b]) => ` ${short(a)} ÷ ${b} |`).join('')}`);
+  lines.push(`|---|${shown.map(() => '---:').join('|')}|${pairs.map(() => '---:|').join('')}`);
   for (const row of rows) {
     const r = results[row.id];
     if (!r) continue;
@@ -503,7 +533,7 @@ function renderTable(results) {
       if (x === undefined || y === undefined) return '—';
       return row.deep ? `${fmt(r[b].ms / r[a].ms, 2)}` : fmt(x / y, 2);
     };
-    lines.push(`| ${row.label} | ${cells.join(' | ')} | ${ratio('gateway-md5', 'ceiling')} | ${ratio('gateway-xxhash', 'ceiling')} | ${ratio('gateway-md5', 's3rver')} | ${ratio('gateway-xxhash', 's3rver')} |`);
+    lines.push(`| ${row.label} | ${cells.join(' | ')} |${pairs.map(([a, b]) => ` ${ratio(a, b)} |`).join('')}`);
   }
   return lines.join('\n');
 }
