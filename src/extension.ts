@@ -1,5 +1,6 @@
 // Activation: builds the cluster registry, the tree and the commands. Thin glue over src/client and
 // src/config; the embedded gateway runs as a child process and is reached over HTTP like any cluster.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { registerBucketCommands } from './commands/buckets';
 import { registerClusterCommands } from './commands/clusters';
@@ -28,6 +29,9 @@ export interface AisBucketsApi {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<AisBucketsApi> {
+  // The vscode-free layers (tree model, ais: file system core, name checks) translate with @vscode/l10n:
+  // hand it the bundle VS Code loaded for the display language (none for English).
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const log = vscode.window.createOutputChannel('AIS Buckets', { log: true });
   const registry = new ClusterRegistry(context.secrets);
   const gateway = new LocalGateway(context, registry, log);

@@ -80,7 +80,7 @@ export class ClusterRegistry implements vscode.Disposable {
   /** A client for a cluster, reused until its description or keys change. */
   async client(name: string): Promise<ClusterClient> {
     const entry = await this.entry(name);
-    if (!entry) throw new Error(`There is no cluster named "${name}".`);
+    if (!entry) throw new Error(vscode.l10n.t('There is no cluster named "{0}".', name));
     const key = JSON.stringify(entry.spec);
     const cached = this.clients.get(name);
     if (cached && cached.key === key) return cached.client;
@@ -109,7 +109,7 @@ export class ClusterRegistry implements vscode.Disposable {
   async save(spec: ClusterSpec): Promise<void> {
     const problems = validateSpec(spec);
     if (problems.length) throw new Error(problems.join(' '));
-    if (spec.name === LOCAL_CLUSTER) throw new Error(`"${LOCAL_CLUSTER}" is the embedded gateway's name: choose another.`);
+    if (spec.name === LOCAL_CLUSTER) throw new Error(vscode.l10n.t('"{0}" is the embedded gateway\'s name: choose another.', LOCAL_CLUSTER));
     const { settings, secrets } = splitSecrets(spec);
     const list = this.saved().filter((c) => c.name !== spec.name);
     const prior = this.saved().findIndex((c) => c.name === spec.name);

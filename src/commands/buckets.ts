@@ -14,13 +14,13 @@ export interface BucketTarget {
 export async function pickCluster(registry: ClusterRegistry, title: string): Promise<string | undefined> {
   const entries = await registry.entries();
   if (entries.length === 0) {
-    void vscode.window.showInformationMessage('No clusters yet: start the local gateway or add a cluster first.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('No clusters yet: start the local gateway or add a cluster first.'));
     return undefined;
   }
   if (entries.length === 1) return entries[0].spec.name;
   const pick = await vscode.window.showQuickPick(
     entries.map((e) => ({ label: e.spec.name, description: e.spec.endpoint })),
-    { title, placeHolder: 'Which cluster?' },
+    { title, placeHolder: vscode.l10n.t('Which cluster?') },
   );
   return pick?.label;
 }
@@ -29,12 +29,12 @@ export async function pickBucket(registry: ClusterRegistry, clusterName: string,
   const client = await registry.client(clusterName);
   const buckets = await client.listBuckets();
   if (buckets.length === 0) {
-    void vscode.window.showInformationMessage(`Cluster "${clusterName}" has no buckets.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Cluster "{0}" has no buckets.', clusterName));
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
     buckets.map((b) => ({ label: b.name, description: b.provider, bucket: b })),
-    { title, placeHolder: 'Which bucket?' },
+    { title, placeHolder: vscode.l10n.t('Which bucket?') },
   );
   return pick?.bucket;
 }
@@ -55,11 +55,11 @@ function message(e: unknown): string {
 export function registerBucketCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel, refresh: () => void) {
   context.subscriptions.push(
     vscode.commands.registerCommand('aisBuckets.createBucket', async (target?: BucketTarget, nameArg?: string) => {
-      const clusterName = target?.clusterName ?? (await pickCluster(registry, 'Create Bucket'));
+      const clusterName = target?.clusterName ?? (await pickCluster(registry, vscode.l10n.t('Create Bucket')));
       if (!clusterName) return undefined;
       const client = await registry.client(clusterName);
       if (!client.capabilities.createBucket) {
-        void vscode.window.showErrorMessage(`Cluster "${clusterName}" does not allow creating buckets from here.`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('Cluster "{0}" does not allow creating buckets from here.', clusterName));
         return undefined;
       }
       // AIStore creates only ais:// buckets itself; remote ones exist in their cloud.
@@ -67,9 +67,9 @@ export function registerBucketCommands(context: vscode.ExtensionContext, registr
       const name =
         nameArg ??
         (await vscode.window.showInputBox({
-          title: `Create Bucket on ${clusterName}`,
-          prompt: client.kind === 'ais' ? 'Name of the new ais:// bucket' : 'Name of the new bucket',
-          placeHolder: 'my-bucket',
+          title: vscode.l10n.t('Create Bucket on {0}', clusterName),
+          prompt: client.kind === 'ais' ? vscode.l10n.t('Name of the new ais:// bucket') : vscode.l10n.t('Name of the new bucket'),
+          placeHolder: vscode.l10n.t({ message: 'my-bucket', comment: ['An example bucket name: letters, digits, "-", "_" and "."'] }),
           ignoreFocusOut: true,
           validateInput: (v) => validateBucketName(v.trim()),
         }));
@@ -88,34 +88,32 @@ export function registerBucketCommands(context: vscode.ExtensionContext, registr
       } catch (e) {
         log.error(`create bucket ${name}: ${message(e)}`);
         if (nameArg !== undefined) throw e;
-        void vscode.window.showErrorMessage(message(e));
+        void vscode.window.showErrorMessage(vscode.l10n.t('Could not create bucket {0}: {1}', `${provider}://${name.trim()}`, message(e)));
         return undefined;
       }
     }),
     vscode.commands.registerCommand('aisBuckets.deleteBucket', async (target?: BucketTarget, options?: { confirm?: boolean }) => {
-      const clusterName = target?.clusterName ?? (await pickCluster(registry, 'Delete Bucket'));
+      const clusterName = target?.clusterName ?? (await pickCluster(registry, vscode.l10n.t('Delete Bucket')));
       if (!clusterName) return false;
       const bucket: BucketRef | undefined =
-        target?.bucket !== undefined ? { name: target.bucket, provider: target.provider ?? 'ais' } : await pickBucket(registry, clusterName, 'Delete Bucket');
+        target?.bucket !== undefined ? { name: target.bucket, provider: target.provider ?? 'ais' } : await pickBucket(registry, clusterName, vscode.l10n.t('Delete Bucket'));
       if (!bucket) return false;
       const client = await registry.client(clusterName);
       const uri = `${bucket.provider}://${bucket.name}`;
       const page = await client.listObjects(bucket, { folders: false, pageSize: 1 });
       const empty = page.objects.length === 0;
       if (options?.confirm !== false) {
+        const del = vscode.l10n.t('Delete');
         const first = await vscode.window.showWarningMessage(
-          `Delete bucket ${uri} on ${clusterName}?`,
-          { modal: true, detail: empty ? 'The bucket is empty.' : 'The bucket is NOT empty: all of its objects will be deleted too.' },
-          'Delete',
+          vscode.l10n.t('Delete bucket {0} on {1}?', uri, clusterName),
+          { modal: true, detail: empty ? vscode.l10n.t('The bucket is empty.') : vscode.l10n.t('The bucket is NOT empty: all of its objects will be deleted too.') },
+          del,
         );
-        if (first !== 'Delete') return false;
+        if (first !== del) return false;
         if (!empty) {
-          const second = await vscode.window.showWarningMessage(
-            `Really delete ${uri} and every object in it? This cannot be undone.`,
-            { modal: true },
-            'Delete Bucket and Objects',
-          );
-          if (second !== 'Delete Bucket and Objects') return false;
+          const delAll = vscode.l10n.t('Delete Bucket and Objects');
+          const second = await vscode.window.showWarningMessage(vscode.l10n.t('Really delete {0} and every object in it? This cannot be undone.', uri), { modal: true }, delAll);
+          if (second !== delAll) return false;
         }
       }
       try {
@@ -128,7 +126,7 @@ export function registerBucketCommands(context: vscode.ExtensionContext, registr
       } catch (e) {
         log.error(`delete bucket ${uri}: ${message(e)}`);
         if (options?.confirm === false) throw e;
-        void vscode.window.showErrorMessage(message(e));
+        void vscode.window.showErrorMessage(vscode.l10n.t('Could not delete bucket {0}: {1}', uri, message(e)));
         return false;
       }
     }),

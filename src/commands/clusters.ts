@@ -42,7 +42,7 @@ export function registerClusterCommands(context: vscode.ExtensionContext, regist
       const name = typeof target === 'string' ? target : target?.clusterName ?? (await pickSavedCluster(registry));
       if (!name) return false;
       if (name === LOCAL_CLUSTER) {
-        void vscode.window.showInformationMessage('The local cluster is the embedded gateway: stop it with "AIS Buckets: Stop Local Gateway".');
+        void vscode.window.showInformationMessage(vscode.l10n.t('The local cluster is the embedded gateway: stop it with "AIS Buckets: Stop Local Gateway".'));
         return false;
       }
       const removed = await registry.remove(name);
@@ -55,12 +55,12 @@ export function registerClusterCommands(context: vscode.ExtensionContext, regist
 async function pickSavedCluster(registry: ClusterRegistry): Promise<string | undefined> {
   const entries = (await registry.entries()).filter((e) => !e.embedded && !e.transient);
   if (entries.length === 0) {
-    void vscode.window.showInformationMessage('There are no saved clusters to remove.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('There are no saved clusters to remove.'));
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
     entries.map((e) => ({ label: e.spec.name, description: e.spec.endpoint })),
-    { title: 'Remove Cluster', placeHolder: 'Which cluster? (its objects are not touched)' },
+    { title: vscode.l10n.t('Remove Cluster'), placeHolder: vscode.l10n.t('Which cluster? (its objects are not touched)') },
   );
   return pick?.label;
 }
@@ -69,11 +69,11 @@ async function addCluster(registry: ClusterRegistry, log: vscode.LogOutputChanne
   const rawEndpoint =
     args.endpoint ??
     (await vscode.window.showInputBox({
-      title: 'Add Cluster (1/3): endpoint',
-      prompt: 'An AIStore gateway (http://10.10.0.1:51080) or any S3 endpoint (https://s3.example.com). A trailing /s3 means an AIStore gateway.',
+      title: vscode.l10n.t('Add Cluster (1/3): endpoint'),
+      prompt: vscode.l10n.t('An AIStore gateway (http://10.10.0.1:51080) or any S3 endpoint (https://s3.example.com). A trailing /s3 means an AIStore gateway.'),
       placeHolder: 'http://10.10.0.1:51080',
       ignoreFocusOut: true,
-      validateInput: (v) => (v.trim() ? undefined : 'Enter the endpoint address'),
+      validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter the endpoint address')),
     }));
   if (!rawEndpoint) return undefined;
   const guessed = normalizeUserEndpoint(rawEndpoint, args.kind);
@@ -81,10 +81,10 @@ async function addCluster(registry: ClusterRegistry, log: vscode.LogOutputChanne
   if (!kind) {
     const pick = await vscode.window.showQuickPick(
       [
-        { label: 'AIStore cluster', description: 'native API (/v1): providers, bucket props, checksums', clusterKind: 'ais' as const },
-        { label: 'S3-compatible endpoint', description: 'AWS S3, MinIO, Ceph, …', clusterKind: 's3' as const },
+        { label: vscode.l10n.t('AIStore cluster'), description: vscode.l10n.t('native API (/v1): providers, bucket props, checksums'), clusterKind: 'ais' as const },
+        { label: vscode.l10n.t('S3-compatible endpoint'), description: vscode.l10n.t('AWS S3, MinIO, Ceph, …'), clusterKind: 's3' as const },
       ],
-      { title: 'Add Cluster (2/3): what is it?', ignoreFocusOut: true },
+      { title: vscode.l10n.t('Add Cluster (2/3): what is it?'), ignoreFocusOut: true },
     );
     if (!pick) return undefined;
     kind = pick.clusterKind;
@@ -92,10 +92,10 @@ async function addCluster(registry: ClusterRegistry, log: vscode.LogOutputChanne
   const name =
     args.name ??
     (await vscode.window.showInputBox({
-      title: 'Add Cluster (3/3): name',
+      title: vscode.l10n.t('Add Cluster (3/3): name'),
       value: clusterNameFromEndpoint(guessed.endpoint),
       ignoreFocusOut: true,
-      validateInput: (v) => (!v.trim() ? 'Enter a name' : v.trim() === LOCAL_CLUSTER ? `"${LOCAL_CLUSTER}" is the embedded gateway` : undefined),
+      validateInput: (v) => (!v.trim() ? vscode.l10n.t('Enter a name') : v.trim() === LOCAL_CLUSTER ? vscode.l10n.t('"{0}" is the embedded gateway', LOCAL_CLUSTER) : undefined),
     }));
   if (!name) return undefined;
   const spec: ClusterSpec = {
@@ -108,7 +108,7 @@ async function addCluster(registry: ClusterRegistry, log: vscode.LogOutputChanne
     const client = registry.clientFor(spec);
     try {
       const probe = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Testing ${spec.endpoint}…` },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing {0}…', spec.endpoint) },
         () => client.probe(),
       );
       log.info(`probe ${spec.endpoint}: ${probe.summary} (${probe.latencyMs} ms)`);
@@ -116,8 +116,9 @@ async function addCluster(registry: ClusterRegistry, log: vscode.LogOutputChanne
       const message = isClientError(e) ? e.message : (e as Error).message;
       log.warn(`probe ${spec.endpoint} failed: ${message}`);
       if (args.endpoint !== undefined) throw new Error(message, { cause: e }); // called with arguments: no dialog to answer
-      const choice = await vscode.window.showWarningMessage(message, { modal: true, detail: 'Save the cluster anyway?' }, 'Save Anyway');
-      if (choice !== 'Save Anyway') return undefined;
+      const saveAnyway = vscode.l10n.t('Save Anyway');
+      const choice = await vscode.window.showWarningMessage(message, { modal: true, detail: vscode.l10n.t('Save the cluster anyway?') }, saveAnyway);
+      if (choice !== saveAnyway) return undefined;
     } finally {
       client.dispose();
     }
@@ -133,14 +134,14 @@ async function importS3cfg(registry: ClusterRegistry, log: vscode.LogOutputChann
     const choice = await vscode.window.showQuickPick(
       [
         { label: '~/.s3cfg', description: defaultS3cfgPath(), file: defaultS3cfgPath() },
-        { label: 'Choose a file…', file: '' },
+        { label: vscode.l10n.t('Choose a file…'), file: '' },
       ],
-      { title: 'Import from s3cmd config' },
+      { title: vscode.l10n.t('Import from s3cmd config') },
     );
     if (!choice) return undefined;
     file = choice.file;
     if (!file) {
-      const picked = await vscode.window.showOpenDialog({ title: 'Choose an s3cmd config file', canSelectMany: false, openLabel: 'Import' });
+      const picked = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Choose an s3cmd config file'), canSelectMany: false, openLabel: vscode.l10n.t('Import') });
       if (!picked?.[0]) return undefined;
       file = picked[0].fsPath;
     }
@@ -149,16 +150,21 @@ async function importS3cfg(registry: ClusterRegistry, log: vscode.LogOutputChann
     const { spec, warnings } = await readS3cfgFile(file);
     for (const w of warnings) log.warn(w);
     const result = await registry.import(spec);
-    const msg = `${result.action === 'added' ? 'Added' : 'Updated'} cluster "${result.name}" (${spec.endpoint}) from ${spec.source ?? file}.`;
-    log.info(msg);
-    void vscode.window.showInformationMessage(msg + (warnings.length ? ` ${warnings.length} note(s) in the log.` : ''));
+    const from = spec.source ?? file;
+    log.info(`${result.action} cluster "${result.name}" (${spec.endpoint}) from ${from}`);
+    const msg =
+      result.action === 'added'
+        ? vscode.l10n.t('Added cluster "{0}" ({1}) from {2}.', result.name, spec.endpoint, from)
+        : vscode.l10n.t('Updated cluster "{0}" ({1}) from {2}.', result.name, spec.endpoint, from);
+    void vscode.window.showInformationMessage(warnings.length ? vscode.l10n.t('{0} {1} note(s) in the log.', msg, warnings.length) : msg);
     return result.name;
   } catch (e) {
-    const message = e instanceof S3cfgError ? e.message : `Cannot import ${file}: ${(e as Error).message}`;
+    const message = e instanceof S3cfgError ? e.message : vscode.l10n.t('Cannot import {0}: {1}', file, (e as Error).message);
     log.error(message);
     if (typeof target === 'string') throw new Error(message, { cause: e });
-    const pick = await vscode.window.showErrorMessage(message, 'Open File');
-    if (pick === 'Open File' && e instanceof S3cfgError) {
+    const openFile = vscode.l10n.t('Open File');
+    const pick = await vscode.window.showErrorMessage(message, openFile);
+    if (pick === openFile && e instanceof S3cfgError) {
       const doc = await vscode.workspace.openTextDocument(file);
       const line = Math.max(0, (e.line ?? 1) - 1);
       await vscode.window.showTextDocument(doc, { selection: new vscode.Range(line, 0, line, 0) });

@@ -21,7 +21,7 @@ export class LocalGateway implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.status = vscode.window.createStatusBarItem('aisBuckets.localGateway', vscode.StatusBarAlignment.Left, 10);
-    this.status.name = 'AIS Buckets: local gateway';
+    this.status.name = vscode.l10n.t('AIS Buckets: local gateway');
     this.render();
   }
 
@@ -73,7 +73,7 @@ export class LocalGateway implements vscode.Disposable {
       credentials,
     });
     this.process = proc;
-    this.status.text = '$(sync~spin) AIS local';
+    this.status.text = vscode.l10n.t('$(sync~spin) AIS local');
     this.status.show();
     try {
       const running = await proc.start();
@@ -83,9 +83,12 @@ export class LocalGateway implements vscode.Disposable {
         this.registry.setLocal(undefined);
         this.render();
         if (!this.stopping) {
-          void vscode.window.showWarningMessage(`The local AIS gateway stopped unexpectedly (${signal ?? 'exit code ' + code}).`, 'Restart', 'Show Log').then((pick) => {
-            if (pick === 'Restart') void vscode.commands.executeCommand('aisBuckets.startLocalGateway');
-            if (pick === 'Show Log') this.log.show();
+          const restart = vscode.l10n.t('Restart');
+          const showLog = vscode.l10n.t('Show Log');
+          const how = signal ?? vscode.l10n.t('exit code {0}', String(code));
+          void vscode.window.showWarningMessage(vscode.l10n.t('The local AIS gateway stopped unexpectedly ({0}).', how), restart, showLog).then((pick) => {
+            if (pick === restart) void vscode.commands.executeCommand('aisBuckets.startLocalGateway');
+            if (pick === showLog) this.log.show();
           });
         }
       });
@@ -119,8 +122,8 @@ export class LocalGateway implements vscode.Disposable {
   private render() {
     const url = this.url;
     if (url) {
-      this.status.text = '$(database) AIS local';
-      this.status.tooltip = new vscode.MarkdownString(`**Local AIS gateway** running at ${url}\n\nS3: \`${url}/s3\` · data: \`${this.dataDir}\`\n\nClick to stop.`);
+      this.status.text = vscode.l10n.t('$(database) AIS local');
+      this.status.tooltip = new vscode.MarkdownString(vscode.l10n.t('**Local AIS gateway** running at {0}\n\nS3: `{1}` · data: `{2}`\n\nClick to stop.', url, `${url}/s3`, this.dataDir));
       this.status.command = 'aisBuckets.stopLocalGateway';
       this.status.show();
     } else {
@@ -140,13 +143,15 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, gatewa
     vscode.commands.registerCommand('aisBuckets.startLocalGateway', async () => {
       try {
         const url = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: 'Starting the local AIS gateway…' },
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the local AIS gateway…') },
           () => gateway.start(),
         );
         return url;
       } catch (e) {
         log.error(`local gateway: ${(e as Error).message}`);
-        void vscode.window.showErrorMessage(`Could not start the local AIS gateway: ${(e as Error).message.split('\n')[0]}`, 'Show Log').then((p) => p && log.show());
+        void vscode.window
+          .showErrorMessage(vscode.l10n.t('Could not start the local AIS gateway: {0}', (e as Error).message.split('\n')[0]), vscode.l10n.t('Show Log'))
+          .then((p) => p && log.show());
         return undefined;
       }
     }),

@@ -59,13 +59,16 @@ async function clusterOf(registry: ClusterRegistry, e: UploadJournalEntry): Prom
 
 // ------------------------------------------------------------------------------------------ helpers
 
-const EXPIRIES: { label: string; seconds: number }[] = [
-  { label: '15 minutes', seconds: 900 },
-  { label: '1 hour', seconds: 3600 },
-  { label: '12 hours', seconds: 43200 },
-  { label: '1 day', seconds: 86400 },
-  { label: '7 days (the longest SigV4 allows)', seconds: 604800 },
-];
+// A function, with literal keys: l10n export extracts only literals, and the bundle is loaded at activation.
+function expiries(): { label: string; seconds: number }[] {
+  return [
+    { label: vscode.l10n.t('15 minutes'), seconds: 900 },
+    { label: vscode.l10n.t('1 hour'), seconds: 3600 },
+    { label: vscode.l10n.t('12 hours'), seconds: 43200 },
+    { label: vscode.l10n.t('1 day'), seconds: 86400 },
+    { label: vscode.l10n.t('7 days (the longest SigV4 allows)'), seconds: 604800 },
+  ];
+}
 
 function uriOf(b: { provider: string; name: string }, key = ''): string {
   return objectUri({ provider: b.provider, bucket: b.name }, key);
@@ -165,7 +168,7 @@ export function registerNavigateCommands(
       let seconds = expiresInSeconds;
       if (seconds === undefined) {
         const picked = await vscode.window.showQuickPick(
-          EXPIRIES.map((e) => ({ label: vscode.l10n.t(e.label), seconds: e.seconds })),
+          expiries(),
           { title: vscode.l10n.t('Presigned URL for {0}', objectUri(node, node.key)), placeHolder: vscode.l10n.t('How long should the link work?') },
         );
         if (!picked) return undefined;

@@ -55,7 +55,7 @@ export class ObjectPropsDocuments implements vscode.TextDocumentContentProvider 
       const client = await this.registry.client(loc.cluster);
       return formatObjectProperties(objectUri.toString(true), loc.cluster, await client.headObject(loc.bucket!, loc.key));
     } catch (e) {
-      return `# ${objectUri.toString(true)}\n# Cannot read the object's properties: ${errorMessage(e)}\n`;
+      return `# ${objectUri.toString(true)}\n# ${vscode.l10n.t("Cannot read the object's properties: {0}", errorMessage(e))}\n`;
     }
   }
 }
@@ -67,7 +67,7 @@ export function registerObjectCommands(context: vscode.ExtensionContext, registr
     vscode.commands.registerCommand('aisBuckets.openObject', async (arg?: TreeNode | vscode.Uri, options?: { preview?: boolean }): Promise<{ uri: string; kind: ObjectKind } | undefined> => {
       const loc = objectLocation(arg);
       if (!loc?.bucket) {
-        void vscode.window.showInformationMessage('Choose an object in the AIS Buckets view to open it.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Choose an object in the AIS Buckets view to open it.'));
         return undefined;
       }
       const uri = fsUri({ cluster: loc.cluster, bucket: loc.bucket, key: loc.key });
@@ -90,7 +90,7 @@ export function registerObjectCommands(context: vscode.ExtensionContext, registr
       } catch (e) {
         const message = isClientError(e) ? e.message : errorMessage(e);
         log.error(`open ${uri.toString(true)}: ${message}`);
-        void vscode.window.showErrorMessage(`Cannot open ${uri.toString(true)}: ${message}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('Cannot open {0}: {1}', uri.toString(true), message));
         return undefined;
       }
     }),
@@ -101,8 +101,9 @@ export function registerObjectCommands(context: vscode.ExtensionContext, registr
         cluster = node.clusterName;
         target = { bucket: bucketRef(node), key: node.type === 'folder' ? node.prefix : '' };
       } else {
-        cluster = await pickCluster(registry, 'Open Bucket as Workspace Folder');
-        const bucket = cluster ? await pickBucket(registry, cluster, 'Open Bucket as Workspace Folder') : undefined;
+        const title = vscode.l10n.t('Open Bucket as Workspace Folder');
+        cluster = await pickCluster(registry, title);
+        const bucket = cluster ? await pickBucket(registry, cluster, title) : undefined;
         if (bucket) target = { bucket, key: '' };
       }
       if (!cluster || !target) return undefined;
@@ -122,7 +123,7 @@ export function registerObjectCommands(context: vscode.ExtensionContext, registr
         });
         const index = vscode.workspace.workspaceFolders?.length ?? 0;
         if (!vscode.workspace.updateWorkspaceFolders(index, 0, { uri, name })) {
-          void vscode.window.showErrorMessage(`Cannot add ${uri.toString(true)} to the workspace: VS Code refused the change. Try again once the window has finished loading.`);
+          void vscode.window.showErrorMessage(vscode.l10n.t('Cannot add {0} to the workspace: VS Code refused the change. Try again once the window has finished loading.', uri.toString(true)));
           return undefined;
         }
         await added;
@@ -134,7 +135,7 @@ export function registerObjectCommands(context: vscode.ExtensionContext, registr
     vscode.commands.registerCommand('aisBuckets.showObjectProperties', async (arg?: TreeNode | vscode.Uri) => {
       const loc = objectLocation(arg) ?? activeObject();
       if (!loc?.bucket || !loc.key) {
-        void vscode.window.showInformationMessage('Choose an object in the AIS Buckets view (or open one) to see its properties.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Choose an object in the AIS Buckets view (or open one) to see its properties.'));
         return undefined;
       }
       const objectUri = fsUri({ cluster: loc.cluster, bucket: loc.bucket, key: loc.key });

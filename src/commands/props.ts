@@ -9,22 +9,30 @@ import { bucketRef, objectUri, type TreeNode } from '../views/tree';
 import { pickBucket, pickCluster } from './buckets';
 import { errorMessage } from './transfer';
 
-const FLAGS: { key: keyof ChecksumConf; label: string; detail: string }[] = [
-  { key: 'validate_cold_get', label: 'Validate cold GET', detail: 'Verify the checksum when an object is first read from its remote backend' },
-  { key: 'validate_warm_get', label: 'Validate warm GET', detail: 'Verify the checksum on every read of a cached object' },
-  { key: 'validate_obj_move', label: 'Validate object move', detail: 'Verify the checksum when objects migrate between targets' },
-  { key: 'enable_read_range', label: 'Checksum of read ranges', detail: 'Return a checksum of the range for ranged reads' },
-];
+const FLAG_KEYS: (keyof ChecksumConf)[] = ['validate_cold_get', 'validate_warm_get', 'validate_obj_move', 'enable_read_range'];
 
-const TYPE_DETAIL: Record<string, string> = {
-  xxhash: 'AIStore default, fast',
-  xxhash2: 'XXH64 (cespare), same values as xxhash',
-  md5: 'S3 clients (s3cmd, aws) expect it: ETag = MD5',
-  crc32c: 'CRC-32 Castagnoli',
-  sha256: 'cryptographic, slower',
-  sha512: 'cryptographic, slowest',
-  none: 'no checksums',
-};
+// Functions, not constants: l10n.t must run after activation, when the extension's bundle is loaded.
+function flagTexts(): Record<string, { label: string; detail: string }> {
+  return {
+    validate_cold_get: { label: vscode.l10n.t('Validate cold GET'), detail: vscode.l10n.t('Verify the checksum when an object is first read from its remote backend') },
+    validate_warm_get: { label: vscode.l10n.t('Validate warm GET'), detail: vscode.l10n.t('Verify the checksum on every read of a cached object') },
+    validate_obj_move: { label: vscode.l10n.t('Validate object move'), detail: vscode.l10n.t('Verify the checksum when objects migrate between targets') },
+    enable_read_range: { label: vscode.l10n.t('Checksum of read ranges'), detail: vscode.l10n.t('Return a checksum of the range for ranged reads') },
+  };
+}
+
+function typeDetail(type: string): string | undefined {
+  const details: Record<string, string> = {
+    xxhash: vscode.l10n.t('AIStore default, fast'),
+    xxhash2: vscode.l10n.t('XXH64 (cespare), same values as xxhash'),
+    md5: vscode.l10n.t('S3 clients (s3cmd, aws) expect it: ETag = MD5'),
+    crc32c: vscode.l10n.t('CRC-32 Castagnoli'),
+    sha256: vscode.l10n.t('cryptographic, slower'),
+    sha512: vscode.l10n.t('cryptographic, slowest'),
+    none: vscode.l10n.t('no checksums'),
+  };
+  return details[type];
+}
 
 export const PROPS_SCHEME = 'aisbuckets-props';
 
@@ -53,22 +61,23 @@ async function bucketTarget(registry: ClusterRegistry, node: TreeNode | undefine
 /** Asks for a checksum type and flags, starting from `current`; undefined when dismissed. */
 async function askChecksum(title: string, current: ChecksumConf | undefined, withFlags: boolean): Promise<ChecksumEdit | undefined> {
   const typePick = await vscode.window.showQuickPick(
-    CHECKSUM_TYPES.map((t) => ({ label: t, description: t === current?.type ? '(current)' : undefined, detail: TYPE_DETAIL[t], picked: t === current?.type })),
-    { title: `${title}: checksum type`, placeHolder: `Current: ${current?.type ?? 'unknown'}` },
+    CHECKSUM_TYPES.map((t) => ({ label: t, description: t === current?.type ? vscode.l10n.t('(current)') : undefined, detail: typeDetail(t), picked: t === current?.type })),
+    { title: vscode.l10n.t('{0}: checksum type', title), placeHolder: vscode.l10n.t('Current: {0}', current?.type ?? vscode.l10n.t('unknown')) },
   );
   if (!typePick) return undefined;
   const edit: ChecksumEdit = { type: typePick.label };
   if (!withFlags) return edit;
-  const flagItems = FLAGS.map((f) => ({ label: f.label, detail: f.detail, key: f.key, picked: Boolean(current?.[f.key]) }));
-  const chosen = await vscode.window.showQuickPick(flagItems, { title: `${title}: validation (checked = on)`, canPickMany: true });
+  const texts = flagTexts();
+  const flagItems = FLAG_KEYS.map((key) => ({ ...texts[key], key, picked: Boolean(current?.[key]) }));
+  const chosen = await vscode.window.showQuickPick(flagItems, { title: vscode.l10n.t('{0}: validation (checked = on)', title), canPickMany: true });
   if (!chosen) return undefined;
-  for (const f of FLAGS) (edit as Record<string, unknown>)[f.key] = chosen.some((c) => c.key === f.key);
+  for (const key of FLAG_KEYS) (edit as Record<string, unknown>)[key] = chosen.some((c) => c.key === key);
   return edit;
 }
 
 export function checksumSummary(c: ChecksumConf | undefined): string {
   if (!c) return 'checksum: unknown';
-  const flags = FLAGS.filter((f) => c[f.key]).map((f) => f.key);
+  const flags = FLAG_KEYS.filter((key) => c[key]);
   return `checksum: ${c.type}${flags.length ? ` (${flags.join(', ')})` : ''}`;
 }
 
@@ -102,16 +111,16 @@ export function registerPropsCommands(context: vscode.ExtensionContext, registry
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(PROPS_SCHEME, docs),
     vscode.commands.registerCommand('aisBuckets.editChecksum', async (node?: TreeNode, values?: ChecksumEdit) => {
-      const t = await bucketTarget(registry, node, 'Edit Checksum Properties');
+      const t = await bucketTarget(registry, node, vscode.l10n.t('Edit Checksum Properties'));
       if (!t) return undefined;
       const uri = objectUri({ provider: t.bucket.provider, bucket: t.bucket.name });
       if (!t.client.capabilities.bucketProps) {
-        void vscode.window.showInformationMessage(`${uri} is on a plain S3 endpoint: it has no AIStore checksum properties.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('{0} is on a plain S3 endpoint: it has no AIStore checksum properties.', uri));
         return undefined;
       }
       try {
         const current = (await t.client.getBucketProps(t.bucket)).checksum;
-        const edit = values ?? (await askChecksum(`Checksum of ${uri}`, current, true));
+        const edit = values ?? (await askChecksum(vscode.l10n.t('Checksum of {0}', uri), current, true));
         if (!edit) return undefined;
         await t.client.setBucketProps(t.bucket, { checksum: edit } as Parameters<ClusterClient["setBucketProps"]>[1]);
         const after = (await t.client.getBucketProps(t.bucket)).checksum;
@@ -120,16 +129,16 @@ export function registerPropsCommands(context: vscode.ExtensionContext, registry
         log.info(`${uri} on ${t.clusterName}: ${checksumSummary(current)} → ${checksumSummary(after)}`);
         docs.update(BucketPropsDocuments.uriFor(t.clusterName, t.bucket));
         refresh(node);
-        if (!values) void vscode.window.showInformationMessage(`${uri}: ${checksumSummary(after)}`);
+        if (!values) void vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1}', uri, checksumSummary(after)));
         return after;
       } catch (e) {
         if (values) throw e;
-        void vscode.window.showErrorMessage(`Cannot update ${uri}: ${errorMessage(e)}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('Cannot update {0}: {1}', uri, errorMessage(e)));
         return undefined;
       }
     }),
     vscode.commands.registerCommand('aisBuckets.showBucketProps', async (node?: TreeNode) => {
-      const t = await bucketTarget(registry, node, 'Show Bucket Properties');
+      const t = await bucketTarget(registry, node, vscode.l10n.t('Show Bucket Properties'));
       if (!t) return undefined;
       const doc = await vscode.workspace.openTextDocument(BucketPropsDocuments.uriFor(t.clusterName, t.bucket));
       await vscode.languages.setTextDocumentLanguage(doc, 'json');
@@ -137,29 +146,29 @@ export function registerPropsCommands(context: vscode.ExtensionContext, registry
       return doc.getText();
     }),
     vscode.commands.registerCommand('aisBuckets.setClusterChecksum', async (node?: TreeNode, type?: string) => {
-      const clusterName = node?.type === 'cluster' ? node.clusterName : await pickCluster(registry, 'Set Default Checksum');
+      const clusterName = node?.type === 'cluster' ? node.clusterName : await pickCluster(registry, vscode.l10n.t('Set Default Checksum'));
       if (!clusterName) return undefined;
       const client = await registry.client(clusterName);
       if (!client.capabilities.clusterConfig) {
-        void vscode.window.showInformationMessage(`"${clusterName}" is a plain S3 endpoint: it has no AIStore cluster configuration.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is a plain S3 endpoint: it has no AIStore cluster configuration.', clusterName));
         return undefined;
       }
       try {
         const current = (await client.getClusterConfig()).checksum;
-        const chosen = type ?? (await askChecksum(`Default checksum of ${clusterName} (new buckets)`, current, false))?.type;
+        const chosen = type ?? (await askChecksum(vscode.l10n.t('Default checksum of {0} (new buckets)', clusterName), current, false))?.type;
         if (!chosen) return undefined;
         await client.setClusterConfig({ 'checksum.type': chosen });
         log.info(`${clusterName}: default checksum ${current?.type ?? '?'} → ${chosen}`);
-        if (!type) void vscode.window.showInformationMessage(`New buckets on ${clusterName} will use ${chosen}. Existing buckets keep their own setting.`);
+        if (!type) void vscode.window.showInformationMessage(vscode.l10n.t('New buckets on {0} will use {1}. Existing buckets keep their own setting.', clusterName, chosen));
         return chosen;
       } catch (e) {
         if (type) throw e;
-        void vscode.window.showErrorMessage(`Cannot set the default checksum of ${clusterName}: ${errorMessage(e)}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('Cannot set the default checksum of {0}: {1}', clusterName, errorMessage(e)));
         return undefined;
       }
     }),
     vscode.commands.registerCommand('aisBuckets.multipartUploads', async (node?: TreeNode, options?: { abort?: 'all' | 'none' }) => {
-      const t = await bucketTarget(registry, node, 'Multipart Uploads');
+      const t = await bucketTarget(registry, node, vscode.l10n.t('Multipart Uploads'));
       if (!t) return undefined;
       const uri = objectUri({ provider: t.bucket.provider, bucket: t.bucket.name });
       try {
@@ -168,16 +177,17 @@ export function registerPropsCommands(context: vscode.ExtensionContext, registry
         let chosen = uploads;
         if (!options?.abort) {
           if (uploads.length === 0) {
-            void vscode.window.showInformationMessage(`No multipart uploads in progress in ${uri}.`);
+            void vscode.window.showInformationMessage(vscode.l10n.t('No multipart uploads in progress in {0}.', uri));
             return uploads;
           }
           const picked = await vscode.window.showQuickPick(
-            uploads.map((u) => ({ label: u.key, description: formatDate(u.initiated), detail: `upload id ${u.uploadId}`, upload: u })),
-            { title: `Multipart uploads in ${uri}: pick the ones to abort`, canPickMany: true },
+            uploads.map((u) => ({ label: u.key, description: formatDate(u.initiated), detail: vscode.l10n.t('upload id {0}', u.uploadId), upload: u })),
+            { title: vscode.l10n.t('Multipart uploads in {0}: pick the ones to abort', uri), canPickMany: true },
           );
           if (!picked?.length) return uploads;
-          const ok = await vscode.window.showWarningMessage(`Abort ${picked.length} upload(s)? Their uploaded parts are deleted.`, { modal: true }, 'Abort');
-          if (ok !== 'Abort') return uploads;
+          const abort = vscode.l10n.t('Abort');
+          const ok = await vscode.window.showWarningMessage(vscode.l10n.t('Abort {0} upload(s)? Their uploaded parts are deleted.', picked.length), { modal: true }, abort);
+          if (ok !== abort) return uploads;
           chosen = picked.map((p) => p.upload);
         }
         for (const u of chosen) {
@@ -187,7 +197,7 @@ export function registerPropsCommands(context: vscode.ExtensionContext, registry
         return t.client.listMultipartUploads(t.bucket);
       } catch (e) {
         if (options) throw e;
-        void vscode.window.showErrorMessage(`Multipart uploads of ${uri}: ${errorMessage(e)}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('Multipart uploads of {0}: {1}', uri, errorMessage(e)));
         return undefined;
       }
     }),

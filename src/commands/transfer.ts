@@ -52,7 +52,7 @@ export async function pickDestination(registry: ClusterRegistry, title: string):
   if (!clusterName) return undefined;
   const bucket = await pickBucket(registry, clusterName, title);
   if (!bucket) return undefined;
-  const prefix = await vscode.window.showInputBox({ title, prompt: 'Folder (key prefix) inside the bucket; empty for the top level', value: '' });
+  const prefix = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('Folder (key prefix) inside the bucket; empty for the top level'), value: '' });
   if (prefix === undefined) return undefined;
   return { clusterName, bucket, prefix: prefix && !prefix.endsWith('/') ? prefix + '/' : prefix };
 }
@@ -67,16 +67,16 @@ function transferSettings(partSizeMb?: number): Pick<TransferOptions, 'partSize'
 }
 
 function describeProgress(p: TransferProgress): string {
-  const files = p.filesTotal > 1 ? `${p.filesDone}/${p.filesTotal} files · ` : '';
-  return `${files}${formatSize(p.bytesDone)} of ${formatSize(p.bytesTotal)} · ${formatSize(p.rate)}/s`;
+  const amount = vscode.l10n.t('{0} of {1} · {2}/s', formatSize(p.bytesDone), formatSize(p.bytesTotal), formatSize(p.rate));
+  return p.filesTotal > 1 ? vscode.l10n.t('{0}/{1} files · {2}', p.filesDone, p.filesTotal, amount) : amount;
 }
 
 export function errorMessage(e: unknown): string {
   if (isClientError(e)) return e.message;
   if (e instanceof Error) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') return `Permission denied: ${(e as NodeJS.ErrnoException).path ?? e.message}. Choose a folder you can write to.`;
-    if (code === 'ENOSPC') return 'The disk is full.';
+    if (code === 'EACCES' || code === 'EPERM') return vscode.l10n.t('Permission denied: {0}. Choose a folder you can write to.', (e as NodeJS.ErrnoException).path ?? e.message);
+    if (code === 'ENOSPC') return vscode.l10n.t('The disk is full.');
     return e.message;
   }
   return String(e);
@@ -124,14 +124,14 @@ export async function uploadPaths(
     else if (st.isFile()) items.push({ file: p, key: dest.prefix + path.basename(p), size: st.size });
   }
   if (items.length === 0) {
-    if (!options.quiet) void vscode.window.showInformationMessage('Nothing to upload: the selection holds no files.');
+    if (!options.quiet) void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to upload: the selection holds no files.'));
     return { files: 0, bytes: 0 };
   }
   items = await filterExistingKeys(client, dest, items, options.overwrite ?? 'ask');
   if (items.length === 0) return { files: 0, bytes: 0 };
   const entry = await registry.entry(dest.clusterName);
   const where = objectUri({ provider: dest.bucket.provider, bucket: dest.bucket.name }, dest.prefix);
-  const title = `Uploading ${items.length === 1 ? path.basename(items[0].file) : `${items.length} files`} to ${where}`;
+  const title = items.length === 1 ? vscode.l10n.t('Uploading {0} to {1}', path.basename(items[0].file), where) : vscode.l10n.t('Uploading {0} files to {1}', items.length, where);
   const journal = uploadJournal();
   const result = await runTransfer(title, log, (t) => uploadFiles(client, dest.bucket, items, { ...transferSettings(entry?.spec.multipartChunkSizeMb), ...t, journal }));
   // Cancelled: multipart uploads under way stay in the journal until the user says keep or discard.
@@ -156,15 +156,17 @@ async function filterExistingKeys(client: ClusterClient, dest: Destination, item
   }
   const clashes = items.filter((i) => existing.has(i.key));
   if (clashes.length === 0) return items;
-  let choice: string | undefined = policy === 'skip' ? 'Skip Existing' : undefined;
+  const overwrite = vscode.l10n.t('Overwrite');
+  const skipExisting = vscode.l10n.t('Skip Existing');
+  let choice: string | undefined = policy === 'skip' ? skipExisting : undefined;
   choice ??= await vscode.window.showWarningMessage(
-    clashes.length === 1 ? `"${clashes[0].key}" already exists. Overwrite it?` : `${clashes.length} of ${items.length} objects already exist.`,
+    clashes.length === 1 ? vscode.l10n.t('"{0}" already exists. Overwrite it?', clashes[0].key) : vscode.l10n.t('{0} of {1} objects already exist.', clashes.length, items.length),
     { modal: true },
-    'Overwrite',
-    ...(clashes.length < items.length || clashes.length > 1 ? ['Skip Existing'] : []),
+    overwrite,
+    ...(clashes.length < items.length || clashes.length > 1 ? [skipExisting] : []),
   );
-  if (choice === 'Overwrite') return items;
-  if (choice === 'Skip Existing') return items.filter((i) => !existing.has(i.key));
+  if (choice === overwrite) return items;
+  if (choice === skipExisting) return items.filter((i) => !existing.has(i.key));
   return [];
 }
 
@@ -196,23 +198,27 @@ export async function downloadNodes(
   const policy = options.overwrite ?? 'ask';
   const existing = groups.flatMap((g) => g.items).filter((i) => fs.existsSync(i.file));
   if (existing.length && policy !== 'overwrite') {
+    const skipExisting = vscode.l10n.t('Skip Existing');
     const choice =
       policy === 'skip'
-        ? 'Skip Existing'
+        ? skipExisting
         : await vscode.window.showWarningMessage(
-            existing.length === 1 ? `${existing[0].file} already exists. Overwrite it?` : `${existing.length} files already exist in ${targetDir}.`,
+            existing.length === 1 ? vscode.l10n.t('{0} already exists. Overwrite it?', existing[0].file) : vscode.l10n.t('{0} files already exist in {1}.', existing.length, targetDir),
             { modal: true },
-            'Overwrite',
-            'Skip Existing',
+            vscode.l10n.t('Overwrite'),
+            skipExisting,
           );
     if (!choice) return undefined;
-    if (choice === 'Skip Existing') {
+    if (choice === skipExisting) {
       const skip = new Set(existing.map((i) => i.file));
       groups = groups.map((g) => ({ ...g, items: g.items.filter((i) => !skip.has(i.file)) }));
     }
   }
   const total = groups.reduce((n, g) => n + g.items.length, 0);
-  const title = `Downloading ${total === 1 ? path.basename(groups.find((g) => g.items.length)!.items[0].key) : `${total} objects`} to ${targetDir}`;
+  const title =
+    total === 1
+      ? vscode.l10n.t('Downloading {0} to {1}', path.basename(groups.find((g) => g.items.length)!.items[0].key), targetDir)
+      : vscode.l10n.t('Downloading {0} objects to {1}', total, targetDir);
   const settings = transferSettings((await registry.entry(clusterName))?.spec.multipartChunkSizeMb);
   return runTransfer(title, log, async (t) => {
     let files = 0;
@@ -290,16 +296,22 @@ export function registerTransferCommands(context: vscode.ExtensionContext, regis
   const fail = (what: string, e: unknown) => {
     const message = e instanceof ChecksumMismatch ? e.message : errorMessage(e);
     log.error(`${what}: ${message}`);
-    void vscode.window.showErrorMessage(`${what} failed: ${message}`, 'Show Log').then((p) => p && log.show());
+    void vscode.window.showErrorMessage(vscode.l10n.t('{0} failed: {1}', what, message), vscode.l10n.t('Show Log')).then((p) => p && log.show());
   };
 
   context.subscriptions.push(
     vscode.commands.registerCommand('aisBuckets.upload', async (node?: TreeNode | Destination, uris?: vscode.Uri[], options?: TransferCommandOptions) => {
-      const dest = node && 'clusterName' in node && 'bucket' in node && typeof node.bucket === 'object' ? (node as Destination) : destinationOf(node as TreeNode) ?? (await pickDestination(registry, 'Upload'));
+      const dest = node && 'clusterName' in node && 'bucket' in node && typeof node.bucket === 'object' ? (node as Destination) : destinationOf(node as TreeNode) ?? (await pickDestination(registry, vscode.l10n.t('Upload')));
       if (!dest) return undefined;
       const picked =
         uris ??
-        (await vscode.window.showOpenDialog({ title: `Upload to ${objectUri({ provider: dest.bucket.provider, bucket: dest.bucket.name }, dest.prefix)}`, canSelectMany: true, canSelectFiles: true, canSelectFolders: true, openLabel: 'Upload' }));
+        (await vscode.window.showOpenDialog({
+          title: vscode.l10n.t('Upload to {0}', objectUri({ provider: dest.bucket.provider, bucket: dest.bucket.name }, dest.prefix)),
+          canSelectMany: true,
+          canSelectFiles: true,
+          canSelectFolders: true,
+          openLabel: vscode.l10n.t('Upload'),
+        }));
       if (!picked?.length) return undefined;
       try {
         const result = await uploadPaths(registry, log, dest, picked.map((u) => u.fsPath), { overwrite: uris ? options?.overwrite ?? 'overwrite' : 'ask', ...options });
@@ -310,30 +322,30 @@ export function registerTransferCommands(context: vscode.ExtensionContext, regis
         return result;
       } catch (e) {
         if (uris) throw e;
-        fail('Upload', e);
+        fail(vscode.l10n.t('Upload'), e);
         return undefined;
       }
     }),
     vscode.commands.registerCommand('aisBuckets.uploadFromExplorer', async (uri?: vscode.Uri, uris?: vscode.Uri[]) => {
       const chosen = uris?.length ? uris : uri ? [uri] : undefined;
       if (!chosen) return undefined;
-      const dest = await pickDestination(registry, 'Upload to Bucket');
+      const dest = await pickDestination(registry, vscode.l10n.t('Upload to Bucket'));
       if (!dest) return undefined;
       return vscode.commands.executeCommand('aisBuckets.upload', dest, chosen, { overwrite: 'ask' });
     }),
     vscode.commands.registerCommand('aisBuckets.download', async (node?: TreeNode, nodes?: TreeNode[], target?: vscode.Uri, options?: TransferCommandOptions) => {
       const chosen = selection(node, nodes).filter((n): n is BucketNode | FolderNode | ObjectNode => n.type === 'bucket' || n.type === 'folder' || n.type === 'object');
       if (chosen.length === 0) {
-        void vscode.window.showInformationMessage('Choose objects, folders or a bucket in the AIS Buckets view to download.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Choose objects, folders or a bucket in the AIS Buckets view to download.'));
         return undefined;
       }
-      const dir = target ?? (await vscode.window.showOpenDialog({ title: 'Download to folder', canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: 'Download Here' }))?.[0];
+      const dir = target ?? (await vscode.window.showOpenDialog({ title: vscode.l10n.t('Download to folder'), canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: vscode.l10n.t('Download Here') }))?.[0];
       if (!dir) return undefined;
       try {
         return await downloadNodes(registry, log, chosen, dir.fsPath, { overwrite: target ? options?.overwrite ?? 'overwrite' : 'ask', ...options });
       } catch (e) {
         if (target) throw e;
-        fail('Download', e);
+        fail(vscode.l10n.t('Download'), e);
         return undefined;
       }
     }),
@@ -341,9 +353,15 @@ export function registerTransferCommands(context: vscode.ExtensionContext, regis
       const chosen = selection(node, nodes).filter((n): n is FolderNode | ObjectNode => n.type === 'folder' || n.type === 'object');
       if (chosen.length === 0) return 0;
       if (options?.confirm !== false) {
-        const what = chosen.length === 1 ? (chosen[0].type === 'object' ? `"${chosen[0].key}"` : `folder "${chosen[0].prefix}" and everything in it`) : `${chosen.length} items`;
-        const ok = await vscode.window.showWarningMessage(`Delete ${what}?`, { modal: true, detail: 'This cannot be undone.' }, 'Delete');
-        if (ok !== 'Delete') return 0;
+        const question =
+          chosen.length > 1
+            ? vscode.l10n.t('Delete {0} items?', chosen.length)
+            : chosen[0].type === 'object'
+              ? vscode.l10n.t('Delete "{0}"?', chosen[0].key)
+              : vscode.l10n.t('Delete folder "{0}" and everything in it?', chosen[0].prefix);
+        const del = vscode.l10n.t('Delete');
+        const ok = await vscode.window.showWarningMessage(question, { modal: true, detail: vscode.l10n.t('This cannot be undone.') }, del);
+        if (ok !== del) return 0;
       }
       try {
         const n = await deleteNodes(registry, log, chosen);
@@ -351,19 +369,19 @@ export function registerTransferCommands(context: vscode.ExtensionContext, regis
         return n;
       } catch (e) {
         if (options?.confirm === false) throw e;
-        fail('Delete', e);
+        fail(vscode.l10n.t('Delete'), e);
         return 0;
       }
     }),
     vscode.commands.registerCommand('aisBuckets.createFolder', async (node?: TreeNode, name?: string) => {
-      const dest = destinationOf(node) ?? (await pickDestination(registry, 'Create Folder'));
+      const dest = destinationOf(node) ?? (await pickDestination(registry, vscode.l10n.t('Create Folder')));
       if (!dest) return undefined;
       const folder =
         name ??
         (await vscode.window.showInputBox({
-          title: 'Create Folder',
-          prompt: `New folder in ${objectUri({ provider: dest.bucket.provider, bucket: dest.bucket.name }, dest.prefix)}`,
-          validateInput: (v) => (!v.trim() ? 'Enter a name' : v.includes('//') ? 'A name cannot contain "//"' : undefined),
+          title: vscode.l10n.t('Create Folder'),
+          prompt: vscode.l10n.t('New folder in {0}', objectUri({ provider: dest.bucket.provider, bucket: dest.bucket.name }, dest.prefix)),
+          validateInput: (v) => (!v.trim() ? vscode.l10n.t('Enter a name') : v.includes('//') ? vscode.l10n.t('A name cannot contain "//"') : undefined),
         }));
       if (!folder) return undefined;
       const key = `${dest.prefix}${folder.trim().replace(/^\/+|\/+$/g, '')}/`;
@@ -377,13 +395,13 @@ export function registerTransferCommands(context: vscode.ExtensionContext, regis
       const chosen = (sources ?? []).filter((n): n is FolderNode | ObjectNode => n.type === 'folder' || n.type === 'object');
       if (!dest || chosen.length === 0) return 0;
       try {
-        const copied = await runTransfer(`Copying ${chosen.length === 1 ? 'one item' : `${chosen.length} items`} to ${objectUri({ provider: dest.bucket.provider, bucket: dest.bucket.name }, dest.prefix)}`, log, (t) =>
-          copyNodes(registry, log, chosen, dest, t.signal),
-        );
+        const where = objectUri({ provider: dest.bucket.provider, bucket: dest.bucket.name }, dest.prefix);
+        const title = chosen.length === 1 ? vscode.l10n.t('Copying one item to {0}', where) : vscode.l10n.t('Copying {0} items to {1}', chosen.length, where);
+        const copied = await runTransfer(title, log, (t) => copyNodes(registry, log, chosen, dest, t.signal));
         refresh();
         return copied ?? 0;
       } catch (e) {
-        fail('Copy', e);
+        fail(vscode.l10n.t('Copy'), e);
         return 0;
       }
     }),
@@ -391,7 +409,7 @@ export function registerTransferCommands(context: vscode.ExtensionContext, regis
       if (!node || (node.type !== 'object' && node.type !== 'folder' && node.type !== 'bucket')) return undefined;
       const uri = node.type === 'object' ? objectUri(node, node.key) : node.type === 'folder' ? objectUri(node, node.prefix) : objectUri(node);
       await vscode.env.clipboard.writeText(uri);
-      void vscode.window.setStatusBarMessage(`Copied ${uri}`, 3000);
+      void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', uri), 3000);
       return uri;
     }),
   );
@@ -408,12 +426,17 @@ async function maybeOfferMd5(context: vscode.ExtensionContext, registry: Cluster
     const type = props.checksum?.type;
     if (!type || type === 'md5') return;
     await context.globalState.update(key, true);
+    const switchToMd5 = vscode.l10n.t('Switch to md5');
     const pick = await vscode.window.showInformationMessage(
-      `Bucket ${dest.bucket.provider}://${dest.bucket.name} uses ${type} checksums. S3 clients such as s3cmd compare ETags with MD5 and will warn on every upload. Switch this bucket to md5?`,
-      'Switch to md5',
-      'Not Now',
+      vscode.l10n.t(
+        'Bucket {0} uses {1} checksums. S3 clients such as s3cmd compare ETags with MD5 and will warn on every upload. Switch this bucket to md5?',
+        `${dest.bucket.provider}://${dest.bucket.name}`,
+        type,
+      ),
+      switchToMd5,
+      vscode.l10n.t('Not Now'),
     );
-    if (pick === 'Switch to md5') {
+    if (pick === switchToMd5) {
       await client.setBucketProps(dest.bucket, { checksum: { type: 'md5' } });
       void vscode.commands.executeCommand('setContext', 'aisBuckets.walkthrough.md5', true);
     }

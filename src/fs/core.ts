@@ -7,6 +7,7 @@
 // metadata; the cluster recomputes its checksum with the bucket's algorithm. A write over an object that
 // changed on the server since it was last read here is a conflict, offered to the caller to decide.
 import { Readable } from 'node:stream';
+import * as l10n from '@vscode/l10n';
 import type { BucketRef, ClusterClient, ObjectHead } from '../client/cluster';
 import { isClientError } from '../client/cluster';
 import { guessContentType } from './kind';
@@ -145,7 +146,7 @@ export class ObjectFs {
     try {
       return await this.clients(loc.cluster);
     } catch (e) {
-      throw new ObjectFsError('unavailable', `${e instanceof Error ? e.message : String(e)} Add it in the AIS Buckets view, or remove this folder from the workspace.`, { cause: e });
+      throw new ObjectFsError('unavailable', l10n.t('{0} Add it in the AIS Buckets view, or remove this folder from the workspace.', e instanceof Error ? e.message : String(e)), { cause: e });
     }
   }
 
@@ -208,7 +209,7 @@ export class ObjectFs {
       token = page.nextToken;
     } while (token);
     if (out.length === 0 && loc.key && !(await this.isFolder(client, loc))) {
-      throw (await this.headOrUndefined(client, loc)) ? new ObjectFsError('not-directory', `${uriOf(loc)} is an object, not a folder.`) : notFound(loc);
+      throw (await this.headOrUndefined(client, loc)) ? new ObjectFsError('not-directory', l10n.t('{0} is an object, not a folder.', uriOf(loc))) : notFound(loc);
     }
     return out;
   }
@@ -222,7 +223,7 @@ export class ObjectFs {
     const limit = this.options.maxBytes?.() ?? Infinity;
     if (head.size > limit && this.approved.get(uri) !== head.size) {
       const ok = (await this.options.confirmLarge?.(uri, head.size)) ?? false;
-      if (!ok) throw new ObjectFsError('cancelled', `Not opened: ${uri} is larger than the limit. Download it instead, or raise "aisBuckets.objects.confirmOpenAboveMb".`);
+      if (!ok) throw new ObjectFsError('cancelled', l10n.t('Not opened: {0} is larger than the limit. Download it instead, or raise "aisBuckets.objects.confirmOpenAboveMb".', uri));
       this.approved.set(uri, head.size);
     }
     const download = await wrap(loc, () => client.getObject(loc.bucket!, loc.key));
@@ -247,14 +248,17 @@ export class ObjectFs {
       if (await this.isFolder(client, loc)) throw isDirectory(loc);
       if (!flags.create) throw notFound(loc);
     } else {
-      if (!flags.overwrite) throw new ObjectFsError('exists', `${uri} already exists.`);
+      if (!flags.overwrite) throw new ObjectFsError('exists', l10n.t('{0} already exists.', uri));
       const base = this.bases.get(uri);
       if (base && !sameVersion(base, fingerprintOf(head))) {
         const decision = (await this.options.onConflict?.({ uri, base, current: head })) ?? 'cancel';
         if (decision !== 'overwrite') {
           throw new ObjectFsError(
             'conflict',
-            `Not saved: ${uri} changed on the server since you opened it. Compare the two, then save again and choose Overwrite, or run "File: Revert File" to take the server's version.`,
+            l10n.t(
+              'Not saved: {0} changed on the server since you opened it. Compare the two, then save again and choose Overwrite, or run "File: Revert File" to take the server\'s version.',
+              uri,
+            ),
           );
         }
       }
@@ -274,9 +278,9 @@ export class ObjectFs {
 
   /** An empty "key/" marker: S3 has no folders, this is the common convention. */
   async createDirectory(loc: FsLocation): Promise<void> {
-    if (!loc.bucket || loc.key === '') throw new ObjectFsError('no-permissions', 'Create buckets from the AIS Buckets view.');
+    if (!loc.bucket || loc.key === '') throw new ObjectFsError('no-permissions', l10n.t('Create buckets from the AIS Buckets view.'));
     const client = await this.client(loc);
-    if (await this.headOrUndefined(client, loc)) throw new ObjectFsError('exists', `${uriOf(loc)} already exists as an object.`);
+    if (await this.headOrUndefined(client, loc)) throw new ObjectFsError('exists', l10n.t('{0} already exists as an object.', uriOf(loc)));
     await wrap(loc, () => client.putObject(loc.bucket!, loc.key + '/', { open: () => Readable.from([]), size: 0 }));
     this.fire([{ type: 'created', cluster: loc.cluster, bucket: loc.bucket, key: loc.key }]);
   }
@@ -295,7 +299,7 @@ export class ObjectFs {
   }
 
   async delete(loc: FsLocation, options: { recursive: boolean }): Promise<void> {
-    if (!loc.bucket || loc.key === '') throw new ObjectFsError('no-permissions', 'Buckets are deleted from the AIS Buckets view (Delete Bucket…), not from the Explorer.');
+    if (!loc.bucket || loc.key === '') throw new ObjectFsError('no-permissions', l10n.t('Buckets are deleted from the AIS Buckets view (Delete Bucket…), not from the Explorer.'));
     const client = await this.client(loc);
     const head = await this.headOrUndefined(client, loc);
     if (head) {
@@ -306,7 +310,7 @@ export class ObjectFs {
     }
     const keys = await this.keysUnder(client, loc);
     if (keys.length === 0) throw notFound(loc);
-    if (!options.recursive && keys.some((k) => k !== loc.key + '/')) throw new ObjectFsError('no-permissions', `${uriOf(loc)} is not empty.`);
+    if (!options.recursive && keys.some((k) => k !== loc.key + '/')) throw new ObjectFsError('no-permissions', l10n.t('{0} is not empty.', uriOf(loc)));
     for (const k of keys) await this.deleteKey(client, loc, k);
     this.fire([{ type: 'deleted', cluster: loc.cluster, bucket: loc.bucket, key: loc.key }]);
   }
@@ -331,7 +335,7 @@ export class ObjectFs {
 
   private async transfer(from: FsLocation, to: FsLocation, options: { overwrite: boolean }, move: boolean): Promise<void> {
     if (!from.bucket || from.key === '' || !to.bucket || to.key === '') {
-      throw new ObjectFsError('no-permissions', 'Buckets cannot be renamed, moved or copied here: copy their objects instead.');
+      throw new ObjectFsError('no-permissions', l10n.t('Buckets cannot be renamed, moved or copied here: copy their objects instead.'));
     }
     const source = await this.client(from);
     const target = await this.client(to);
@@ -341,11 +345,11 @@ export class ObjectFs {
       : (await this.keysUnder(source, from)).map((k) => [k, to.key + k.slice(from.key.length)]);
     if (pairs.length === 0) throw notFound(from);
     if (!head && (to.key + '/').startsWith(from.key + '/') && sameBucket(from, to)) {
-      throw new ObjectFsError('no-permissions', `Cannot ${move ? 'move' : 'copy'} ${uriOf(from)} into itself.`);
+      throw new ObjectFsError('no-permissions', move ? l10n.t('Cannot move {0} into itself.', uriOf(from)) : l10n.t('Cannot copy {0} into itself.', uriOf(from)));
     }
     if (!options.overwrite) {
       const exists = head ? await this.headOrUndefined(target, to) : (await this.keysUnder(target, to)).length > 0 ? true : undefined;
-      if (exists) throw new ObjectFsError('exists', `${uriOf(to)} already exists.`);
+      if (exists) throw new ObjectFsError('exists', l10n.t('{0} already exists.', uriOf(to)));
     }
     for (const [src, dst] of pairs) {
       if (sameBucket(from, to) && src === dst) continue;
@@ -375,11 +379,11 @@ export function uriOf(loc: FsLocation): string {
 }
 
 function notFound(loc: FsLocation): ObjectFsError {
-  return new ObjectFsError('not-found', `${uriOf(loc)} does not exist.`);
+  return new ObjectFsError('not-found', l10n.t('{0} does not exist.', uriOf(loc)));
 }
 
 function isDirectory(loc: FsLocation): ObjectFsError {
-  return new ObjectFsError('is-directory', `${uriOf(loc)} is a folder${loc.key ? '' : ' (a bucket)'}, not an object.`);
+  return new ObjectFsError('is-directory', loc.key ? l10n.t('{0} is a folder, not an object.', uriOf(loc)) : l10n.t('{0} is a folder (a bucket), not an object.', uriOf(loc)));
 }
 
 export function toFsError(loc: FsLocation, e: unknown): ObjectFsError {

@@ -1,5 +1,6 @@
 // How to show an object: as text, in VS Code's image preview, or as binary (hex editor when installed,
 // else VS Code's own "binary file" notice) — never as garbled text. And the properties document. No vscode.
+import * as l10n from '@vscode/l10n';
 import type { ObjectHead } from '../client/cluster';
 import { guessContentType } from '../client/transfer';
 import { formatSize } from '../views/format';
@@ -45,7 +46,7 @@ export const SNIFF_BYTES = 4096;
 export function formatObjectProperties(uri: string, clusterName: string, head: ObjectHead): string {
   const q = (s: string) => (/^[\w./:@+-]+$/.test(s) && !/^(true|false|null|yes|no|~|\d[\d.eE+-]*)$/i.test(s) ? s : JSON.stringify(s));
   const lines = [
-    `# Object properties (read-only). Refresh: run "Show Object Properties" again.`,
+    `# ${l10n.t('Object properties (read-only). Refresh: run "Show Object Properties" again.')}`,
     `uri: ${q(uri)}`,
     `cluster: ${q(clusterName)}`,
     `size: ${head.size}  # ${formatSize(head.size)}`,
@@ -54,7 +55,7 @@ export function formatObjectProperties(uri: string, clusterName: string, head: O
     `  value: ${head.checksum?.value ? q(head.checksum.value) : '~'}`,
     `version: ${head.version ? q(head.version) : '~'}`,
     `modified: ${head.mtime ? head.mtime.toISOString() : '~'}`,
-    `atime: ${head.atime ? head.atime.toISOString() : '~'}${head.atime ? '' : '  # not reported by this cluster'}`,
+    `atime: ${head.atime ? head.atime.toISOString() : '~'}${head.atime ? '' : `  # ${l10n.t('not reported by this cluster')}`}`,
     `etag: ${head.etag ? q(head.etag) : '~'}`,
     `contentType: ${head.contentType ? q(head.contentType) : '~'}`,
   ];

@@ -29,12 +29,18 @@ export function confirmOpenAboveBytes(): number {
 /** Asks before reading a large object whole; true to go on. */
 export async function confirmLargeObject(uri: vscode.Uri, size: number): Promise<boolean> {
   const mb = vscode.workspace.getConfiguration('aisBuckets.objects').get<number>('confirmOpenAboveMb') ?? 4;
+  const openAnyway = vscode.l10n.t('Open Anyway');
   const pick = await vscode.window.showWarningMessage(
-    `"${baseName(uri.path)}" is ${formatSize(size)}: AIS Buckets asks before opening objects over ${mb} MiB in an editor. Open it anyway?`,
-    { modal: true, detail: 'The editor reads it into memory whole. To work with a local copy instead, use Download… in the AIS Buckets view; the limit is the setting "aisBuckets.objects.confirmOpenAboveMb".' },
-    'Open Anyway',
+    vscode.l10n.t('"{0}" is {1}: AIS Buckets asks before opening objects over {2} MiB in an editor. Open it anyway?', baseName(uri.path), formatSize(size), mb),
+    {
+      modal: true,
+      detail: vscode.l10n.t(
+        'The editor reads it into memory whole. To work with a local copy instead, use Download… in the AIS Buckets view; the limit is the setting "aisBuckets.objects.confirmOpenAboveMb".',
+      ),
+    },
+    openAnyway,
   );
-  return pick === 'Open Anyway';
+  return pick === openAnyway;
 }
 
 export class AisFileSystemProvider implements vscode.FileSystemProvider, vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -86,21 +92,28 @@ export class AisFileSystemProvider implements vscode.FileSystemProvider, vscode.
     const uri = vscode.Uri.parse(c.uri);
     const name = baseName(uri.path);
     const now = c.current;
-    const what = [now.version ? `version ${now.version}` : '', now.mtime ? `modified ${now.mtime.toLocaleString()}` : '', formatSize(now.size)].filter(Boolean).join(', ');
+    const what = [now.version ? vscode.l10n.t('version {0}', now.version) : '', now.mtime ? vscode.l10n.t('modified {0}', now.mtime.toLocaleString()) : '', formatSize(now.size)]
+      .filter(Boolean)
+      .join(', ');
     this.log.warn(`save conflict on ${c.uri}: opened ${JSON.stringify(c.base)}, server now ${what}`);
+    const overwrite = vscode.l10n.t('Overwrite');
+    const compare = vscode.l10n.t('Compare');
     const pick = await vscode.window.showWarningMessage(
-      `"${name}" changed on the server since you opened it. Overwrite it with your version?`,
-      { modal: true, detail: `On the server now: ${what}.\nCompare shows the server's version next to yours and saves nothing; Cancel keeps both as they are.` },
-      'Overwrite',
-      'Compare',
+      vscode.l10n.t('"{0}" changed on the server since you opened it. Overwrite it with your version?', name),
+      {
+        modal: true,
+        detail: vscode.l10n.t("On the server now: {0}.\nCompare shows the server's version next to yours and saves nothing; Cancel keeps both as they are.", what),
+      },
+      overwrite,
+      compare,
     );
-    if (pick === 'Overwrite') {
+    if (pick === overwrite) {
       this.log.info(`save conflict on ${c.uri}: overwritten`);
       return 'overwrite';
     }
-    if (pick === 'Compare') {
+    if (pick === compare) {
       const server = uri.with({ scheme: SERVER_SCHEME, query: `t=${Date.now()}` });
-      void vscode.commands.executeCommand('vscode.diff', server, uri, `${name} (on the server) ↔ ${name} (yours, not saved)`);
+      void vscode.commands.executeCommand('vscode.diff', server, uri, vscode.l10n.t('{0} (on the server) ↔ {0} (yours, not saved)', name));
     }
     return 'cancel';
   }

@@ -29,7 +29,7 @@ export class BucketDragAndDrop implements vscode.TreeDragAndDropController<TreeN
 
   async handleDrop(target: TreeNode | undefined, data: vscode.DataTransfer, token: vscode.CancellationToken): Promise<void> {
     if (!target || (target.type !== 'bucket' && target.type !== 'folder' && target.type !== 'object')) {
-      void vscode.window.showInformationMessage('Drop files onto a bucket or a folder.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Drop files onto a bucket or a folder.'));
       return;
     }
     const internal = data.get(TREE_MIME);

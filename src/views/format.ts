@@ -1,4 +1,5 @@
 // Text the tree shows: sizes, dates, tooltips. Plain functions, testable without VS Code.
+import * as l10n from '@vscode/l10n';
 import type { Checksum, ObjectEntry } from '../client/cluster';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
@@ -35,10 +36,10 @@ export function objectDescription(o: ObjectEntry): string {
 }
 
 export function objectTooltip(uri: string, o: ObjectEntry): string {
-  const lines = [uri, `Size: ${formatSize(o.size)} (${o.size.toLocaleString('en-US')} bytes)`];
-  if (o.mtime) lines.push(`Modified: ${o.mtime.toISOString()}`);
-  if (o.checksum?.value) lines.push(`Checksum: ${formatChecksum(o.checksum)}`);
-  if (o.etag) lines.push(`ETag: ${o.etag}`);
-  if (o.version) lines.push(`Version: ${o.version}`);
+  const lines = [uri, l10n.t('Size: {0} ({1} bytes)', formatSize(o.size), o.size.toLocaleString('en-US'))];
+  if (o.mtime) lines.push(l10n.t('Modified: {0}', o.mtime.toISOString()));
+  if (o.checksum?.value) lines.push(l10n.t('Checksum: {0}', formatChecksum(o.checksum)));
+  if (o.etag) lines.push(l10n.t('ETag: {0}', o.etag));
+  if (o.version) lines.push(l10n.t('Version: {0}', o.version));
   return lines.join('\n');
 }

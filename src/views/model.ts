@@ -2,6 +2,7 @@
 // objects, pages with a "Load more…" node, a prefix filter per bucket or folder, and an error node (with
 // what Retry refreshes) where a cluster cannot be reached. No vscode import: tree.ts maps these nodes to
 // TreeItems, and the tests run this against a real gateway.
+import * as l10n from '@vscode/l10n';
 import { BucketRef, ClusterClient, ObjectEntry, ProviderInfo, providerInfo } from '../client/cluster';
 import { formatChecksum, formatDate, formatSize } from './format';
 
@@ -145,11 +146,11 @@ export function describeObject(o: ObjectEntry): string {
 }
 
 export function objectTooltipText(uri: string, o: ObjectEntry): string {
-  const lines = [uri, `Size: ${formatSize(o.size)} (${o.size.toLocaleString('en-US')} bytes)`];
-  if (o.mtime) lines.push(`Modified: ${o.mtime.toISOString()}`);
-  if (o.checksum?.value) lines.push(`Checksum: ${formatChecksum(o.checksum)}`);
-  if (o.etag && o.etag !== o.checksum?.value) lines.push(`ETag: ${o.etag}`);
-  if (o.version) lines.push(`Version: ${o.version}`);
+  const lines = [uri, l10n.t('Size: {0} ({1} bytes)', formatSize(o.size), o.size.toLocaleString('en-US'))];
+  if (o.mtime) lines.push(l10n.t('Modified: {0}', o.mtime.toISOString()));
+  if (o.checksum?.value) lines.push(l10n.t('Checksum: {0}', formatChecksum(o.checksum)));
+  if (o.etag && o.etag !== o.checksum?.value) lines.push(l10n.t('ETag: {0}', o.etag));
+  if (o.version) lines.push(l10n.t('Version: {0}', o.version));
   return lines.join('\n');
 }
 
@@ -255,7 +256,7 @@ export class TreeModel {
         case 'cluster': {
           const client = await this.source.client(n.clusterName);
           const providers = await client.listProviders();
-          if (providers.length === 0) return [{ type: 'message', message: 'No providers', parent: n }];
+          if (providers.length === 0) return [{ type: 'message', message: l10n.t('No providers'), parent: n }];
           return providers.map((p) => ({
             type: 'provider',
             clusterName: n.clusterName,
@@ -281,7 +282,7 @@ export class TreeModel {
             };
             this.bucketLists.set(nodeId(n), list);
           }
-          if (list.buckets.length === 0) return [{ type: 'message', message: 'No buckets', parent: n }];
+          if (list.buckets.length === 0) return [{ type: 'message', message: l10n.t('No buckets'), parent: n }];
           const out: TreeNode[] = list.buckets.slice(0, list.shown);
           if (list.buckets.length > list.shown) out.push({ type: 'loadMore', parent: n, loaded: list.shown });
           return out;
@@ -297,7 +298,7 @@ export class TreeModel {
           const out: TreeNode[] = [...listing.items];
           if (listing.startAfter !== undefined) out.unshift({ type: 'loadMore', parent: n, loaded: listing.items.length, from: listing.startAfter });
           if (listing.nextToken) out.push({ type: 'loadMore', parent: n, loaded: listing.items.length });
-          if (out.length === 0) return [{ type: 'message', message: listing.filter ? `Nothing starts with "${listing.filter}"` : 'Empty', parent: n }];
+          if (out.length === 0) return [{ type: 'message', message: listing.filter ? l10n.t('Nothing starts with "{0}"', listing.filter) : l10n.t('Empty'), parent: n }];
           return out;
         }
         default:
@@ -351,18 +352,18 @@ export class TreeModel {
   async locate(clusterName: string, bucket: BucketRef, key: string): Promise<LocateResult> {
     const changed: LocateResult['changed'] = [];
     const cluster = (await this.children()).find((c): c is ClusterNode => c.type === 'cluster' && c.clusterName === clusterName);
-    if (!cluster) throw new Error(`No cluster named "${clusterName}".`);
+    if (!cluster) throw new Error(l10n.t('No cluster named "{0}".', clusterName));
     const providers = await this.children(cluster);
     const bad = providers.find((p): p is MessageNode => p.type === 'error');
     if (bad) throw new Error(bad.detail ?? bad.message);
     const provider = providers.find((p): p is ProviderNode => p.type === 'provider' && p.provider === bucket.provider) ?? providers.find((p): p is ProviderNode => p.type === 'provider' && providers.length === 1);
-    if (!provider) throw new Error(`${clusterName} has no ${bucket.provider} buckets.`);
+    if (!provider) throw new Error(l10n.t('{0} has no {1} buckets.', clusterName, bucket.provider));
     const isBucket = (b: TreeNode): b is BucketNode =>
       b.type === 'bucket' && b.bucket === bucket.name && (b.namespace?.uuid ?? '') === (bucket.namespace?.uuid ?? '') && (b.namespace?.name ?? '') === (bucket.namespace?.name ?? '');
     await this.children(provider);
     const list = this.bucketLists.get(nodeId(provider));
     const bucketNode = list?.buckets.find(isBucket);
-    if (!list || !bucketNode) throw new Error(`No bucket ${objectUri({ provider: bucket.provider, bucket: bucket.name })} on ${clusterName}.`);
+    if (!list || !bucketNode) throw new Error(l10n.t('No bucket {0} on {1}.', objectUri({ provider: bucket.provider, bucket: bucket.name }), clusterName));
     const at = list.buckets.indexOf(bucketNode);
     if (at >= list.shown) {
       list.shown = at + 1;
@@ -379,7 +380,7 @@ export class TreeModel {
       if (slash >= 0) {
         const prefix = base + rest.slice(0, slash + 1);
         const folder = await this.findChild(container, prefix, (c) => c.type === 'folder' && c.prefix === prefix, changed);
-        if (!folder || folder.type !== 'folder') throw new Error(`No folder "${prefix}" in ${objectUri(container, base)}.`);
+        if (!folder || folder.type !== 'folder') throw new Error(l10n.t('No folder "{0}" in {1}.', prefix, objectUri(container, base)));
         if (prefix === key) return { node: folder, changed };
         container = folder;
         base = prefix;
@@ -394,7 +395,7 @@ export class TreeModel {
         this.parents.set(nodeId(first), container);
         return { node: first, changed, byPrefix: true };
       }
-      throw new Error(`Nothing named "${key}" or starting with it in ${objectUri(container, base)}.`);
+      throw new Error(l10n.t('Nothing named "{0}" or starting with it in {1}.', key, objectUri(container, base)));
     }
   }
 
@@ -436,8 +437,10 @@ export class TreeModel {
         return {
           id: nodeId(n),
           label: n.clusterName,
-          description: n.embedded ? `embedded · ${n.endpoint}` : n.endpoint,
-          tooltip: `${n.kind === 'ais' ? 'AIStore cluster' : 'S3 endpoint'} ${n.endpoint}${n.embedded ? '\nThe embedded gateway on this machine' : ''}`,
+          description: n.embedded ? l10n.t('embedded · {0}', n.endpoint) : n.endpoint,
+          tooltip:
+            (n.kind === 'ais' ? l10n.t('AIStore cluster {0}', n.endpoint) : l10n.t('S3 endpoint {0}', n.endpoint)) +
+            (n.embedded ? '\n' + l10n.t('The embedded gateway on this machine') : ''),
           collapsible: true,
           icon: n.embedded ? 'vm' : n.kind === 'ais' ? 'server' : 'cloud',
           contextValue: `cluster.${n.embedded ? 'embedded' : n.transient ? 'transient' : 'saved'}.${n.kind}`,
@@ -447,7 +450,7 @@ export class TreeModel {
           id: nodeId(n),
           label: n.info.name,
           description: n.info.label,
-          tooltip: `${n.info.label} buckets (${n.info.scheme})`,
+          tooltip: l10n.t('{0} buckets ({1})', n.info.label, n.info.scheme),
           collapsible: true,
           icon: n.provider === 'ais' ? 'database' : 'cloud',
           contextValue: `provider${n.canCreate ? '.create' : ''}`,
@@ -458,7 +461,7 @@ export class TreeModel {
         return {
           id: nodeId(n),
           label: n.type === 'bucket' ? n.bucket : leafName(n.prefix, parentPrefix(n.prefix)),
-          ...(filter ? { description: `filter: ${filter}*` } : {}),
+          ...(filter ? { description: l10n.t('filter: {0}*', filter) } : {}),
           tooltip: objectUri(n, n.type === 'folder' ? n.prefix : ''),
           collapsible: true,
           icon: n.type === 'bucket' ? 'package' : 'folder',
@@ -479,23 +482,23 @@ export class TreeModel {
         if (n.from !== undefined)
           return {
             id: nodeId(n),
-            label: 'Show from the start…',
-            description: `listed from "${leafName(n.from, n.parent.type === 'folder' ? n.parent.prefix : '')}"`,
-            tooltip: 'Go to Key listed this level from the name you asked for; list it from its first name again',
+            label: l10n.t('Show from the start…'),
+            description: l10n.t('listed from "{0}"', leafName(n.from, n.parent.type === 'folder' ? n.parent.prefix : '')),
+            tooltip: l10n.t('Go to Key listed this level from the name you asked for; list it from its first name again'),
             collapsible: false,
             icon: 'arrow-up',
             contextValue: 'loadMore',
-            command: { command: 'aisBuckets.loadMore', title: 'Show from the Start', arguments: [n] },
+            command: { command: 'aisBuckets.loadMore', title: l10n.t('Show from the Start'), arguments: [n] },
           };
         return {
           id: nodeId(n),
-          label: 'Load more…',
-          description: `${n.loaded} shown`,
-          tooltip: `Load the next ${this.pageSize()}`,
+          label: l10n.t('Load more…'),
+          description: l10n.t('{0} shown', n.loaded),
+          tooltip: l10n.t('Load the next {0}', this.pageSize()),
           collapsible: false,
           icon: 'ellipsis',
           contextValue: 'loadMore',
-          command: { command: 'aisBuckets.loadMore', title: 'Load More', arguments: [n] },
+          command: { command: 'aisBuckets.loadMore', title: l10n.t('Load More'), arguments: [n] },
         };
       case 'error':
         return {
@@ -505,7 +508,7 @@ export class TreeModel {
           icon: 'error',
           iconColor: 'error',
           contextValue: 'error',
-          ...(n.parent ? { command: { command: 'aisBuckets.retry', title: 'Retry', arguments: [n] } } : {}),
+          ...(n.parent ? { command: { command: 'aisBuckets.retry', title: l10n.t('Retry'), arguments: [n] } } : {}),
         };
       default:
         return { label: n.message, tooltip: n.detail ?? n.message, collapsible: false, icon: 'info', contextValue: 'message' };

@@ -97,7 +97,7 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
       const c = (await client.getBucketProps(bucketRef(n))).checksum;
       if (c) {
         const flags = ['validate_cold_get', 'validate_warm_get', 'validate_obj_move', 'enable_read_range'].filter((f) => (c as unknown as Record<string, unknown>)[f]);
-        item.tooltip = `${objectUri(n)}\nchecksum: ${c.type}${flags.length ? `\n${flags.join(', ')}` : ''}`;
+        item.tooltip = [objectUri(n), vscode.l10n.t('checksum: {0}', c.type), ...(flags.length ? [flags.join(', ')] : [])].join('\n');
       }
     } catch {
       // the tooltip keeps its plain text
@@ -109,7 +109,7 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     try {
       await this.model.loadMore(node);
     } catch (e) {
-      void vscode.window.showErrorMessage(isClientError(e) ? e.message : (e as Error).message);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Could not load more: {0}', isClientError(e) ? e.message : (e as Error).message));
     }
     this.changed.fire(node.parent);
   }
@@ -131,7 +131,7 @@ function toTreeItem(d: ItemData, n: TreeNode): vscode.TreeItem {
   if (n.type === 'object') {
     // The object's own `ais:` URI (src/fs/uri.ts): file icons by name, and a click opens it as a document.
     item.resourceUri = vscode.Uri.from({ scheme: FS_SCHEME, ...formatFsPath({ cluster: n.clusterName, bucket: bucketRef(n), key: n.key }) });
-    item.command = { command: 'aisBuckets.openObject', title: 'Open', arguments: [n] };
+    item.command = { command: 'aisBuckets.openObject', title: vscode.l10n.t('Open'), arguments: [n] };
   }
   if (d.command) item.command = d.command;
   return item;
