@@ -10,14 +10,16 @@
 // token; the token is derived from the credentials (nativeToken below), so whoever holds the keys can
 // compute it and nobody else can.
 //
-// Not verified: the payload hash (x-amz-content-sha256) against the body, and aws-chunked chunk
-// signatures. The signature covers the declared hash, so a request cannot be replayed with other
-// headers, but a body swapped in flight would not be noticed (use TLS across untrusted networks).
+// The signature covers the payload hash the client declared (x-amz-content-sha256), not the body, which
+// has not arrived yet. So an authenticated request leaves what its body must be checked against
+// (payloadSigning): a hex SHA-256 the body must have, or for SigV4 streaming uploads the key and seed
+// its chunk signatures chain from. The body readers (s3/http.ts takeBody) check it as the body streams.
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { createScope, getSigningKey, SignatureV4 } from '@smithy/signature-v4';
 import { GatewayError } from './errors';
+import { ChunkSigning, EMPTY_SHA256 } from './s3/chunked';
 import { nativeToken } from '../common/token';
 
 export interface Credentials {
@@ -110,7 +112,8 @@ function headerValue(req: http.IncomingMessage, name: string): string | undefine
 
 /**
  * Throws a GatewayError (403, or 400 for a malformed Authorization) unless the request is signed with
- * `creds` (or, for the native API, carries their Bearer token).
+ * `creds` (or, for the native API, carries their Bearer token). On success, what the body must be
+ * checked against is left for payloadSigning(req).
  */
 export async function authenticate(req: http.IncomingMessage, creds: Credentials, api: 's3' | 'native'): Promise<void> {
   const raw = req.url ?? '/';
@@ -120,17 +123,71 @@ export async function authenticate(req: http.IncomingMessage, creds: Credentials
   const auth = headerValue(req, 'authorization');
   const param = (name: string) => query.find(([k]) => k === name)?.[1];
 
+  let v4: SignedV4 | undefined;
   if (auth?.startsWith('Bearer ')) {
     if (api !== 'native') throw accessDenied('Bearer tokens are accepted by the native API (/v1) only; sign S3 requests');
     if (!safeEqual(auth.slice(7).trim(), nativeToken(creds))) throw new GatewayError(401, 'AccessDenied', 'Invalid token');
-    return;
+  } else if (auth?.startsWith('AWS4-HMAC-SHA256 ')) v4 = await verifyV4Header(req, creds, auth, rawPath, query);
+  else if (param('X-Amz-Algorithm') !== undefined || param('X-Amz-Signature') !== undefined) await verifyV4Query(req, creds, rawPath, query);
+  else if (auth?.startsWith('AWS ')) verifyV2(req, creds, rawPath, query, auth.slice(4));
+  else if (param('AWSAccessKeyId') !== undefined && param('Signature') !== undefined) verifyV2(req, creds, rawPath, query);
+  else if (auth) throw new GatewayError(400, 'InvalidArgument', 'Unsupported Authorization type');
+  else throw accessDenied('Anonymous access is forbidden: this gateway has credentials, sign your requests');
+  const payload = await payloadCheck(req, creds, v4);
+  if (payload) payloads.set(req, payload);
+}
+
+/** What a request's body must be checked against, once its signature has been verified. */
+export interface PayloadSigning {
+  /** Lowercase hex SHA-256 the whole body must have. */
+  sha256?: string;
+  /** SigV4 streaming upload: what each aws-chunked chunk signature is checked with. */
+  chunks?: ChunkSigning;
+}
+
+const payloads = new WeakMap<http.IncomingMessage, PayloadSigning>();
+
+/** Undefined when the body needs no check: no credentials, an unsigned payload, or no body hash declared. */
+export function payloadSigning(req: http.IncomingMessage): PayloadSigning | undefined {
+  return payloads.get(req);
+}
+
+/** A verified SigV4 header signature: what chunk signatures chain from. */
+interface SignedV4 {
+  signature: string;
+  amzDate: string;
+  scope: { date: string; region: string; service: string };
+}
+
+/**
+ * x-amz-content-sha256 as S3 takes it: a hex SHA-256 is checked against the body (whatever signed the
+ * request: V2 signs it as an x-amz- header, and a presigned URL may carry it), UNSIGNED-PAYLOAD and
+ * STREAMING-UNSIGNED-PAYLOAD-TRAILER are not, the signed STREAMING variants need a SigV4 header signature
+ * to chain from. A SigV4 header request without it was signed with the empty body's hash.
+ */
+async function payloadCheck(req: http.IncomingMessage, creds: Credentials, v4: SignedV4 | undefined): Promise<PayloadSigning | undefined> {
+  const declared = headerValue(req, 'x-amz-content-sha256');
+  if (declared === undefined) return v4 ? { sha256: EMPTY_SHA256 } : undefined;
+  if (/^[0-9a-fA-F]{64}$/.test(declared)) return { sha256: declared.toLowerCase() };
+  switch (declared) {
+    case 'UNSIGNED-PAYLOAD':
+    case 'STREAMING-UNSIGNED-PAYLOAD-TRAILER':
+      return undefined;
+    case 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD':
+    case 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER': {
+      if (!v4) throw new GatewayError(400, 'InvalidRequest', `${declared} needs a request signed with AWS4-HMAC-SHA256 in the Authorization header (its chunk signatures chain from it)`);
+      const { date, region, service } = v4.scope;
+      const key = await getSigningKey(Sha256, { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey }, date, region, service);
+      return { chunks: { key, amzDate: v4.amzDate, scope: createScope(date, region, service), seed: v4.signature } };
+    }
+    default:
+      throw new GatewayError(
+        400,
+        'InvalidArgument',
+        'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER], or the hex SHA-256 of the body',
+        { ArgumentName: 'x-amz-content-sha256', ArgumentValue: declared.slice(0, 80) },
+      );
   }
-  if (auth?.startsWith('AWS4-HMAC-SHA256 ')) return verifyV4Header(req, creds, auth, rawPath, query);
-  if (param('X-Amz-Algorithm') !== undefined || param('X-Amz-Signature') !== undefined) return verifyV4Query(req, creds, rawPath, query);
-  if (auth?.startsWith('AWS ')) return verifyV2(req, creds, rawPath, query, auth.slice(4));
-  if (param('AWSAccessKeyId') !== undefined && param('Signature') !== undefined) return verifyV2(req, creds, rawPath, query);
-  if (auth) throw new GatewayError(400, 'InvalidArgument', 'Unsupported Authorization type');
-  throw accessDenied('Anonymous access is forbidden: this gateway has credentials, sign your requests');
 }
 
 function credentialScope(credential: string | undefined, creds: Credentials): { date: string; region: string; service: string } {
@@ -165,7 +222,7 @@ function signable(req: http.IncomingMessage, rawPath: string, query: [string, st
   return new HttpRequest({ method: req.method ?? 'GET', protocol: 'http:', hostname: 'gateway', path: s3Encode(decoded), query: q, headers });
 }
 
-async function verifyV4Header(req: http.IncomingMessage, creds: Credentials, auth: string, rawPath: string, query: [string, string][]): Promise<void> {
+async function verifyV4Header(req: http.IncomingMessage, creds: Credentials, auth: string, rawPath: string, query: [string, string][]): Promise<SignedV4> {
   const fields = new Map(
     auth
       .slice('AWS4-HMAC-SHA256 '.length)
@@ -178,7 +235,8 @@ async function verifyV4Header(req: http.IncomingMessage, creds: Credentials, aut
   const signature = fields.get('Signature') ?? '';
   if (!signedHeaders.length || !signature) throw new GatewayError(400, 'AuthorizationHeaderMalformed', 'The authorization header is malformed');
   if (!signedHeaders.includes('host')) throw accessDenied('SigV4 requests must sign the Host header');
-  const date = parseAmzDate(headerValue(req, 'x-amz-date'));
+  const amzDate = headerValue(req, 'x-amz-date') ?? '';
+  const date = parseAmzDate(amzDate);
   if (!date) throw accessDenied('SigV4 requests need an x-amz-date header (ISO 8601 basic format)');
   if (date.toISOString().slice(0, 10).replace(/-/g, '') !== scope.date) throw mismatch();
   checkSkew(date);
@@ -202,7 +260,7 @@ async function verifyV4Header(req: http.IncomingMessage, creds: Credentials, aut
       unsignableHeaders: unsignable,
     });
     const expected = /Signature=([0-9a-f]+)/.exec(String(signedReq.headers.authorization))?.[1] ?? '';
-    if (safeEqual(expected, signature)) return;
+    if (safeEqual(expected, signature)) return { signature, amzDate, scope };
   }
   throw mismatch();
 }

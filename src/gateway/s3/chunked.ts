@@ -1,10 +1,32 @@
 // Decodes `aws-chunked` request bodies (SigV4 streaming uploads and SDK trailing checksums):
 //   <hex size>[;chunk-signature=...]\r\n<data>\r\n ... 0[;...]\r\n[trailer: value\r\n]*\r\n
 // Only the payload is passed on; what is stored is the decoded object, never the framing.
+//
+// With a ChunkSigning (a STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER] request on a gateway with
+// credentials) every chunk's signature must chain from the request's own signature, as the SigV4
+// streaming spec defines it, and a signed trailer (x-amz-trailer-signature) must match its trailers.
+// A chunk's bytes go downstream as they arrive and its signature is checked at its end: a mismatch fails
+// the stream, so the store drops what it was writing.
+import * as crypto from 'node:crypto';
 import { Transform, TransformCallback } from 'node:stream';
 import { GatewayError } from '../errors';
 
 const MAX_LINE = 4096;
+/** SHA-256 of no bytes. */
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const TRAILER_SIGNATURE = 'x-amz-trailer-signature';
+
+/** What a signed streaming upload's chunks are checked with (auth.ts builds it from the verified request). */
+export interface ChunkSigning {
+  /** The SigV4 signing key of the request's date, region and service. */
+  key: Uint8Array;
+  /** x-amz-date of the request (ISO 8601 basic). */
+  amzDate: string;
+  /** The credential scope: date/region/service/aws4_request. */
+  scope: string;
+  /** The request's signature, which the first chunk's signature chains from. */
+  seed: string;
+}
 
 export function isAwsChunked(headers: Record<string, string | string[] | undefined>): boolean {
   const sha = String(headers['x-amz-content-sha256'] ?? '');
@@ -17,6 +39,18 @@ export class AwsChunkedDecoder extends Transform {
   private line = '';
   private remaining = 0;
   readonly trailers: Record<string, string> = {};
+  // Signed streaming only: the chain so far, the current chunk's declared signature and running hash.
+  private previous: string;
+  private declared = '';
+  private chunkHash?: crypto.Hash;
+  private chunks = 0;
+  private trailerText = '';
+  private trailerSignature?: string;
+
+  constructor(private readonly signing?: ChunkSigning) {
+    super();
+    this.previous = signing?.seed ?? '';
+  }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     try {
@@ -24,10 +58,15 @@ export class AwsChunkedDecoder extends Transform {
       while (i < chunk.length) {
         if (this.state === 'data') {
           const n = Math.min(this.remaining, chunk.length - i);
-          this.push(chunk.subarray(i, i + n));
+          const piece = chunk.subarray(i, i + n);
+          this.chunkHash?.update(piece);
+          this.push(piece);
           i += n;
           this.remaining -= n;
-          if (this.remaining === 0) this.state = 'data-crlf';
+          if (this.remaining === 0) {
+            if (this.chunkHash) this.verifyChunk(this.chunkHash.digest('hex'));
+            this.state = 'data-crlf';
+          }
           continue;
         }
         if (this.state === 'done') {
@@ -53,9 +92,18 @@ export class AwsChunkedDecoder extends Transform {
   private onLine(line: string): void {
     switch (this.state) {
       case 'size': {
-        const hex = line.split(';', 1)[0].trim();
+        const [size, ...extensions] = line.split(';');
+        const hex = size.trim();
         if (!/^[0-9a-fA-F]{1,16}$/.test(hex)) throw this.malformed(`bad chunk size "${hex.slice(0, 20)}"`);
         this.remaining = parseInt(hex, 16);
+        this.chunks++;
+        if (this.signing) {
+          const sig = extensions.map((e) => e.trim()).find((e) => e.startsWith('chunk-signature='))?.slice('chunk-signature='.length);
+          if (!sig) throw this.badSignature(`chunk ${this.chunks} has no chunk-signature`);
+          this.declared = sig;
+          if (this.remaining === 0) this.verifyChunk(EMPTY_SHA256);
+          else this.chunkHash = crypto.createHash('sha256');
+        }
         this.state = this.remaining === 0 ? 'trailer' : 'data';
         return;
       }
@@ -65,12 +113,20 @@ export class AwsChunkedDecoder extends Transform {
         return;
       case 'trailer':
         if (line === '') {
+          this.verifyTrailer();
           this.state = 'done';
           return;
         }
         {
           const colon = line.indexOf(':');
-          if (colon > 0) this.trailers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+          if (colon <= 0) return;
+          const name = line.slice(0, colon).trim().toLowerCase();
+          const value = line.slice(colon + 1).trim();
+          if (name === TRAILER_SIGNATURE) this.trailerSignature = value;
+          else {
+            this.trailers[name] = value;
+            this.trailerText += `${name}:${value}\n`;
+          }
         }
         return;
       default:
@@ -78,13 +134,52 @@ export class AwsChunkedDecoder extends Transform {
     }
   }
 
+  /** Chunk string to sign: algorithm, date, scope, previous signature, empty-headers hash, data hash. */
+  private verifyChunk(dataHash: string): void {
+    const s = this.signing!;
+    this.chunkHash = undefined;
+    const expected = hmacHex(s.key, `AWS4-HMAC-SHA256-PAYLOAD\n${s.amzDate}\n${s.scope}\n${this.previous}\n${EMPTY_SHA256}\n${dataHash}`);
+    if (!sameHex(expected, this.declared)) throw this.badSignature(`the signature of chunk ${this.chunks} does not match its data`);
+    this.previous = expected;
+  }
+
+  /** The trailer's signature chains from the final (empty) chunk's and covers the trailers as name:value lines. */
+  private verifyTrailer(): void {
+    const s = this.signing;
+    if (!s || this.trailerSignature === undefined) return;
+    const trailersHash = crypto.createHash('sha256').update(this.trailerText, 'latin1').digest('hex');
+    const expected = hmacHex(s.key, `AWS4-HMAC-SHA256-TRAILER\n${s.amzDate}\n${s.scope}\n${this.previous}\n${trailersHash}`);
+    if (!sameHex(expected, this.trailerSignature)) throw this.badSignature('the trailer signature does not match the trailers');
+  }
+
   override _flush(cb: TransformCallback): void {
-    // Some clients end right after the 0-size chunk without the final CRLF.
-    if (this.state === 'done' || this.state === 'trailer') cb();
-    else cb(this.malformed('body ended inside a chunk'));
+    // Some clients end right after the 0-size chunk (or the trailers) without the final CRLF.
+    if (this.state === 'done') return cb();
+    if (this.state !== 'trailer') return cb(this.malformed('body ended inside a chunk'));
+    try {
+      if (this.line !== '') this.onLine(this.line);
+      this.verifyTrailer();
+      cb();
+    } catch (e) {
+      cb(e as Error);
+    }
   }
 
   private malformed(why: string): GatewayError {
     return new GatewayError(400, 'IncompleteBody', `Malformed aws-chunked body: ${why}`);
   }
+
+  private badSignature(why: string): GatewayError {
+    return new GatewayError(403, 'SignatureDoesNotMatch', `The request signature we calculated does not match the signature you provided: ${why}.`);
+  }
+}
+
+function hmacHex(key: Uint8Array, text: string): string {
+  return crypto.createHmac('sha256', key).update(text, 'utf8').digest('hex');
+}
+
+function sameHex(expected: string, given: string): boolean {
+  const a = Buffer.from(expected, 'latin1');
+  const b = Buffer.from(given.toLowerCase(), 'latin1');
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
 }

@@ -1,5 +1,6 @@
 // The S3 API under /s3, path-style: /s3, /s3/BUCKET, /s3/BUCKET/KEY.
-// Signed requests (SigV4 and V2) are accepted as they are; signatures are not verified yet.
+// Signatures, when the gateway has credentials, are verified before routing (../auth.ts); request bodies
+// are checked against the signed payload hash or chunk signatures as they stream (takeBody, ./payload.ts).
 import type * as http from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { GatewayError, errors } from '../errors';

@@ -6,6 +6,7 @@ import { GatewayError } from '../errors';
 import type { ByteRange, ObjectMeta } from '../store/types';
 import { AmzChecksumVerifier, requestedChecksum } from './checksums';
 import { AwsChunkedDecoder, isAwsChunked } from './chunked';
+import { chunkSigning, verifiedPayload } from './payload';
 import { xmlDocument, XmlNode } from './xml';
 
 export interface S3Request {
@@ -111,19 +112,24 @@ export function takeBody(r: S3Request): { body: Readable; size?: number; trailer
   r.bodyTaken = true;
   const { req, res } = r;
   if (String(req.headers.expect ?? '').toLowerCase() === '100-continue') res.writeContinue();
+  // Under credentials, checked against what the signature covers (payload.ts); the request itself otherwise.
+  const payload = verifiedPayload(req);
   if (isAwsChunked(req.headers)) {
     const decoded = req.headers['x-amz-decoded-content-length'];
-    const decoder = new AwsChunkedDecoder();
-    req.on('error', (e) => decoder.destroy(e));
+    const decoder = new AwsChunkedDecoder(chunkSigning(req));
+    payload.on('error', (e) => decoder.destroy(e));
     req.on('aborted', () => decoder.destroy(new GatewayError(400, 'IncompleteBody', 'The client closed the connection mid-body')));
+    // A body only drained (.resume()) has no error listener: a bad chunk must not crash the gateway.
+    decoder.on('error', () => undefined);
     return {
-      body: req.pipe(decoder),
+      body: payload.pipe(decoder),
       size: decoded !== undefined ? parseSize(String(decoded), 'x-amz-decoded-content-length') : undefined,
       trailers: decoder.trailers,
     };
   }
+  if (payload !== req) payload.on('error', () => undefined); // as above
   const len = req.headers['content-length'];
-  return { body: req, size: len !== undefined ? parseSize(len, 'Content-Length') : undefined };
+  return { body: payload, size: len !== undefined ? parseSize(len, 'Content-Length') : undefined };
 }
 
 function parseSize(value: string, header: string): number {
