@@ -372,6 +372,20 @@ describe('payload signing on a gateway with credentials', () => {
     assert.deepEqual(filesUnder(gw.dataDir), files, 'no temp file left');
   });
 
+  test('bodies the gateway only drains (CopyObject, CreateMultipartUpload) may fail their checks without taking it down', async () => {
+    await sdk().client.send(new PutObjectCommand({ Bucket: 'pay', Key: 'drain/src', Body: 'source' }));
+    const copyUrl = `${s3}/pay/drain/copy`;
+    const date = new Date();
+    const headers = await signedHeaders('PUT', copyUrl, 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', { 'x-amz-copy-source': '/pay/drain/src', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '3' }, date);
+    let r = await request('PUT', copyUrl, { headers, body: `3;chunk-signature=${'0'.repeat(64)}\r\nabc\r\n0;chunk-signature=${'0'.repeat(64)}\r\n\r\n` });
+    assert.ok(r.status < 500, `${r.status} ${r.body}`);
+    const uploadsUrl = `${s3}/pay/drain/mp?uploads=`;
+    r = await request('POST', uploadsUrl, { headers: await signedHeaders('POST', uploadsUrl, sha256('signed')), body: 'sent' });
+    assert.ok(r.status < 500, `${r.status} ${r.body}`);
+    // Still serving.
+    assert.equal((await getBody('drain/src')).toString(), 'source');
+  });
+
   test('signed streaming needs a header signature to chain from: a presigned URL cannot claim it', async () => {
     const url = await getSignedUrl(sdk().client, new PutObjectCommand({ Bucket: 'pay', Key: 'pre/x' }), { expiresIn: 60 });
     const r = await request('PUT', url, {
