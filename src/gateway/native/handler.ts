@@ -44,6 +44,7 @@ import { ChecksumType, createHasher, isChecksumType, CHECKSUM_TYPES } from '../c
 import { errors, GatewayError } from '../errors';
 import type { RequestContext } from '../server';
 import type { BucketRef, ByteRange, Provider } from '../store/types';
+import { verifiedPayload } from '../s3/payload';
 import { compareKeys } from '../store/keys';
 import type { ClusterListPage, Presence } from '../cluster/cluster';
 import {
@@ -195,7 +196,7 @@ class RangeError416 extends NativeError {
 async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
+  for await (const chunk of verifiedPayload(req)) {
     size += (chunk as Buffer).length;
     if (size > MAX_CONTROL_BODY) throw badRequest(`request body is larger than ${MAX_CONTROL_BODY} bytes`);
     chunks.push(chunk as Buffer);
@@ -800,7 +801,8 @@ async function objectRoute(
         if (t !== 'none') expectedChecksum = { type: t, value: cksValue.toLowerCase() };
       }
       const len = req.headers['content-length'];
-      const meta = await cluster.putObject(ref, key, req, {
+      // Under credentials a SigV4-signed body must have the SHA-256 it declared (s3/payload.ts).
+      const meta = await cluster.putObject(ref, key, verifiedPayload(req), {
         expectedChecksum,
         expectedSize: len !== undefined ? Number(len) : undefined,
       });
