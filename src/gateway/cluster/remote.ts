@@ -71,6 +71,23 @@ function headersOf(out: SdkHeaders): Record<string, string> {
   return h;
 }
 
+/** HeadObject and GetObject answer with the same object attributes. */
+function objectOf(
+  key: string,
+  out: SdkHeaders & { ContentLength?: number; LastModified?: Date; ETag?: string; VersionId?: string; ContentType?: string; Metadata?: Record<string, string> },
+): RemoteObject {
+  return {
+    key,
+    size: out.ContentLength ?? 0,
+    mtime: out.LastModified?.getTime() ?? 0,
+    etag: unquote(out.ETag),
+    version: out.VersionId,
+    contentType: out.ContentType,
+    userMeta: out.Metadata ?? {},
+    headers: headersOf(out),
+  };
+}
+
 function sdkHeaders(h: Record<string, string> = {}) {
   return {
     CacheControl: h['cache-control'],
@@ -189,17 +206,7 @@ export class RemoteS3 {
 
   async headObject(bucket: string, key: string): Promise<RemoteObject> {
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return {
-        key,
-        size: out.ContentLength ?? 0,
-        mtime: out.LastModified?.getTime() ?? 0,
-        etag: unquote(out.ETag),
-        version: out.VersionId,
-        contentType: out.ContentType,
-        userMeta: out.Metadata ?? {},
-        headers: headersOf(out),
-      };
+      return objectOf(key, await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
     } catch (e) {
       this.fail(e, bucket, key);
     }
@@ -209,17 +216,7 @@ export class RemoteS3 {
   async getObject(bucket: string, key: string): Promise<RemoteObject & { body: Readable }> {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return {
-        key,
-        size: out.ContentLength ?? 0,
-        mtime: out.LastModified?.getTime() ?? 0,
-        etag: unquote(out.ETag),
-        version: out.VersionId,
-        contentType: out.ContentType,
-        userMeta: out.Metadata ?? {},
-        headers: headersOf(out),
-        body: out.Body as Readable,
-      };
+      return { ...objectOf(key, out), body: out.Body as Readable };
     } catch (e) {
       this.fail(e, bucket, key);
     }
