@@ -10,6 +10,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ChecksumType, createHasher, Hasher, initChecksums, isChecksumType } from '../common/checksum';
 import { BucketRef, ClientError, ClusterClient, ObjectHead, PutOptions, PutResult } from './cluster';
+import { followHasher } from './followhash';
 
 export type TransferClient = ClusterClient;
 
@@ -541,67 +542,142 @@ async function downloadOne(client: TransferClient, bucket: BucketRef, key: strin
   const head = knownHead ?? (await client.headObject(bucket, key));
   const expected = expectedChecksum(head);
   const partSize = Math.max(MiB, opts.partSize ?? 16 * MiB);
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.aisb-${process.pid}-${Math.random().toString(36).slice(2, 8)}.part`;
+  // The temp file exists before the first byte is asked for: a folder we cannot write to fails here, at once.
+  const tmp = await createTempFor(file);
   try {
     let actual: string | undefined;
     if (head.size > (opts.multipartThreshold ?? partSize) && head.size > partSize) {
-      await rangedDownload(client, bucket, key, tmp, head.size, partSize, opts, meter);
-      if (expected) actual = await hashFile(tmp, expected.type, opts.signal);
+      actual = await rangedDownload(client, bucket, key, tmp, file, head.size, partSize, expected?.type, opts, meter);
     } else {
       actual = await withRetry(opts.attempts ?? 3, opts.signal, async () => {
         const counted = { n: 0 };
         const hasher = expected ? createHasher(expected.type) : undefined;
         try {
           const { body } = await client.getObject(bucket, key);
-          await pipeline(body, tap(meter, hasher ? [hasher] : [], opts.signal, counted), fs.createWriteStream(tmp));
+          await pipeline(body, tap(meter, hasher ? [hasher] : [], opts.signal, counted), fs.createWriteStream(tmp, { highWaterMark: MiB }));
           if (counted.n !== head.size) throw new ClientError('server', `${key}: got ${counted.n} bytes, expected ${head.size}.`, client.endpoint);
           return hasher?.digest();
         } catch (e) {
           meter.add(-counted.n);
-          throw e;
+          throw localFileError(e, file);
         }
       });
     }
     if (expected && actual !== expected.value) throw new ChecksumMismatch(key, expected.type, expected.value, actual ?? '');
-    await fs.promises.rename(tmp, file);
+    try {
+      await fs.promises.rename(tmp, file);
+    } catch (e) {
+      throw localFileError(e, file);
+    }
     opts.onLog?.(`downloaded ${bucket.provider}://${bucket.name}/${key} → ${file} (${head.size} bytes${expected ? `, ${expected.type} verified` : ''})`);
     return head;
   } catch (e) {
-    await fs.promises.rm(tmp, { force: true });
+    await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
     if (opts.signal?.aborted) throw new TransferCancelled();
     throw e;
   }
 }
 
-async function rangedDownload(client: TransferClient, bucket: BucketRef, key: string, tmp: string, size: number, partSize: number, opts: TransferOptions, meter: Meter) {
-  const fh = await fs.promises.open(tmp, 'w');
+/**
+ * Ranges in parallel into the temp file; the file is hashed in order behind them (followhash.ts), so
+ * verification needs no second pass. Returns the digest when `hashType` is given.
+ */
+async function rangedDownload(
+  client: TransferClient,
+  bucket: BucketRef,
+  key: string,
+  tmp: string,
+  file: string,
+  size: number,
+  partSize: number,
+  hashType: ChecksumType | undefined,
+  opts: TransferOptions,
+  meter: Meter,
+): Promise<string | undefined> {
   try {
-    await fh.truncate(size);
-  } finally {
-    await fh.close();
+    await fs.promises.truncate(tmp, size);
+  } catch (e) {
+    throw localFileError(e, file);
   }
-  const ranges = Array.from({ length: Math.ceil(size / partSize) }, (_, i) => ({ start: i * partSize, end: Math.min(size, (i + 1) * partSize) - 1 }));
-  await forEachLimited(ranges, opts.partConcurrency ?? 4, opts.signal, async (r) => {
-    await withRetry(opts.attempts ?? 3, opts.signal, async () => {
-      const counted = { n: 0 };
-      try {
-        const { body } = await client.getObject(bucket, key, r);
-        await pipeline(body, tap(meter, [], opts.signal, counted), fs.createWriteStream(tmp, { flags: 'r+', start: r.start }));
-        if (counted.n !== r.end - r.start + 1) throw new ClientError('server', `${key}: range ${r.start}-${r.end} returned ${counted.n} bytes.`, client.endpoint);
-      } catch (e) {
-        meter.add(-counted.n);
-        throw e;
-      }
+  const ranges = Array.from({ length: Math.ceil(size / partSize) }, (_, i) => ({ start: i * partSize, end: Math.min(size, (i + 1) * partSize) - 1, done: false }));
+  const hasher = hashType ? followHasher(tmp, hashType) : undefined;
+  let contiguous = 0; // ranges[0..contiguous) are written
+  try {
+    await forEachLimited(ranges, opts.partConcurrency ?? 4, opts.signal, async (r) => {
+      await withRetry(opts.attempts ?? 3, opts.signal, async () => {
+        const counted = { n: 0 };
+        try {
+          const { body } = await client.getObject(bucket, key, r);
+          await pipeline(body, tap(meter, [], opts.signal, counted), fs.createWriteStream(tmp, { flags: 'r+', start: r.start, highWaterMark: MiB }));
+          if (counted.n !== r.end - r.start + 1) throw new ClientError('server', `${key}: range ${r.start}-${r.end} returned ${counted.n} bytes.`, client.endpoint);
+        } catch (e) {
+          meter.add(-counted.n);
+          throw localFileError(e, file);
+        }
+      });
+      r.done = true;
+      while (contiguous < ranges.length && ranges[contiguous].done) contiguous++;
+      if (contiguous > 0) hasher?.advance(ranges[contiguous - 1].end + 1);
     });
-  });
+    return await hasher?.finish(size);
+  } finally {
+    await hasher?.close();
+  }
 }
 
-async function hashFile(file: string, type: ChecksumType, signal?: AbortSignal): Promise<string> {
-  const h = createHasher(type);
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: MiB })) {
-    throwIfAborted(signal);
-    h.update(chunk as Buffer);
+/** Creates the download's temp file next to `file` (its folder made if missing); refuses what cannot be written. */
+async function createTempFor(file: string): Promise<string> {
+  const tmp = `${file}.aisb-${process.pid}-${Math.random().toString(36).slice(2, 8)}.part`;
+  try {
+    const st = await fs.promises.stat(file).catch(() => undefined);
+    if (st?.isDirectory()) throw Object.assign(new Error(`${file} is a folder`), { code: 'EISDIR' });
+    await makeFolder(path.dirname(file));
+    await (await fs.promises.open(tmp, 'wx')).close();
+  } catch (e) {
+    throw localFileError(e, file);
   }
-  return h.digest();
+  return tmp;
+}
+
+/**
+ * mkdir -p, level by level from the deepest folder that exists: Node's recursive mkdir spins forever
+ * where a parent exists but refuses children with ENOENT (/proc).
+ */
+async function makeFolder(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const st = await fs.promises.stat(d).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+    if (st) {
+      if (!st.isDirectory()) throw Object.assign(new Error(`${d} is a file`), { code: 'ENOTDIR' });
+      break;
+    }
+    missing.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing) await fs.promises.mkdir(d).catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? undefined : Promise.reject(e)));
+}
+
+const LOCAL_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  ENOTDIR: 'a part of its path is a file, not a folder',
+  EISDIR: 'it is a folder',
+  ENOENT: 'its folder does not exist (was it removed during the download?)',
+  ENAMETOOLONG: 'the name is too long for the file system',
+  EMFILE: 'too many files are open',
+};
+
+const FS_SYSCALLS = new Set(['open', 'write', 'writev', 'rename', 'mkdir', 'stat', 'ftruncate', 'truncate', 'close', 'fsync']);
+
+/** A local file system failure (it has a syscall) as a ClientError naming the file; anything else as it was. */
+function localFileError(e: unknown, file: string): unknown {
+  if (e instanceof ClientError || e instanceof TransferCancelled || e instanceof ChecksumMismatch) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (!err || typeof err !== 'object' || typeof err.code !== 'string') return e;
+  if (err.syscall ? !FS_SYSCALLS.has(err.syscall) : err.code !== 'EISDIR' && err.code !== 'ENOTDIR') return e;
+  const reason = LOCAL_REASONS[err.code] ?? `${err.code}: ${err.message}`;
+  return new ClientError('bad-request', `Cannot write to ${file}: ${reason}. Choose another folder. Nothing was saved.`, '', undefined, err.code, { cause: e });
 }

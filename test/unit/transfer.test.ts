@@ -5,7 +5,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createClusterClient, ClusterClient } from '../../src/client';
+import { ClientError, createClusterClient, ClusterClient } from '../../src/client';
 import {
   ChecksumMismatch,
   collectFolder,
@@ -156,6 +156,99 @@ describe('transfer engine', () => {
     await assert.rejects(downloadFile(ais, bucket, 'victim.txt', out), ChecksumMismatch);
     assert.equal(fs.existsSync(out), false);
     assert.deepEqual(fs.readdirSync(work).filter((f) => f.includes('.aisb-')), []);
+  });
+
+  test('ranged downloads are verified while they run: equal bytes, and a flipped byte caught for md5 (worker) and xxhash (inline)', async () => {
+    const src = path.join(work, 'ranged.bin');
+    makeFile(src, 12 * MiB + 12345, 7);
+    for (const name of ['m5', 'xx']) {
+      const bucket = { name, provider: 'ais' };
+      await uploadFile(ais, bucket, src, 'ranged.bin');
+      const out = path.join(work, `ranged-${name}.bin`);
+      const logs: string[] = [];
+      await downloadFile(ais, bucket, 'ranged.bin', out, { partSize: MiB, partConcurrency: 4, onLog: (l) => logs.push(l) });
+      assert.equal(sha256File(out), sha256File(src));
+      assert.match(logs.join('\n'), name === 'm5' ? /md5 verified/ : /xxhash verified/);
+      fs.rmSync(out);
+      // Bit rot in the last MiB: only the hash of the whole file can see it.
+      const key = crypto.createHash('sha256').update('ranged.bin').digest('hex');
+      const stored = path.join(gw.dataDir, 'buckets', 'ais', name, 'objects', key.slice(0, 2), key);
+      const fd = fs.openSync(stored, 'r+');
+      fs.writeSync(fd, Buffer.from('X'), 0, 1, 12 * MiB + 100);
+      fs.closeSync(fd);
+      await assert.rejects(downloadFile(ais, bucket, 'ranged.bin', out, { partSize: MiB, partConcurrency: 4 }), (e: unknown) => e instanceof ChecksumMismatch && e.type === (name === 'm5' ? 'md5' : 'xxhash'));
+      assert.equal(fs.existsSync(out), false);
+    }
+    assert.deepEqual(fs.readdirSync(work).filter((f) => f.includes('.aisb-')), []);
+  });
+
+  test('a download folder that cannot be written fails before any byte is asked for, with a clear message, and leaves nothing', async () => {
+    const bucket = { name: 'xx', provider: 'ais' };
+    const src = path.join(work, 'small-and-big.bin');
+    makeFile(src, 3 * MiB, 9);
+    await uploadFile(ais, bucket, src, 'unwritable.bin');
+    let gets = 0;
+    const counting = new Proxy(ais, {
+      get(target, prop) {
+        if (prop === 'getObject') return (...args: Parameters<ClusterClient['getObject']>) => (gets++, target.getObject(...args));
+        const value = Reflect.get(target, prop) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const aFile = path.join(work, 'a-file');
+    fs.writeFileSync(aFile, 'not a folder');
+    const aFolder = path.join(work, 'a-folder');
+    fs.mkdirSync(aFolder);
+    const cases: [string, RegExp][] = [
+      [path.join(aFile, 'sub', 'x.bin'), /a part of its path is a file, not a folder/],
+      [path.join(aFile, 'x.bin'), /a part of its path is a file, not a folder/],
+      [aFolder, /it is a folder/],
+      // Root may write almost anywhere; /sys refuses new files even to root.
+      ['/sys/aisb-download-test.bin', /permission denied/],
+    ];
+    for (const [target, reason] of cases) {
+      for (const partSize of [MiB, 16 * MiB]) {
+        await assert.rejects(downloadFile(counting, bucket, 'unwritable.bin', target, { partSize }), (e: unknown) => {
+          assert.ok(e instanceof ClientError, String(e));
+          assert.ok(e.message.startsWith(`Cannot write to ${target}: `), e.message);
+          assert.match(e.message, reason);
+          return true;
+        });
+      }
+    }
+    assert.equal(gets, 0, 'no GET was sent');
+    assert.equal(fs.readFileSync(aFile, 'utf8'), 'not a folder');
+    assert.deepEqual(fs.readdirSync(aFolder), []);
+    assert.deepEqual(fs.readdirSync(work).filter((f) => f.includes('.aisb-')), []);
+  });
+
+  test('a download folder removed mid-way ends with a clear message and no file', async () => {
+    const bucket = { name: 'xx', provider: 'ais' };
+    const src = path.join(work, 'vanish.bin');
+    makeFile(src, 4 * MiB, 11);
+    await uploadFile(ais, bucket, src, 'vanish.bin');
+    const dir = path.join(work, 'vanishing');
+    let gets = 0;
+    const removing = new Proxy(ais, {
+      get(target, prop) {
+        if (prop === 'getObject') {
+          return async (...args: Parameters<ClusterClient['getObject']>) => {
+            if (++gets === 2) fs.rmSync(dir, { recursive: true, force: true }); // after the first range landed
+            return target.getObject(...args);
+          };
+        }
+        const value = Reflect.get(target, prop) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const out = path.join(dir, 'deep', 'vanish.bin');
+    await assert.rejects(downloadFile(removing, bucket, 'vanish.bin', out, { partSize: MiB, partConcurrency: 1 }), (e: unknown) => {
+      assert.ok(e instanceof ClientError, String(e));
+      assert.ok(e.message.startsWith(`Cannot write to ${out}: its folder does not exist`), e.message);
+      return true;
+    });
+    assert.equal(gets, 2, 'stopped at the range that found the folder gone, no retries');
+    assert.equal(fs.existsSync(dir), false);
   });
 
   test('object names never escape the download folder', () => {
