@@ -28,6 +28,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { Sha256 } from '../helpers/sha256';
 import { request, Reply } from '../helpers/http';
 import { AwsChunkedDecoder, ChunkSigning } from '../../src/gateway/s3/chunked';
 import { amzChecksumOf } from '../../src/gateway/s3/checksums';
@@ -38,23 +39,6 @@ const SK = 'payload/secret+key=7';
 const EMPTY = createHash('sha256').digest('hex');
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
-
-type Source = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: Source) => (typeof d === 'string' ? d : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d));
-/** SHA-256 / HMAC for the test's signer (a client, independent of the gateway's). */
-class Sha256 {
-  private h;
-  constructor(secret?: Source) {
-    this.h = secret !== undefined ? createHmac('sha256', bytes(secret)) : createHash('sha256');
-  }
-  update(d: Source) {
-    this.h.update(bytes(d));
-  }
-  async digest() {
-    return new Uint8Array(this.h.digest());
-  }
-  reset() {}
-}
 
 /** SigV4 signing key derived by hand from the spec (kDate → kRegion → kService → kSigning). */
 function signingKey(secret: string, date: string, region: string, service: string): Buffer {

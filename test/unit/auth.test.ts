@@ -14,8 +14,8 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac } from 'node:crypto';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { Sha256 } from '../helpers/sha256';
 import { AisClusterClient } from '../../src/client/ais';
 import { S3ClusterClient } from '../../src/client/s3';
 import { nativeToken } from '../../src/common/token';
@@ -39,23 +39,6 @@ function raw(url: string, method = 'GET', headers: Record<string, string> = {}, 
     req.on('error', reject);
     req.end(body);
   });
-}
-
-type Source = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: Source) => (typeof d === 'string' ? d : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d));
-/** SHA-256 / HMAC for the test's own signer (a client, independent of the gateway's). */
-class Sha256 {
-  private h;
-  constructor(secret?: Source) {
-    this.h = secret !== undefined ? createHmac('sha256', bytes(secret)) : createHash('sha256');
-  }
-  update(d: Source) {
-    this.h.update(bytes(d));
-  }
-  async digest() {
-    return new Uint8Array(this.h.digest());
-  }
-  reset() {}
 }
 
 const have = (cmd: string, arg = '--version') => spawnSync(cmd, [arg]).status === 0;
