@@ -293,6 +293,58 @@ describe('store', () => {
     assert.deepEqual(fs.existsSync(path.join(dir, 'data/buckets/ais/mpart/uploads')) ? fs.readdirSync(path.join(dir, 'data/buckets/ais/mpart/uploads')) : [], []);
   });
 
+  test('multipart: parts of one size are written in place and complete only hashes them (no copy); other layouts are copied', async () => {
+    const data = path.join(dir, 'data');
+    const ib: BucketRef = { provider: 'ais', name: 'inplace' };
+    await store.createBucket(ib, { checksum: { type: 'md5' } });
+    const S = 5 * 1024 * 1024;
+    const [p1, p2, p3, p2b] = Array.from({ length: 4 }, () => crypto.randomBytes(S));
+    const p4 = crypto.randomBytes(1234);
+    const up = await store.createUpload(ib, 'obj');
+    const put = (n: number, body: Buffer | Readable, size: number) => store.uploadPart(ib, up.uploadId, n, body instanceof Readable ? body : from(body), { expectedSize: size });
+    const [i3, i1] = await Promise.all([put(3, p3, S), put(1, p1, S)]);
+    const i2 = await put(2, p2, S);
+    const i4 = await put(4, p4, p4.length);
+    // Part 2 again (its slot is taken: own file); failed writes to free slots damage nothing stored.
+    const i2b = await put(2, p2b, S);
+    assert.equal(await code(put(5, from(crypto.randomBytes(1000)), S)), 'IncompleteBody');
+    assert.equal(await code(put(6, from(crypto.randomBytes(20)), 10)), 'InvalidArgument', 'a body longer than declared never reaches the next slot');
+    assert.deepEqual([i1, i2, i3, i4, i2b].map((i) => i.etag), [p1, p2, p3, p4, p2b].map(md5));
+    const updir = path.join(data, 'buckets/ais/inplace/uploads', up.uploadId);
+    const dataFile = path.join(updir, 'data');
+    assert.ok(fs.statSync(path.join(updir, '1')).size < 1000, 'an in-place part file holds its trailer only');
+    assert.ok(fs.statSync(path.join(updir, '2')).size > S, 'a part in its own file');
+    // A restart in the middle: the layout comes back from the part files.
+    const reopened = await Store.open(data);
+    const ino = fs.statSync(dataFile).ino;
+    const meta = await reopened.completeUpload(ib, up.uploadId, [i1, i2b, i3, i4].map((i) => ({ partNumber: i.partNumber, etag: i.etag })));
+    const all = Buffer.concat([p1, p2b, p3, p4]);
+    assert.deepEqual([meta.size, meta.md5, meta.checksum.value, meta.partSizes], [all.length, md5(all), md5(all), [S, S, S, p4.length]]);
+    assert.equal(meta.etag, md5(Buffer.concat([p1, p2b, p3, p4].map((p) => Buffer.from(md5(p), 'hex')))) + '-4');
+    assert.ok(md5(await readAll((await reopened.getObject(ib, 'obj')).stream)) === md5(all));
+    const h = crypto.createHash('sha256').update('obj').digest('hex');
+    assert.equal(fs.statSync(path.join(data, 'buckets/ais/inplace/objects', h.slice(0, 2), h)).ino, ino, 'the data file became the object');
+    assert.ok(!fs.existsSync(updir));
+    assert.deepEqual(walk(path.join(data, 'tmp')), []);
+
+    // Completing with fewer parts than are in the data file: copied, parts in order, nothing lost.
+    const up2 = await reopened.createUpload(ib, 'subset');
+    const parts = await Promise.all([p1, p2, p3].map((p, i) => reopened.uploadPart(ib, up2.uploadId, i + 1, from(p), { expectedSize: S })));
+    const sub = await reopened.completeUpload(ib, up2.uploadId, parts.slice(0, 2).map((i) => ({ partNumber: i.partNumber, etag: i.etag })));
+    assert.equal(sub.md5, md5(Buffer.concat([p1, p2])));
+    assert.equal(md5(await readAll((await reopened.getObject(ib, 'subset')).stream)), md5(Buffer.concat([p1, p2])));
+    // Parts of unequal sizes: copied as well.
+    const up3 = await reopened.createUpload(ib, 'uneven');
+    const big = crypto.randomBytes(S + 1);
+    const u1 = await reopened.uploadPart(ib, up3.uploadId, 1, from(p1), { expectedSize: S });
+    const u2 = await reopened.uploadPart(ib, up3.uploadId, 2, from(big), { expectedSize: big.length });
+    const u3 = await reopened.uploadPart(ib, up3.uploadId, 3, from(p4), { expectedSize: p4.length });
+    const uneven = await reopened.completeUpload(ib, up3.uploadId, [u1, u2, u3].map((i) => ({ partNumber: i.partNumber, etag: i.etag })));
+    assert.equal(uneven.md5, md5(Buffer.concat([p1, big, p4])));
+    assert.equal(md5(await readAll((await reopened.getObject(ib, 'uneven')).stream)), md5(Buffer.concat([p1, big, p4])));
+    assert.deepEqual(fs.readdirSync(path.join(data, 'buckets/ais/inplace/uploads')), []);
+  });
+
   test('deleting a bucket: BucketNotEmpty unless forced; gone from disk', async () => {
     const db: BucketRef = { provider: 'ais', name: 'doomed' };
     await store.createBucket(db);

@@ -13,7 +13,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import BTree from 'sorted-btree';
 import { ChecksumType, createHasher, initChecksums, isChecksumType, CHECKSUM_TYPES } from '../checksum';
@@ -65,7 +65,34 @@ interface PartTrailer {
   size: number;
   md5: string;
   mtime: number;
+  /** Where the bytes are when written in place: at this offset of the upload's data file. Absent: in the part's own file, before this trailer. */
+  offset?: number;
+  /** The upload's slot size when the part was written in place. */
+  stripe?: number;
 }
+
+/** A staged part as complete reads it: its bytes are `size` bytes of `file` from `start`. */
+type StagedPart = PartTrailer & { file: string; start: number };
+
+/**
+ * How a multipart upload's parts are laid out (see uploadPart); in memory, rebuilt from the part trailers
+ * after a restart.
+ */
+interface UploadLayout {
+  /** Slot size: part N is written at (N-1) × stripe of the data file. Set by the first part of at least MIN_PART_SIZE. */
+  stripe?: number;
+  /** Part numbers whose slot holds (or held) a stored part: a new upload of that part goes to its own file. */
+  placed: Set<number>;
+  /** In-place writes under way. */
+  writing: Map<number, Promise<unknown>>;
+  /** Complete is running: no new in-place writes. */
+  completing: boolean;
+}
+
+/** The upload's data file, in its directory next to upload.json and the part files. */
+const UPLOAD_DATA = 'data';
+/** In-place parts stay below this offset (sparse files; ext4 allows 16 TiB). */
+const MAX_UPLOAD_DATA_BYTES = 2 ** 40;
 
 function defaultChecksumConf(type: ChecksumType): ChecksumConf {
   return { type, validate_cold_get: true, validate_warm_get: false, validate_obj_move: false, enable_read_range: false };
@@ -135,6 +162,7 @@ export class Store {
   private readonly buckets = new Map<string, BucketState>();
   private readonly keyLocks = new Map<string, Promise<unknown>>();
   private readonly madeDirs = new Set<string>();
+  private readonly layouts = new Map<string, Promise<UploadLayout>>();
   private cfg!: ClusterConfig;
 
   private constructor(
@@ -229,13 +257,21 @@ export class Store {
   /**
    * Streams `body` into a temp file while hashing it, then verifies size and digests.
    * Returns the temp path; the caller appends the trailer and renames. Removes the temp file on failure.
+   * With `into`, the bytes go to that file at that offset instead (a multipart upload's data file; left as
+   * it is on failure), or, with 'nowhere', are only hashed.
    */
   private async receive(
     body: Readable,
     cksumType: ChecksumType,
-    opts: { md5: boolean; expectedSize?: number; expectedMd5?: string; expectedChecksum?: { type: ChecksumType; value: string } },
+    opts: {
+      md5: boolean;
+      expectedSize?: number;
+      expectedMd5?: string;
+      expectedChecksum?: { type: ChecksumType; value: string };
+      into?: { file: string; start: number } | 'nowhere';
+    },
   ): Promise<{ tmp: string; size: number; md5?: string; checksum: string; extra?: string }> {
-    const tmp = this.tmpPath();
+    const tmp = opts.into === undefined ? this.tmpPath() : opts.into === 'nowhere' ? '' : opts.into.file;
     const wantMd5 = opts.md5 || cksumType === 'md5' || opts.expectedMd5 !== undefined || opts.expectedChecksum?.type === 'md5';
     const mainType: ChecksumType = cksumType === 'md5' ? 'none' : cksumType;
     const extraType = opts.expectedChecksum && opts.expectedChecksum.type !== 'md5' && opts.expectedChecksum.type !== cksumType ? opts.expectedChecksum.type : 'none';
@@ -255,9 +291,12 @@ export class Store {
     let held: Buffer[] = [];
     let heldBytes = 0;
     let size = 0;
+    const expectedSize = opts.expectedSize;
     const hashing = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         size += chunk.length;
+        // Never past the declared size: a part written in place must not reach into the next part's bytes.
+        if (expectedSize !== undefined && size > expectedSize) return cb(errors.invalidArgument(`The body is longer than its declared size (${expectedSize} bytes)`));
         for (const h of inline) h?.update(chunk);
         if (mode === 'inline') {
           for (const h of late) h?.update(chunk);
@@ -280,7 +319,14 @@ export class Store {
       },
     });
     try {
-      await pipeline(body, hashing, fs.createWriteStream(tmp, { highWaterMark: 1024 * 1024 }));
+      const sink =
+        opts.into === undefined
+          ? fs.createWriteStream(tmp, { highWaterMark: 1024 * 1024 })
+          : opts.into === 'nowhere'
+            ? new Writable({ write: (_chunk, _enc, cb) => cb() })
+            : // Opened without truncation: other parts of the upload live in the same file.
+              (await fs.promises.open(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT)).createWriteStream({ start: opts.into.start, highWaterMark: 1024 * 1024 });
+      await pipeline(body, hashing, sink);
       if (opts.expectedSize !== undefined && size !== opts.expectedSize) throw errors.incompleteBody(opts.expectedSize, size);
       if (mode === 'undecided') for (const c of held) for (const h of late) h?.update(c);
       const fromWorker = worker ? await worker.digest() : [];
@@ -300,7 +346,7 @@ export class Store {
       return { tmp, size, ...(md5hex !== undefined && { md5: md5hex }), checksum, extra: extraHex };
     } catch (e) {
       worker?.drop();
-      await fs.promises.rm(tmp, { force: true });
+      if (opts.into === undefined) await fs.promises.rm(tmp, { force: true });
       throw e;
     }
   }
@@ -473,6 +519,7 @@ export class Store {
     key: string,
     tmp: string,
     fields: Omit<ObjectMeta, 'key' | 'mtime' | 'atime' | 'version'>,
+    removeOnError = true,
   ): Promise<ObjectMeta> {
     try {
       const index = await this.index(b);
@@ -500,7 +547,7 @@ export class Store {
         return meta;
       });
     } catch (e) {
-      await fs.promises.rm(tmp, { force: true });
+      if (removeOnError) await fs.promises.rm(tmp, { force: true });
       throw e;
     }
   }
@@ -737,6 +784,33 @@ export class Store {
     }
   }
 
+  /** The upload's part layout, read from its part files the first time after a start. */
+  private uploadLayout(dir: string): Promise<UploadLayout> {
+    let layout = this.layouts.get(dir);
+    if (!layout) {
+      layout = this.readParts(dir).then((parts) => {
+        const l: UploadLayout = { placed: new Set(), writing: new Map(), completing: false };
+        for (const p of parts.values()) {
+          if (p.offset === undefined) continue;
+          l.placed.add(p.partNumber);
+          l.stripe = p.stripe;
+        }
+        return l;
+      });
+      this.layouts.set(dir, layout);
+      layout.catch(() => this.layouts.delete(dir));
+    }
+    return layout;
+  }
+
+  /**
+   * Stores a part. Parts of a known size up to the upload's slot size are written straight into the
+   * upload's data file at (N-1) × slot, so that complete finds the object already assembled when the parts
+   * have the same size (every client's way) and only hashes it, instead of copying every byte. A part is
+   * stored once its trailer file (the part's own file, or a trailer-only file for an in-place part) is
+   * renamed into the upload directory; a slot that holds a stored part is never written again (a new
+   * upload of that part goes to its own file), so a failed write never damages a stored part.
+   */
   async uploadPart(
     ref: BucketRef,
     uploadId: string,
@@ -749,29 +823,94 @@ export class Store {
       throw errors.invalidArgument(`Part number must be an integer between 1 and ${MAX_PART_NUMBER}`);
     const dir = this.uploadDir(b, uploadId);
     await this.uploadInfo(b, uploadId);
-    // A part's ETag is its MD5 (clients compare it), whatever the bucket's checksum.
-    const got = await this.receive(body, 'none', { ...opts, md5: true });
-    const part: PartTrailer = { partNumber, size: got.size, md5: got.md5!, mtime: Date.now() };
-    try {
-      await appendTrailer(got.tmp, part, !!this.opts.fsync);
-      // Renaming into a directory that an abort removed meanwhile fails: the part is dropped, as it must be.
-      await fs.promises.rename(got.tmp, path.join(dir, String(partNumber)));
-    } catch (e) {
-      await fs.promises.rm(got.tmp, { force: true });
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw errors.noSuchUpload(uploadId);
-      throw e;
+    const layout = await this.uploadLayout(dir);
+    const size = opts.expectedSize;
+    if (layout.stripe === undefined && size !== undefined && size >= MIN_PART_SIZE && !layout.completing) layout.stripe = size;
+    const stripe = layout.stripe;
+    const offset = stripe === undefined ? 0 : (partNumber - 1) * stripe;
+    const inPlace =
+      stripe !== undefined &&
+      size !== undefined &&
+      size <= stripe &&
+      offset + stripe <= MAX_UPLOAD_DATA_BYTES &&
+      !layout.completing &&
+      !layout.placed.has(partNumber) &&
+      !layout.writing.has(partNumber);
+    let part: PartTrailer;
+    if (!inPlace) {
+      // A part's ETag is its MD5 (clients compare it), whatever the bucket's checksum.
+      const got = await this.receive(body, 'none', { ...opts, md5: true });
+      part = { partNumber, size: got.size, md5: got.md5!, mtime: Date.now() };
+      await this.storePartTrailer(dir, uploadId, got.tmp, part);
+    } else {
+      const write = (async () => {
+        let got;
+        try {
+          got = await this.receive(body, 'none', { ...opts, md5: true, into: { file: path.join(dir, UPLOAD_DATA), start: offset } });
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw errors.noSuchUpload(uploadId);
+          throw e;
+        }
+        if (this.opts.fsync) {
+          const fh = await fs.promises.open(got.tmp, 'r+');
+          try {
+            await fh.sync();
+          } finally {
+            await fh.close();
+          }
+        }
+        const stored: PartTrailer = { partNumber, size: got.size, md5: got.md5!, mtime: Date.now(), offset, stripe };
+        await this.storePartTrailer(dir, uploadId, this.tmpPath(), stored);
+        layout.placed.add(partNumber);
+        return stored;
+      })();
+      layout.writing.set(partNumber, write);
+      try {
+        part = await write;
+      } finally {
+        layout.writing.delete(partNumber);
+      }
     }
     return { partNumber, size: part.size, etag: part.md5, mtime: part.mtime };
   }
 
-  private async readParts(dir: string): Promise<Map<number, PartTrailer & { file: string; dataSize: number }>> {
-    const parts = new Map<number, PartTrailer & { file: string; dataSize: number }>();
-    for (const name of await fs.promises.readdir(dir)) {
+  /** Appends a part's trailer to `file` (its data, or a new empty file) and renames it into the upload. */
+  private async storePartTrailer(dir: string, uploadId: string, file: string, part: PartTrailer): Promise<void> {
+    try {
+      await appendTrailer(file, part, !!this.opts.fsync);
+      // Renaming into a directory that an abort removed meanwhile fails: the part is dropped, as it must be.
+      await fs.promises.rename(file, path.join(dir, String(part.partNumber)));
+    } catch (e) {
+      await fs.promises.rm(file, { force: true });
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw errors.noSuchUpload(uploadId);
+      throw e;
+    }
+  }
+
+  private async readParts(dir: string): Promise<Map<number, StagedPart>> {
+    const parts = new Map<number, StagedPart>();
+    const dataFile = path.join(dir, UPLOAD_DATA);
+    let dataSize = -1;
+    try {
+      dataSize = (await fs.promises.stat(dataFile)).size;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    let names: string[] = [];
+    try {
+      names = await fs.promises.readdir(dir);
+    } catch (e) {
+      // Completed or aborted meanwhile: no parts.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    for (const name of names) {
       if (!/^\d+$/.test(name)) continue;
       const file = path.join(dir, name);
       try {
-        const { meta, dataSize } = await readTrailerAt<PartTrailer>(file);
-        parts.set(meta.partNumber, { ...meta, file, dataSize });
+        const { meta } = await readTrailerAt<PartTrailer>(file);
+        if (meta.offset === undefined) parts.set(meta.partNumber, { ...meta, file, start: 0 });
+        // An in-place part whose bytes are not all there (the data file went with a completed object) is gone.
+        else if (meta.offset + meta.size <= dataSize) parts.set(meta.partNumber, { ...meta, file: dataFile, start: meta.offset });
       } catch (e) {
         if (!(e instanceof CorruptObjectFile) && (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       }
@@ -807,50 +946,94 @@ export class Store {
     return this.withKeyLock(dir, async () => {
       const upload = await this.uploadInfo(b, uploadId);
       if (requested.length === 0) throw errors.invalidArgument('CompleteMultipartUpload needs at least one part');
-      const staged = await this.readParts(dir);
-      const chosen: (PartTrailer & { file: string; dataSize: number })[] = [];
-      let prevNumber = 0;
-      for (const r of requested) {
-        if (r.partNumber <= prevNumber) throw errors.invalidPartOrder();
-        prevNumber = r.partNumber;
-        const p = staged.get(r.partNumber);
-        const etag = r.etag.replace(/^"|"$/g, '').toLowerCase();
-        if (!p) throw errors.invalidPart(`Part ${r.partNumber} was never uploaded (upload ${uploadId})`);
-        if (p.md5 !== etag)
-          throw errors.invalidPart(`Part ${r.partNumber}'s ETag "${etag}" does not match the uploaded part ("${p.md5}")`);
-        chosen.push(p);
+      // No in-place write may start or still run while the data file becomes the object.
+      const layout = await this.uploadLayout(dir);
+      layout.completing = true;
+      try {
+        await Promise.allSettled(layout.writing.values());
+        const meta = await this.completeParts(b, dir, upload, requested, layout.stripe);
+        this.layouts.delete(dir);
+        return meta;
+      } finally {
+        layout.completing = false;
       }
-      chosen.forEach((p, i) => {
-        if (i < chosen.length - 1 && p.size < MIN_PART_SIZE) throw errors.entityTooSmall(p.partNumber);
-      });
-      const total = chosen.reduce((n, p) => n + p.size, 0);
-      const partMd5s = createHasher('md5');
-      for (const p of chosen) partMd5s.update(Buffer.from(p.md5, 'hex'));
-      const etag = `${partMd5s.digest()}-${chosen.length}`;
+    });
+  }
+
+  private async completeParts(
+    b: BucketState,
+    dir: string,
+    upload: UploadInfo,
+    requested: { partNumber: number; etag: string }[],
+    stripe: number | undefined,
+  ): Promise<ObjectMeta> {
+    const uploadId = upload.uploadId;
+    const staged = await this.readParts(dir);
+    const chosen: StagedPart[] = [];
+    let prevNumber = 0;
+    for (const r of requested) {
+      if (r.partNumber <= prevNumber) throw errors.invalidPartOrder();
+      prevNumber = r.partNumber;
+      const p = staged.get(r.partNumber);
+      const etag = r.etag.replace(/^"|"$/g, '').toLowerCase();
+      if (!p) throw errors.invalidPart(`Part ${r.partNumber} was never uploaded (upload ${uploadId})`);
+      if (p.md5 !== etag)
+        throw errors.invalidPart(`Part ${r.partNumber}'s ETag "${etag}" does not match the uploaded part ("${p.md5}")`);
+      chosen.push(p);
+    }
+    chosen.forEach((p, i) => {
+      if (i < chosen.length - 1 && p.size < MIN_PART_SIZE) throw errors.entityTooSmall(p.partNumber);
+    });
+    const total = chosen.reduce((n, p) => n + p.size, 0);
+    const partMd5s = createHasher('md5');
+    for (const p of chosen) partMd5s.update(Buffer.from(p.md5, 'hex'));
+    const etag = `${partMd5s.digest()}-${chosen.length}`;
+    const partBytes = (p: StagedPart) => fs.createReadStream(p.file, { start: p.start, end: p.start + p.size - 1, highWaterMark: 1024 * 1024 });
+    const type = b.props.checksum.type;
+    // Assembled in place when the chosen parts are 1..N, all of the slot size but the last (as every
+    // client uploads) and no other part lives in the data file (truncating it to the object's size loses
+    // nothing stored). Parts in their own files are copied into their slots first (a slot's earlier bytes
+    // belong to no stored part). Otherwise the parts are copied, in order, to a new file.
+    const inPlace =
+      stripe !== undefined &&
+      chosen.some((p) => p.offset !== undefined) &&
+      chosen.every((p, i) => p.partNumber === i + 1 && (i === chosen.length - 1 ? p.size <= stripe : p.size === stripe) && (p.offset ?? i * stripe) === i * stripe) &&
+      [...staged.values()].every((p) => p.offset === undefined || p.partNumber <= chosen.length);
+    let got: Awaited<ReturnType<Store['receive']>>;
+    if (inPlace) {
+      const dataFile = path.join(dir, UPLOAD_DATA);
+      for (const [i, p] of chosen.entries()) {
+        if (p.offset !== undefined || p.size === 0) continue;
+        const fh = await fs.promises.open(dataFile, fs.constants.O_WRONLY | fs.constants.O_CREAT);
+        await pipeline(partBytes(p), fh.createWriteStream({ start: i * stripe, highWaterMark: 1024 * 1024 }));
+      }
+      // Cuts what a failed complete may have appended (its trailer) and bytes of no stored part.
+      await fs.promises.truncate(dataFile, total);
+      got = await this.receive(fs.createReadStream(dataFile, { highWaterMark: 1024 * 1024 }), type, { expectedSize: total, md5: needsMd5(b), into: 'nowhere' });
+      got.tmp = dataFile;
+    } else {
       const concatenated = Readable.from(
         (async function* () {
-          for (const p of chosen) {
-            yield* fs.createReadStream(p.file, { start: 0, end: p.size - 1, highWaterMark: 1024 * 1024 });
-          }
+          for (const p of chosen) if (p.size > 0) yield* partBytes(p);
         })(),
         { objectMode: false },
       );
-      const type = b.props.checksum.type;
-      const got = await this.receive(concatenated, type, { expectedSize: total, md5: needsMd5(b) });
-      const meta = await this.commit(b, upload.key, got.tmp, {
-        size: got.size,
-        md5: got.md5,
-        checksum: { type, value: got.checksum },
-        etag,
-        parts: chosen.length,
-        partSizes: chosen.map((p) => p.size),
-        contentType: upload.contentType,
-        userMeta: upload.userMeta,
-        headers: upload.headers,
-      });
-      await fs.promises.rm(dir, { recursive: true, force: true });
-      return meta;
-    });
+      got = await this.receive(concatenated, type, { expectedSize: total, md5: needsMd5(b) });
+    }
+    // In place, a failed commit leaves the data file to the upload (its parts are in it).
+    const meta = await this.commit(b, upload.key, got.tmp, {
+      size: got.size,
+      md5: got.md5,
+      checksum: { type, value: got.checksum },
+      etag,
+      parts: chosen.length,
+      partSizes: chosen.map((p) => p.size),
+      contentType: upload.contentType,
+      userMeta: upload.userMeta,
+      headers: upload.headers,
+    }, !inPlace);
+    await fs.promises.rm(dir, { recursive: true, force: true });
+    return meta;
   }
 
   async abortUpload(ref: BucketRef, uploadId: string): Promise<void> {
@@ -861,6 +1044,7 @@ export class Store {
       // Rename away first so a concurrent UploadPart cannot land a part in a half-removed directory.
       const graveyard = this.tmpPath();
       await fs.promises.rename(dir, graveyard);
+      this.layouts.delete(dir);
       await fs.promises.rm(graveyard, { recursive: true, force: true });
     });
   }
