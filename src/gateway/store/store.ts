@@ -5,7 +5,9 @@
 //   tmp/                                        temp files, same filesystem as objects; emptied at start
 //   buckets/<provider>/<bucket>/props.json      AIStore bucket props
 //   buckets/<provider>/<bucket>/objects/<xx>/<sha256(key)>   data + metadata trailer (objectfile.ts)
-//   buckets/<provider>/<bucket>/uploads/<id>/upload.json, <partNumber>   multipart staging
+//   buckets/<provider>/<bucket>/uploads/<id>/upload.json, <partNumber>, data   multipart staging: a part
+//                                               file holds its bytes and trailer, or only the trailer when
+//                                               its bytes are in place in `data` (see uploadPart)
 //
 // Keys never become paths: a file is named by the SHA-256 of its key, so '..', '/', NUL or a key that
 // looks like one of our own files cannot escape or corrupt the data directory. Every write goes to tmp/
