@@ -345,6 +345,20 @@ describe('store', () => {
     assert.deepEqual(fs.readdirSync(path.join(data, 'buckets/ais/inplace/uploads')), []);
   });
 
+  test('multipart in place with fsync on: parts and the assembled object are synced, bytes right', async () => {
+    const synced = await Store.open(path.join(dir, 'synced'), { fsync: true, defaultChecksum: 'xxhash' });
+    const fb: BucketRef = { provider: 'ais', name: 'synced' };
+    await synced.createBucket(fb);
+    const S = 5 * 1024 * 1024;
+    const parts = [crypto.randomBytes(S), crypto.randomBytes(S), crypto.randomBytes(100)];
+    const up = await synced.createUpload(fb, 'k');
+    const infos = await Promise.all(parts.map((p, i) => synced.uploadPart(fb, up.uploadId, i + 1, from(p), { expectedSize: p.length })));
+    const meta = await synced.completeUpload(fb, up.uploadId, infos.map((i) => ({ partNumber: i.partNumber, etag: i.etag })));
+    const all = Buffer.concat(parts);
+    assert.deepEqual([meta.size, meta.checksum.value], [all.length, checksumOf('xxhash', all)]);
+    assert.equal(md5(await readAll((await synced.getObject(fb, 'k')).stream)), md5(all));
+  });
+
   test('deleting a bucket: BucketNotEmpty unless forced; gone from disk', async () => {
     const db: BucketRef = { provider: 'ais', name: 'doomed' };
     await store.createBucket(db);
