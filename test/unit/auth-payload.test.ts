@@ -117,6 +117,8 @@ describe('aws-chunked chunk signatures: the worked examples of the SigV4 streami
     await refused(docBody(plain.sigs), trailing.seed, 'SignatureDoesNotMatch');
     await refused(docBody(trailing.sigs, trailing.trailer.replace('sOO8/Q==', 'AAAAAA==')), trailing.seed, 'SignatureDoesNotMatch');
     await refused(docBody(plain.sigs).subarray(0, 66560 + 90 + 2), plain.seed, 'IncompleteBody');
+    // Trailers in a signed stream must be signed: the same checksum trailer without its signature is refused.
+    await refused(docBody(trailing.sigs, trailing.trailer.replace(/x-amz-trailer-signature:[0-9a-f]+\r\n/, '')), trailing.seed, 'SignatureDoesNotMatch');
     const unsigned = Buffer.from('3\r\nabc\r\n0\r\n\r\n');
     await refused(unsigned, plain.seed, 'SignatureDoesNotMatch');
     // Without signing (no credentials, or an unsigned streaming payload) signatures are not looked at.

@@ -146,7 +146,9 @@ export class AwsChunkedDecoder extends Transform {
   /** The trailer's signature chains from the final (empty) chunk's and covers the trailers as name:value lines. */
   private verifyTrailer(): void {
     const s = this.signing;
-    if (!s || this.trailerSignature === undefined) return;
+    if (!s || (this.trailerSignature === undefined && this.trailerText === '')) return;
+    // The spec signs the trailers of a signed stream: unsigned ones there could be anybody's.
+    if (this.trailerSignature === undefined) throw this.badSignature('the trailers of a signed stream carry no x-amz-trailer-signature');
     const trailersHash = crypto.createHash('sha256').update(this.trailerText, 'latin1').digest('hex');
     const expected = hmacHex(s.key, `AWS4-HMAC-SHA256-TRAILER\n${s.amzDate}\n${s.scope}\n${this.previous}\n${trailersHash}`);
     if (!sameHex(expected, this.trailerSignature)) throw this.badSignature('the trailer signature does not match the trailers');
