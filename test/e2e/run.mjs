@@ -105,7 +105,7 @@ async function uiPhase(ctx) {
             artifactsDir,
             payload: [['extensionDevelopmentPath', server.remote(ROOT)]],
           });
-          await withTimeout(t.run(wb, ctx), UI_TEST_TIMEOUT_MS, name);
+          await withTimeout(t.run(wb, { ...ctx, userDir: server.userDir }), t.timeout ?? UI_TEST_TIMEOUT_MS, name);
           log(`  ✓ ${name} (${secs(t0)})${attempt > 1 ? ' — FLAKY: passed on the retry' : ''}`);
           break;
         } catch (e) {

@@ -82,6 +82,8 @@ export async function startServer(rt, { workDir, env = {}, extensionsDir, settin
       url,
       child,
       extensionsDir,
+      /** The user data folder: settings.json, globalStorage/<extension>/ (what the extension host keeps). */
+      userDir,
       /** A path on this machine as the workbench in the browser addresses it. */
       remote: (p) => `vscode-remote://127.0.0.1:${port}${p}`,
       workbenchUrl: ({ folder, payload = [] }) =>

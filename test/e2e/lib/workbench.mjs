@@ -307,6 +307,30 @@ export class Workbench {
   }
 
   /**
+   * Clicks a button (e.g. "Resume") of the notification whose text matches (prefix or RegExp): a toast, or
+   * in the notification centre (opened when no toast shows it: the workbench puts notifications raised
+   * while it starts up only there).
+   */
+  async notificationButton(text, button, timeout = 30_000) {
+    const items = this.page.locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item');
+    const deadline = Date.now() + timeout;
+    for (let opened = false; ;) {
+      const texts = await items.evaluateAll((els) => els.map((e) => e.querySelector('.notification-list-item-message')?.textContent ?? ''));
+      const i = texts.findIndex((t) => matches(t, text));
+      if (i >= 0) {
+        await items.nth(i).locator('.notification-list-item-buttons-container .monaco-button', { hasText: button }).first().click();
+        return texts[i];
+      }
+      if (Date.now() > deadline) throw new Error(`no notification ${text} with a button "${button}"; shown: ${JSON.stringify(texts)}`);
+      if (!opened && Date.now() > deadline - timeout / 2) {
+        await this.runCommand('Notifications: Show Notifications');
+        opened = true;
+      }
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  /**
    * Drags a file from the built-in Explorer onto a row of our tree, as a person does: press on the file,
    * hover our activity-bar entry until VS Code switches to it (it does that for drags), release on the row.
    * `file` is the Explorer row's label (e.g. a name at the workspace root); `rowLabel` as for row().

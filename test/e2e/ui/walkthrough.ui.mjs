@@ -1,6 +1,42 @@
-// The Get Started walkthrough: opened from the palette, its steps shown with their media, and the
-// "Start the local gateway" step checked off by really starting the gateway.
+// The Get Started walkthrough: opened from the palette, its steps shown with their media, and steps
+// checked off on the real events: the local gateway started, a cluster of one's own added, a bucket's
+// checksum set to md5, each from the buttons in the walkthrough itself.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+async function openWalkthrough(wb) {
+  await wb.runCommand('Welcome: Open Walkthrough');
+  const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+  await input.fill('Get Started with AIS Buckets');
+  await wb.page.locator('.quick-input-widget .monaco-list-row[aria-label^="Get Started with AIS Buckets"]').first().waitFor();
+  await wb.page.keyboard.press('Enter');
+  await wb.page.locator('.gettingStartedContainer').getByText('Get Started with AIS Buckets').first().waitFor({ timeout: 20_000 });
+}
+
+/** A step's checkbox in the walkthrough page (VS Code marks it aria-checked when the step completes). */
+const stepCheckbox = (wb, step) => wb.page.locator(`.gettingStartedContainer [data-done-step-id$=${JSON.stringify(`#${step}`)}]`).first();
+
+async function stepDone(wb, step) {
+  return (await stepCheckbox(wb, step).getAttribute('aria-checked')) === 'true';
+}
+
+async function waitForStepDone(wb, step, timeout = 60_000) {
+  const deadline = Date.now() + timeout;
+  while (!(await stepDone(wb, step))) {
+    if (Date.now() > deadline) throw new Error(`the walkthrough step "${step}" was not checked off`);
+    await wb.page.waitForTimeout(250);
+  }
+}
+
+/** Expands a step by its title and clicks one of the command buttons in its description. */
+async function stepButton(wb, stepTitle, button) {
+  const container = wb.page.locator('.gettingStartedContainer');
+  await container.locator('.getting-started-step', { hasText: stepTitle }).first().click();
+  const step = container.locator('.getting-started-step.expanded', { hasText: stepTitle }).first();
+  await step.waitFor({ timeout: 10_000 });
+  await step.getByRole('button', { name: button, exact: true }).first().click();
+}
 
 export default [
   {
@@ -23,6 +59,56 @@ export default [
       await wb.page.waitForTimeout(1000);
       await wb.screenshot('walkthrough-md5-step');
       for (const t of ['Start the local gateway', 'Add your clusters', 'Drop a file on a bucket', 'Checksums s3cmd understands']) assert.ok(await wb.page.getByText(t).count(), t);
+    },
+  },
+  {
+    name: 'Walkthrough: steps complete on the real events (gateway started, own cluster added, md5 bucket)',
+    timeout: 3 * 60_000,
+    async run(wb, ctx) {
+      const BUCKET = 'walkthrough-md5';
+      assert.equal((await fetch(`${ctx.gateway.url}/s3/${BUCKET}`, { method: 'PUT' })).status, 200);
+      const settingsFile = path.join(ctx.userDir, 'settings.json');
+      const settingsBefore = fs.readFileSync(settingsFile, 'utf8');
+      let gatewayStarted = false;
+      try {
+        await openWalkthrough(wb);
+        for (const step of ['gateway', 'cluster', 'upload', 'md5']) {
+          assert.equal(await stepDone(wb, step), false, `"${step}" is not done before anything happened`);
+        }
+        await wb.screenshot('walkthrough-nothing-done');
+
+        // Start the local gateway from the step's own button: done once it runs.
+        await stepButton(wb, 'Start the local gateway', 'Start Local Gateway');
+        gatewayStarted = true;
+        await waitForStepDone(wb, 'gateway');
+        await wb.screenshot('walkthrough-gateway-done');
+
+        // Add a cluster of one's own (the test gateway's S3 side): tested, saved, and the step is done.
+        await stepButton(wb, 'Add your clusters', 'Add Cluster');
+        await wb.inputBox(`${ctx.gateway.url}/s3`);
+        await wb.inputBox('my-own');
+        await waitForStepDone(wb, 'cluster');
+        assert.match(fs.readFileSync(settingsFile, 'utf8'), /"name": "my-own"/, 'the cluster is in the user settings');
+        await wb.screenshot('walkthrough-cluster-done');
+
+        // Set a bucket's checksum to md5 through the step's command: QuickPicks for cluster, bucket, type, flags.
+        await stepButton(wb, 'Checksums s3cmd understands', 'Edit Checksum Properties');
+        await wb.quickPick(ctx.cluster);
+        await wb.quickPick(BUCKET);
+        await wb.quickPick('md5');
+        await wb.page.locator('.quick-input-widget').getByText('validation (checked = on)').first().waitFor({ timeout: 15_000 });
+        await wb.page.locator('.quick-input-widget .quick-input-box input').press('Enter');
+        await waitForStepDone(wb, 'md5');
+        const head = await fetch(`${ctx.gateway.url}/v1/buckets/${BUCKET}?provider=ais`, { method: 'HEAD' });
+        assert.equal(JSON.parse(head.headers.get('ais-bucket-props') ?? '{}').checksum?.type, 'md5', 'the gateway has the bucket at md5');
+        assert.equal(await stepDone(wb, 'upload'), false, 'no upload happened: that step stays open');
+        await wb.page.mouse.move(900, 600);
+        await wb.screenshot('walkthrough-three-steps-done');
+      } finally {
+        if (gatewayStarted) await wb.runCommand('AIS Buckets: Stop Local Gateway').catch(() => undefined);
+        fs.writeFileSync(settingsFile, settingsBefore);
+        await fetch(`${ctx.gateway.url}/s3/${BUCKET}`, { method: 'DELETE' }).catch(() => undefined);
+      }
     },
   },
 ];
