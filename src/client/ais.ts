@@ -18,7 +18,9 @@ import {
   ClusterConfig,
   ClusterConnection,
   DeepPartial,
+  describeAnswer,
   describeTarget,
+  htmlHint,
   MultipartUpload,
   networkError,
   ObjectDownload,
@@ -133,6 +135,9 @@ export class AisClusterClient implements ClusterClient {
     } catch {
       // the status says enough
     }
+    // AIStore answers a failed HEAD with an empty body and its JSON error in Hdr-Error (cmn/err.go).
+    const hdrError = res.headers['hdr-error'];
+    if (!message && typeof hdrError === 'string') message = serverMessage(hdrError, 'application/json');
     return statusError(status, this.endpoint, target, message);
   }
 
@@ -146,10 +151,23 @@ export class AisClusterClient implements ClusterClient {
     }
     try {
       return JSON.parse(text) as T;
-    } catch {
-      const type = String(res.headers['content-type'] ?? 'no content type');
-      throw new ClientError('protocol', `${this.endpoint} did not answer like an AIStore gateway (${type}: "${text.slice(0, 80)}"). If it is an S3 endpoint, add it as an S3 cluster.`, this.endpoint, res.statusCode);
+    } catch (err) {
+      // V8 says where parsing stopped: at the very end, the answer was cut off.
+      const at = /position (\d+)/.exec((err as Error).message);
+      const cutOff = text.trim() !== '' && (/end of (JSON|data)|Unterminated/i.test((err as Error).message) || (!!at && Number(at[1]) >= text.trimEnd().length));
+      const type = String(res.headers['content-type'] ?? '');
+      throw this.notAis(spec.target, describeAnswer(text, type, cutOff ? 'is cut off' : 'is not valid JSON'), res.statusCode, htmlHint(text, type));
     }
+  }
+
+  /** The answer about `target` is not what AIStore sends: say what came instead (first: the tree shows it) and what to check. */
+  private notAis(target: string, what: string, status?: number, hint = ''): ClientError {
+    return new ClientError(
+      'protocol',
+      `${this.endpoint} sent ${what} instead of AIStore's JSON. The request was for ${target}. ${hint}Check that the endpoint is an AIStore gateway (an S3 endpoint is added as an S3 cluster).`,
+      this.endpoint,
+      status,
+    );
   }
 
   private async noBody(spec: RequestSpec): Promise<http.IncomingMessage> {
@@ -234,8 +252,8 @@ export class AisClusterClient implements ClusterClient {
       json: { action: 'list' },
       target: provider ? `${provider} buckets` : 'buckets',
     });
-    if (list !== null && !Array.isArray(list)) {
-      throw new ClientError('protocol', `${this.endpoint} answered the bucket list with something other than a list.`, this.endpoint);
+    if (list !== null && (!Array.isArray(list) || !list.every((b) => b && typeof b === 'object' && typeof b.name === 'string' && typeof b.provider === 'string'))) {
+      throw this.notAis(provider ? `${provider} buckets` : 'buckets', `JSON that is not a list of buckets ("${JSON.stringify(list).slice(0, 60)}")`);
     }
     return (list ?? [])
       .map((b) => ({
@@ -279,8 +297,9 @@ export class AisClusterClient implements ClusterClient {
       this.json<LsoResult>({ method: 'GET', path: `/v1/buckets/${encodeURIComponent(bucket.name)}`, query: this.bucketQuery(bucket), json: { action: 'list', value: msg }, target: this.target(bucket) }),
       this.bucketChecksumType(bucket),
     ]);
-    if (!res || typeof res !== 'object' || (res.entries !== undefined && res.entries !== null && !Array.isArray(res.entries))) {
-      throw new ClientError('protocol', `${this.endpoint} answered the object list of ${this.target(bucket)} in an unknown format.`, this.endpoint);
+    const entries = res && typeof res === 'object' ? res.entries : undefined;
+    if (!res || typeof res !== 'object' || Array.isArray(res) || (entries != null && (!Array.isArray(entries) || !entries.every((e) => e && typeof e === 'object' && typeof e.name === 'string')))) {
+      throw this.notAis(`the object list of ${this.target(bucket)}`, `JSON that is not an object list ("${JSON.stringify(res).slice(0, 60)}")`);
     }
     const page: ObjectPage = { objects: [], folders: [] };
     for (const e of res.entries ?? []) {
@@ -342,6 +361,11 @@ export class AisClusterClient implements ClusterClient {
     const s3Head = bucket.namespace ? undefined : this.s3.headObject(bucket, key).catch(() => undefined);
     const res = await this.send({ method: 'HEAD', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket), target: this.target(bucket, key) });
     res.resume();
+    // AIStore describes every object in Ais-* headers; a 200 without any came from something else (a proxy's page).
+    if (!Object.keys(res.headers).some((h) => h.startsWith('ais-'))) {
+      await s3Head;
+      throw this.notAis(this.target(bucket, key), `a HEAD answer without any Ais-* header (${String(res.headers['content-type'] ?? 'no content type')})`, res.statusCode);
+    }
     const head = headOf(res.headers);
     const meta = await s3Head;
     if (meta) {
@@ -402,7 +426,7 @@ export class AisClusterClient implements ClusterClient {
     try {
       return JSON.parse(raw) as BucketProps;
     } catch {
-      throw new ClientError('protocol', `${this.endpoint} sent bucket props for ${this.target(bucket)} that are not JSON.`, this.endpoint, res.statusCode);
+      throw this.notAis(`the props of ${this.target(bucket)}`, `an Ais-Bucket-Props header that is not valid JSON ("${raw.slice(0, 60)}")`, res.statusCode);
     }
   }
 
@@ -411,8 +435,15 @@ export class AisClusterClient implements ClusterClient {
     await this.noBody({ method: 'PATCH', path: `/v1/buckets/${encodeURIComponent(bucket.name)}`, query: this.bucketQuery(bucket), json: { action: 'set-bprops', value: props }, target: this.target(bucket) });
   }
 
+  /** api/cluster.go GetClusterConfig: what=cluster_config (a proxy answers what=config with 400 "unexpected query"). */
   async getClusterConfig(): Promise<ClusterConfig> {
-    return this.json<ClusterConfig>({ method: 'GET', path: '/v1/cluster', query: { what: 'config' }, target: 'cluster config' });
+    try {
+      return await this.json<ClusterConfig>({ method: 'GET', path: '/v1/cluster', query: { what: 'cluster_config' }, target: 'cluster config' });
+    } catch (err) {
+      // Clusters older than cluster_config knew only what=config.
+      if (!(err instanceof ClientError) || err.kind !== 'bad-request') throw err;
+      return this.json<ClusterConfig>({ method: 'GET', path: '/v1/cluster', query: { what: 'config' }, target: 'cluster config' });
+    }
   }
 
   async setClusterConfig(values: Record<string, string>): Promise<void> {
@@ -552,6 +583,9 @@ function header(headers: http.IncomingHttpHeaders, name: string): string | undef
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
+/** Custom-metadata keys AIStore itself sets (cmn/objattrs.go: SourceObjMD, ETag, LsoLastModified, ...). */
+const AIS_CUSTOM_KEYS = new Set(['source', 'ETag', 'LastModified', 'Last-Modified', 'crc32c', 'md5', 'version', 'orig_fntl']);
+
 function headOf(headers: http.IncomingHttpHeaders): ObjectHead {
   const head: ObjectHead = { size: Number(header(headers, 'content-length') ?? 0), userMeta: {} };
   const lastModified = header(headers, 'last-modified');
@@ -573,7 +607,8 @@ function headOf(headers: http.IncomingHttpHeaders): ObjectHead {
   if (custom) {
     for (const kv of custom.split(/,\s*/)) {
       const i = kv.indexOf('=');
-      if (i > 0) head.userMeta[kv.slice(0, i)] = kv.slice(i + 1);
+      // AIStore keeps what it learned from a backend there too (cmn/objattrs.go): not the user's metadata.
+      if (i > 0 && !AIS_CUSTOM_KEYS.has(kv.slice(0, i))) head.userMeta[kv.slice(0, i)] = kv.slice(i + 1);
     }
   }
   for (const [name, v] of Object.entries(headers)) {

@@ -380,6 +380,33 @@ export function describeTarget(bucket?: BucketRef, key?: string, scheme?: string
   return key === undefined ? `bucket ${uri}` : `object ${uri}/${key}`;
 }
 
+/**
+ * What an answer that is not in the API's format looked like, for messages: 'an HTML page ("502 Bad
+ * Gateway")', 'an empty body (application/xml)', 'text/plain that is not valid JSON ("[1,2")'. Never more
+ * than a short, markup-free snippet.
+ */
+export function describeAnswer(text: string, contentType: string | undefined, problem?: string): string {
+  const type = contentType?.split(';')[0].trim() || 'no content type';
+  const body = text.trim();
+  if (isHtmlAnswer(text, contentType)) {
+    const heading = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(body)?.[1] ?? /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(body)?.[1] ?? body.replace(/<[^>]*>/g, ' ');
+    const said = heading.replace(/\s+/g, ' ').trim().slice(0, 60);
+    return `an HTML page${said ? ` ("${said}")` : ''}`;
+  }
+  if (!body) return `an empty body (${type})`;
+  const snippet = body.replace(/\s+/g, ' ').slice(0, 32);
+  return `${type} that ${problem ?? 'it could not read'} ("${snippet}${body.length > 32 ? '…' : ''}")`;
+}
+
+export function isHtmlAnswer(text: string, contentType: string | undefined): boolean {
+  return /html/i.test(contentType ?? '') || /^\s*(<!doctype html|<html)/i.test(text);
+}
+
+/** The hint for an HTML answer: who sends those. */
+export function htmlHint(text: string, contentType: string | undefined): string {
+  return isHtmlAnswer(text, contentType) ? 'A web server or a proxy (a login page?) answers like this, not a storage service. ' : '';
+}
+
 /** Turns an HTTP error status (plus the server's message, if any) into a ClientError. */
 export function statusError(status: number, endpoint: string, target: string, serverMessage?: string, code?: string): ClientError {
   const said = serverMessage ? ` Server said: ${serverMessage.trim().slice(0, 300)}` : '';

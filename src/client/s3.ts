@@ -44,7 +44,9 @@ import {
   ClusterConnection,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,
+  describeAnswer,
   describeTarget,
+  htmlHint,
   MultipartUpload,
   networkError,
   ObjectDownload,
@@ -116,6 +118,7 @@ export class S3ClusterClient implements ClusterClient {
     if (anonymous) config.signer = { sign: async (request) => request };
     this.client = new S3Client(config);
     this.client.middlewareStack.add(followRedirects(this.endpoint), { step: 'deserialize', priority: 'low', name: 'aisBucketsFollowRedirects' });
+    this.client.middlewareStack.add(checkAnswerFormat(this.endpoint), { step: 'deserialize', priority: 'low', name: 'aisBucketsCheckAnswerFormat' });
   }
 
   private target(bucket?: BucketRef, key?: string): string {
@@ -404,7 +407,7 @@ interface SdkError {
   code?: string;
   Code?: string;
   $metadata?: { httpStatusCode?: number };
-  $response?: { statusCode?: number };
+  $response?: { statusCode?: number; body?: unknown; headers?: Record<string, string> };
 }
 
 /** SDK errors → ClientError: the S3 code and message, never the XML or the SDK's stack. */
@@ -413,6 +416,15 @@ export function s3Error(err: unknown, endpoint: string, target: string, proxy?: 
   const e = (err ?? {}) as SdkError;
   const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
   if (!status) return networkError(err, endpoint, proxy);
+  // The SDK could not parse the answer (not XML, cut off): describe what came, never the parser's words.
+  if (/Deserialization error|XML parse error|Expected closing tag|Unexpected close tag|Invalid XML/i.test(e.message ?? '')) {
+    const text = typeof e.$response?.body === 'string' ? e.$response.body : '';
+    const type = e.$response?.headers?.['content-type'];
+    // No body (a HEAD): it was a header the SDK could not read, e.g. a date that is no date.
+    const what = text || /html/i.test(type ?? '') ? describeAnswer(text, type, 'is not valid XML') : `headers it could not read (${(e.message ?? '').split('\n')[0].slice(0, 100)})`;
+    if (status >= 400) return statusError(status, endpoint, target, what);
+    return notS3(endpoint, target, what, status, undefined, htmlHint(text, type));
+  }
   const code = e.Code ?? e.name;
   let message = e.message && e.message !== code && e.message !== 'UnknownError' ? e.message : undefined;
   if (message && /<[a-z?!]/i.test(message)) message = message.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
@@ -423,12 +435,66 @@ export function s3Error(err: unknown, endpoint: string, target: string, proxy?: 
     return new ClientError('auth', `${endpoint} does not know the access key used for ${target} (${status}). Check the keys for this cluster.`, endpoint, status, code);
   }
   if (status === 200 || (status < 400 && code && /Syntax|Deserializ|XML/i.test(`${code} ${e.message}`))) {
-    return new ClientError('protocol', `${endpoint} did not answer like an S3 service on ${target}. Check the endpoint (an AIS gateway's S3 API is under /s3).`, endpoint, status, code);
+    return notS3(endpoint, target, `an answer it could not read${message ? ` (${message.slice(0, 100)})` : ''}`, status, code);
   }
   // A bare code for a bodiless answer (HEAD → "NotFound") repeats the status: say nothing then.
   const generic = !code || code === 'UnknownError' || /^\d+$/.test(code) || (!message && /^(NotFound|Forbidden|BadRequest|Conflict)$/.test(code));
   const withCode = generic ? message : `${code}${message ? `: ${message}` : ''}`;
   return statusError(status, endpoint, target, withCode, code);
+}
+
+/** The answer about `target` is not S3's: what came first (the tree shows the first sentence), then what to check. */
+function notS3(endpoint: string, target: string, what: string, status?: number, code?: string, hint = ''): ClientError {
+  return new ClientError(
+    'protocol',
+    `${endpoint} sent ${what} instead of S3's XML. The request was for ${target}. ${hint}Check the endpoint (an AIS gateway's S3 API is under /s3).`,
+    endpoint,
+    status,
+    code,
+  );
+}
+
+/** Operations whose success is an XML document: an HTML page or an empty body there is never S3. */
+const XML_ANSWERS = new Set([
+  'ListBucketsCommand',
+  'ListObjectsV2Command',
+  'ListMultipartUploadsCommand',
+  'ListPartsCommand',
+  'CreateMultipartUploadCommand',
+  'CompleteMultipartUploadCommand',
+  'GetBucketVersioningCommand',
+  'CopyObjectCommand',
+]);
+
+/**
+ * The SDK's XML parser reads an HTML page (a proxy's, a web server's) as an empty document, and an empty
+ * body as an empty listing: a misconfigured endpoint would show as "no buckets". Those answers fail here,
+ * saying what came. HeadBucket has no body but an S3 service never answers it with HTML.
+ */
+function checkAnswerFormat(endpoint: string): DeserializeMiddleware<object, MetadataBearer> {
+  return (next, context) => async (args) => {
+    const result = await next(args);
+    const command = (context as { commandName?: string }).commandName ?? '';
+    const response = result.response as RawResponse & { body?: Readable };
+    if (response.statusCode < 200 || response.statusCode >= 300 || (!XML_ANSWERS.has(command) && command !== 'HeadBucketCommand')) return result;
+    const type = response.headers?.['content-type'] ?? '';
+    const empty = XML_ANSWERS.has(command) && response.headers?.['content-length'] === '0';
+    if (!/html/i.test(type) && !empty) return result;
+    let text = '';
+    if (response.body && typeof response.body.on === 'function') {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body) {
+        chunks.push(chunk as Buffer);
+        if ((size += (chunk as Buffer).length) > 64 * 1024) break;
+      }
+      text = Buffer.concat(chunks).toString('utf8');
+    }
+    const bucket = (args.input as { Bucket?: string }).Bucket;
+    const key = (args.input as { Key?: string }).Key;
+    const target = bucket ? describeTarget({ name: bucket, provider: 's3' }, key, 's3://') : 'buckets';
+    throw notS3(endpoint, target, describeAnswer(text, type), response.statusCode, undefined, htmlHint(text, type));
+  };
 }
 
 /** Errors raised by request bodies the caller gave us, as opposed to errors of the transfer itself. */

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
@@ -183,7 +184,7 @@ test('AIS client failures: closed port, silent server, denied, not AIStore', asy
 
   const html = await fixedAnswerServer(200, { 'Content-Type': 'text/html' }, '<html><body>Welcome to nginx!</body></html>');
   client = new AisClusterClient(conn(html.url));
-  await expectClientError(client.listBuckets(), 'protocol', /did not answer like an AIStore gateway .*add it as an S3 cluster/);
+  await expectClientError(client.listBuckets(), 'protocol', /sent an HTML page \("Welcome to nginx!"\) instead of AIStore's JSON.*added as an S3 cluster/);
   client.dispose();
   await html.close();
 
@@ -258,5 +259,116 @@ test('one-time streams and redirects: held back by 100-continue, replayed after 
     client.dispose();
     await late.close();
     await gw.dispose();
+  }
+});
+
+// AIStore's own reply shapes, from AIStore's repository (NVIDIA/aistore at 583e7729), served by a loopback
+// server that answers only what a real proxy answers (ais/prxclu.go httpcluget, ais/proxy.go httpbckget).
+const AIS_DOCS_LIST_OBJECTS = `{
+  "uuid": "MksSfasdg",
+  "continuation_token": "",
+  "entries": [
+    {
+      "name": "qq",
+      "checksum": "fd0f7acc8e278588",
+      "atime": "24 Aug 22 10:00 EDT",
+      "size": "10689",
+      "flags": 64
+    }
+  ],
+  "flags": 0
+}`; // docs/easy_url.md, "list-objects in a bucket"
+const AIS_DOCS_HDR_ERROR =
+  '{"tcode":"ErrBckNotFound","message":"bucket \\"ais://ddd\\" does not exist","method":"HEAD","url_path":"/v1/buckets/ddd","remote_addr":"127.0.0.1:57026","caller":"","node":"p[JFkp8080]","status":404}'; // docs/cli.md, verbose CLI error
+
+async function aisShapedServer(opts: { oldCluster?: boolean } = {}): Promise<{ url: string; seen: string[]; close(): Promise<void> }> {
+  const seen: string[] = [];
+  const aisError = (res: http.ServerResponse, req: http.IncomingMessage, status: number, message: string) => {
+    const body = JSON.stringify({ message, method: req.method, url_path: req.url?.split('?')[0], remote_addr: '', caller: '', node: 'p[JFkp8080]', status });
+    if (req.method === 'HEAD') res.writeHead(status, { 'Hdr-Error': body }).end();
+    else res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body);
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      seen.push(`${req.method} ${url.pathname}${url.search} ${Buffer.concat(chunks).toString()}`.trim());
+      const what = url.searchParams.get('what');
+      const json = (body: string) => res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body);
+      const config = JSON.stringify({ checksum: { type: 'xxhash', validate_cold_get: true, validate_warm_get: false, validate_obj_move: false, enable_read_range: false }, backend: {}, config_version: '7' });
+      if (url.pathname === '/v1/cluster' && what === (opts.oldCluster ? 'config' : 'cluster_config')) return json(config);
+      if (url.pathname === '/v1/cluster') return aisError(res, req, 400, `unexpected query [what=${what}]`); // ais/err.go fmtUnknownQue
+      if (req.method === 'HEAD' && url.pathname === '/v1/buckets/ddd') return res.writeHead(404, { 'Hdr-Error': AIS_DOCS_HDR_ERROR }).end();
+      if (req.method === 'HEAD' && url.pathname === '/v1/buckets/abc')
+        return res.writeHead(200, { 'Ais-Bucket-Props': JSON.stringify({ provider: 'ais', checksum: { type: 'xxhash', validate_cold_get: true, validate_warm_get: false, validate_obj_move: false, enable_read_range: false }, bid: '1', created: '1661349600000000000', access: '18446744073709551615', features: '0' }) }).end();
+      if (req.method === 'GET' && url.pathname === '/v1/buckets/abc') return json(AIS_DOCS_LIST_OBJECTS);
+      if (req.method === 'HEAD' && url.pathname === '/v1/objects/abc/qq') {
+        // cmn/objattrs.go ToHeader: checksum, Ais-Atime in Unix nanoseconds, size, version, one Ais-Custom-Md per key
+        res.setHeader('Ais-Checksum-Type', 'xxhash');
+        res.setHeader('Ais-Checksum-Value', 'fd0f7acc8e278588');
+        res.setHeader('Ais-Atime', '1661349600000000000');
+        res.setHeader('Content-Length', '10689');
+        res.setHeader('Ais-Version', '3');
+        res.setHeader('Ais-Custom-Md', ['ETag=67c24314d6587da16bfa50dd4d2f6a0a', 'source=aws', 'color=blue']);
+        res.setHeader('ETag', '67c24314d6587da16bfa50dd4d2f6a0a');
+        return res.writeHead(200).end();
+      }
+      return aisError(res, req, 404, `${url.pathname} does not exist`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+test("AIS client decodes AIStore's own replies: docs' list-objects JSON, Hdr-Error, cluster_config, ToHeader custom md", async () => {
+  const ais = await aisShapedServer();
+  const client = new AisClusterClient({ kind: 'ais', endpoint: ais.url });
+  try {
+    // api/cluster.go GetClusterConfig asks what=cluster_config; a proxy refuses what=config with 400.
+    assert.equal((await client.getClusterConfig()).checksum?.type, 'xxhash');
+    assert.ok(ais.seen.includes('GET /v1/cluster?what=cluster_config'), ais.seen.join('\n'));
+    assert.ok(!ais.seen.some((r) => r.includes('what=config')), 'never the query a proxy refuses');
+
+    // A failed HEAD has no body: AIStore's message is in Hdr-Error.
+    await expectClientError(client.getBucketProps({ name: 'ddd', provider: 'ais' }), 'not-found', /Server said: bucket "ais:\/\/ddd" does not exist$/, 404);
+
+    const page = await client.listObjects({ name: 'abc', provider: 'ais' });
+    assert.deepEqual(page.folders, []);
+    assert.equal(page.nextToken, undefined);
+    assert.equal(page.objects.length, 1);
+    const qq = page.objects[0];
+    assert.equal(qq.key, 'qq');
+    assert.equal(qq.size, 10689, 'size is a decimal string on the wire');
+    assert.deepEqual(qq.checksum, { type: 'xxhash', value: 'fd0f7acc8e278588' });
+    assert.equal(qq.mtime?.toISOString(), '2022-08-24T14:00:00.000Z', "AIStore's default RFC822 atime");
+    const list = ais.seen.find((r) => r.startsWith('GET /v1/buckets/abc'))!;
+    const msg = JSON.parse(list.slice(list.indexOf('{'))) as { action: string; value: { flags: unknown; continuation_token: string } };
+    assert.equal(msg.action, 'list');
+    assert.equal(typeof msg.value.flags, 'string', 'LsoMsg.flags is json:",string"');
+
+    const head = await client.headObject({ name: 'abc', provider: 'ais' }, 'qq');
+    assert.equal(head.size, 10689);
+    assert.equal(head.version, '3');
+    assert.equal(head.etag, '67c24314d6587da16bfa50dd4d2f6a0a');
+    assert.deepEqual(head.checksum, { type: 'xxhash', value: 'fd0f7acc8e278588' });
+    assert.equal(head.atime?.toISOString(), '2022-08-24T14:00:00.000Z');
+    assert.deepEqual(head.userMeta, { color: 'blue' }, "AIStore's own custom keys (ETag, source) are not user metadata");
+  } finally {
+    client.dispose();
+    await ais.close();
+  }
+});
+
+test('AIS client: a cluster older than what=cluster_config still gives its config (what=config)', async () => {
+  const ais = await aisShapedServer({ oldCluster: true });
+  const client = new AisClusterClient({ kind: 'ais', endpoint: ais.url });
+  try {
+    assert.equal((await client.getClusterConfig()).checksum?.type, 'xxhash');
+    assert.deepEqual(ais.seen.filter((r) => r.startsWith('GET /v1/cluster')), ['GET /v1/cluster?what=cluster_config', 'GET /v1/cluster?what=config']);
+  } finally {
+    client.dispose();
+    await ais.close();
   }
 });
