@@ -101,7 +101,7 @@ describe('commands', function () {
 
     const clusterNode: ClusterNode = { type: 'cluster', clusterName: cluster, endpoint: url, kind: 'ais' };
     assert.equal(await vscode.commands.executeCommand('aisBuckets.setClusterChecksum', clusterNode, 'sha256'), 'sha256');
-    const cfg = (await (await fetch(`${url}/v1/cluster?what=config`)).json()) as { checksum: { type: string } };
+    const cfg = (await (await fetch(`${url}/v1/cluster?what=cluster_config`)).json()) as { checksum: { type: string } };
     assert.equal(cfg.checksum.type, 'sha256');
     await vscode.commands.executeCommand('aisBuckets.setClusterChecksum', clusterNode, 'xxhash');
   });

@@ -71,7 +71,7 @@ describe('aws provider backed by a second gateway', () => {
     aisError(await request('HEAD', `${v1}/buckets/nosuch?provider=aws`), 404);
     // The configured backends, as api/cluster.go GetConfiguredBackends reads them, and in the config.
     assert.deepEqual((await request('GET', `${v1}/cluster?what=backends`)).json, ['aws']);
-    assert.deepEqual(((await request('GET', `${v1}/cluster?what=config`)).json as any).backend, { aws: {} });
+    assert.deepEqual(((await request('GET', `${v1}/cluster?what=cluster_config`)).json as any).backend, { aws: {} });
   });
 
   test('lists remote objects, marking what is cached; cold GET reads through and caches', async () => {

@@ -99,7 +99,7 @@ describe('native API /v1', () => {
   });
 
   test('cluster config and set-config (validated)', async () => {
-    const r = await request('GET', `${v1}/cluster?what=config`);
+    const r = await request('GET', `${v1}/cluster?what=cluster_config`);
     assert.equal(r.status, 200);
     const cfg = r.json as Record<string, any>;
     assert.equal(cfg.checksum.type, 'xxhash');
@@ -129,7 +129,23 @@ describe('native API /v1', () => {
     // Same through the action message the Go client's SetClusterConfigUsingMsg sends.
     const viaMsg = await request('PUT', `${v1}/cluster`, { json: { action: 'set-config', value: { checksum: { type: 'xxhash', validate_warm_get: false } } } });
     assert.equal(viaMsg.status, 200);
-    assert.equal(((await request('GET', `${v1}/cluster?what=config`)).json as any).checksum.type, 'xxhash');
+    assert.equal(((await request('GET', `${v1}/cluster?what=cluster_config`)).json as any).checksum.type, 'xxhash');
+  });
+
+  // ais/prxclu.go httpcluget serves what=cluster_config; what=config is a node's (ais/htrun.go httpdaeget:
+  // cmn.Config, cluster and local config inline) and only under /v1/daemon; elsewhere 400 "unexpected query".
+  test('config queries go where AIStore serves them: cluster_config on /v1/cluster, config on /v1/daemon', async () => {
+    assertAisError(await request('GET', `${v1}/cluster?what=config`), 400, /unexpected query \[what=config\]/);
+    assertAisError(await request('GET', `${v1}/daemon?what=cluster_config`), 400, /unexpected query \[what=cluster_config\]/);
+    assertAisError(await request('GET', `${v1}/daemon?what=backends`), 400, /unexpected query/);
+    const node = (await request('GET', `${v1}/daemon?what=config`)).json as Record<string, any>;
+    const cluster = (await request('GET', `${v1}/cluster?what=cluster_config`)).json as Record<string, any>;
+    for (const [k, v] of Object.entries(cluster)) assert.deepEqual(node[k], v, `node config has the cluster's ${k}`);
+    // cmn.LocalConfig: ports are `json:",string"`.
+    assert.equal(node.host_net.port, String(gw.port));
+    assert.equal(node.host_net.hostname, '127.0.0.1');
+    assert.equal(typeof node.confdir, 'string');
+    assert.deepEqual(node.test_fspaths, { root: '', count: 0, instance: 0 });
   });
 
   test('create, list, HEAD (Ais-Bucket-Props) and destroy buckets; bad names are 400', async () => {

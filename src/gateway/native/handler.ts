@@ -331,16 +331,22 @@ async function clusterRoute(
   const method = req.method ?? 'GET';
   if (method === 'GET' && rest.filter(Boolean).length === 0) {
     const what = query.get('what') ?? '';
-    switch (what) {
-      case 'smap':
+    // A proxy splits these by path (ais/prxclu.go httpcluget, ais/proxy.go httpdaeget): the cluster-wide
+    // config is /v1/cluster?what=cluster_config, a node's own (cluster + local) /v1/daemon?what=config;
+    // backends only on /v1/cluster. Anything else is "unexpected query" (ais/err.go fmtUnknownQue).
+    const config = () => configJson(ctx.cluster.config(), ctx.info.configVersion, ctx.info.configUpdated, ctx.cluster.providers().filter((p) => p !== 'ais'));
+    switch (`${l2}:${what}`) {
+      case 'cluster:smap':
+      case 'daemon:smap':
         return sendJson(res, 200, smapJson(ctx.info));
-      case 'config':
-      case 'cluster_config':
-        return sendJson(res, 200, JSON.stringify(configJson(ctx.cluster.config(), ctx.info.configVersion, ctx.info.configUpdated, ctx.cluster.providers().filter((p) => p !== 'ais'))));
-      case 'backends':
+      case 'cluster:cluster_config':
+        return sendJson(res, 200, JSON.stringify(config()));
+      case 'daemon:config':
+        return sendJson(res, 200, JSON.stringify({ ...localConfigJson(ctx), ...config() }));
+      case 'cluster:backends':
         return sendJson(res, 200, JSON.stringify(ctx.cluster.providers().filter((p) => p !== 'ais')));
       default:
-        throw badRequest(`invalid GET /v1/${l2} request: unrecognized what=${what}`);
+        throw badRequest(`unexpected query [what=${what}]`);
     }
   }
   if (method === 'PUT' && rest[0] === 'set-config') return setConfigFromQuery(ctx, res, query);
@@ -353,6 +359,20 @@ async function clusterRoute(
     return;
   }
   throw notImplemented(`${method} /v1/${l2}/${rest.join('/')}`);
+}
+
+/** cmn.LocalConfig (cmn/config.go), inlined next to the cluster config in a node's config (cmn.Config). */
+function localConfigJson(ctx: RequestContext): Record<string, unknown> {
+  const own = ctx.role === 'proxy' ? ctx.info.proxy : ctx.info.target;
+  const u = new URL(own.url);
+  const port = u.port; // ports are `json:",string"`
+  return {
+    fspaths: own.type === 'target' ? { paths: { [ctx.cluster.store.dir]: '' } } : {},
+    confdir: '',
+    log_dir: '',
+    test_fspaths: { root: '', count: 0, instance: 0 },
+    host_net: { hostname: u.hostname.replace(/^\[|\]$/g, ''), hostname_intra_control: '', hostname_intra_data: '', port, port_intra_control: port, port_intra_data: port },
+  };
 }
 
 const CONFIG_BOOLEANS = ['validate_cold_get', 'validate_warm_get', 'validate_obj_move', 'enable_read_range'];
