@@ -483,6 +483,47 @@ describe('native API /v1', () => {
     assert.equal(g.headers['ais-checksum-value'], checksumOf('xxhash', data));
   });
 
+  // cmn/objlist_utils.go CustomMD2S: "[ETag:67c24314d6587da16bfa50dd4d2f6a0a LastModified:2023-09-20T21:04:51Z]".
+  test('list objects: custom-md in AIStore\'s "[k:v k:v]" form, the ETag unquoted', async () => {
+    await createBucket('custom');
+    const put = await gw.s3.send(new PutObjectCommand({ Bucket: 'custom', Key: 'o', Body: 'custom md' }));
+    const etag = put.ETag!.replace(/"/g, '');
+    const e = ((await list('custom', { props: 'name,custom' })).json as any).entries[0];
+    assert.equal(e['custom-md'], `[ETag:${etag}]`);
+    const m = (msgpackDecode((await list('custom', { props: 'name,custom' }, true)).body) as any).Entries[0];
+    assert.equal(m.m, `[ETag:${etag}]`);
+  });
+
+  // cmn/objattrs.go ToHeader: one `Ais-Custom-Md: k=v` per custom key on HEAD and GET (what api/object.go
+  // SetObjectCustomProps sets), merged unless ?set-new-custom=true.
+  test('custom props: PATCH sets them, HEAD and GET return them as Ais-Custom-Md k=v', async () => {
+    await createBucket('cprops');
+    await put('cprops', 'obj', 'bytes stay');
+    assert.equal((await request('PATCH', `${v1}/objects/cprops/obj`, { json: { action: '', value: { color: 'blue', size: 'xl' } } })).status, 200);
+    const customOf = (r: Reply) => String(r.headers['ais-custom-md'] ?? '').split(/,\s*/).filter(Boolean).sort();
+    assert.deepEqual(customOf(await request('HEAD', `${v1}/objects/cprops/obj`)), ['color=blue', 'size=xl']);
+    const g = await request('GET', `${v1}/objects/cprops/obj`);
+    assert.equal(g.body.toString(), 'bytes stay');
+    assert.deepEqual(customOf(g), ['color=blue', 'size=xl']);
+    await request('PATCH', `${v1}/objects/cprops/obj?set-new-custom=true`, { json: { action: '', value: { shape: 'round' } } });
+    assert.deepEqual(customOf(await request('HEAD', `${v1}/objects/cprops/obj`)), ['shape=round']);
+    assert.deepEqual(customOf(await request('HEAD', `${v1}/objects/cprops/obj?props=custom`)), ['shape=round'], 'HEAD V2 props=custom');
+    assert.equal((await request('HEAD', `${v1}/objects/cprops/obj?props=size`)).headers['ais-custom-md'], undefined);
+  });
+
+  // ais/proxy.go httpbckget: {"action":"list"} without a value is list-buckets, also under a bucket's path
+  // (api.QueryBuckets); with a value (an LsoMsg) or without any message (curl) it lists objects.
+  test('GET /v1/buckets/NAME: "list" without a value lists that bucket, with a value its objects', async () => {
+    await createBucket('qb');
+    await put('qb', 'x', 'x');
+    const r = await request('GET', `${v1}/buckets/qb?provider=ais`, { json: { action: 'list' } });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json, [{ name: 'qb', provider: 'ais', namespace: { uuid: '', name: '' } }]);
+    assert.deepEqual((await request('GET', `${v1}/buckets/nosuchqb?provider=ais`, { json: { action: 'list' } })).json, []);
+    assert.deepEqual(((await request('GET', `${v1}/buckets/qb?provider=ais`)).json as any).entries.map((e: any) => e.name), ['x']);
+    assert.deepEqual(((await list('qb', {})).json as any).entries.map((e: any) => e.name), ['x']);
+  });
+
   test('unknown routes and actions are AIStore errors, not hangs', async () => {
     assertAisError(await request('GET', `${v1}/nothing`), 400);
     assertAisError(await request('GET', `${v1}/cluster?what=bogus`), 400, /what=bogus/);

@@ -64,7 +64,7 @@ describe('redirect mode (--redirect)', () => {
     assert.match(loc.searchParams.get('pid') ?? '', /^[A-Za-z]{8}$/, 'the redirecting proxy id (ais/prxred.go)');
     assert.match(loc.searchParams.get('utm') ?? '', /^\d+$/);
     // The 307 stored nothing.
-    const before = (await request('GET', `${gw.url}/v1/buckets/rb`, { json: { action: 'list' } })).json as any;
+    const before = (await request('GET', `${gw.url}/v1/buckets/rb`, { json: { action: 'list', value: {} } })).json as any;
     assert.equal(before.entries.length, 0);
 
     const put = await following('PUT', `${gw.url}/v1/objects/rb/dir/obj.bin?provider=ais`, () => fs.createReadStream(file), {

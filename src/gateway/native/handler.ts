@@ -462,6 +462,13 @@ async function bucketRoute(
       const msg = await readActMsg(req);
       if (msg.action !== 'list' && msg.action !== '')
         throw notImplemented(`bucket action "${msg.action}" (GET /v1/buckets/NAME)`);
+      // ais/proxy.go httpbckget: "list" without a value lists buckets (this one, if it exists: api.QueryBuckets);
+      // with an LsoMsg, or with no message at all (curl), it lists objects.
+      if (msg.action === 'list' && (msg.value === undefined || msg.value === null)) {
+        const found = await cluster.listBuckets(ref.provider, presenceOf(query));
+        sendJson(res, 200, JSON.stringify(found.filter((b) => b.ref.name === ref.name).map((b) => bckJson(b.ref))));
+        return;
+      }
       return listObjects(ctx, req, res, ref, msg.value);
     }
     case 'POST': {
@@ -674,11 +681,12 @@ async function listObjects(ctx: RequestContext, req: http.IncomingMessage, res: 
       if (want('version')) e.version = o.version;
       if (want('copies') && o.cached) e.copies = 1;
       if (want('location') && o.cached) e.location = `${nodeName(ctx, 'target')}:${ctx.cluster.store.dir}`;
-      if (want('custom') && o.etag) e.custom = `ETag="${o.etag}"`;
+      if (want('custom') && o.etag) e.custom = customMd(ref, o);
     }
     entries.push(e);
   }
   if (!has(LS.noDirs)) for (const cp of page.commonPrefixes) entries.push({ name: cp, flags: ENTRY.isDir });
+  // Lexicographic, dirs among objects (ais/plstcx.go: SortLsoLex with LsNoRecursion, as tokens are names).
   entries.sort((a, b) => compareKeys(a.name, b.name));
 
   const result = {
@@ -694,6 +702,17 @@ async function listObjects(ctx: RequestContext, req: http.IncomingMessage, res: 
     return;
   }
   sendJson(res, 200, lsoJson(result));
+}
+
+/**
+ * LsoEnt.custom-md as cmn.CustomMD2S writes it: "[ETag:abc LastModified:2023-09-20T21:04:51Z]" (unquoted
+ * ETag, RFC3339 LastModified as remote backends record it). AIStore has an ETag there for remote objects and
+ * those written through S3; we give every object's, which clients that know the format can use.
+ */
+function customMd(ref: BucketRef, o: { etag: string; mtime: number }): string {
+  const kv = [`ETag:${o.etag.replace(/"/g, '')}`];
+  if (ref.provider !== 'ais' && o.mtime > 0) kv.push(`LastModified:${formatGoTime(new Date(o.mtime), '2006-01-02T15:04:05Z07:00')}`);
+  return `[${kv.join(' ')}]`;
 }
 
 // ---------------------------------------------------------------- objects
@@ -743,9 +762,23 @@ interface ObjAttrs {
   checksum: { type: string; value: string };
 }
 
-/** cmn/objattrs.go ToHeader. */
-function objHeaders(meta: ObjAttrs, size?: number): Record<string, string> {
-  const h: Record<string, string> = {};
+/**
+ * The object's custom metadata as cmn.ObjAttrs keeps it: user props (PATCH set-custom) and, for a remote
+ * object, the backend's ETag and Last-Modified (cmn/objattrs.go ETag, cos.HdrLastModified).
+ */
+function customOf(ref: BucketRef, meta: { etag: string; mtime: number; userMeta?: Record<string, string> }): Record<string, string> {
+  const custom: Record<string, string> = { ...(meta.userMeta ?? {}) };
+  if (ref.provider !== 'ais' && meta.etag) custom.ETag = meta.etag.replace(/"/g, '');
+  if (ref.provider !== 'ais' && meta.mtime > 0) custom['Last-Modified'] = new Date(meta.mtime).toUTCString();
+  return custom;
+}
+
+/** cmn/objattrs.go ToHeader: one `Ais-Custom-Md: k=v` per custom key, and `ETag` when there is one. */
+function objHeaders(meta: ObjAttrs, size?: number, custom: Record<string, string> = {}): Record<string, string | string[]> {
+  const h: Record<string, string | string[]> = {};
+  const kvs = Object.entries(custom).map(([k, v]) => rawHeaderValue(`${k}=${v}`));
+  if (kvs.length > 0) h['Ais-Custom-Md'] = kvs;
+  if (custom.ETag) h['ETag'] = custom.ETag;
   if (meta.checksum.type !== 'none' && meta.checksum.value) {
     h['Ais-Checksum-Type'] = meta.checksum.type;
     h['Ais-Checksum-Value'] = meta.checksum.value;
@@ -780,16 +813,15 @@ async function objectRoute(
         res.end();
         return;
       }
-      let h: Record<string, string>;
+      let h: Record<string, string | string[]>;
       if (!wanted) {
-        h = objHeaders(meta);
+        h = objHeaders(meta, undefined, customOf(ref, meta));
         h['Ais-Name'] = rawHeaderValue(key);
         h['Ais-Bucket-Name'] = ref.name;
         h['Ais-Bucket-Provider'] = ref.provider;
         if (meta.present) h['Ais-Mirror-Copies'] = '1';
-        if (ref.provider !== 'ais' && meta.etag) h['ETag'] = `"${meta.etag}"`;
       } else {
-        const full = objHeaders(meta);
+        const full = objHeaders(meta, undefined, customOf(ref, meta));
         h = {};
         const copy = (name: string) => {
           if (full[name]) h[name] = full[name];
@@ -797,7 +829,7 @@ async function objectRoute(
         if (wanted.has('checksum')) ['Ais-Checksum-Type', 'Ais-Checksum-Value'].forEach(copy);
         if (wanted.has('atime')) copy('Ais-Atime');
         if (wanted.has('version')) copy('Ais-Version');
-        if (wanted.has('custom') && ref.provider !== 'ais' && meta.etag) h['Ais-Custom-Md'] = `ETag=${meta.etag}`;
+        if (wanted.has('custom')) copy('Ais-Custom-Md');
         if (wanted.has('last-modified') && meta.mtime > 0) h['Last-Modified'] = new Date(meta.mtime).toUTCString();
         if (wanted.has('etag') && meta.etag) h['ETag'] = `"${meta.etag}"`;
         if (wanted.has('copies') && meta.present) h['Ais-Mirror-Copies'] = '1';
@@ -897,7 +929,7 @@ async function getObject(
   }
   const headers: Record<string, string> = {
     'Content-Type': 'application/octet-stream',
-    ...objHeaders({ ...meta, checksum }),
+    ...objHeaders({ ...meta, checksum }, undefined, customOf(ref, meta)),
     'Content-Length': String(length),
   };
   if (range) {
