@@ -58,13 +58,15 @@ export interface RequestContext {
 
 /**
  * Object data requests a real AIStore proxy redirects to a target (ais/proxy.go, ais/prxs3.go):
- * GET/PUT/HEAD of an object, native or S3 (S3 sub-resources like ?acl or ListParts excepted).
+ * GET/PUT/HEAD of an object, native or S3 (S3 sub-resources like ?acl or ListParts excepted), and the other
+ * native object requests (DELETE, PATCH, POST).
  */
 function isObjectDataRequest(req: http.IncomingMessage): 'native' | 's3' | undefined {
   const method = req.method;
-  if (method !== 'GET' && method !== 'PUT' && method !== 'HEAD') return undefined;
   const [path, query = ''] = (req.url ?? '/').split(/\?(.*)/s, 2);
-  if (path.startsWith('/v1/objects/')) return 'native';
+  // Native DELETE, PATCH (custom props) and POST (rename) of an object go to its target too (ais/proxy.go).
+  if (path.startsWith('/v1/objects/') && ['GET', 'PUT', 'HEAD', 'DELETE', 'PATCH', 'POST'].includes(method ?? '')) return 'native';
+  if (method !== 'GET' && method !== 'PUT' && method !== 'HEAD') return undefined;
   if (!path.startsWith('/s3/')) return undefined;
   const slash = path.indexOf('/', 4);
   if (slash < 0 || slash === path.length - 1) return undefined; // bucket-level request

@@ -6,11 +6,13 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { decode as msgpackDecode } from '@msgpack/msgpack';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { checksumOf, initChecksums } from '../../src/gateway/checksum';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { request, Reply } from '../helpers/http';
+import { AisClusterClient } from '../../src/client/ais';
 
 const LsNameOnly = 16;
 const LsNoRecursion = 2048;
@@ -529,5 +531,53 @@ describe('native API /v1', () => {
     assertAisError(await request('GET', `${v1}/cluster?what=bogus`), 400, /what=bogus/);
     assertAisError(await request('POST', `${v1}/buckets/zzz`, { json: { action: 'copy-bck' } }), 501);
     assertAisError(await request('GET', `${v1}/buckets/zzz`, { body: '{not json', headers: { 'content-type': 'application/json' } }), 400, /JSON/);
+  });
+});
+
+// ais/proxy.go httpobjdelete, httpobjpatch and httpobjpost (rename-obj, via redirectAction) answer 307 to the
+// object's target like GET/PUT/HEAD do; control requests (buckets, cluster) are served by the proxy.
+describe('native API /v1 in redirect mode: every object request goes to the target', () => {
+  let gw: TestGateway;
+  before(async () => {
+    await initChecksums();
+    gw = await startTestGateway({ redirect: true });
+    assert.equal((await request('POST', `${gw.url}/v1/buckets/rd`, { json: { action: 'create-bck' } })).status, 200);
+  });
+  after(() => gw.dispose());
+
+  test('DELETE, PATCH and POST of an object are 307 to the target and change nothing on the proxy', async () => {
+    const target = `${gw.targetUrl}/v1/objects/rd/o`;
+    assert.equal((await request('PUT', target, { body: 'kept' })).status, 200);
+    for (const [method, json] of [
+      ['DELETE', undefined],
+      ['PATCH', { action: '', value: { k: 'v' } }],
+      ['POST', { action: 'rename-obj', name: 'moved' }],
+    ] as const) {
+      const r = await request(method, `${gw.url}/v1/objects/rd/o?provider=ais`, json ? { json } : {});
+      assert.equal(r.status, 307, method);
+      const loc = new URL(String(r.headers.location));
+      assert.equal(`${loc.origin}${loc.pathname}`, target, method);
+      assert.equal(loc.searchParams.get('provider'), 'ais');
+    }
+    const head = await request('HEAD', target);
+    assert.equal(head.status, 200, 'the 307s deleted and renamed nothing');
+    assert.equal(head.headers['ais-custom-md'], undefined, 'and set no props');
+  });
+
+  test("the extension's AIS client follows them: custom props, rename, delete", async () => {
+    const client = new AisClusterClient({ kind: 'ais', endpoint: gw.url });
+    const bucket = { name: 'rd', provider: 'ais' };
+    try {
+      await client.putObject(bucket, 'c/one', { open: () => Readable.from([Buffer.from('one')]), size: 3 });
+      await client.setObjectMetadata(bucket, 'c/one', { userMeta: { color: 'blue' } });
+      assert.equal((await request('HEAD', `${gw.targetUrl}/v1/objects/rd/c/one`)).headers['ais-custom-md'], 'color=blue');
+      assert.deepEqual((await client.headObject(bucket, 'c/one')).userMeta, { color: 'blue' });
+      await client.renameObject(bucket, 'c/one', 'c/two');
+      assert.deepEqual((await client.listObjects(bucket, { prefix: 'c/' })).objects.map((o) => o.key), ['c/two']);
+      await client.deleteObject(bucket, 'c/two');
+      assert.deepEqual((await client.listObjects(bucket, { prefix: 'c/' })).objects, []);
+    } finally {
+      client.dispose();
+    }
   });
 });
