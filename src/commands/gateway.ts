@@ -73,7 +73,7 @@ export class LocalGateway implements vscode.Disposable {
       credentials,
     });
     this.process = proc;
-    this.status.text = vscode.l10n.t('$(sync~spin) AIS local');
+    this.status.text = `$(sync~spin) ${vscode.l10n.t('AIS local')}`;
     this.status.show();
     try {
       const running = await proc.start();
@@ -122,7 +122,7 @@ export class LocalGateway implements vscode.Disposable {
   private render() {
     const url = this.url;
     if (url) {
-      this.status.text = vscode.l10n.t('$(database) AIS local');
+      this.status.text = `$(database) ${vscode.l10n.t('AIS local')}`;
       this.status.tooltip = new vscode.MarkdownString(vscode.l10n.t('**Local AIS gateway** running at {0}\n\nS3: `{1}` · data: `{2}`\n\nClick to stop.', url, `${url}/s3`, this.dataDir));
       this.status.command = 'aisBuckets.stopLocalGateway';
       this.status.show();

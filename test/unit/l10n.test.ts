@@ -9,6 +9,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ts from 'typescript';
+import * as l10n from '@vscode/l10n';
+import { getL10nPseudoLocalized } from '@vscode/l10n-dev';
+import { TreeModel, type BucketNode } from '../../src/views/model';
+import { validateBucketName } from '../../src/views/names';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SRC = path.join(ROOT, 'src');
@@ -168,6 +172,32 @@ test('l10n/bundle.l10n.json is what `npm run l10n` makes of src/ now', () => {
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test('l10n/bundle.l10n.qps-ploc.json is the pseudo-translation of the bundle (for checks with the pseudo language pack)', () => {
+  const english = JSON.parse(fs.readFileSync(path.join(ROOT, 'l10n/bundle.l10n.json'), 'utf8')) as Record<string, string>;
+  const pseudo = JSON.parse(fs.readFileSync(path.join(ROOT, 'l10n/bundle.l10n.qps-ploc.json'), 'utf8')) as Record<string, string>;
+  assert.deepEqual(pseudo, getL10nPseudoLocalized(english), 'stale: run `npm run l10n` and commit l10n/');
+});
+
+test('the vscode-free layers translate through @vscode/l10n with the bundle the extension hands them', () => {
+  const pseudo = JSON.parse(fs.readFileSync(path.join(ROOT, 'l10n/bundle.l10n.qps-ploc.json'), 'utf8')) as Record<string, string>;
+  const bucket: BucketNode = { type: 'bucket', clusterName: 'c', provider: 'ais', bucket: 'b' };
+  const model = new TreeModel({ clusters: async () => [], client: async () => Promise.reject(new Error('not used')) });
+  l10n.config({ contents: pseudo }); // what activate() does with vscode.l10n.bundle
+  try {
+    assert.notEqual(pseudo['Enter a bucket name.'], 'Enter a bucket name.');
+    assert.equal(validateBucketName(''), pseudo['Enter a bucket name.']);
+    assert.equal(validateBucketName('a b'), pseudo['"{0}" is not allowed in a bucket name: use letters, digits, "-", "_" and ".".'].replace('{0}', ' '));
+    const more = model.item({ type: 'loadMore', parent: bucket, loaded: 7 });
+    assert.equal(more.label, pseudo['Load more…']);
+    assert.equal(more.description, pseudo['{0} shown'].replace('{0}', '7'));
+  } finally {
+    l10n.config({ contents: {} });
+  }
+  // Without a bundle (English): the English text, placeholders filled in.
+  assert.equal(validateBucketName(''), 'Enter a bucket name.');
+  assert.equal(model.item({ type: 'loadMore', parent: bucket, loaded: 7 }).description, '7 shown');
 });
 
 test('the manifest points VS Code at the bundle', () => {
