@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { decode as msgpackDecode } from '@msgpack/msgpack';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { checksumOf, initChecksums } from '../../src/gateway/checksum';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { request, Reply } from '../helpers/http';
@@ -579,5 +579,35 @@ describe('native API /v1 in redirect mode: every object request goes to the targ
     } finally {
       client.dispose();
     }
+  });
+});
+
+// ais/proxy.go httpbckdelete + ais/tgttxn.go destroyBucket: destroy-bck of a remote bucket evicts it from the
+// cluster completely; the cloud bucket and its objects stay (there is no backend call to delete a bucket).
+describe('native destroy-bck of an aws bucket', () => {
+  let remote: TestGateway;
+  let gw: TestGateway;
+  before(async () => {
+    await initChecksums();
+    remote = await startTestGateway();
+    gw = await startTestGateway({ remote: { endpoint: remote.s3Endpoint, accessKey: 'test', secretKey: 'test' } });
+    await remote.s3.send(new CreateBucketCommand({ Bucket: 'keepme' }));
+    await remote.s3.send(new PutObjectCommand({ Bucket: 'keepme', Key: 'k', Body: 'remote bytes' }));
+  });
+  after(async () => {
+    await gw?.dispose();
+    await remote?.dispose();
+  });
+
+  test('evicts the in-cluster copy and leaves the remote bucket and objects alone', async () => {
+    const v1 = `${gw.url}/v1`;
+    assert.equal((await request('GET', `${v1}/objects/keepme/k?provider=aws`)).body.toString(), 'remote bytes', 'cold GET caches it');
+    const present = async () => (await request('GET', `${v1}/buckets?provider=aws&presence=2`, { json: { action: 'list' } })).json as any[];
+    assert.deepEqual((await present()).map((b) => b.name), ['keepme']);
+    assert.equal((await request('DELETE', `${v1}/buckets/keepme?provider=aws`, { json: { action: 'destroy-bck' } })).status, 200);
+    assert.deepEqual(await present(), [], 'no longer in the cluster');
+    const out = await remote.s3.send(new GetObjectCommand({ Bucket: 'keepme', Key: 'k' }));
+    assert.equal(await out.Body!.transformToString(), 'remote bytes', 'the remote object is still there');
+    assertAisError(await request('DELETE', `${v1}/buckets/nosuchremote?provider=aws`, { json: { action: 'destroy-bck' } }), 404);
   });
 });

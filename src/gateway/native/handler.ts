@@ -485,7 +485,12 @@ async function bucketRoute(
       switch (msg.action) {
         case 'destroy-bck':
           if (ref.provider === 'ais') await cluster.deleteBucket(ref, { force: true });
-          else await cluster.deleteBucket(ref);
+          else {
+            // A remote bucket is "completely evicted" (ais/tgttxn.go destroyBucket): its in-cluster copy
+            // goes, the bucket and objects in the cloud stay. AIStore has no backend call that deletes one.
+            await cluster.getBucket(ref); // 404 when the remote has no such bucket
+            await cluster.evictBucket(ref);
+          }
           res.writeHead(200, { 'Content-Length': 0 });
           res.end();
           return;
