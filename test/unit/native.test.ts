@@ -610,4 +610,13 @@ describe('native destroy-bck of an aws bucket', () => {
     assert.equal(await out.Body!.transformToString(), 'remote bytes', 'the remote object is still there');
     assertAisError(await request('DELETE', `${v1}/buckets/nosuchremote?provider=aws`, { json: { action: 'destroy-bck' } }), 404);
   });
+
+  // ais/proxy.go _checkObjMv: rename-obj is for ais buckets; a remote one is ErrUnsupp (501), nothing moves.
+  test('rename-obj in a remote bucket is refused (501) and moves nothing', async () => {
+    const v1 = `${gw.url}/v1`;
+    const e = assertAisError(await request('POST', `${v1}/objects/keepme/k?provider=aws`, { json: { action: 'rename-obj', name: 'k2' } }), 501, /not supported for remote buckets \(s3:\/\/keepme\)/);
+    assert.equal(e.tcode, 'ErrUnsupp');
+    const out = await remote.s3.send(new GetObjectCommand({ Bucket: 'keepme', Key: 'k' }));
+    assert.equal(await out.Body!.transformToString(), 'remote bytes');
+  });
 });

@@ -880,8 +880,11 @@ async function objectRoute(
     case 'POST': {
       const msg = await readActMsg(req);
       if (msg.action !== 'rename-obj') throw notImplemented(`object action "${msg.action}"`);
+      // ais/proxy.go _checkObjMv: ais buckets only (ErrUnsupp is 501), a new name, not the same one.
+      if (ref.provider !== 'ais')
+        throw new NativeError(501, 'ErrUnsupp', `invalid action "rename-obj": not supported for remote buckets (${bucketCname(ref)})`);
       if (!msg.name) throw badRequest('rename-obj: the new object name ("name") is missing');
-      if (msg.name === key) throw badRequest(`rename-obj: cannot rename "${key}" onto itself`);
+      if (msg.name === key) throw badRequest(`cannot rename ${bucketCname(ref)}/${key} to self, nothing to do`);
       await cluster.renameObject(ref, key, msg.name);
       res.writeHead(200, { 'Content-Length': 0 });
       res.end();
