@@ -7,10 +7,11 @@
 //
 // Env: BENCH_SCALE=0.1 scales every size and count (quick run); BENCH_TARGETS=gateway-md5,ceiling picks
 // targets; BENCH_ROWS=put,get picks rows; BENCH_README=0 leaves README.md alone; BENCH_DIR=/path for data.
-// BENCH_GATEWAY=/path/to/gateway.js runs that build instead of dist/gateway.js. A/B runs: BENCH_BASE_GATEWAY=/path/to/gateway.js adds the targets base-md5 and base-xxhash (another
-// build of the gateway, e.g. before a change) unless BENCH_TARGETS says otherwise; BENCH_CPU_PROF=DIR
-// runs the gateways with --cpu-prof writing profiles to DIR/<target>/ (one per thread). BENCH_REPEAT=3 runs each row 3 times across
-// the targets in turn and reports the median.
+// BENCH_GATEWAY=/path/to/gateway.js runs that build instead of dist/gateway.js. A/B runs:
+// BENCH_BASE_GATEWAY=/path/to/gateway.js adds the targets base-md5 and base-xxhash (another build of the
+// gateway, e.g. before a change; BENCH_TARGETS can still pick). BENCH_CPU_PROF=DIR runs the gateways with
+// --cpu-prof, profiles in DIR/<target>/ (one per thread). BENCH_REPEAT=3 runs each row 3 times, across the
+// targets in turn each time, and reports the median.
 import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
