@@ -41,6 +41,22 @@ function makeFile(file: string, size: number, seed: number): void {
   fs.closeSync(fd);
 }
 
+/** The real client, with `hook` run before each GET (to count them, or to pull the floor away mid-download). */
+function beforeEachGet(client: ClusterClient, hook: () => void): ClusterClient {
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop === 'getObject') {
+        return (...args: Parameters<ClusterClient['getObject']>) => {
+          hook();
+          return target.getObject(...args);
+        };
+      }
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 describe('transfer engine', () => {
   let gw: TestGateway;
   let ais: ClusterClient;
@@ -188,13 +204,7 @@ describe('transfer engine', () => {
     makeFile(src, 3 * MiB, 9);
     await uploadFile(ais, bucket, src, 'unwritable.bin');
     let gets = 0;
-    const counting = new Proxy(ais, {
-      get(target, prop) {
-        if (prop === 'getObject') return (...args: Parameters<ClusterClient['getObject']>) => (gets++, target.getObject(...args));
-        const value = Reflect.get(target, prop) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const counting = beforeEachGet(ais, () => gets++);
     const aFile = path.join(work, 'a-file');
     fs.writeFileSync(aFile, 'not a folder');
     const aFolder = path.join(work, 'a-folder');
@@ -229,17 +239,8 @@ describe('transfer engine', () => {
     await uploadFile(ais, bucket, src, 'vanish.bin');
     const dir = path.join(work, 'vanishing');
     let gets = 0;
-    const removing = new Proxy(ais, {
-      get(target, prop) {
-        if (prop === 'getObject') {
-          return async (...args: Parameters<ClusterClient['getObject']>) => {
-            if (++gets === 2) fs.rmSync(dir, { recursive: true, force: true }); // after the first range landed
-            return target.getObject(...args);
-          };
-        }
-        const value = Reflect.get(target, prop) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
+    const removing = beforeEachGet(ais, () => {
+      if (++gets === 2) fs.rmSync(dir, { recursive: true, force: true }); // after the first range landed
     });
     const out = path.join(dir, 'deep', 'vanish.bin');
     await assert.rejects(downloadFile(removing, bucket, 'vanish.bin', out, { partSize: MiB, partConcurrency: 1 }), (e: unknown) => {
