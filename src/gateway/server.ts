@@ -76,13 +76,20 @@ function isObjectDataRequest(req: http.IncomingMessage): 'native' | 's3' | undef
   return 's3';
 }
 
-/** 307 to the target listener, as ais/prxred.go redurl builds it (native: + pid & utm) and s3Redirect words it. */
+/** 307 (native GET: 301) to the target listener, as ais/prxred.go redurl builds it (native: + pid & utm) and s3Redirect words it. */
 function redirect(ctx: RequestContext, kind: 'native' | 's3', req: http.IncomingMessage, res: http.ServerResponse): void {
   const [path, query] = (req.url ?? '/').split(/\?(.*)/s, 2);
   let location: string;
   if (kind === 'native') {
     const marks = `pid=${ctx.info.proxy.id}&utm=${BigInt(Date.now()) * 1_000_000n}`;
     location = `${ctx.info.target.url}${path}?${query ? `${query}&` : ''}${marks}`;
+    // ais/proxy.go httpobjget redirects with 301 (Go's http.Redirect then writes a small HTML body); all else 307.
+    if (req.method === 'GET') {
+      const html = `<a href="${location.replace(/&/g, '&amp;').replace(/"/g, '&#34;')}">Moved Permanently</a>.\n`;
+      res.writeHead(301, { Location: location, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) });
+      res.end(html);
+      return;
+    }
     res.writeHead(307, { Location: location, 'Content-Length': 0 });
     res.end();
     return;

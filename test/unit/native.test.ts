@@ -545,7 +545,7 @@ describe('native API /v1 in redirect mode: every object request goes to the targ
   });
   after(() => gw.dispose());
 
-  test('DELETE, PATCH and POST of an object are 307 to the target and change nothing on the proxy', async () => {
+  test('DELETE, PATCH and POST of an object are 307 to the target (GET 301) and change nothing on the proxy', async () => {
     const target = `${gw.targetUrl}/v1/objects/rd/o`;
     assert.equal((await request('PUT', target, { body: 'kept' })).status, 200);
     for (const [method, json] of [
@@ -559,6 +559,11 @@ describe('native API /v1 in redirect mode: every object request goes to the targ
       assert.equal(`${loc.origin}${loc.pathname}`, target, method);
       assert.equal(loc.searchParams.get('provider'), 'ais');
     }
+    // GET alone is 301 (ais/proxy.go httpobjget: http.StatusMovedPermanently), to the same place.
+    const get = await request('GET', `${gw.url}/v1/objects/rd/o?provider=ais`);
+    assert.equal(get.status, 301);
+    assert.equal(new URL(String(get.headers.location)).pathname, '/v1/objects/rd/o');
+    assert.equal((await request('HEAD', `${gw.url}/v1/objects/rd/o`)).status, 307);
     const head = await request('HEAD', target);
     assert.equal(head.status, 200, 'the 307s deleted and renamed nothing');
     assert.equal(head.headers['ais-custom-md'], undefined, 'and set no props');

@@ -18,7 +18,7 @@ async function following(method: string, url: string, openBody?: () => Readable,
   const hops: string[] = [];
   for (let i = 0; i < 5; i++) {
     const reply = await request(method, url, { body: openBody?.(), headers });
-    if (reply.status !== 307) return { reply, hops };
+    if (reply.status !== 307 && reply.status !== 301) return { reply, hops }; // native GET is 301 (ais/proxy.go)
     url = String(reply.headers.location);
     hops.push(url);
   }
