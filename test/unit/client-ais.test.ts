@@ -12,22 +12,7 @@ import { AisClusterClient, parseAisTime, parseCustomMd } from '../../src/client/
 import { createClusterClient } from '../../src/client';
 import { ClientError, ClusterConnection } from '../../src/client/cluster';
 import { HttpTransport, replayableStream } from '../../src/client/http';
-import { closedPort, fixedAnswerServer, lateRedirectServer, readAll, silentServer, testCaFile, testTls } from './client-servers';
-
-async function expectClientError(promise: Promise<unknown>, kind: ClientError['kind'], message?: RegExp, status?: number): Promise<ClientError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof ClientError, `expected a ClientError(${kind}), got ${String(caught)}`);
-  assert.equal(caught.kind, kind, caught.message);
-  if (message) assert.match(caught.message, message);
-  if (status !== undefined) assert.equal(caught.status, status);
-  assert.doesNotMatch(caught.message, /<\?xml|<Error>|\n\s+at |"status":/, 'no raw XML, JSON or stack in the message');
-  return caught;
-}
+import { closedPort, expectClientError, fixedAnswerServer, lateRedirectServer, readAll, silentServer, testCaFile, testTls } from './client-servers';
 
 for (const redirect of [false, true]) {
   test(`AIS client against the gateway${redirect ? ' in redirect mode (307 to a target)' : ''}`, async () => {

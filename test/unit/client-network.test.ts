@@ -9,20 +9,7 @@ import { startTestGateway } from '../helpers/gateway';
 import { AisClusterClient } from '../../src/client/ais';
 import { S3ClusterClient } from '../../src/client/s3';
 import { ClientError } from '../../src/client/cluster';
-import { closedPort, forwardProxy, readAll, stallingServer, testCaFile, testTls } from './client-servers';
-
-async function expectClientError(promise: Promise<unknown>, kind: ClientError['kind'], message?: RegExp): Promise<ClientError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof ClientError, `expected a ClientError(${kind}), got ${String(caught)}`);
-  assert.equal(caught.kind, kind, caught.message);
-  if (message) assert.match(caught.message, message);
-  return caught;
-}
+import { closedPort, expectClientError, forwardProxy, readAll, stallingServer, testCaFile, testTls } from './client-servers';
 
 test('AIS client through an HTTP proxy: absolute-form HTTP (redirects too), CONNECT for HTTPS', async () => {
   const proxy = await forwardProxy();

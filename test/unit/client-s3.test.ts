@@ -10,24 +10,9 @@ import { startTestGateway } from '../helpers/gateway';
 import { S3ClusterClient } from '../../src/client/s3';
 import { createClusterClient } from '../../src/client';
 import { ClientError, ClusterConnection } from '../../src/client/cluster';
-import { closedPort, fixedAnswerServer, readAll, silentServer, testCaFile, testTls } from './client-servers';
+import { closedPort, expectClientError, fixedAnswerServer, readAll, silentServer, testCaFile, testTls } from './client-servers';
 
 const keys = { accessKey: 'test', secretKey: 'test' };
-
-async function expectClientError(promise: Promise<unknown>, kind: ClientError['kind'], message?: RegExp, status?: number): Promise<ClientError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof ClientError, `expected a ClientError(${kind}), got ${String(caught)}`);
-  assert.equal(caught.kind, kind, caught.message);
-  if (message) assert.match(caught.message, message);
-  if (status !== undefined) assert.equal(caught.status, status);
-  assert.doesNotMatch(caught.message, /<\?xml|<Error>|\n\s+at /, 'no raw XML or stack in the message');
-  return caught;
-}
 
 for (const redirect of [false, true]) test(`S3 client against the gateway${redirect ? ' in redirect mode (307 to a target)' : ''}: buckets, folders, paging, objects, ranges, multipart`, async () => {
   const gw = await startTestGateway({ redirect });

@@ -1,11 +1,13 @@
 // Tiny loopback servers for the failure cases a real gateway cannot produce on demand: a port nobody
 // listens on, a server that accepts and never answers, and a fixed HTTP answer (an auth failure from a
 // cluster that checks keys, which our gateway does not do yet).
+import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { ClientError } from '../../src/client/cluster';
 
 export const tlsDir = path.resolve(__dirname, '../../../test/fixtures/tls');
 export const testTls = () => ({ cert: fs.readFileSync(path.join(tlsDir, 'server.crt')), key: fs.readFileSync(path.join(tlsDir, 'server.key')) });
@@ -17,13 +19,13 @@ export interface TinyServer {
   close(): Promise<void>;
 }
 
-/** Accepts TCP connections and never says a word. */
-export async function silentServer(): Promise<TinyServer> {
+/** Listens on a free loopback port; close() drops every open connection (tracked here) and the server. */
+async function serveOnLoopback(server: net.Server): Promise<TinyServer> {
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
+  server.on('connection', (s: net.Socket) => {
+    sockets.add(s);
+    s.on('error', () => undefined);
+    s.on('close', () => sockets.delete(s));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -38,6 +40,27 @@ export async function silentServer(): Promise<TinyServer> {
   };
 }
 
+/** Awaits `promise`, which must fail with a ClientError of `kind` whose message shows no raw XML, JSON or stack. */
+export async function expectClientError(promise: Promise<unknown>, kind: ClientError['kind'], message?: RegExp, status?: number): Promise<ClientError> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof ClientError, `expected a ClientError(${kind}), got ${String(caught)}`);
+  assert.equal(caught.kind, kind, caught.message);
+  if (message) assert.match(caught.message, message);
+  if (status !== undefined) assert.equal(caught.status, status);
+  assert.doesNotMatch(caught.message, /<\?xml|<Error>|\n\s+at |"status":/, 'no raw XML, JSON or stack in the message');
+  return caught;
+}
+
+/** Accepts TCP connections and never says a word. */
+export function silentServer(): Promise<TinyServer> {
+  return serveOnLoopback(net.createServer(() => undefined));
+}
+
 /** A loopback port that was free a moment ago and has nobody listening now. */
 export async function closedPort(): Promise<string> {
   const server = net.createServer();
@@ -48,25 +71,16 @@ export async function closedPort(): Promise<string> {
 }
 
 /** Answers every request with the same status, headers and body. */
-export async function fixedAnswerServer(status: number, headers: Record<string, string>, body: string): Promise<TinyServer> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(status, { 'Content-Length': String(Buffer.byteLength(body)), ...headers });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+export function fixedAnswerServer(status: number, headers: Record<string, string>, body: string): Promise<TinyServer> {
+  return serveOnLoopback(
+    http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(status, { 'Content-Length': String(Buffer.byteLength(body)), ...headers });
+        res.end(req.method === 'HEAD' ? undefined : body);
+      });
+    }),
+  );
 }
 
 export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -145,35 +159,21 @@ export async function forwardProxy(): Promise<ForwardProxy> {
 }
 
 /** Sends headers and the first bytes of a body it never finishes: a download that stalls mid-way. */
-export async function stallingServer(declared: number, sent: Buffer): Promise<TinyServer> {
-  const sockets = new Set<net.Socket>();
-  const server = http.createServer((req, res) => {
-    req.resume();
-    res.writeHead(200, { 'Content-Length': String(declared), 'Content-Type': 'application/octet-stream', ETag: '"abc"', 'Last-Modified': new Date().toUTCString() });
-    res.write(sent);
-  });
-  server.on('connection', (s: net.Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+export function stallingServer(declared: number, sent: Buffer): Promise<TinyServer> {
+  return serveOnLoopback(
+    http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Length': String(declared), 'Content-Type': 'application/octet-stream', ETag: '"abc"', 'Last-Modified': new Date().toUTCString() });
+      res.write(sent);
+    }),
+  );
 }
 
 /**
  * Takes part of a PUT body (after answering 100 Continue, as Node does), then redirects it with 307 to
  * `target` + the same path: a proxy that redirects late, so the client has to replay what it sent.
  */
-export async function lateRedirectServer(target: string, readBeforeRedirect: number): Promise<TinyServer> {
+export function lateRedirectServer(target: string, readBeforeRedirect: number): Promise<TinyServer> {
   const server = http.createServer((req, res) => {
     let seen = 0;
     let answered = false;
@@ -189,15 +189,5 @@ export async function lateRedirectServer(target: string, readBeforeRedirect: num
       if (!answered) res.writeHead(307, { Location: `${target}${req.url}`, 'Content-Length': '0' }).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return serveOnLoopback(server);
 }
