@@ -16,7 +16,8 @@ const USAGE = `usage: node dist/gateway.js [--port 51080] [--data DIR] [--host 1
   --allow-anonymous
                    serve unsigned requests on a non-loopback --host (without credentials the gateway
                    refuses any host but loopback unless told so)
-  --redirect       behave like an AIStore proxy: object GET/PUT/HEAD answer 307 to a target listener
+  --redirect       behave like an AIStore proxy: object requests are redirected to a target
+                   listener (GET with 301, the others with 307)
   --aws-endpoint   S3 service behind the aws provider (keys default to AWS_ACCESS_KEY_ID and
                    AWS_SECRET_ACCESS_KEY, the region to AWS_REGION or us-east-1)`;
 
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   console.log(`AIS Buckets gateway listening on ${gw.url} (S3 API: ${gw.url}/s3, AIStore API: ${gw.url}/v1, data: ${gw.store.dir})`);
-  if (args.redirect) console.log(`redirect mode: object requests are redirected (307) to the target at ${gw.targetUrl}`);
+  if (args.redirect) console.log(`redirect mode: object requests are redirected (GET 301, others 307) to the target at ${gw.targetUrl}`);
   if (remote) console.log(`aws provider: buckets of ${remote.endpoint}`);
   console.log(credentials ? `authentication: requests must be signed with access key ${credentials.accessKey}` : 'authentication: none (anonymous requests accepted)');
   // A parent that forked us (the extension) learns the real port without parsing text.
