@@ -359,6 +359,73 @@ describe('store', () => {
     assert.equal(md5(await readAll((await synced.getObject(fb, 'k')).stream)), md5(all));
   });
 
+  test('multipart complete stopped right after its rename (a crash there): a restart removes the upload, the object is whole, a retried complete says NoSuchUpload', async () => {
+    const data = path.join(dir, 'crashy');
+    const crash = new Error('simulated crash after the rename');
+    const dying = await Store.open(data, { defaultChecksum: 'md5', afterCompleteRename: () => { throw crash; } });
+    const cb: BucketRef = { provider: 'ais', name: 'cb' };
+    await dying.createBucket(cb);
+    const S = 5 * 1024 * 1024;
+    const uploadsDir = path.join(data, 'buckets/ais/cb/uploads');
+    // In place (equal parts), copied (uneven sizes), copied (a subset of the parts in the data file).
+    const cases = [
+      { key: 'in place', sizes: [S, S, 100], use: 3 },
+      { key: 'uneven', sizes: [S, S + 1, 100], use: 3 },
+      { key: 'subset', sizes: [S, S, S], use: 2 },
+    ];
+    const done: { key: string; uploadId: string; body: Buffer; etag: string; request: { partNumber: number; etag: string }[] }[] = [];
+    for (const c of cases) {
+      const bodies = c.sizes.map((n) => crypto.randomBytes(n));
+      const up = await dying.createUpload(cb, c.key);
+      const infos = await Promise.all(bodies.map((p, i) => dying.uploadPart(cb, up.uploadId, i + 1, from(p), { expectedSize: p.length })));
+      const request = infos.slice(0, c.use).map((i) => ({ partNumber: i.partNumber, etag: i.etag }));
+      await assert.rejects(dying.completeUpload(cb, up.uploadId, request), crash);
+      assert.ok(fs.existsSync(path.join(uploadsDir, up.uploadId, 'complete.json')), `${c.key}: the crash left the upload and its marker`);
+      const used = bodies.slice(0, c.use);
+      const etag = md5(Buffer.concat(used.map((p) => Buffer.from(md5(p), 'hex')))) + '-' + c.use;
+      done.push({ key: c.key, uploadId: up.uploadId, body: Buffer.concat(used), etag, request });
+    }
+    // Without a restart, a retried complete finishes the cleanup too (and does not complete twice).
+    const last = done[done.length - 1];
+    assert.equal(await code(dying.completeUpload(cb, last.uploadId, last.request)), 'NoSuchUpload');
+    assert.ok(!fs.existsSync(path.join(uploadsDir, last.uploadId)));
+
+    const restarted = await Store.open(data);
+    assert.deepEqual((await restarted.listUploads(cb)).uploads, [], 'completed uploads are no longer listed');
+    assert.deepEqual(fs.readdirSync(uploadsDir), []);
+    assert.deepEqual(walk(path.join(data, 'tmp')), []);
+    for (const d of done) {
+      const head = await restarted.headObject(cb, d.key);
+      assert.deepEqual([head.size, head.md5, head.etag, head.version], [d.body.length, md5(d.body), d.etag, '1'], d.key);
+      assert.equal(md5(await readAll((await restarted.getObject(cb, d.key)).stream)), md5(d.body), `${d.key}: the object is intact`);
+      assert.equal(await code(restarted.completeUpload(cb, d.uploadId, d.request)), 'NoSuchUpload', `${d.key}: a retried complete`);
+      assert.equal(await code(restarted.abortUpload(cb, d.uploadId)), 'NoSuchUpload');
+    }
+    assert.equal((await restarted.headObject(cb, 'in place')).version, '1', 'a retried complete wrote no new version');
+  });
+
+  test('multipart complete stopped before its rename: a restart keeps the upload with its parts, and complete then works', async () => {
+    const data = path.join(dir, 'crashy-early');
+    const early = await Store.open(data, { defaultChecksum: 'xxhash' });
+    const eb: BucketRef = { provider: 'ais', name: 'eb' };
+    await early.createBucket(eb);
+    const S = 5 * 1024 * 1024;
+    const bodies = [crypto.randomBytes(S), crypto.randomBytes(77)];
+    const up = await early.createUpload(eb, 'k');
+    const infos = await Promise.all(bodies.map((p, i) => early.uploadPart(eb, up.uploadId, i + 1, from(p), { expectedSize: p.length })));
+    // What a crash between writing the marker and the rename leaves: the marker names a file still there.
+    const updir = path.join(data, 'buckets/ais/eb/uploads', up.uploadId);
+    fs.writeFileSync(path.join(updir, 'complete.json'), JSON.stringify({ source: path.relative(data, path.join(updir, 'data')), key: 'k', etag: 'x-2' }));
+    const restarted = await Store.open(data);
+    assert.deepEqual((await restarted.listUploads(eb)).uploads.map((u) => u.uploadId), [up.uploadId]);
+    assert.equal((await restarted.listParts(eb, up.uploadId)).parts.length, 2);
+    assert.ok(!fs.existsSync(path.join(updir, 'complete.json')), 'the stale marker is gone');
+    const meta = await restarted.completeUpload(eb, up.uploadId, infos.map((i) => ({ partNumber: i.partNumber, etag: i.etag })));
+    const all = Buffer.concat(bodies);
+    assert.deepEqual([meta.size, meta.checksum.value], [all.length, checksumOf('xxhash', all)]);
+    assert.equal(md5(await readAll((await restarted.getObject(eb, 'k')).stream)), md5(all));
+  });
+
   test('deleting a bucket: BucketNotEmpty unless forced; gone from disk', async () => {
     const db: BucketRef = { provider: 'ais', name: 'doomed' };
     await store.createBucket(db);

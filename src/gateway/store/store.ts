@@ -46,6 +46,8 @@ export interface StoreOptions {
   defaultChecksum?: ChecksumType;
   /** fsync object files before they become visible (survives power loss, not only process crashes). */
   fsync?: boolean;
+  /** Tests: runs right after a multipart complete renamed its file into the object; a throw stands for a crash there. */
+  afterCompleteRename?: () => void;
 }
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -93,6 +95,18 @@ interface UploadLayout {
 
 /** The upload's data file, in its directory next to upload.json and the part files. */
 const UPLOAD_DATA = 'data';
+/**
+ * Written into the upload directory before complete renames the assembled file into the object: names that
+ * file (relative to the data dir). Once it is gone the object is in place, and only the directory's removal
+ * is left to do (at start, or by a retried complete).
+ */
+const COMPLETE_MARKER = 'complete.json';
+
+interface CompleteMarker {
+  source: string;
+  key: string;
+  etag: string;
+}
 /** In-place parts stay below this offset (sparse files; ext4 allows 16 TiB). */
 const MAX_UPLOAD_DATA_BYTES = 2 ** 40;
 
@@ -184,9 +198,6 @@ export class Store {
   }
 
   private async init(): Promise<void> {
-    await fs.promises.mkdir(this.dir, { recursive: true });
-    // Whatever was in flight when the last process died is garbage: objects only become visible by rename.
-    await fs.promises.rm(this.tmpDir, { recursive: true, force: true });
     await fs.promises.mkdir(this.tmpDir, { recursive: true });
     const cfgFile = path.join(this.dir, 'config.json');
     try {
@@ -218,6 +229,49 @@ export class Store {
         }
       }
     }
+    // Before tmp/ is emptied: a complete's marker may name a file in tmp/ (not renamed yet).
+    for (const b of this.buckets.values()) await this.recoverCompletes(b);
+    // Whatever was in flight when the last process died is garbage: objects only become visible by rename.
+    await fs.promises.rm(this.tmpDir, { recursive: true, force: true });
+    await fs.promises.mkdir(this.tmpDir, { recursive: true });
+  }
+
+  /** Finishes or undoes the completes that a crash interrupted (see COMPLETE_MARKER). */
+  private async recoverCompletes(b: BucketState): Promise<void> {
+    let ids: string[] = [];
+    try {
+      ids = await fs.promises.readdir(path.join(b.dir, 'uploads'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    for (const id of ids) if (UPLOAD_ID.test(id)) await this.settleComplete(this.uploadDir(b, id));
+  }
+
+  /**
+   * For an upload with a complete marker: when the marked file was renamed into the object, removes the
+   * upload directory (the object is in place) and returns true; when it was not, removes the marker (the
+   * upload stays as it was, a retried complete redoes it) and returns false.
+   */
+  private async settleComplete(dir: string): Promise<boolean> {
+    let marker: CompleteMarker;
+    try {
+      marker = JSON.parse(await fs.promises.readFile(path.join(dir, COMPLETE_MARKER), 'utf8')) as CompleteMarker;
+    } catch (e) {
+      // No marker (or one cut short: written before anything was renamed) means no complete got that far.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      if (!(e instanceof SyntaxError)) throw e;
+      await fs.promises.rm(path.join(dir, COMPLETE_MARKER), { force: true });
+      return false;
+    }
+    if (fs.existsSync(path.resolve(this.dir, marker.source))) {
+      await fs.promises.rm(path.join(dir, COMPLETE_MARKER), { force: true });
+      return false;
+    }
+    const graveyard = this.tmpPath();
+    await fs.promises.rename(dir, graveyard);
+    this.layouts.delete(dir);
+    await fs.promises.rm(graveyard, { recursive: true, force: true });
+    return true;
   }
 
   // ---------------------------------------------------------------- helpers
@@ -226,9 +280,9 @@ export class Store {
     return path.join(this.tmpDir, crypto.randomBytes(12).toString('hex'));
   }
 
-  private async writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  private async writeJsonAtomic(file: string, value: unknown, fsync = false): Promise<void> {
     const tmp = this.tmpPath();
-    await fs.promises.writeFile(tmp, JSON.stringify(value, null, 1));
+    await fs.promises.writeFile(tmp, JSON.stringify(value, null, 1), { flush: fsync });
     await fs.promises.rename(tmp, file);
   }
 
@@ -946,6 +1000,8 @@ export class Store {
     const b = this.bucket(ref);
     const dir = this.uploadDir(b, uploadId);
     return this.withKeyLock(dir, async () => {
+      // Completed before (a crash or a failure stopped its cleanup): the object is in place; the upload is gone.
+      if (await this.settleComplete(dir)) throw errors.noSuchUpload(uploadId);
       const upload = await this.uploadInfo(b, uploadId);
       if (requested.length === 0) throw errors.invalidArgument('CompleteMultipartUpload needs at least one part');
       // No in-place write may start or still run while the data file becomes the object.
@@ -1022,8 +1078,19 @@ export class Store {
       );
       got = await this.receive(concatenated, type, { expectedSize: total, md5: needsMd5(b) });
     }
-    // In place, a failed commit leaves the data file to the upload (its parts are in it).
-    const meta = await this.commit(b, upload.key, got.tmp, {
+    // The marker says which file becomes the object: if the process dies once it is renamed, the next
+    // start removes the upload (see settleComplete).
+    const markerFile = path.join(dir, COMPLETE_MARKER);
+    const marker: CompleteMarker = { source: path.relative(this.dir, got.tmp), key: upload.key, etag };
+    try {
+      await this.writeJsonAtomic(markerFile, marker, !!this.opts.fsync);
+    } catch (e) {
+      if (!inPlace) await fs.promises.rm(got.tmp, { force: true });
+      throw e;
+    }
+    let meta: ObjectMeta;
+    try {
+      meta = await this.commit(b, upload.key, got.tmp, {
       size: got.size,
       md5: got.md5,
       checksum: { type, value: got.checksum },
@@ -1033,7 +1100,15 @@ export class Store {
       contentType: upload.contentType,
       userMeta: upload.userMeta,
       headers: upload.headers,
-    }, !inPlace);
+    }, false);
+    } catch (e) {
+      // Not renamed: the marker goes first, so that a missing source never reads as a completed upload.
+      // In place, the data file stays with the upload (its parts are in it).
+      await fs.promises.rm(markerFile, { force: true });
+      if (!inPlace) await fs.promises.rm(got.tmp, { force: true });
+      throw e;
+    }
+    this.opts.afterCompleteRename?.();
     await fs.promises.rm(dir, { recursive: true, force: true });
     return meta;
   }
