@@ -100,6 +100,29 @@ export function registerBucketCommands(context: vscode.ExtensionContext, registr
       if (!bucket) return false;
       const client = await registry.client(clusterName);
       const uri = `${bucket.provider}://${bucket.name}`;
+      // On AIStore a remote bucket (aws://, gs://, ...) is only evicted: the cloud bucket and its objects stay.
+      if (client.kind === 'ais' && bucket.provider !== 'ais') {
+        if (options?.confirm !== false) {
+          const evict = vscode.l10n.t('Remove from Cluster');
+          const answer = await vscode.window.showWarningMessage(
+            vscode.l10n.t('Remove {0} from cluster {1}?', uri, clusterName),
+            { modal: true, detail: vscode.l10n.t('AIStore evicts a remote bucket: its cached objects and properties leave the cluster; the bucket and its objects stay in {0}.', bucket.provider) },
+            evict,
+          );
+          if (answer !== evict) return false;
+        }
+        try {
+          await client.deleteBucket(bucket);
+          log.info(`evicted remote bucket ${uri} from ${clusterName}`);
+          refresh();
+          return true;
+        } catch (e) {
+          log.error(`evict bucket ${uri}: ${message(e)}`);
+          if (options?.confirm === false) throw e;
+          void vscode.window.showErrorMessage(vscode.l10n.t('Could not remove bucket {0} from the cluster: {1}', uri, message(e)));
+          return false;
+        }
+      }
       const page = await client.listObjects(bucket, { folders: false, pageSize: 1 });
       const empty = page.objects.length === 0;
       if (options?.confirm !== false) {

@@ -9,6 +9,8 @@ import * as vscode from 'vscode';
 import type { AisBucketsApi } from '../../src/extension';
 import type { BucketNode, ClusterNode, TreeNode } from '../../src/views/model';
 import { activate, testGateway } from './env';
+import { startTestGateway } from '../helpers/gateway';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-suite-'));
 
@@ -191,6 +193,27 @@ describe('commands', function () {
       assert.ok(!(await s3.listBuckets()).some((b) => b.name === 's3-full'));
     } finally {
       await vscode.commands.executeCommand('aisBuckets.removeCluster', 'plain-s3');
+    }
+  });
+
+  it('removes a remote bucket of an AIS cluster from the cluster, leaving the cloud bucket and its objects', async () => {
+    // Two real gateways: "cloud" plays the S3 service behind the cluster's aws provider.
+    const cloud = await startTestGateway();
+    const ais = await startTestGateway({ remote: { endpoint: cloud.s3Endpoint, accessKey: 'test', secretKey: 'test' } });
+    try {
+      await cloud.s3.send(new CreateBucketCommand({ Bucket: 'kept' }));
+      await cloud.s3.send(new PutObjectCommand({ Bucket: 'kept', Key: 'k', Body: 'stays' }));
+      await vscode.commands.executeCommand('aisBuckets.addCluster', { name: 'with-cloud', endpoint: ais.url, kind: 'ais' });
+      const client = await api.registry.client('with-cloud');
+      assert.equal((await client.headObject({ name: 'kept', provider: 'aws' }, 'k')).size, 5); // now in the cluster
+      const target: BucketNode = { type: 'bucket', clusterName: 'with-cloud', provider: 'aws', bucket: 'kept' };
+      assert.equal(await vscode.commands.executeCommand('aisBuckets.deleteBucket', target, { confirm: false }), true);
+      const left = await cloud.s3.send(new GetObjectCommand({ Bucket: 'kept', Key: 'k' }));
+      assert.equal(await left.Body?.transformToString(), 'stays');
+    } finally {
+      await vscode.commands.executeCommand('aisBuckets.removeCluster', 'with-cloud');
+      await ais.dispose();
+      await cloud.dispose();
     }
   });
 
