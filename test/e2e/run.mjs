@@ -2,7 +2,7 @@
 // The E2E harness: the extension in a real VS Code (VS Code's server from code-server, node 24), driven by
 // Debian's Chromium through playwright-core, against a real embedded gateway seeded with buckets. Offline.
 //
-//   node test/e2e/run.mjs [suite] [ui] [vsix] [--grep PATTERN]   (default: all three, in that order)
+//   node test/e2e/run.mjs [suite] [ui] [vsix] [--grep PATTERN] [--repeat N]   (default: all three, in that order)
 //
 //   suite  the extension-host mocha suite (test/suite/*.test.ts) through the smoke-test driver
 //   ui     the UI tests (test/e2e/ui/*.ui.mjs), each test in a fresh workbench page
@@ -29,6 +29,12 @@ const E2E_CLUSTER = 'e2e';
 const argv = process.argv.slice(2);
 const grepAt = argv.indexOf('--grep');
 const grep = grepAt >= 0 ? argv.splice(grepAt, 2)[1] : undefined;
+// UI tests whose name contains one of the '|'-separated parts (the suite's mocha reads it as a RegExp).
+const grepParts = grep?.split('|').filter(Boolean);
+// --repeat N: every selected UI test N times in a row (to show that a test holds, not that it passed once).
+const repeatAt = argv.indexOf('--repeat');
+const repeat = repeatAt >= 0 ? Number(argv.splice(repeatAt, 2)[1]) : 1;
+if (!Number.isInteger(repeat) || repeat < 1) { console.error('--repeat takes a whole number of runs, 1 or more'); process.exit(2); }
 const ALL = ['suite', 'ui', 'vsix'];
 const phases = argv.length ? argv : ALL;
 for (const p of phases) if (!ALL.includes(p)) { console.error(`unknown phase "${p}" (one of ${ALL.join(', ')})`); process.exit(2); }
@@ -89,15 +95,15 @@ async function uiPhase(ctx) {
   const failures = [];
   for (const file of files) {
     const tests = (await import(pathToFileURL(path.join(dir, file)).href)).default;
-    for (const t of tests) {
+    for (const [t, run] of tests.flatMap((test) => Array.from({ length: repeat }, (_, r) => [test, r + 1]))) {
       const name = `${file.replace(/\.ui\.mjs$/, '')} › ${t.name}`;
-      if (grep && !name.includes(grep)) continue;
+      if (grepParts && !grepParts.some((g) => name.includes(g))) continue;
       if (isStopping()) break;
       // A UI test that fails is run once more in a fresh page: the workbench's timing on a loaded 2-core
       // machine makes single clicks flaky. A retry that passes is reported as flaky, never hidden.
       for (let attempt = 1; attempt <= 2; attempt++) {
         const t0 = Date.now();
-        const artifactsDir = path.join(OUT, 'ui', `${file.replace(/\.ui\.mjs$/, '')}--${t.name.replace(/[^\w.-]+/g, '-')}${attempt > 1 ? '--retry' : ''}`);
+        const artifactsDir = path.join(OUT, 'ui', `${file.replace(/\.ui\.mjs$/, '')}--${t.name.replace(/[^\w.-]+/g, '-')}${repeat > 1 ? `--run${run}` : ''}${attempt > 1 ? '--retry' : ''}`);
         let wb;
         try {
           wb = await Workbench.open(ctx.browser, server, {
@@ -106,10 +112,10 @@ async function uiPhase(ctx) {
             payload: [['extensionDevelopmentPath', server.remote(ROOT)]],
           });
           await withTimeout(t.run(wb, { ...ctx, userDir: server.userDir }), t.timeout ?? UI_TEST_TIMEOUT_MS, name);
-          log(`  ✓ ${name} (${secs(t0)})${attempt > 1 ? ' — FLAKY: passed on the retry' : ''}`);
+          log(`  ✓ ${name}${repeat > 1 ? ` [run ${run}/${repeat}]` : ''} (${secs(t0)})${attempt > 1 ? ' — FLAKY: passed on the retry' : ''}`);
           break;
         } catch (e) {
-          log(`  ✗ ${name} (${secs(t0)})${attempt === 1 ? ' — retrying once' : ''}\n${indent(e.stack ?? String(e))}`);
+          log(`  ✗ ${name}${repeat > 1 ? ` [run ${run}/${repeat}]` : ''} (${secs(t0)})${attempt === 1 ? ' — retrying once' : ''}\n${indent(e.stack ?? String(e))}`);
           if (wb) await wb.screenshot('FAILED').then((f) => log(`    screenshot: ${path.relative(ROOT, f)}`), () => {});
           if (attempt === 2 || isStopping()) {
             failures.push(name);

@@ -127,7 +127,6 @@ export class Workbench {
     const pane = this.viewPane(view);
     const deadline = Date.now() + timeout;
     for (;;) {
-      const rows = pane.locator('.monaco-list-row');
       const info = await this.rowInfo(view);
       const start = under === undefined ? 0 : info.findIndex((r) => r.label === under) + 1;
       const i = start > 0 || under === undefined
@@ -135,7 +134,15 @@ export class Workbench {
           ? label.test(r.label) || label.test(r.aria)
           : r.label === label || r.aria.startsWith(label)))
         : -1;
-      if (i >= 0) return rows.nth(i);
+      // A locator by the row's label, not by position: the tree renders into recycled row elements, and
+      // rows shift when children arrive or a refresh redraws it between this look-up and a click. (Not by
+      // aria-label: an object's holds its tooltip, with newlines and the time, and changes with state.)
+      if (i >= 0) {
+        if (!info[i].label) return pane.locator('.monaco-list-row').nth(i);
+        const same = info.slice(0, i).filter((r) => r.label === info[i].label).length;
+        const exact = new RegExp(`^\\s*${info[i].label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+        return pane.locator('.monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exact }) }).nth(same);
+      }
       if (Date.now() > deadline) {
         throw new Error(`no row ${label}${under ? ` under ${under}` : ''} in view "${view}"; rows: ${JSON.stringify(info.map((r) => r.label || r.aria))}`);
       }
@@ -199,16 +206,30 @@ export class Workbench {
     }
   }
 
-  /** Answers an open InputBox (showInputBox / a QuickPick's free text) with `text` and Enter. */
-  async inputBox(text) {
-    const input = await this.typeInput(text);
+  /**
+   * Answers an open InputBox (showInputBox / a QuickPick's free text) with `text` and Enter. With `title`
+   * (a string it contains, or a RegExp), first waits for the InputBox with that title: typing into whatever
+   * prompt happens to be open would answer the wrong question.
+   */
+  async inputBox(text, { title } = {}) {
+    const input = await this.typeInput(text, { title });
     await input.press('Enter');
   }
 
   /** Types `text` into the open InputBox without submitting it (to see its validation). */
-  async typeInput(text) {
+  async typeInput(text, { title } = {}) {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
+    if (title !== undefined) {
+      const titleEl = this.page.locator('.quick-input-widget .quick-input-title');
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const now = (await titleEl.first().textContent().catch(() => '')) ?? '';
+        if (title instanceof RegExp ? title.test(now) : now.includes(title)) break;
+        if (Date.now() > deadline) throw new Error(`the open input is "${now}", not ${title}`);
+        await this.page.waitForTimeout(100);
+      }
+    }
     await input.fill('');
     await input.pressSequentially(text); // key by key, as validateInput sees a person type
     await this.page.waitForTimeout(300); // validation is asynchronous
@@ -222,16 +243,27 @@ export class Workbench {
     return (await this.page.locator('.quick-input-widget .quick-input-message').first().innerText()).trim();
   }
 
-  /** Right-clicks a tree row and runs the context-menu item with that label. */
+  /**
+   * Right-clicks a tree row and runs the context-menu item with that label. Done when the menu has closed:
+   * a click that lands while the menu is still opening is lost and leaves it open (seen under load), and
+   * then the menu is dismissed and opened again.
+   */
   async contextMenu(rowLabel, item, opts = {}) {
-    const row = await this.row(rowLabel, opts);
-    await row.click({ button: 'right' });
+    const menu = this.page.locator('.monaco-menu');
     const action = this.page.locator(`.monaco-menu .action-item:has(.action-label[aria-label=${cssString(item)}])`).first();
-    await action.waitFor({ timeout: 10_000 }).catch(async () => {
-      const items = await this.page.locator('.monaco-menu .action-label').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
-      throw new Error(`no context-menu item "${item}" on row ${rowLabel}; items: ${JSON.stringify(items)}`);
-    });
-    await action.click();
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.row(rowLabel, opts);
+      await row.click({ button: 'right' });
+      await action.waitFor({ timeout: 10_000 }).catch(async () => {
+        const items = await this.page.locator('.monaco-menu .action-label').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+        throw new Error(`no context-menu item "${item}" on row ${rowLabel}; items: ${JSON.stringify(items)}`);
+      });
+      await action.click();
+      if (await menu.first().waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false)) return;
+      if (attempt === 3) throw new Error(`the context menu of row ${rowLabel} stayed open after clicking "${item}" ${attempt} times`);
+      await this.page.keyboard.press('Escape');
+      await menu.first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    }
   }
 
   /** Runs an inline action (the icons on hover) of a tree row by its title. */
