@@ -1,6 +1,5 @@
-// Text the tree shows: sizes, dates, tooltips. Plain functions, testable without VS Code.
-import * as l10n from '@vscode/l10n';
-import type { Checksum, ObjectEntry } from '../client/cluster';
+// Text the tree shows: sizes, dates, checksums. Plain functions, testable without VS Code.
+import type { Checksum } from '../client/cluster';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
@@ -29,17 +28,4 @@ export function formatChecksum(c: Checksum | undefined): string {
 /** The last path segment of a key below its folder: "a/b/c.txt" → "c.txt", "a/b/" → "b/". */
 export function leafName(key: string, prefix: string): string {
   return key.startsWith(prefix) ? key.slice(prefix.length) : key;
-}
-
-export function objectDescription(o: ObjectEntry): string {
-  return [formatSize(o.size), formatDate(o.mtime)].filter(Boolean).join(' · ');
-}
-
-export function objectTooltip(uri: string, o: ObjectEntry): string {
-  const lines = [uri, l10n.t('Size: {0} ({1} bytes)', formatSize(o.size), o.size.toLocaleString('en-US'))];
-  if (o.mtime) lines.push(l10n.t('Modified: {0}', o.mtime.toISOString()));
-  if (o.checksum?.value) lines.push(l10n.t('Checksum: {0}', formatChecksum(o.checksum)));
-  if (o.etag) lines.push(l10n.t('ETag: {0}', o.etag));
-  if (o.version) lines.push(l10n.t('Version: {0}', o.version));
-  return lines.join('\n');
 }
