@@ -128,6 +128,7 @@ export class WorkerHashes {
    * the chunk at once. Resolves when all of it is in the ring (at once unless the worker is behind).
    */
   async update(chunk: Uint8Array): Promise<void> {
+    this.busy();
     for (let at = 0; at < chunk.length; ) {
       if (this.state.failed) throw new Error('hash worker failed');
       const room = RING_BYTES - this.state.pendingBytes;
@@ -147,6 +148,7 @@ export class WorkerHashes {
 
   /** Hex digests in the order of `types`. */
   digest(): Promise<string[]> {
+    this.busy();
     this.done = true;
     return new Promise((resolve, reject) => {
       this.state.onDigest = (hex) => {
@@ -169,6 +171,20 @@ export class WorkerHashes {
     this.releaseWorker();
     // Not reused: updates still queued for the worker may read it (their hashes are thrown away, but a
     // reuse would let another stream's bytes race them). GC takes it.
+  }
+
+  /**
+   * Lets the process exit while nothing waits on this stream (a running hash between parts); the next
+   * update or digest holds the worker again.
+   */
+  idle(): void {
+    if (!this.done) this.releaseWorker();
+  }
+
+  private busy(): void {
+    if (!this.released || this.done) return;
+    this.released = false;
+    this.w.retain();
   }
 
   private releaseWorker(): void {

@@ -7,7 +7,8 @@
 //   buckets/<provider>/<bucket>/objects/<xx>/<sha256(key)>   data + metadata trailer (objectfile.ts)
 //   buckets/<provider>/<bucket>/uploads/<id>/upload.json, <partNumber>, data   multipart staging: a part
 //                                               file holds its bytes and trailer, or only the trailer when
-//                                               its bytes are in place in `data` (see uploadPart)
+//                                               its bytes are in place in `data` (see uploadPart);
+//                                               complete.json while a complete renames (COMPLETE_MARKER)
 //
 // Keys never become paths: a file is named by the SHA-256 of its key, so '..', '/', NUL or a key that
 // looks like one of our own files cannot escape or corrupt the data directory. Every write goes to tmp/
@@ -23,6 +24,7 @@ import { errors, GatewayError } from '../errors';
 import { compareKeys, prefixSuccessor, validateBucketName, validateKey } from './keys';
 import { appendTrailer, CorruptObjectFile, readTrailer, readTrailerAt } from './objectfile';
 import { WORKER_HASH_TYPES, WorkerHashes, WorkerHashType } from './hashpool';
+import { RunningHash } from './runninghash';
 import {
   BucketInfo,
   BucketProps,
@@ -87,6 +89,12 @@ interface UploadLayout {
   stripe?: number;
   /** Part numbers whose slot holds (or held) a stored part: a new upload of that part goes to its own file. */
   placed: Set<number>;
+  /** The parts stored in place, by number (a slot's bytes never change while the upload lives). */
+  inPlace: Map<number, PartTrailer>;
+  /** The whole object's hash over parts 1..k in place, kept up as they arrive (see advanceRunningHash). */
+  running?: RunningHash;
+  /** A part the running hash covers was uploaded again: no running hash for this upload any more. */
+  runningStopped?: boolean;
   /** In-place writes under way. */
   writing: Map<number, Promise<unknown>>;
   /** Complete is running: no new in-place writes. */
@@ -845,10 +853,11 @@ export class Store {
     let layout = this.layouts.get(dir);
     if (!layout) {
       layout = this.readParts(dir).then((parts) => {
-        const l: UploadLayout = { placed: new Set(), writing: new Map(), completing: false };
+        const l: UploadLayout = { placed: new Set(), inPlace: new Map(), writing: new Map(), completing: false };
         for (const p of parts.values()) {
           if (p.offset === undefined) continue;
           l.placed.add(p.partNumber);
+          l.inPlace.set(p.partNumber, p);
           l.stripe = p.stripe;
         }
         return l;
@@ -898,6 +907,12 @@ export class Store {
       const got = await this.receive(body, 'none', { ...opts, md5: true });
       part = { partNumber, size: got.size, md5: got.md5!, mtime: Date.now() };
       await this.storePartTrailer(dir, uploadId, got.tmp, part);
+      // Complete will use this upload of the part, not the bytes the running hash read from its slot.
+      if (layout.running && partNumber <= layout.running.queued.length) {
+        layout.running.drop();
+        layout.running = undefined;
+        layout.runningStopped = true;
+      }
     } else {
       const write = (async () => {
         let got;
@@ -918,6 +933,8 @@ export class Store {
         const stored: PartTrailer = { partNumber, size: got.size, md5: got.md5!, mtime: Date.now(), offset, stripe };
         await this.storePartTrailer(dir, uploadId, this.tmpPath(), stored);
         layout.placed.add(partNumber);
+        layout.inPlace.set(partNumber, stored);
+        this.advanceRunningHash(b, layout, dir);
         return stored;
       })();
       layout.writing.set(partNumber, write);
@@ -928,6 +945,34 @@ export class Store {
       }
     }
     return { partNumber, size: part.size, etag: part.md5, mtime: part.mtime };
+  }
+
+  /** What receive() hashes for a bucket's object: its MD5 when used, and the bucket's checksum. */
+  private objectHashTypes(b: BucketState): ChecksumType[] {
+    const type = b.props.checksum.type;
+    return [needsMd5(b) ? 'md5' : 'none', type === 'md5' ? 'none' : type];
+  }
+
+  /**
+   * Queues for the running hash every part that now follows its prefix: parts of the full slot size, at
+   * their slot, in order. The last (shorter) part and anything out of that shape are left to complete.
+   */
+  private advanceRunningHash(b: BucketState, layout: UploadLayout, dir: string): void {
+    const stripe = layout.stripe;
+    if (stripe === undefined || layout.completing || layout.runningStopped) return;
+    const fits = (n: number) => {
+      const p = layout.inPlace.get(n);
+      return p && p.size === stripe && p.offset === (n - 1) * stripe ? p : undefined;
+    };
+    if (!layout.running) {
+      if (!fits(1)) return;
+      layout.running = RunningHash.create(this.objectHashTypes(b));
+      if (!layout.running) return;
+    }
+    const running = layout.running;
+    for (let p = fits(running.queued.length + 1); p; p = fits(running.queued.length + 1)) {
+      void running.append(path.join(dir, UPLOAD_DATA), p.offset!, p);
+    }
   }
 
   /** Appends a part's trailer to `file` (its data, or a new empty file) and renames it into the upload. */
@@ -1009,7 +1054,8 @@ export class Store {
       layout.completing = true;
       try {
         await Promise.allSettled(layout.writing.values());
-        const meta = await this.completeParts(b, dir, upload, requested, layout.stripe);
+        const meta = await this.completeParts(b, dir, upload, requested, layout);
+        layout.running?.drop();
         this.layouts.delete(dir);
         return meta;
       } finally {
@@ -1023,8 +1069,9 @@ export class Store {
     dir: string,
     upload: UploadInfo,
     requested: { partNumber: number; etag: string }[],
-    stripe: number | undefined,
+    layout: UploadLayout,
   ): Promise<ObjectMeta> {
+    const stripe = layout.stripe;
     const uploadId = upload.uploadId;
     const staged = await this.readParts(dir);
     const chosen: StagedPart[] = [];
@@ -1067,7 +1114,8 @@ export class Store {
       }
       // Cuts what a failed complete may have appended (its trailer) and bytes of no stored part.
       await fs.promises.truncate(dataFile, total);
-      got = await this.receive(fs.createReadStream(dataFile, { highWaterMark: 1024 * 1024 }), type, { expectedSize: total, md5: needsMd5(b), into: 'nowhere' });
+      got = (await this.finishRunningHash(b, layout, dataFile, chosen, total)) ??
+        (await this.receive(fs.createReadStream(dataFile, { highWaterMark: 1024 * 1024 }), type, { expectedSize: total, md5: needsMd5(b), into: 'nowhere' }));
       got.tmp = dataFile;
     } else {
       const concatenated = Readable.from(
@@ -1113,6 +1161,48 @@ export class Store {
     return meta;
   }
 
+  /**
+   * The assembled object's digests from the running hash, when it covers a prefix of exactly the chosen
+   * parts (the in-place uploads it read, hashed with today's bucket checksum): only the rest is hashed
+   * now. Undefined otherwise (the caller hashes everything). The running hash is used up either way.
+   */
+  private async finishRunningHash(
+    b: BucketState,
+    layout: UploadLayout,
+    dataFile: string,
+    chosen: StagedPart[],
+    total: number,
+  ): Promise<Awaited<ReturnType<Store['receive']>> | undefined> {
+    const running = layout.running;
+    layout.running = undefined;
+    layout.runningStopped = true;
+    if (!running) return undefined;
+    await running.settled();
+    const types = this.objectHashTypes(b);
+    const same =
+      !running.failed &&
+      running.types.length === types.length &&
+      running.types.every((t, i) => t === types[i]) &&
+      running.queued.length <= chosen.length &&
+      running.queued.every((h, i) => {
+        const p = chosen[i];
+        return p.partNumber === h.partNumber && p.offset === h.offset && p.size === h.size && p.md5 === h.md5 && p.mtime === h.mtime;
+      });
+    if (!same) {
+      running.drop();
+      return undefined;
+    }
+    void running.appendRange(dataFile, running.bytes, total - running.bytes);
+    try {
+      const [md5hex, mainHex] = await running.digest();
+      const type = b.props.checksum.type;
+      return { tmp: dataFile, size: total, ...(types[0] === 'md5' && { md5: md5hex }), checksum: type === 'md5' ? md5hex : mainHex };
+    } catch {
+      running.drop();
+      return undefined;
+    }
+  }
+
   async abortUpload(ref: BucketRef, uploadId: string): Promise<void> {
     const b = this.bucket(ref);
     const dir = this.uploadDir(b, uploadId);
@@ -1121,6 +1211,8 @@ export class Store {
       // Rename away first so a concurrent UploadPart cannot land a part in a half-removed directory.
       const graveyard = this.tmpPath();
       await fs.promises.rename(dir, graveyard);
+      const layout = await this.layouts.get(dir)?.catch(() => undefined);
+      layout?.running?.drop();
       this.layouts.delete(dir);
       await fs.promises.rm(graveyard, { recursive: true, force: true });
     });

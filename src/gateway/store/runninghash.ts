@@ -1,0 +1,109 @@
+// The whole-object hash of a multipart upload, computed while the parts arrive: it follows the contiguous
+// prefix of the parts stored in place (part k is read back from the data file, i.e. the page cache, once
+// parts 1..k are stored), so complete only hashes what is left instead of every byte once more at the end.
+// node:crypto types are hashed by a worker (hashpool.ts), the others (xxhash) on the caller's thread.
+import * as fs from 'node:fs';
+import { ChecksumType, createHasher, Hasher } from '../checksum';
+import { WORKER_HASH_TYPES, WorkerHashes, WorkerHashType } from './hashpool';
+
+/** A part as it was hashed: complete uses the hash only when it chose exactly these parts first. */
+export interface HashedPart {
+  partNumber: number;
+  size: number;
+  md5: string;
+  mtime: number;
+  offset?: number;
+}
+
+/**
+ * Running hashes alive at once. Each holds a worker ring (hashpool.ts) for as long as its upload is open,
+ * and an upload may be left open for ever: past this many, uploads are hashed at complete as before.
+ */
+const MAX_LIVE = 16;
+let live = 0;
+
+export class RunningHash {
+  /** A new running hash, or undefined when MAX_LIVE are alive. */
+  static create(types: readonly ChecksumType[]): RunningHash | undefined {
+    return live < MAX_LIVE ? new RunningHash(types) : undefined;
+  }
+
+  /** Parts handed to `append`, in order (hashed, or queued to be). */
+  readonly queued: HashedPart[] = [];
+  /** Bytes hashed so far, or queued to be. */
+  bytes = 0;
+  failed = false;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly worker?: WorkerHashes;
+  private readonly inline: (Hasher | undefined)[];
+  private ended = false;
+
+  /** `types` as receive() orders them; 'none' entries digest to ''. */
+  private constructor(readonly types: readonly ChecksumType[]) {
+    live++;
+    const offloaded = types.filter((t) => WORKER_HASH_TYPES.includes(t)) as WorkerHashType[];
+    this.inline = types.map((t) => (WORKER_HASH_TYPES.includes(t) ? undefined : createHasher(t)));
+    if (offloaded.length) {
+      this.worker = new WorkerHashes(offloaded);
+      // Between parts nothing waits on the worker: an open upload must not keep the process alive.
+      this.worker.idle();
+    }
+  }
+
+  /** Queues `size` bytes of `file` from `start` as the next part (`part` says which). */
+  append(file: string, start: number, part: HashedPart): Promise<void> {
+    this.queued.push(part);
+    return this.appendRange(file, start, part.size);
+  }
+
+  /** Queues `size` bytes of `file` from `start` (what complete adds after the parts hashed so far). */
+  appendRange(file: string, start: number, size: number): Promise<void> {
+    this.bytes += size;
+    this.chain = this.chain.then(async () => {
+      if (this.failed || size === 0) return;
+      try {
+        let got = 0;
+        for await (const chunk of fs.createReadStream(file, { start, end: start + size - 1, highWaterMark: 1024 * 1024 })) {
+          const c = chunk as Buffer;
+          got += c.length;
+          for (const h of this.inline) h?.update(c);
+          await this.worker?.update(c);
+        }
+        if (got !== size) this.failed = true;
+      } catch {
+        // The upload was aborted or completed meanwhile: complete hashes everything itself.
+        this.failed = true;
+      } finally {
+        this.worker?.idle();
+      }
+    });
+    return this.chain;
+  }
+
+  /** Resolves when every queued range is hashed. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  /** Hex digests in the order of `types`; the hash is used up. */
+  async digest(): Promise<string[]> {
+    await this.chain;
+    if (this.failed || this.ended) throw new Error('the running hash failed');
+    this.end();
+    const fromWorker = this.worker ? await this.worker.digest() : [];
+    let w = 0;
+    return this.types.map((_, i) => this.inline[i]?.digest() ?? fromWorker[w++]);
+  }
+
+  drop(): void {
+    this.failed = true;
+    if (this.ended) return;
+    this.end();
+    this.worker?.drop();
+  }
+
+  private end(): void {
+    this.ended = true;
+    live--;
+  }
+}
