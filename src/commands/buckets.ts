@@ -101,57 +101,48 @@ export function registerBucketCommands(context: vscode.ExtensionContext, registr
       const client = await registry.client(clusterName);
       const uri = `${bucket.provider}://${bucket.name}`;
       // On AIStore a remote bucket (aws://, gs://, ...) is only evicted: the cloud bucket and its objects stay.
-      if (client.kind === 'ais' && bucket.provider !== 'ais') {
-        if (options?.confirm !== false) {
-          const evict = vscode.l10n.t('Remove from Cluster');
-          const answer = await vscode.window.showWarningMessage(
-            vscode.l10n.t('Remove {0} from cluster {1}?', uri, clusterName),
-            { modal: true, detail: vscode.l10n.t('AIStore evicts a remote bucket: its cached objects and properties leave the cluster; the bucket and its objects stay in {0}.', bucket.provider) },
-            evict,
-          );
-          if (answer !== evict) return false;
-        }
-        try {
-          await client.deleteBucket(bucket);
-          log.info(`evicted remote bucket ${uri} from ${clusterName}`);
-          refresh();
-          return true;
-        } catch (e) {
-          log.error(`evict bucket ${uri}: ${message(e)}`);
-          if (options?.confirm === false) throw e;
-          void vscode.window.showErrorMessage(vscode.l10n.t('Could not remove bucket {0} from the cluster: {1}', uri, message(e)));
-          return false;
-        }
-      }
-      const page = await client.listObjects(bucket, { folders: false, pageSize: 1 });
-      const empty = page.objects.length === 0;
-      if (options?.confirm !== false) {
-        const del = vscode.l10n.t('Delete');
-        const first = await vscode.window.showWarningMessage(
-          vscode.l10n.t('Delete bucket {0} on {1}?', uri, clusterName),
-          { modal: true, detail: empty ? vscode.l10n.t('The bucket is empty.') : vscode.l10n.t('The bucket is NOT empty: all of its objects will be deleted too.') },
-          del,
-        );
-        if (first !== del) return false;
-        if (!empty) {
-          const delAll = vscode.l10n.t('Delete Bucket and Objects');
-          const second = await vscode.window.showWarningMessage(vscode.l10n.t('Really delete {0} and every object in it? This cannot be undone.', uri), { modal: true }, delAll);
-          if (second !== delAll) return false;
-        }
-      }
+      const evicts = client.kind === 'ais' && bucket.provider !== 'ais';
+      const empty = evicts || (await client.listObjects(bucket, { folders: false, pageSize: 1 })).objects.length === 0;
+      if (options?.confirm !== false && !(await (evicts ? confirmEvict(uri, clusterName, bucket.provider) : confirmDelete(uri, clusterName, empty)))) return false;
       try {
         // AIStore's destroy-bck takes the objects with it; S3's DeleteBucket needs an empty bucket.
         if (!empty && client.kind === 's3') await emptyBucket(client, bucket);
         await client.deleteBucket(bucket);
-        log.info(`deleted bucket ${uri} on ${clusterName}`);
+        log.info(`${evicts ? 'evicted remote bucket' : 'deleted bucket'} ${uri} on ${clusterName}`);
         refresh();
         return true;
       } catch (e) {
         log.error(`delete bucket ${uri}: ${message(e)}`);
         if (options?.confirm === false) throw e;
-        void vscode.window.showErrorMessage(vscode.l10n.t('Could not delete bucket {0}: {1}', uri, message(e)));
+        const text = evicts ? vscode.l10n.t('Could not remove bucket {0} from the cluster: {1}', uri, message(e)) : vscode.l10n.t('Could not delete bucket {0}: {1}', uri, message(e));
+        void vscode.window.showErrorMessage(text);
         return false;
       }
     }),
   );
+}
+
+async function confirmEvict(uri: string, clusterName: string, provider: string): Promise<boolean> {
+  const evict = vscode.l10n.t('Remove from Cluster');
+  const answer = await vscode.window.showWarningMessage(
+    vscode.l10n.t('Remove {0} from cluster {1}?', uri, clusterName),
+    { modal: true, detail: vscode.l10n.t('AIStore evicts a remote bucket: its cached objects and properties leave the cluster; the bucket and its objects stay in {0}.', provider) },
+    evict,
+  );
+  return answer === evict;
+}
+
+/** Asks once, and once more when the bucket still holds objects. */
+async function confirmDelete(uri: string, clusterName: string, empty: boolean): Promise<boolean> {
+  const del = vscode.l10n.t('Delete');
+  const first = await vscode.window.showWarningMessage(
+    vscode.l10n.t('Delete bucket {0} on {1}?', uri, clusterName),
+    { modal: true, detail: empty ? vscode.l10n.t('The bucket is empty.') : vscode.l10n.t('The bucket is NOT empty: all of its objects will be deleted too.') },
+    del,
+  );
+  if (first !== del) return false;
+  if (empty) return true;
+  const delAll = vscode.l10n.t('Delete Bucket and Objects');
+  const second = await vscode.window.showWarningMessage(vscode.l10n.t('Really delete {0} and every object in it? This cannot be undone.', uri), { modal: true }, delAll);
+  return second === delAll;
 }

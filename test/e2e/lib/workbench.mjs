@@ -295,6 +295,14 @@ export class Workbench {
   }
 
   /** Waits until no rendered row matches `label` (as for row()). */
+  /** Removes a cluster as a person does: the palette's Remove Cluster, then its name (VS Code writes the settings). */
+  async removeCluster(name) {
+    await this.page.keyboard.press('Escape');
+    await this.runCommand('AIS Buckets: Remove Cluster');
+    await this.quickPick(name);
+    await this.waitForNoRow(name, { timeout: 15_000 }).catch(() => undefined); // when the view shows
+  }
+
   async waitForNoRow(label, { view = 'Clusters', timeout = 30_000 } = {}) {
     const deadline = Date.now() + timeout;
     for (;;) {

@@ -72,13 +72,6 @@ async function objectMd5(ctx, key) {
   return md5.digest('hex');
 }
 
-async function removeCluster(wb, name) {
-  await wb.page.keyboard.press('Escape');
-  await wb.runCommand('AIS Buckets: Remove Cluster');
-  await wb.quickPick(name);
-  await wb.waitForNoRow(name, { timeout: 15_000 }).catch(() => undefined); // when the view shows
-}
-
 export default [
   {
     name: 'an upload killed half-way with its extension host resumes in a new one, sending only the missing parts',
@@ -156,7 +149,7 @@ export default [
       } finally {
         // Remove the cluster as a person does (VS Code then writes its settings itself); the file as it
         // was before, in case the page is gone.
-        await removeCluster(wb, CLUSTER).catch(() => fs.writeFileSync(settingsFile, settingsBefore));
+        await wb.removeCluster(CLUSTER).catch(() => fs.writeFileSync(settingsFile, settingsBefore));
         await proxy.close();
         // Leave nothing for later tests: no journal entry offered at their start, no upload, no bucket.
         const j = journalEntries(ctx.userDir);

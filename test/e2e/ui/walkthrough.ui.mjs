@@ -85,13 +85,6 @@ async function answerPick(wb, label, asks) {
   await widget.locator(`.quick-input-list .monaco-list-row[aria-label^=${JSON.stringify(label)}]`).first().click({ timeout: 5_000 });
 }
 
-async function removeCluster(wb, name) {
-  await wb.page.keyboard.press('Escape');
-  await wb.runCommand('AIS Buckets: Remove Cluster');
-  await wb.quickPick(name);
-  await wb.waitForNoRow(name, { timeout: 15_000 }).catch(() => undefined); // when the view shows
-}
-
 export default [
   {
     name: 'Walkthrough: four steps with their media',
@@ -190,7 +183,7 @@ export default [
         if (gatewayStarted) await wb.runCommand('AIS Buckets: Stop Local Gateway').catch(() => undefined);
         // Remove the cluster as a person does (VS Code then writes its settings itself); the file as it
         // was before, in case the page is gone.
-        await removeCluster(wb, 'my-own').catch(() => fs.writeFileSync(settingsFile, settingsBefore));
+        await wb.removeCluster('my-own').catch(() => fs.writeFileSync(settingsFile, settingsBefore));
         // AIStore's destroy-bck removes the bucket with what is in it.
         await fetch(`${ctx.gateway.url}/v1/buckets/${BUCKET}?provider=ais`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'destroy-bck' }) }).catch(() => undefined);
       }
