@@ -179,6 +179,43 @@ describe('store', () => {
     assert.equal(done.checksum.value, checksumOf('xxhash', Buffer.concat([p1, p2])));
   });
 
+  test('hashes are right on either side of the hand-over to the hash worker, for bodies of unknown and of declared size', async () => {
+    await initChecksums();
+    const kinds: BucketRef[] = [];
+    for (const type of ['md5', 'sha256', 'xxhash'] as const) {
+      const ref: BucketRef = { provider: 'ais', name: `handover-${type}` };
+      await store.createBucket(ref, { checksum: { type } });
+      kinds.push(ref);
+    }
+    const M = 1024 * 1024;
+    const data = crypto.randomBytes(3 * M + 5);
+    // Irregular chunks, so the 1 MiB threshold falls inside one, arriving slowly enough that what came
+    // before it is on disk when the worker takes over.
+    const chunked = (buf: Buffer) => Readable.from((async function* () {
+      for (let at = 0, n = 1; at < buf.length; at += n, n = (n * 7 + 65_537) % 700_000 || 1) {
+        await new Promise((r) => setTimeout(r, 2));
+        yield buf.subarray(at, at + n);
+      }
+    })());
+    for (const size of [0, M - 1, M, M + 1, 3 * M + 5]) {
+      const body = data.subarray(0, size);
+      for (const ref of kinds) {
+        const type = ref.name.split('-')[1] as 'md5' | 'sha256' | 'xxhash';
+        const want = type === 'md5' ? md5(body) : type === 'sha256' ? crypto.createHash('sha256').update(body).digest('hex') : checksumOf('xxhash', body);
+        for (const declared of [false, true]) {
+          const key = `h/${size}/${declared}`;
+          const meta = await store.putObject(ref, key, chunked(body), { expectedMd5: md5(body), ...(declared && { expectedSize: size }) });
+          assert.equal(meta.checksum.value, want, `${type}, ${size} bytes, size ${declared ? 'declared' : 'unknown'}`);
+          assert.equal(meta.md5, md5(body));
+          assert.ok((await readAll((await store.getObject(ref, key)).stream)).equals(body));
+        }
+      }
+    }
+    // A wrong Content-MD5 on a body that went to the worker is refused and stores nothing.
+    assert.equal(await code(store.putObject(kinds[0], 'h/bad', chunked(data), { expectedMd5: md5('other') })), 'BadDigest');
+    assert.equal(await code(store.headObject(kinds[0], 'h/bad')), 'NoSuchKey');
+  });
+
   test('a reader keeps the version it opened while the key is overwritten or deleted', async () => {
     const v1 = crypto.randomBytes(4 * 1024 * 1024);
     const v2 = crypto.randomBytes(3 * 1024 * 1024);

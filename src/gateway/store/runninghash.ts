@@ -16,8 +16,8 @@ export interface HashedPart {
 }
 
 /**
- * Running hashes alive at once. Each holds a worker ring (hashpool.ts) for as long as its upload is open,
- * and an upload may be left open for ever: past this many, uploads are hashed at complete as before.
+ * Running hashes alive at once. Each holds a hash stream in a worker (hashpool.ts) for as long as its
+ * upload is open, and an upload may be left open for ever: past this many, uploads are hashed at complete.
  */
 const MAX_LIVE = 16;
 let live = 0;
@@ -25,7 +25,20 @@ let live = 0;
 export class RunningHash {
   /** A new running hash, or undefined when MAX_LIVE are alive. */
   static create(types: readonly ChecksumType[]): RunningHash | undefined {
-    return live < MAX_LIVE ? new RunningHash(types) : undefined;
+    if (live >= MAX_LIVE) return undefined;
+    live++;
+    return new RunningHash(types, true);
+  }
+
+  /** The hashes of bytes [0, size) of `file`, in the order of `types` ('none' digests to ''). */
+  static async ofFile(types: readonly ChecksumType[], file: string, size: number): Promise<string[]> {
+    const h = new RunningHash(types, false);
+    try {
+      await h.appendRange(file, 0, size);
+      return await h.digest();
+    } finally {
+      h.drop();
+    }
   }
 
   /** Parts handed to `append`, in order (hashed, or queued to be). */
@@ -36,18 +49,19 @@ export class RunningHash {
   private chain: Promise<void> = Promise.resolve();
   private readonly worker?: WorkerHashes;
   private readonly inline: (Hasher | undefined)[];
+  private readonly readsFile: boolean;
   private ended = false;
 
   /** `types` as receive() orders them; 'none' entries digest to ''. */
-  private constructor(readonly types: readonly ChecksumType[]) {
-    live++;
+  private constructor(
+    readonly types: readonly ChecksumType[],
+    private readonly counted: boolean,
+  ) {
     const offloaded = types.filter((t) => WORKER_HASH_TYPES.includes(t)) as WorkerHashType[];
     this.inline = types.map((t) => (WORKER_HASH_TYPES.includes(t) ? undefined : createHasher(t)));
-    if (offloaded.length) {
-      this.worker = new WorkerHashes(offloaded);
-      // Between parts nothing waits on the worker: an open upload must not keep the process alive.
-      this.worker.idle();
-    }
+    // The worker reads the file itself; this thread reads it only for hashes of its own (xxhash).
+    this.readsFile = types.some((t) => t !== 'none' && !WORKER_HASH_TYPES.includes(t));
+    if (offloaded.length) this.worker = new WorkerHashes(offloaded);
   }
 
   /** Queues `size` bytes of `file` from `start` as the next part (`part` says which). */
@@ -62,19 +76,21 @@ export class RunningHash {
     this.chain = this.chain.then(async () => {
       if (this.failed || size === 0) return;
       try {
-        let got = 0;
-        for await (const chunk of fs.createReadStream(file, { start, end: start + size - 1, highWaterMark: 1024 * 1024 })) {
-          const c = chunk as Buffer;
-          got += c.length;
-          for (const h of this.inline) h?.update(c);
-          await this.worker?.update(c);
+        const fromWorker = this.worker?.hashFile(file, start, size);
+        let got = size;
+        if (this.readsFile) {
+          got = 0;
+          for await (const chunk of fs.createReadStream(file, { start, end: start + size - 1, highWaterMark: 1024 * 1024 })) {
+            const c = chunk as Buffer;
+            got += c.length;
+            for (const h of this.inline) h?.update(c);
+          }
         }
+        await fromWorker;
         if (got !== size) this.failed = true;
       } catch {
         // The upload was aborted or completed meanwhile: complete hashes everything itself.
         this.failed = true;
-      } finally {
-        this.worker?.idle();
       }
     });
     return this.chain;
@@ -104,6 +120,6 @@ export class RunningHash {
 
   private end(): void {
     this.ended = true;
-    live--;
+    if (this.counted) live--;
   }
 }

@@ -16,13 +16,14 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Readable, Transform, Writable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import BTree from 'sorted-btree';
 import { ChecksumType, createHasher, initChecksums, isChecksumType, CHECKSUM_TYPES } from '../checksum';
 import { errors, GatewayError } from '../errors';
 import { compareKeys, prefixSuccessor, validateBucketName, validateKey } from './keys';
 import { appendTrailer, CorruptObjectFile, readTrailer, readTrailerAt } from './objectfile';
+import { FileSink } from './filesink';
 import { WORKER_HASH_TYPES, WorkerHashes, WorkerHashType } from './hashpool';
 import { RunningHash } from './runninghash';
 import {
@@ -322,7 +323,7 @@ export class Store {
    * Streams `body` into a temp file while hashing it, then verifies size and digests.
    * Returns the temp path; the caller appends the trailer and renames. Removes the temp file on failure.
    * With `into`, the bytes go to that file at that offset instead (a multipart upload's data file; left as
-   * it is on failure), or, with 'nowhere', are only hashed.
+   * it is on failure).
    */
   private async receive(
     body: Readable,
@@ -332,28 +333,38 @@ export class Store {
       expectedSize?: number;
       expectedMd5?: string;
       expectedChecksum?: { type: ChecksumType; value: string };
-      into?: { file: string; start: number } | 'nowhere';
+      into?: { file: string; start: number };
     },
   ): Promise<{ tmp: string; size: number; md5?: string; checksum: string; extra?: string }> {
-    const tmp = opts.into === undefined ? this.tmpPath() : opts.into === 'nowhere' ? '' : opts.into.file;
+    const tmp = opts.into === undefined ? this.tmpPath() : opts.into.file;
+    const start = opts.into?.start ?? 0;
     const wantMd5 = opts.md5 || cksumType === 'md5' || opts.expectedMd5 !== undefined || opts.expectedChecksum?.type === 'md5';
     const mainType: ChecksumType = cksumType === 'md5' ? 'none' : cksumType;
     const extraType = opts.expectedChecksum && opts.expectedChecksum.type !== 'md5' && opts.expectedChecksum.type !== cksumType ? opts.expectedChecksum.type : 'none';
-    // Large bodies: node:crypto hashes go to a worker thread (hashpool.ts), so the event loop only moves
-    // bytes. Small bodies hash inline: a message round trip would cost more than the hash. A body of
-    // unknown size is held back from hashing (at most OFFLOAD_HASH_BYTES, already on its way to the
-    // file) until it proves large, or ends and is hashed inline.
+    // Large bodies: node:crypto hashes are done by a worker thread that reads the file right behind the
+    // writer (hashpool.ts), so the event loop only moves bytes. Small bodies hash inline: a message round
+    // trip would cost more than the hash. A body of unknown size hashes inline until it proves large;
+    // the worker then starts over from the file's first byte (at most OFFLOAD_HASH_BYTES hashed twice).
     const types: ChecksumType[] = [wantMd5 ? 'md5' : 'none', mainType, extraType];
     const offloadable = types.map((t) => WORKER_HASH_TYPES.includes(t));
-    let mode: 'inline' | 'worker' | 'undecided' =
-      opts.expectedSize === undefined ? 'undecided' : opts.expectedSize >= OFFLOAD_HASH_BYTES ? 'worker' : 'inline';
-    const inline = types.map((t, i) => (offloadable[i] ? undefined : createHasher(t)));
-    const late = types.map((t, i) => (offloadable[i] ? createHasher(t) : undefined));
     const workerTypes = types.filter((_, i) => offloadable[i]) as WorkerHashType[];
-    if (!workerTypes.length) mode = 'inline';
-    let worker = mode === 'worker' ? new WorkerHashes(workerTypes) : undefined;
-    let held: Buffer[] = [];
-    let heldBytes = 0;
+    const inline = types.map((t, i) => (offloadable[i] ? undefined : createHasher(t)));
+    let late = types.map((t, i) => (offloadable[i] ? createHasher(t) : undefined));
+    let worker: WorkerHashes | undefined;
+    let hashedTo = start;
+    let writtenTo = start;
+    const startWorker = () => {
+      worker = new WorkerHashes(workerTypes);
+      late = [];
+      toWorker();
+    };
+    // Errors surface at digest(); a caught copy keeps a failed range from being an unhandled rejection.
+    const toWorker = () => {
+      if (!worker || writtenTo === hashedTo) return;
+      worker.hashFile(tmp, hashedTo, writtenTo - hashedTo).catch(() => undefined);
+      hashedTo = writtenTo;
+    };
+    if (workerTypes.length && opts.expectedSize !== undefined && opts.expectedSize >= OFFLOAD_HASH_BYTES) startWorker();
     let size = 0;
     const expectedSize = opts.expectedSize;
     const hashing = new Transform({
@@ -362,37 +373,19 @@ export class Store {
         // Never past the declared size: a part written in place must not reach into the next part's bytes.
         if (expectedSize !== undefined && size > expectedSize) return cb(errors.invalidArgument(`The body is longer than its declared size (${expectedSize} bytes)`));
         for (const h of inline) h?.update(chunk);
-        if (mode === 'inline') {
-          for (const h of late) h?.update(chunk);
-          return cb(null, chunk);
-        }
-        if (mode === 'undecided') {
-          held.push(chunk);
-          heldBytes += chunk.length;
-          if (heldBytes < OFFLOAD_HASH_BYTES) return cb(null, chunk);
-          mode = 'worker';
-          worker = new WorkerHashes(workerTypes);
-          const all = held;
-          held = [];
-          (async () => {
-            for (const c of all) await worker!.update(c);
-          })().then(() => cb(null, chunk), cb);
-          return;
-        }
-        worker!.update(chunk).then(() => cb(null, chunk), cb);
+        if (!worker && workerTypes.length && size >= OFFLOAD_HASH_BYTES) startWorker();
+        for (const h of late) h?.update(chunk);
+        cb(null, chunk);
       },
     });
     try {
-      const sink =
-        opts.into === undefined
-          ? fs.createWriteStream(tmp, { highWaterMark: 1024 * 1024 })
-          : opts.into === 'nowhere'
-            ? new Writable({ write: (_chunk, _enc, cb) => cb() })
-            : // Opened without truncation: other parts of the upload live in the same file.
-              (await fs.promises.open(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT)).createWriteStream({ start: opts.into.start, highWaterMark: 1024 * 1024 });
+      const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | (opts.into === undefined ? fs.constants.O_TRUNC : 0);
+      const sink = new FileSink(tmp, flags, start, (end) => {
+        writtenTo = end;
+        toWorker();
+      });
       await pipeline(body, hashing, sink);
       if (opts.expectedSize !== undefined && size !== opts.expectedSize) throw errors.incompleteBody(opts.expectedSize, size);
-      if (mode === 'undecided') for (const c of held) for (const h of late) h?.update(c);
       const fromWorker = worker ? await worker.digest() : [];
       let w = 0;
       const [md5hex0, mainHex, extraHex0] = types.map((_, i) => (!offloadable[i] ? inline[i]!.digest() : worker ? fromWorker[w++] : late[i]!.digest()));
@@ -1115,7 +1108,7 @@ export class Store {
       // Cuts what a failed complete may have appended (its trailer) and bytes of no stored part.
       await fs.promises.truncate(dataFile, total);
       got = (await this.finishRunningHash(b, layout, dataFile, chosen, total)) ??
-        (await this.receive(fs.createReadStream(dataFile, { highWaterMark: 1024 * 1024 }), type, { expectedSize: total, md5: needsMd5(b), into: 'nowhere' }));
+        (await this.hashDataFile(b, dataFile, total));
       got.tmp = dataFile;
     } else {
       const concatenated = Readable.from(
@@ -1201,6 +1194,14 @@ export class Store {
       running.drop();
       return undefined;
     }
+  }
+
+  /** The object's hashes of a data file complete did not follow as it grew (receive()'s result shape). */
+  private async hashDataFile(b: BucketState, dataFile: string, total: number): Promise<Awaited<ReturnType<Store['receive']>>> {
+    const types = this.objectHashTypes(b);
+    const [md5hex, mainHex] = await RunningHash.ofFile(types, dataFile, total);
+    const type = b.props.checksum.type;
+    return { tmp: dataFile, size: total, ...(types[0] === 'md5' && { md5: md5hex }), checksum: type === 'md5' ? md5hex : mainHex };
   }
 
   async abortUpload(ref: BucketRef, uploadId: string): Promise<void> {

@@ -1,0 +1,80 @@
+// The hash workers on their own: ranges of files hashed in order, failures reported rather than hung, and
+// an idle pool never keeps a process alive.
+import { describe, test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { WorkerHashes } from '../../src/gateway/store/hashpool';
+
+const hash = (type: string, b: Uint8Array) => crypto.createHash(type).update(b).digest('hex');
+
+describe('hash workers', () => {
+  let dir: string;
+  let file: string;
+  const data = crypto.randomBytes(5 * 1024 * 1024 + 3);
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-hashpool-'));
+    file = path.join(dir, 'data');
+    fs.writeFileSync(file, data);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('ranges of one or more files, queued at once, hash as the bytes in order', async () => {
+    const other = path.join(dir, 'other');
+    fs.writeFileSync(other, data.subarray(0, 100));
+    const h = new WorkerHashes(['md5', 'sha256']);
+    const cuts = [0, 1, 65_536, 1_048_576, 1_048_577, 3_000_000, data.length];
+    const queued = cuts.slice(1).map((end, i) => h.hashFile(file, cuts[i], end - cuts[i]));
+    queued.push(h.hashFile(other, 0, 100), h.hashFile(file, 7, 0));
+    await Promise.all(queued);
+    const all = Buffer.concat([data, data.subarray(0, 100)]);
+    assert.deepEqual(await h.digest(), [hash('md5', all), hash('sha256', all)]);
+    await assert.rejects(h.hashFile(file, 0, 1), /closed/);
+  });
+
+  test('a range past the end of its file, or a missing file, fails the range and the digest', async () => {
+    const short = new WorkerHashes(['md5']);
+    await assert.rejects(short.hashFile(file, data.length - 10, 11), /ends at/);
+    await assert.rejects(short.digest(), /ends at/);
+    const missing = new WorkerHashes(['md5']);
+    const first = missing.hashFile(file, 0, 10);
+    const failing = missing.hashFile(path.join(dir, 'nope'), 0, 10);
+    const behind = missing.hashFile(file, 10, 10); // after the failure: refused too, never left hanging
+    await first;
+    await assert.rejects(failing, /ENOENT/);
+    await assert.rejects(behind, /ENOENT/);
+    await assert.rejects(missing.digest(), /ENOENT/);
+  });
+
+  test('drop answers whoever waits on queued ranges', async () => {
+    const h = new WorkerHashes(['sha512']);
+    const waits = Array.from({ length: 8 }, () => h.hashFile(file, 0, data.length).then(() => 'hashed', (e: Error) => e.message));
+    h.drop();
+    for (const r of await Promise.all(waits)) assert.match(r, /hashed|dropped/);
+    assert.ok((await Promise.all(waits)).includes('the hash stream was dropped'), 'the later ranges are answered by the drop');
+    await assert.rejects(h.digest(), /closed/);
+  });
+
+  test('a process whose hashing is done exits on its own; one that still hashes stays until the digest', () => {
+    // The module alone, bundled for a plain `node` child (the test file itself would run its tests there).
+    const bundle = path.join(dir, 'hashpool.cjs');
+    esbuild.buildSync({ entryPoints: [path.resolve('src/gateway/store/hashpool.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+    const script = `
+      const { WorkerHashes } = require(${JSON.stringify(bundle)});
+      const h = new WorkerHashes(['md5']);
+      h.hashFile(${JSON.stringify(file)}, 0, ${data.length});
+      // Nothing else holds the event loop: only the outstanding work keeps the process for the digest,
+      // and a stream opened and left idle afterwards does not keep it either.
+      h.digest().then(([d]) => { console.log(d); new WorkerHashes(['md5']); });
+    `;
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), hash('md5', data));
+    assert.ok(Date.now() - t0 < 15_000, 'exited without a timeout');
+  });
+});
