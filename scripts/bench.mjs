@@ -539,12 +539,17 @@ function renderTable(results) {
   return lines.join('\n');
 }
 
+function repeatNote() {
+  const n = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
+  return n > 1 ? `, each cell the median of ${n} runs` : '';
+}
+
 function writeReadme(table) {
   const file = path.join(root, 'README.md');
   const begin = '<!-- bench:begin -->';
   const end = '<!-- bench:end -->';
   const cpu = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`;
-  const section = `${begin}\nLatest \`npm run bench\` (${new Date().toISOString().slice(0, 10)}, ${cpu}, Node ${process.version}, loopback, client and each server in separate processes):\n\n${table}\n${end}`;
+  const section = `${begin}\nLatest \`npm run bench\` (${new Date().toISOString().slice(0, 10)}, ${cpu}, Node ${process.version}, loopback, client and each server in separate processes${repeatNote()}):\n\n${table}\n${end}`;
   const text = fs.readFileSync(file, 'utf8');
   const a = text.indexOf(begin);
   const b = text.indexOf(end);

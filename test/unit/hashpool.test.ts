@@ -59,6 +59,26 @@ describe('hash workers', () => {
     await assert.rejects(h.digest(), /closed/);
   });
 
+  test('between ranges a stream holds the file open only when told more of it follows', async () => {
+    // A file of its own: a dropped stream of another test may still be reading the shared one.
+    const own = path.join(dir, 'fd-test');
+    fs.writeFileSync(own, data.subarray(0, 2000));
+    const opened = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`) === own;
+      } catch {
+        return false; // closed meanwhile
+      }
+    }).length;
+    const before = opened(); // 0 unless a test before left one open
+    const h = new WorkerHashes(['md5']);
+    await h.hashFile(own, 0, 1000, true);
+    assert.equal(opened(), before + 1, 'a body being written: kept open for its next range');
+    await h.hashFile(own, 1000, 1000);
+    assert.equal(opened(), before, 'an idle stream (an open upload between parts) holds no file');
+    assert.deepEqual(await h.digest(), [hash('md5', data.subarray(0, 2000))]);
+  });
+
   test('a process whose hashing is done exits on its own; one that still hashes stays until the digest', () => {
     // The module alone, bundled for a plain `node` child (the test file itself would run its tests there).
     const bundle = path.join(dir, 'hashpool.cjs');

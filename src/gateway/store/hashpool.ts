@@ -10,7 +10,8 @@
 //   other end, cost as much as the rest of a PUT.
 // - A stream is pinned to one worker (ranges are hashed in order); streams are spread round-robin.
 // - Memory is one read buffer per worker whatever the body size; a worker that falls behind only means
-//   more of the file is hashed after its last byte lands.
+//   more of the file is hashed after its last byte lands. A stream between ranges holds only its hash
+//   state (no buffer, no open file), so an upload left open costs next to nothing.
 // - Only node:crypto types go to a worker (the worker is an eval'd script with built-ins only: no bundle
 //   path or node_modules needed). xxhash (WASM, GB/s) and crc32c stay on the caller's thread.
 import * as os from 'node:os';
@@ -30,6 +31,7 @@ const streams = new Map();
 function closeFile(s) {
   if (s.fd !== undefined) try { fs.closeSync(s.fd); } catch {}
   s.fd = undefined;
+  s.file = '';
 }
 parentPort.on('message', (m) => {
   const s = streams.get(m.id);
@@ -50,8 +52,8 @@ parentPort.on('message', (m) => {
         }
       } catch (e) {
         s.error = String(e && e.message || e);
-        closeFile(s);
       }
+      if (s.error || !m.keepOpen) closeFile(s);
     }
     parentPort.postMessage({ id: m.id, op: 'ack', error: s ? s.error : 'no such stream' });
   } else if (m.op === 'digest') {
@@ -146,11 +148,13 @@ export class WorkerHashes {
   /**
    * Appends bytes [start, start+len) of `file` to the stream; they must be written already and must not
    * change until this resolves. Ranges are hashed in the order given, each once the earlier are done.
+   * `keepOpen`: more ranges of this file follow soon (a body being written), so the worker keeps the file
+   * open for them; otherwise it closes it (a stream may then idle for ever holding nothing but its state).
    */
-  async hashFile(file: string, start: number, len: number): Promise<void> {
+  async hashFile(file: string, start: number, len: number, keepOpen = false): Promise<void> {
     if (this.done) throw new Error('the hash stream is closed');
     if (len === 0) return;
-    const r = await this.w.request(this.id, { id: this.id, op: 'file', file, start, len });
+    const r = await this.w.request(this.id, { id: this.id, op: 'file', file, start, len, keepOpen });
     if (r.error) {
       this.error ||= r.error;
       throw new Error(r.error);

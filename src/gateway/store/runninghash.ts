@@ -18,8 +18,9 @@ export interface HashedPart {
 /**
  * Running hashes alive at once. Each holds a hash stream in a worker (hashpool.ts) for as long as its
  * upload is open, and an upload may be left open for ever: past this many, uploads are hashed at complete.
+ * A stream between parts is a few hundred bytes of hash state (no buffer, no open file).
  */
-const MAX_LIVE = 16;
+const MAX_LIVE = 1024;
 let live = 0;
 
 export class RunningHash {

@@ -361,7 +361,7 @@ export class Store {
     // Errors surface at digest(); a caught copy keeps a failed range from being an unhandled rejection.
     const toWorker = () => {
       if (!worker || writtenTo === hashedTo) return;
-      worker.hashFile(tmp, hashedTo, writtenTo - hashedTo).catch(() => undefined);
+      worker.hashFile(tmp, hashedTo, writtenTo - hashedTo, true).catch(() => undefined);
       hashedTo = writtenTo;
     };
     if (workerTypes.length && opts.expectedSize !== undefined && opts.expectedSize >= OFFLOAD_HASH_BYTES) startWorker();
