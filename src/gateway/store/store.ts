@@ -58,6 +58,8 @@ export const MAX_PART_NUMBER = 10000;
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
 /** Bodies at least this large (or of unknown size) are hashed by a worker thread. */
 const OFFLOAD_HASH_BYTES = 1024 * 1024;
+/** How far the hash worker may fall behind the bytes received before the body waits for it. */
+const MAX_HASH_LAG_BYTES = 64 * 1024 * 1024;
 
 interface BucketState {
   ref: BucketRef;
@@ -351,18 +353,24 @@ export class Store {
     const inline = types.map((t, i) => (offloadable[i] ? undefined : createHasher(t)));
     let late = types.map((t, i) => (offloadable[i] ? createHasher(t) : undefined));
     let worker: WorkerHashes | undefined;
-    let hashedTo = start;
+    let hashedTo = start; // handed to the worker
     let writtenTo = start;
+    let confirmedTo = start; // hashed by the worker
+    let lastRange: Promise<void> = Promise.resolve();
     const startWorker = () => {
       worker = new WorkerHashes(workerTypes);
       late = [];
       toWorker();
     };
-    // Errors surface at digest(); a caught copy keeps a failed range from being an unhandled rejection.
     const toWorker = () => {
       if (!worker || writtenTo === hashedTo) return;
-      worker.hashFile(tmp, hashedTo, writtenTo - hashedTo, true).catch(() => undefined);
-      hashedTo = writtenTo;
+      const end = writtenTo;
+      // Errors surface at digest(); until then a failed range only stops advancing confirmedTo.
+      lastRange = worker.hashFile(tmp, hashedTo, end - hashedTo, true).then(
+        () => void (confirmedTo = end),
+        () => undefined,
+      );
+      hashedTo = end;
     };
     if (workerTypes.length && opts.expectedSize !== undefined && opts.expectedSize >= OFFLOAD_HASH_BYTES) startWorker();
     let size = 0;
@@ -375,6 +383,9 @@ export class Store {
         for (const h of inline) h?.update(chunk);
         if (!worker && workerTypes.length && size >= OFFLOAD_HASH_BYTES) startWorker();
         for (const h of late) h?.update(chunk);
+        // A worker far behind (a slow hash, a busy machine) holds the body back: the reply must not wait
+        // long for the hash after the last byte, and what it reads back should still be in the page cache.
+        if (worker && start + size - confirmedTo > MAX_HASH_LAG_BYTES) return void lastRange.then(() => cb(null, chunk));
         cb(null, chunk);
       },
     });
