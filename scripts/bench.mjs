@@ -3,7 +3,8 @@
 //   ceiling                      scripts/bench-ceiling.mjs: a Node server that only streams bodies to and from files
 //   s3rver                       the npm fake S3 server, as a peer
 // Each server runs in its own process (one at a time); this process is the client. Peak RSS is the
-// server's VmHWM, reset before each row (/proc/PID/clear_refs), so it is the peak of that row alone.
+// server's VmHWM, reset before each row (/proc/PID/clear_refs), so it is the peak of that row alone. Each
+// cell starts after sync(1): no writeback of earlier rows' data lands on it.
 //
 // Env: BENCH_SCALE=0.1 scales every size and count (quick run); BENCH_TARGETS=gateway-md5,ceiling picks
 // targets; BENCH_ROWS=put,get picks rows; BENCH_README=0 leaves README.md alone; BENCH_DIR=/path for data.
@@ -12,7 +13,7 @@
 // gateway, e.g. before a change; BENCH_TARGETS can still pick). BENCH_CPU_PROF=DIR runs the gateways with
 // --cpu-prof, profiles in DIR/<target>/ (one per thread). BENCH_REPEAT=3 runs each row 3 times, across the
 // targets in turn each time, and reports the median.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -97,6 +98,13 @@ function resetPeak(pid) {
     fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
   } catch {
     /* not Linux or not allowed: the peak is then the process's lifetime peak */
+  }
+}
+function flushDirtyPages() {
+  try {
+    execFileSync('sync', { stdio: 'ignore', timeout: 120_000 });
+  } catch {
+    // no sync(1): rows are then timed as the page cache finds them
   }
 }
 function peakRssMb(pid) {
@@ -466,6 +474,9 @@ async function main() {
               await row.setup(server);
               cell.setupMs = performance.now() - t0;
             }
+            // Every cell starts with no dirty pages: otherwise the kernel's writeback of earlier rows'
+            // gigabytes throttles whichever target happens to write next, and that, not the server, is timed.
+            flushDirtyPages();
             resetPeak(server.child.pid);
             Object.assign(cell, await row.run(server, ctx));
             cell.rss = peakRssMb(server.child.pid);
