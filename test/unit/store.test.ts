@@ -229,20 +229,28 @@ describe('store', () => {
     assert.equal(await code(store.headObject(kinds[0], 'h/bad')), 'NoSuchKey');
   });
 
-  test('a reader keeps the version it opened while the key is overwritten or deleted', async () => {
-    const v1 = crypto.randomBytes(4 * 1024 * 1024);
-    const v2 = crypto.randomBytes(3 * 1024 * 1024);
-    await store.putObject(b, 'readers', from(v1));
-    const opened = await store.getObject(b, 'readers');
-    const opened2 = await store.getObject(b, 'readers');
-    await store.putObject(b, 'readers', from(v2));
-    assert.ok((await readAll(opened.stream)).equals(v1), 'old reader sees the old bytes, whole');
-    const now = await store.getObject(b, 'readers');
-    assert.ok((await readAll(now.stream)).equals(v2));
-    assert.equal(now.meta.version, '2');
-    await store.deleteObject(b, 'readers');
-    assert.ok((await readAll(opened2.stream)).equals(v1), 'a deleted object stays readable to whoever opened it');
-    assert.equal(await code(store.getObject(b, 'readers')), 'NoSuchKey');
+  test('a reader keeps the version it opened while the key is overwritten or deleted; large old versions are freed after', async () => {
+    // 4 MB: replaced and deleted in place; 12 MB: moved aside into tmp/ and freed after the reply.
+    for (const [name, size] of [['readers', 4], ['readers-large', 12]] as const) {
+      const v1 = crypto.randomBytes(size * 1024 * 1024);
+      const v2 = crypto.randomBytes(size * 1024 * 1024 - 1);
+      await store.putObject(b, name, from(v1));
+      const opened = await store.getObject(b, name);
+      const opened2 = await store.getObject(b, name);
+      await store.putObject(b, name, from(v2));
+      assert.ok((await readAll(opened.stream)).equals(v1), 'old reader sees the old bytes, whole');
+      const now = await store.getObject(b, name);
+      assert.ok((await readAll(now.stream)).equals(v2));
+      assert.equal(now.meta.version, '2');
+      await store.deleteObject(b, name);
+      assert.ok((await readAll(opened2.stream)).equals(v1), 'a deleted object stays readable to whoever opened it');
+      assert.equal(await code(store.getObject(b, name)), 'NoSuchKey');
+      assert.equal(await code(store.deleteObject(b, name)), 'NoSuchKey');
+    }
+    // Nothing retired is left behind in tmp/ once the unlinks ran.
+    const tmp = path.join(dir, 'data', 'tmp');
+    for (let i = 0; i < 50 && fs.readdirSync(tmp).length; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(fs.readdirSync(tmp), []);
   });
 
   test('concurrent writers of one key: the winner is whole, versions count every write', async () => {
