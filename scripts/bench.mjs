@@ -406,6 +406,8 @@ function fmt(v, digits = 0) {
 async function main() {
   console.log(`bench: scale ${SCALE}, targets ${targets.join(', ')}, data in ${work}`);
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+  md5Speed = measureMd5();
+  console.log(`MD5 on one core: ${fmt(md5Speed)} MB/s (what an md5 bucket spends per byte, and the ceiling does not)`);
   const lib = await loadClient();
   // Local files for the engine rows, shared by all targets.
   const bigFile = path.join(work, 'big.bin');
@@ -550,6 +552,16 @@ function renderTable(results) {
   return lines.join('\n');
 }
 
+let md5Speed;
+/** MB/s of node:crypto MD5 on one thread here: the CPU an md5 bucket spends on every byte. */
+function measureMd5() {
+  const h = crypto.createHash('md5');
+  const t0 = performance.now();
+  for (let i = 0; i < 256; i++) h.update(PATTERN);
+  h.digest();
+  return 256 / ((performance.now() - t0) / 1000);
+}
+
 function repeatNote() {
   const n = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
   return n > 1 ? `, each cell the median of ${n} runs` : '';
@@ -560,7 +572,7 @@ function writeReadme(table) {
   const begin = '<!-- bench:begin -->';
   const end = '<!-- bench:end -->';
   const cpu = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`;
-  const section = `${begin}\nLatest \`npm run bench\` (${new Date().toISOString().slice(0, 10)}, ${cpu}, Node ${process.version}, loopback, client and each server in separate processes${repeatNote()}):\n\n${table}\n${end}`;
+  const section = `${begin}\nLatest \`npm run bench\` (${new Date().toISOString().slice(0, 10)}, ${cpu}, Node ${process.version}, loopback, client and each server in separate processes${repeatNote()}; MD5 on one core: ${fmt(md5Speed)} MB/s):\n\n${table}\n${end}`;
   const text = fs.readFileSync(file, 'utf8');
   const a = text.indexOf(begin);
   const b = text.indexOf(end);
