@@ -276,7 +276,8 @@ export class Store {
       await fs.promises.rm(path.join(dir, COMPLETE_MARKER), { force: true });
       return false;
     }
-    if (fs.existsSync(path.resolve(this.dir, marker.source))) {
+    const renamed = await fs.promises.access(path.resolve(this.dir, marker.source)).then(() => false, () => true);
+    if (!renamed) {
       await fs.promises.rm(path.join(dir, COMPLETE_MARKER), { force: true });
       return false;
     }
@@ -1225,21 +1226,22 @@ export class Store {
     }
     void running.appendRange(dataFile, running.bytes, total - running.bytes);
     try {
-      const [md5hex, mainHex] = await running.digest();
-      const type = b.props.checksum.type;
-      return { tmp: dataFile, size: total, ...(types[0] === 'md5' && { md5: md5hex }), checksum: type === 'md5' ? md5hex : mainHex };
+      return this.assembled(b, dataFile, total, await running.digest());
     } catch {
       running.drop();
       return undefined;
     }
   }
 
-  /** The object's hashes of a data file complete did not follow as it grew (receive()'s result shape). */
+  /** The object's hashes of a data file complete did not follow as it grew. */
   private async hashDataFile(b: BucketState, dataFile: string, total: number): Promise<Awaited<ReturnType<Store['receive']>>> {
-    const types = this.objectHashTypes(b);
-    const [md5hex, mainHex] = await RunningHash.ofFile(types, dataFile, total);
-    const type = b.props.checksum.type;
-    return { tmp: dataFile, size: total, ...(types[0] === 'md5' && { md5: md5hex }), checksum: type === 'md5' ? md5hex : mainHex };
+    return this.assembled(b, dataFile, total, await RunningHash.ofFile(this.objectHashTypes(b), dataFile, total));
+  }
+
+  /** receive()'s result for an assembled data file, from digests in objectHashTypes() order. */
+  private assembled(b: BucketState, dataFile: string, total: number, [md5hex, mainHex]: string[]): Awaited<ReturnType<Store['receive']>> {
+    const md5 = needsMd5(b) ? { md5: md5hex } : {};
+    return { tmp: dataFile, size: total, ...md5, checksum: b.props.checksum.type === 'md5' ? md5hex : mainHex };
   }
 
   async abortUpload(ref: BucketRef, uploadId: string): Promise<void> {
