@@ -2,41 +2,15 @@
 // needs the bytes in order: this hashes the file from the start up to the end of the ranges finished so
 // far ("contiguous up to"), while later ranges still download. At the end only the last few ranges are
 // left to hash instead of the whole file.
-// - MD5 and SHA-2 (node:crypto, ~2-4 ms per MB on one thread) run in a worker thread that reads the file
-//   itself: the event loop keeps moving bytes. The worker is an eval'd script with built-ins only, so it
-//   needs no bundle path or node_modules.
+// - MD5 and SHA-2 (node:crypto, ~2 ms per MB on one thread) are hashed by the shared hash workers
+//   (common/hashpool.ts), which read the file themselves: the event loop keeps moving bytes.
 // - xxhash (WASM, GB/s) and crc32c hash on the caller's thread, reading behind the download.
 // Both read through one reused buffer: memory stays flat whatever the file size.
 import * as fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { ChecksumType, createHasher } from '../common/checksum';
+import { WORKER_HASH_TYPES, WorkerHashes, WorkerHashType } from '../common/hashpool';
 
 const READ_BYTES = 1024 * 1024;
-const WORKER_TYPES: readonly ChecksumType[] = ['md5', 'sha256', 'sha512'];
-
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const fs = require('node:fs');
-const crypto = require('node:crypto');
-const hash = crypto.createHash(workerData.type);
-const fd = fs.openSync(workerData.file, 'r');
-const buf = Buffer.allocUnsafe(${READ_BYTES});
-let pos = 0;
-let upTo = 0;
-parentPort.on('message', (m) => {
-  upTo = Math.max(upTo, m.upTo);
-  while (pos < upTo) {
-    const n = fs.readSync(fd, buf, 0, Math.min(buf.length, upTo - pos), pos);
-    if (n === 0) throw new Error('the file ends at ' + pos + ' bytes, expected ' + upTo);
-    hash.update(buf.subarray(0, n));
-    pos += n;
-  }
-  if (m.finish) {
-    fs.closeSync(fd);
-    parentPort.postMessage({ digest: hash.digest('hex') });
-  }
-});
-`;
 
 /** Hashes `file` in order as its prefix becomes final; `advance` after each finished range, then `finish`. */
 export interface FollowHasher {
@@ -49,39 +23,35 @@ export interface FollowHasher {
 }
 
 export function followHasher(file: string, type: ChecksumType): FollowHasher {
-  return WORKER_TYPES.includes(type) ? new WorkerFollowHasher(file, type) : new InlineFollowHasher(file, type);
+  return WORKER_HASH_TYPES.includes(type) ? new WorkerFollowHasher(file, type as WorkerHashType) : new InlineFollowHasher(file, type);
 }
 
 class WorkerFollowHasher implements FollowHasher {
-  private readonly worker: Worker;
-  private readonly done: Promise<string>;
+  private readonly hashes: WorkerHashes;
+  private pos = 0;
 
-  constructor(file: string, type: ChecksumType) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, type } });
-    this.done = new Promise<string>((resolve, reject) => {
-      this.worker.once('message', (m: { digest: string }) => resolve(m.digest));
-      this.worker.once('error', reject);
-      this.worker.once('exit', (code) => reject(new Error(`the hashing thread stopped (exit code ${code}) before the digest`)));
-    });
-    // Nobody may be waiting yet when it fails (the download fails first): never an unhandled rejection.
-    this.done.catch(() => undefined);
+  constructor(
+    private readonly file: string,
+    type: WorkerHashType,
+  ) {
+    this.hashes = new WorkerHashes([type]);
   }
 
   advance(upTo: number): void {
-    this.worker.postMessage({ upTo });
+    if (upTo <= this.pos) return;
+    // A failed range fails the digest, which finish() reports.
+    this.hashes.hashFile(this.file, this.pos, upTo - this.pos, true).catch(() => undefined);
+    this.pos = upTo;
   }
 
   async finish(size: number): Promise<string> {
-    this.worker.postMessage({ upTo: size, finish: true });
-    try {
-      return await this.done;
-    } finally {
-      await this.worker.terminate();
-    }
+    this.advance(size);
+    const [hex] = await this.hashes.digest();
+    return hex;
   }
 
   async close(): Promise<void> {
-    await this.worker.terminate();
+    this.hashes.drop();
   }
 }
 

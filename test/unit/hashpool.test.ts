@@ -8,7 +8,7 @@ import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { WorkerHashes } from '../../src/gateway/store/hashpool';
+import { WorkerHashes } from '../../src/common/hashpool';
 
 const hash = (type: string, b: Uint8Array) => crypto.createHash(type).update(b).digest('hex');
 
@@ -82,7 +82,7 @@ describe('hash workers', () => {
   test('a process whose hashing is done exits on its own; one that still hashes stays until the digest', () => {
     // The module alone, bundled for a plain `node` child (the test file itself would run its tests there).
     const bundle = path.join(dir, 'hashpool.cjs');
-    esbuild.buildSync({ entryPoints: [path.resolve('src/gateway/store/hashpool.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+    esbuild.buildSync({ entryPoints: [path.resolve('src/common/hashpool.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
     const script = `
       const { WorkerHashes } = require(${JSON.stringify(bundle)});
       const h = new WorkerHashes(['md5']);

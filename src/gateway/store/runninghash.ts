@@ -4,7 +4,7 @@
 // node:crypto types are hashed by a worker (hashpool.ts), the others (xxhash) on the caller's thread.
 import * as fs from 'node:fs';
 import { ChecksumType, createHasher, Hasher } from '../checksum';
-import { WORKER_HASH_TYPES, WorkerHashes, WorkerHashType } from './hashpool';
+import { WORKER_HASH_TYPES, WorkerHashes, WorkerHashType } from '../../common/hashpool';
 
 /** A part as it was hashed: complete uses the hash only when it chose exactly these parts first. */
 export interface HashedPart {

@@ -24,7 +24,7 @@ import { errors, GatewayError } from '../errors';
 import { compareKeys, prefixSuccessor, validateBucketName, validateKey } from './keys';
 import { appendTrailer, CorruptObjectFile, readTrailer, readTrailerAt } from './objectfile';
 import { FileSink } from './filesink';
-import { WORKER_HASH_TYPES, WorkerHashes, WorkerHashType } from './hashpool';
+import { WORKER_HASH_TYPES, WorkerHashes, WorkerHashType } from '../../common/hashpool';
 import { RunningHash } from './runninghash';
 import {
   BucketInfo,

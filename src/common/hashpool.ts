@@ -3,8 +3,8 @@
 // PUTs (the event loop hashed while the socket and the disk waited). Here worker threads hash while the
 // main thread only moves bytes.
 //
-// - The bytes to hash are always in a file already (the body on its way to storage, a part in place, an
-//   upload's data file): the worker reads them back itself, from the page cache, with its own buffer.
+// - The bytes to hash are always in a file already (the gateway: a body on its way to storage, a part in
+//   place, an upload's data file; the client: a download's temp file): the worker reads them back itself, from the page cache, with its own buffer.
 //   The main thread only says "bytes [start, start+len) of this file are written". An earlier design
 //   copied every chunk into a shared-memory ring; that copy, on the main thread while the worker read the
 //   other end, cost as much as the rest of a PUT.
@@ -97,7 +97,7 @@ class HashWorker {
       for (const s of this.streams.values()) for (const r of s.replies.splice(0)) r({ id: 0, op: 'ack', error: `hash worker failed: ${e.message}` });
       this.streams.clear();
       this.outstanding = 0;
-      console.error(`[gateway] hash worker failed: ${e.message}`);
+      console.error(`hash worker failed: ${e.message}`);
     });
     // An idle pool must never keep a process alive (tests, the CLI's clean exit). Unref after the
     // listeners: adding a 'message' listener refs the worker's port again.
