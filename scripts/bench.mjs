@@ -3,8 +3,10 @@
 //   ceiling                      scripts/bench-ceiling.mjs: a Node server that only streams bodies to and from files
 //   s3rver                       the npm fake S3 server, as a peer
 // Each server runs in its own process (one at a time); this process is the client. Peak RSS is the
-// server's VmHWM, reset before each row (/proc/PID/clear_refs), so it is the peak of that row alone. Each
-// cell starts after sync(1): no writeback of earlier rows' data lands on it.
+// server's VmHWM, reset before each row (/proc/PID/clear_refs), so it is the peak of that row alone; CPU is
+// the server's (all its threads) during the cell, and the console lines add the client's. Each cell starts
+// after sync(1): no writeback of earlier rows' data lands on it. Read rows first read their objects once,
+// untimed (readThrough), so every target serves them from the page cache.
 //
 // Env: BENCH_SCALE=0.1 scales every size and count (quick run); BENCH_TARGETS=gateway-md5,ceiling picks
 // targets; BENCH_ROWS=put,get picks rows; BENCH_README=0 leaves README.md alone; BENCH_DIR=/path for data.
@@ -107,6 +109,23 @@ function flushDirtyPages() {
     // no sync(1): rows are then timed as the page cache finds them
   }
 }
+/** CPU time (user + system, all threads) a process has used, in ms: what a row costs beyond its wall time. */
+function cpuMs(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
 function peakRssMb(pid) {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -188,6 +207,7 @@ const rows = [
   },
   {
     id: 'get',
+    warm: (t) => readThrough(t, ['big']),
     label: `GET ${W.single / MB} MB`,
     run: async (t) => {
       const t0 = performance.now();
@@ -232,6 +252,7 @@ const rows = [
   },
   {
     id: 'small-get',
+    warm: (t) => readThrough(t, Array.from({ length: W.smallCount }, (_, i) => `small/${i}`)),
     label: `${W.smallCount} × 4 KB GET (16 in flight)`,
     run: async (t) => {
       const t0 = performance.now();
@@ -312,6 +333,7 @@ const rows = [
   },
   {
     id: 'xfer-down',
+    warm: (t) => readThrough(t, ['xfer/big']),
     label: `engine: download ${W.bigFile / MB} MB file`,
     needs: 'engine',
     run: async (t, c) => {
@@ -337,6 +359,7 @@ const rows = [
   },
   {
     id: 'folder-down',
+    warm: (t) => readThrough(t, Array.from({ length: W.folderFiles }, (_, i) => `folder/f${i}`)),
     label: `engine: download ${W.folderFiles}-file folder`,
     needs: 'engine',
     run: async (t, c) => {
@@ -350,6 +373,18 @@ const rows = [
     },
   },
 ];
+
+/**
+ * Reads objects through the server, untimed, before a read row: every target's data is then in the page
+ * cache. Without it the row measured the disk for some targets and not others: on this kind of VM, file
+ * pages untouched for about a minute are paged out (DAMON), and each row goes across the targets in the
+ * order their data was written, so the first target's object was the oldest and read back from disk.
+ */
+async function readThrough(t, keys) {
+  await pool(keys.length, 16, async (i) => {
+    await request('GET', `${t.s3}/${BUCKET}/${enc(keys[i])}`, { sink: true });
+  });
+}
 
 function mbps(bytes, t0) {
   const ms = performance.now() - t0;
@@ -476,17 +511,20 @@ async function main() {
               await row.setup(server);
               cell.setupMs = performance.now() - t0;
             }
+            if (row.warm) await row.warm(server, ctx);
             // Every cell starts with no dirty pages: otherwise the kernel's writeback of earlier rows'
             // gigabytes throttles whichever target happens to write next, and that, not the server, is timed.
             flushDirtyPages();
             resetPeak(server.child.pid);
+            const cpu0 = { server: cpuMs(server.child.pid), client: cpuMs(process.pid) };
             Object.assign(cell, await row.run(server, ctx));
             cell.rss = peakRssMb(server.child.pid);
+            cell.cpu = { server: cpuMs(server.child.pid) - cpu0.server, client: cpuMs(process.pid) - cpu0.client };
           } catch (e) {
             cell.error = String(e.message ?? e).split('\n').join(' ').replace(/^\w+ http:\/\/[^ ]+: (\d+) .*?<Code>(\w+)<\/Code>.*$/, '$1 $2').slice(0, 100);
           }
           const v = cell.error ?? (cell.ratio !== undefined ? `${fmt(cell.ratio, 2)}× (${cell.note})` : `${cell.mbps !== undefined ? `${fmt(cell.mbps)} MB/s ` : ''}${cell.ops !== undefined ? `${fmt(cell.ops)} ops/s ` : ''}`);
-          console.log(`  ${target.padEnd(15)} ${row.label.padEnd(46)} ${v}  rss ${fmt(cell.rss)} MB${cell.setupMs ? `  (setup ${fmt(cell.setupMs / 1000, 1)} s)` : ''}${cell.completeMs ? `  (complete ${fmt(cell.completeMs)} ms)` : ''}`);
+          console.log(`  ${target.padEnd(15)} ${row.label.padEnd(46)} ${v}  rss ${fmt(cell.rss)} MB${cell.cpu ? `  cpu s/c ${fmt(cell.cpu.server / 1000, 1)}/${fmt(cell.cpu.client / 1000, 1)} s` : ''}${cell.setupMs ? `  (setup ${fmt(cell.setupMs / 1000, 1)} s)` : ''}${cell.completeMs ? `  (complete ${fmt(cell.completeMs)} ms)` : ''}`);
           results[row.id][target] = medianCell(runs[row.id][target]);
         }
       }
@@ -538,7 +576,7 @@ function renderTable(results) {
       if (!c) return '—';
       if (c.error) return c.error === 'n/a' ? 'n/a' : `error: ${c.error}`;
       const main = c.ratio !== undefined ? `${fmt(c.ratio, 2)}× (${fmt(c.ms, 1)} ms)` : c.ops !== undefined ? `${fmt(c.ops)} ops/s${c.mbps !== undefined ? `, ${fmt(c.mbps)} MB/s` : ''}` : `${fmt(c.mbps)} MB/s`;
-      return `${main}, ${fmt(c.rss)} MB RSS`;
+      return `${main}, ${fmt(c.rss)} MB RSS${c.cpu ? `, ${fmt(c.cpu.server / 1000, 1)} s CPU` : ''}`;
     });
     // For the deep row lower is better: a ratio of times, so the comparisons are inverted.
     const ratio = (a, b) => {
