@@ -38,7 +38,7 @@
 //   exist (ErrNotFound), bucket "ais://b" already exists (ErrBucketAlreadyExists), BAD DATA CHECKSUM: ...
 // - Redirects (ais/prxred.go): Location = target URL + path + query + pid & utm (see server.ts).
 import type * as http from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import { sendBody } from '../store/filebody';
 import * as crypto from 'node:crypto';
 import { ChecksumType, createHasher, isChecksumType, CHECKSUM_TYPES } from '../checksum';
 import { errors, GatewayError } from '../errors';
@@ -951,7 +951,7 @@ async function getObject(
     return;
   }
   try {
-    await pipeline(stream, res);
+    await sendBody(stream, res);
   } catch {
     // The client went away or the disk failed mid-body: the status is sent, so only the connection can say so.
     res.destroy();

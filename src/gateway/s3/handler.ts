@@ -2,7 +2,7 @@
 // Signatures, when the gateway has credentials, are verified before routing (../auth.ts); request bodies
 // are checked against the signed payload hash or chunk signatures as they stream (takeBody, ./payload.ts).
 import type * as http from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import { sendBody } from '../store/filebody';
 import { GatewayError, errors } from '../errors';
 import type { RequestContext } from '../server';
 import { validateBucketName } from '../store/keys';
@@ -471,7 +471,7 @@ async function getObject(ctx: RequestContext, r: S3Request, ref: BucketRef, key:
   } else if (partNumber) status = 206; // part 1 of an empty object
   r.res.writeHead(status, { ...headersWithId(r), ...headers, 'Content-Length': String(length) });
   try {
-    await pipeline(stream, r.res);
+    await sendBody(stream, r.res);
   } catch (e) {
     // The client went away or the disk failed mid-body: nothing more can be said to the client.
     if (!r.res.destroyed) r.res.destroy(e as Error);

@@ -23,6 +23,7 @@ import { ChecksumType, createHasher, initChecksums, isChecksumType, CHECKSUM_TYP
 import { errors, GatewayError } from '../errors';
 import { compareKeys, prefixSuccessor, validateBucketName, validateKey } from './keys';
 import { appendTrailer, CorruptObjectFile, readTrailer, readTrailerAt } from './objectfile';
+import { FileBody } from './filebody';
 import { FileSink } from './filesink';
 import { WORKER_HASH_TYPES, WorkerHashes, WorkerHashType } from '../../common/hashpool';
 import { RunningHash } from './runninghash';
@@ -675,7 +676,7 @@ export class Store {
       const stream =
         end < start
           ? (await fh.close(), Readable.from([]))
-          : fh.createReadStream({ start, end, highWaterMark: 1024 * 1024 });
+          : new FileBody(fh, start, end);
       return { meta, range: r, stream };
     } catch (e) {
       await fh.close().catch(() => undefined);
