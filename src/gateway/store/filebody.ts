@@ -19,11 +19,12 @@ const READ_BYTES = 64 * 1024;
 const POOL_LIMIT = 64;
 const pool: Buffer[] = [];
 
-function takeBuffer(): Buffer {
+/** A 256 KB buffer for reading into; give it back with giveBack once nothing refers to its bytes. */
+export function takeBuffer(): Buffer {
   return pool.pop() ?? Buffer.allocUnsafeSlow(SEND_BYTES);
 }
 
-function giveBack(buf: Buffer): void {
+export function giveBack(buf: Buffer): void {
   if (pool.length < POOL_LIMIT) pool.push(buf);
 }
 

@@ -3,6 +3,7 @@
 // parts 1..k are stored), so complete only hashes what is left instead of every byte once more at the end.
 // node:crypto types are hashed by a worker (hashpool.ts), the others (xxhash) on the caller's thread.
 import * as fs from 'node:fs';
+import { giveBack, takeBuffer } from './filebody';
 import { ChecksumType, createHasher, Hasher } from '../checksum';
 import { WORKER_HASH_TYPES, WorkerHashes, WorkerHashType } from '../../common/hashpool';
 
@@ -80,12 +81,7 @@ export class RunningHash {
         const fromWorker = this.worker?.hashFile(file, start, size);
         let got = size;
         if (this.readsFile) {
-          got = 0;
-          for await (const chunk of fs.createReadStream(file, { start, end: start + size - 1, highWaterMark: 1024 * 1024 })) {
-            const c = chunk as Buffer;
-            got += c.length;
-            for (const h of this.inline) h?.update(c);
-          }
+          got = await this.hashInline(file, start, size);
         }
         await fromWorker;
         if (got !== size) this.failed = true;
@@ -95,6 +91,25 @@ export class RunningHash {
       }
     });
     return this.chain;
+  }
+
+  /** Reads the range through a pooled buffer (no new memory per read, see filebody.ts) into the inline hashes; the bytes read. */
+  private async hashInline(file: string, start: number, size: number): Promise<number> {
+    const fh = await fs.promises.open(file, 'r');
+    const buf = takeBuffer();
+    try {
+      let got = 0;
+      while (got < size) {
+        const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - got), start + got);
+        if (bytesRead === 0) break;
+        for (const h of this.inline) h?.update(buf.subarray(0, bytesRead));
+        got += bytesRead;
+      }
+      return got;
+    } finally {
+      giveBack(buf);
+      await fh.close();
+    }
   }
 
   /** Resolves when every queued range is hashed. */
