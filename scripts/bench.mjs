@@ -95,6 +95,11 @@ function startServer(target, dataDir) {
   });
 }
 
+async function stopServer(server) {
+  server.child.kill('SIGTERM');
+  await new Promise((r) => (server.child.exitCode !== null ? r() : server.child.once('exit', r)));
+}
+
 function resetPeak(pid) {
   try {
     fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
@@ -372,13 +377,27 @@ const rows = [
       return r;
     },
   },
+  {
+    // The memory goal on its own: a server that has served nothing else (the RSS of the rows above includes
+    // what earlier rows left, such as the 100,000-key index), moving one large object each way.
+    id: 'fresh',
+    label: `fresh server: PUT then GET ${W.bigFile / MB} MB`,
+    fresh: true,
+    run: async (t) => {
+      const t0 = performance.now();
+      await request('PUT', `${t.s3}/${BUCKET}/fresh`, { headers: { 'Content-Length': W.bigFile }, body: patternBody(W.bigFile) });
+      const r = await request('GET', `${t.s3}/${BUCKET}/fresh`, { sink: true });
+      if (r.bytes !== W.bigFile) throw new Error(`GET returned ${r.bytes} bytes`);
+      return mbps(2 * W.bigFile, t0);
+    },
+  },
 ];
 
 /**
- * Reads objects through the server, untimed, before a read row: every target's data is then in the page
- * cache. Without it the row measured the disk for some targets and not others: on this kind of VM, file
- * pages untouched for about a minute are paged out (DAMON), and each row goes across the targets in the
- * order their data was written, so the first target's object was the oldest and read back from disk.
+ * Reads objects through the server, untimed, before a read row, so every target serves them from the page
+ * cache: on this kind of VM, file pages left untouched are paged out over time (DAMON; 140 MB of a fresh
+ * 1 GB file within 80 s), and each row goes across the targets in the order their data was written, so
+ * the first target's object would be the oldest.
  */
 async function readThrough(t, keys) {
   await pool(keys.length, 16, async (i) => {
@@ -496,8 +515,8 @@ async function main() {
   try {
     for (const row of rows) {
       if (wantRows && !wantRows.has(row.id)) continue;
-      for (let rep = 0; rep < (row.setup || row.deep ? 1 : repeat); rep++) {
-        for (const { target, server, ctx, isGateway } of live) {
+      for (let rep = 0; rep < (row.setup || row.deep || row.fresh ? 1 : repeat); rep++) {
+        for (const { target, server: running, ctx, isGateway } of live) {
           const cell = {};
           ((runs[row.id] ??= {})[target] ??= []).push(cell);
           (results[row.id] ??= {})[target] = medianCell(runs[row.id][target]);
@@ -505,7 +524,14 @@ async function main() {
             cell.error = 'n/a';
             continue;
           }
+          let server = running;
+          let freshDir;
           try {
+            if (row.fresh) {
+              freshDir = fs.mkdtempSync(path.join(work, `fresh-${target}-`));
+              server = await startServer(target, freshDir);
+              await request('PUT', `${server.s3}/${BUCKET}`);
+            }
             if (row.setup) {
               const t0 = performance.now();
               await row.setup(server);
@@ -522,6 +548,9 @@ async function main() {
             cell.cpu = { server: cpuMs(server.child.pid) - cpu0.server, client: cpuMs(process.pid) - cpu0.client };
           } catch (e) {
             cell.error = String(e.message ?? e).split('\n').join(' ').replace(/^\w+ http:\/\/[^ ]+: (\d+) .*?<Code>(\w+)<\/Code>.*$/, '$1 $2').slice(0, 100);
+          } finally {
+            if (server !== running) await stopServer(server);
+            if (freshDir) fs.rmSync(freshDir, { recursive: true, force: true });
           }
           const v = cell.error ?? (cell.ratio !== undefined ? `${fmt(cell.ratio, 2)}× (${cell.note})` : `${cell.mbps !== undefined ? `${fmt(cell.mbps)} MB/s ` : ''}${cell.ops !== undefined ? `${fmt(cell.ops)} ops/s ` : ''}`);
           console.log(`  ${target.padEnd(15)} ${row.label.padEnd(46)} ${v}  rss ${fmt(cell.rss)} MB${cell.cpu ? `  cpu s/c ${fmt(cell.cpu.server / 1000, 1)}/${fmt(cell.cpu.client / 1000, 1)} s` : ''}${cell.setupMs ? `  (setup ${fmt(cell.setupMs / 1000, 1)} s)` : ''}${cell.completeMs ? `  (complete ${fmt(cell.completeMs)} ms)` : ''}`);
@@ -532,8 +561,7 @@ async function main() {
   } finally {
     for (const { server, ctx } of live) {
       ctx.client.dispose();
-      server.child.kill('SIGTERM');
-      await new Promise((r) => (server.child.exitCode !== null ? r() : server.child.once('exit', r)));
+      await stopServer(server);
     }
   }
   fs.rmSync(work, { recursive: true, force: true });
