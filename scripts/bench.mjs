@@ -141,7 +141,14 @@ function peakRssMb(pid) {
 }
 
 // ------------------------------------------------------------------ raw HTTP client (cheap on CPU)
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+// Replaced before every cell (freshAgent): a server closes a keep-alive socket after its idle timeout (5 s in
+// Node's http server, which s3rver uses), and a request sent on such a socket as it closes fails with EPIPE
+// or 'socket hang up', an error of the bench's, not of the server.
+let agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+function freshAgent() {
+  agent.destroy();
+  agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+}
 function request(method, url, { body, headers = {}, sink = false } = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, agent, headers }, (res) => {
@@ -532,6 +539,7 @@ async function main() {
               server = await startServer(target, freshDir);
               await request('PUT', `${server.s3}/${BUCKET}`);
             }
+            freshAgent();
             if (row.setup) {
               const t0 = performance.now();
               await row.setup(server);
@@ -541,6 +549,7 @@ async function main() {
             // Every cell starts with no dirty pages: otherwise the kernel's writeback of earlier rows'
             // gigabytes throttles whichever target happens to write next, and that, not the server, is timed.
             flushDirtyPages();
+            freshAgent();
             resetPeak(server.child.pid);
             const cpu0 = { server: cpuMs(server.child.pid), client: cpuMs(process.pid) };
             Object.assign(cell, await row.run(server, ctx));
