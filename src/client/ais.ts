@@ -111,13 +111,17 @@ export class AisClusterClient implements ClusterClient {
     return url;
   }
 
-  private async send(spec: RequestSpec): Promise<http.IncomingMessage> {
+  private headers(spec: RequestSpec): Record<string, string> {
     const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json', ...(spec.headers ?? {}) };
     if (this.connection.authToken) headers['Authorization'] = `Bearer ${this.connection.authToken}`;
+    return headers;
+  }
+
+  private async send(spec: RequestSpec): Promise<http.IncomingMessage> {
     const res = await this.transport.request({
       method: spec.method,
       url: this.url(spec.path, spec.query),
-      headers,
+      headers: this.headers(spec),
       body: spec.json !== undefined ? JSON.stringify(spec.json) : spec.body,
       endpoint: this.endpoint,
     });
@@ -127,16 +131,19 @@ export class AisClusterClient implements ClusterClient {
   }
 
   private async errorFrom(res: http.IncomingMessage, target: string): Promise<ClientError> {
-    const status = res.statusCode ?? 0;
-    let message: string | undefined;
+    let text = '';
     try {
-      const text = await readText(res, 64 * 1024);
-      message = serverMessage(text, String(res.headers['content-type'] ?? ''));
+      text = await readText(res, 64 * 1024);
     } catch {
       // the status says enough
     }
+    return this.answerError(res.statusCode ?? 0, res.headers, text, target);
+  }
+
+  private answerError(status: number, headers: http.IncomingHttpHeaders, text: string, target: string): ClientError {
+    let message = text ? serverMessage(text, String(headers['content-type'] ?? '')) : undefined;
     // AIStore answers a failed HEAD with an empty body and its JSON error in Hdr-Error (cmn/err.go).
-    const hdrError = res.headers['hdr-error'];
+    const hdrError = headers['hdr-error'];
     if (!message && typeof hdrError === 'string') message = serverMessage(hdrError, 'application/json');
     return statusError(status, this.endpoint, target, message);
   }
@@ -391,6 +398,22 @@ export class AisClusterClient implements ClusterClient {
     // A reader that gives up (cancel) closes the connection rather than leave it half-read.
     body.on('close', () => !res.complete && res.destroy());
     return { body, head, ...(length !== undefined ? { contentLength: Number(length) } : {}) };
+  }
+
+  async getRangeToFile(bucket: BucketRef, key: string, range: Required<ByteRange>, file: string, onBytes: (n: number) => void, signal: AbortSignal | undefined, cancelled: () => Error): Promise<boolean> {
+    const spec: RequestSpec = { method: 'GET', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket), headers: { Range: `bytes=${range.start}-${range.end}` }, target: this.target(bucket, key) };
+    const answer = await this.transport.fetchToFile(
+      { url: this.url(spec.path, spec.query), headers: this.headers(spec), endpoint: this.endpoint },
+      file,
+      range.start,
+      range.end - range.start + 1,
+      onBytes,
+      signal,
+      cancelled,
+    );
+    if (answer === undefined) return false;
+    if (answer !== 'done') throw this.answerError(answer.status, answer.headers, answer.text, spec.target);
+    return true;
   }
 
   async putObject(bucket: BucketRef, key: string, source: PutSource, options: PutOptions = {}): Promise<PutResult> {

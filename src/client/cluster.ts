@@ -224,6 +224,12 @@ export interface ClusterClient {
   setObjectMetadata(bucket: BucketRef, key: string, update: ObjectMetadataUpdate): Promise<void>;
   /** AIStore's native rename within a bucket; undefined where the cluster has none (then copy + delete). */
   renameObject?(bucket: BucketRef, key: string, newKey: string): Promise<void>;
+  /**
+   * Writes the bytes of `range` (both ends given) into the existing `file` at `range.start`, off the caller's
+   * thread, telling `onBytes` of each write. False where this client cannot (then use getObject); rejects
+   * as getObject would, with the file's own error (it has a syscall), or with `cancelled()` on abort.
+   */
+  getRangeToFile?(bucket: BucketRef, key: string, range: Required<ByteRange>, file: string, onBytes: (n: number) => void, signal: AbortSignal | undefined, cancelled: () => Error): Promise<boolean>;
 
   /** Closes pooled connections. */
   dispose(): void;

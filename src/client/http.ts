@@ -7,6 +7,7 @@ import * as https from 'node:https';
 import { PassThrough, type Readable } from 'node:stream';
 import { ClientError, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, networkError, TlsOptions } from './cluster';
 import { HttpsTunnelAgent, ProxyOptions } from './proxy';
+import { fetchRangeToFile, forgetAgents, newAgentKey, RangeFetch, RangeOutcome } from './rangefetch';
 
 /**
  * A request body. `open` is called once per attempt. A one-time stream (`reopen` false) is sent behind
@@ -122,9 +123,26 @@ export function httpsAgentOptions(tls: TlsOptions | undefined, endpoint: string)
   };
 }
 
+function connectTimeoutError(endpoint: string, ms: number): ClientError {
+  return new ClientError('timeout', `Could not connect to ${endpoint} within ${ms / 1000} s. Check the address and any firewall or VPN in between.`, endpoint, undefined, 'ETIMEDOUT');
+}
+
+function idleTimeoutError(endpoint: string, ms: number): ClientError {
+  return new ClientError('timeout', `${endpoint} accepted the connection but did not answer within ${ms / 1000} s. Check that this is a storage endpoint and that it is not overloaded.`, endpoint, undefined, 'ETIMEDOUT');
+}
+
+/** A non-2xx answer to `fetchToFile`: the caller turns it into its own error. */
+export interface FetchRefused {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
 export class HttpTransport {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   private httpsAgent?: https.Agent;
+  private workerAgentKey?: number;
+  private workerTls?: RangeFetch['tls'];
   private readonly timeoutMs: number;
   private readonly connectTimeoutMs: number;
 
@@ -213,16 +231,14 @@ export class HttpTransport {
           ? http.request({ host: proxy.host, port: proxy.port, path: url.href, method, headers: { ...headers, Host: url.host }, agent })
           : mod.request(url, { method, headers, agent });
 
-      const connectTimer = setTimeout(() => {
-        cr.destroy(new ClientError('timeout', `Could not connect to ${endpoint} within ${this.connectTimeoutMs / 1000} s. Check the address and any firewall or VPN in between.`, endpoint, undefined, 'ETIMEDOUT'));
-      }, this.connectTimeoutMs);
+      const connectTimer = setTimeout(() => cr.destroy(connectTimeoutError(endpoint, this.connectTimeoutMs)), this.connectTimeoutMs);
       cr.on('socket', (socket) => {
         const connected = () => clearTimeout(connectTimer);
         if ((socket as { connecting?: boolean }).connecting) socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', connected);
         else connected();
       });
       cr.setTimeout(this.timeoutMs, () => {
-        const err = new ClientError('timeout', `${endpoint} accepted the connection but did not answer within ${this.timeoutMs / 1000} s. Check that this is a storage endpoint and that it is not overloaded.`, endpoint, undefined, 'ETIMEDOUT');
+        const err = idleTimeoutError(endpoint, this.timeoutMs);
         // While a response body streams, the consumer of that stream must see the timeout.
         if (response) response.destroy(err);
         else cr.destroy(err);
@@ -279,7 +295,67 @@ export class HttpTransport {
     });
   }
 
+  /**
+   * GETs `length` bytes into `file` at `position` on the download worker (rangefetch.ts), following
+   * redirects as `request` does. Resolves when they are written, or with the answer when it is not 2xx;
+   * rejects with a ClientError (network, timeout), the file's own error (it has a syscall) or `cancelled`.
+   * Undefined when this transport goes through a proxy: the caller then streams with `request`.
+   */
+  async fetchToFile(
+    req: { url: URL; headers: Record<string, string>; endpoint: string },
+    file: string,
+    position: number,
+    length: number,
+    onBytes: (n: number) => void,
+    signal: AbortSignal | undefined,
+    cancelled: () => Error,
+  ): Promise<FetchRefused | undefined | 'done'> {
+    if (this.options.proxy) return undefined;
+    if (this.workerAgentKey === undefined) {
+      // The CA file is read once, as for the https agent; a file that cannot be read fails here, as there.
+      const o = httpsAgentOptions(this.options.tls, req.endpoint);
+      this.workerTls = { rejectUnauthorized: o.rejectUnauthorized !== false, checkHostname: !o.checkServerIdentity, ...(o.ca ? { ca: o.ca as string | Buffer } : {}) };
+      this.workerAgentKey = newAgentKey();
+    }
+    const outcome: RangeOutcome = await fetchRangeToFile(
+      {
+        url: req.url.href,
+        headers: req.headers,
+        file,
+        position,
+        length,
+        timeoutMs: this.timeoutMs,
+        connectTimeoutMs: this.connectTimeoutMs,
+        maxRedirects: 5,
+        agentKey: this.workerAgentKey,
+        tls: this.workerTls,
+      },
+      onBytes,
+      signal,
+    );
+    const endpoint = req.endpoint;
+    switch (outcome.kind) {
+      case 'done':
+        return 'done';
+      case 'status':
+        return outcome;
+      case 'cancelled':
+        throw cancelled();
+    }
+    const { message, code, syscall, tag } = outcome;
+    if (tag === 'connect-timeout') throw connectTimeoutError(endpoint, this.connectTimeoutMs);
+    if (tag === 'idle-timeout') throw idleTimeoutError(endpoint, this.timeoutMs);
+    if (tag === 'redirects') throw new ClientError('protocol', `${endpoint} ${message}.`, endpoint);
+    if (tag === 'length') throw new ClientError('server', `${endpoint} sent a body of the wrong length for bytes ${position}-${position + length - 1}: ${message}.`, endpoint);
+    if (tag === 'worker') throw new ClientError('unreachable', `Request to ${endpoint} failed: ${message}`, endpoint);
+    const err = Object.assign(new Error(message), code ? { code } : {}, syscall ? { syscall } : {});
+    // The local file's own failure (it has a syscall such as open or writev) is the caller's to word.
+    if (syscall && ['open', 'write', 'writev', 'close'].includes(syscall)) throw err;
+    throw networkError(err, endpoint);
+  }
+
   dispose(): void {
+    if (this.workerAgentKey !== undefined) forgetAgents(this.workerAgentKey);
     this.httpAgent.destroy();
     this.httpsAgent?.destroy();
   }

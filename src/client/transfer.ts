@@ -607,8 +607,16 @@ async function rangedDownload(
       await withRetry(opts.attempts ?? 3, opts.signal, async () => {
         const counted = { n: 0 };
         try {
-          const { body } = await client.getObject(bucket, key, r);
-          await pipeline(body, tap(meter, [], opts.signal, counted), fs.createWriteStream(tmp, { flags: 'r+', start: r.start, highWaterMark: MiB }));
+          const onBytes = (n: number) => {
+            counted.n += n;
+            meter.add(n);
+          };
+          // Off this thread where the client can (rangefetch.ts: the extension host's event loop and heap stay calm).
+          const offThread = (await client.getRangeToFile?.(bucket, key, r, tmp, onBytes, opts.signal, () => new TransferCancelled())) ?? false;
+          if (!offThread) {
+            const { body } = await client.getObject(bucket, key, r);
+            await pipeline(body, tap(meter, [], opts.signal, counted), fs.createWriteStream(tmp, { flags: 'r+', start: r.start, highWaterMark: MiB }));
+          }
           if (counted.n !== r.end - r.start + 1) throw new ClientError('server', `${key}: range ${r.start}-${r.end} returned ${counted.n} bytes.`, client.endpoint);
         } catch (e) {
           meter.add(-counted.n);

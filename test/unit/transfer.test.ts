@@ -51,6 +51,13 @@ function beforeEachGet(client: ClusterClient, hook: () => void): ClusterClient {
           return target.getObject(...args);
         };
       }
+      // The engine's ranged GETs from an AIS cluster go this way (off the caller's thread).
+      if (prop === 'getRangeToFile' && target.getRangeToFile) {
+        return (...args: Parameters<NonNullable<ClusterClient['getRangeToFile']>>) => {
+          hook();
+          return target.getRangeToFile!(...args);
+        };
+      }
       const value = Reflect.get(target, prop) as unknown;
       return typeof value === 'function' ? value.bind(target) : value;
     },
