@@ -114,6 +114,34 @@ function flushDirtyPages() {
     // no sync(1): rows are then timed as the page cache finds them
   }
 }
+/** Busy and total jiffies of all CPUs together, from /proc/stat; undefined where there is none. */
+function cpuJiffies() {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - f[3] - (f[4] ?? 0), total };
+  } catch {
+    return undefined;
+  }
+}
+/**
+ * Waits (at most 5 s) until the machine has been idle for two 100 ms windows running: what the previous
+ * cell's server still does after its last reply (freeing blocks, collecting garbage) must not be charged
+ * to the next cell. (The slow spells this VM has, where every target's CPU time per byte doubles for a
+ * few cells, are not that: they come from the host, and only medians and rotation even them out.)
+ */
+async function settle() {
+  const deadline = performance.now() + 5000;
+  let quiet = 0;
+  let prev = cpuJiffies();
+  while (prev && quiet < 2 && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = cpuJiffies();
+    const busy = (now.busy - prev.busy) / Math.max(1, now.total - prev.total);
+    quiet = busy < 0.1 ? quiet + 1 : 0;
+    prev = now;
+  }
+}
 /** CPU time (user + system, all threads) a process has used, in ms: what a row costs beyond its wall time. */
 function cpuMs(pid) {
   try {
@@ -523,7 +551,10 @@ async function main() {
     for (const row of rows) {
       if (wantRows && !wantRows.has(row.id)) continue;
       for (let rep = 0; rep < (row.setup || row.deep || row.fresh ? 1 : repeat); rep++) {
-        for (const { target, server: running, ctx, isGateway } of live) {
+        // Each repetition starts the round at the next target, so no target is always the one that follows
+        // the slowest (whatever a cell leaves behind lands on a different target each time).
+        const shift = rep % live.length;
+        for (const { target, server: running, ctx, isGateway } of [...live.slice(shift), ...live.slice(0, shift)]) {
           const cell = {};
           ((runs[row.id] ??= {})[target] ??= []).push(cell);
           (results[row.id] ??= {})[target] = medianCell(runs[row.id][target]);
@@ -549,6 +580,7 @@ async function main() {
             // Every cell starts with no dirty pages: otherwise the kernel's writeback of earlier rows'
             // gigabytes throttles whichever target happens to write next, and that, not the server, is timed.
             flushDirtyPages();
+            await settle();
             freshAgent();
             resetPeak(server.child.pid);
             const cpu0 = { server: cpuMs(server.child.pid), client: cpuMs(process.pid) };
