@@ -83,6 +83,10 @@ function fetchRange(m) {
   let req;
   let res;
   let connectTimer;
+  // A writev in flight when the fetch ends: the fd is closed (and the outcome posted) only after it, since
+  // a closed fd's number can be reused by the next open in this process, and a late write would land there.
+  let writeInFlight = false;
+  let afterWrite;
   const finish = (msg, destroy) => {
     if (done) return;
     done = true;
@@ -94,8 +98,9 @@ function fetchRange(m) {
       if (req) req.destroy();
     }
     const post = () => parentPort.postMessage(Object.assign({ id: m.id }, msg));
-    if (fd === undefined) post();
-    else fs.close(fd, post);
+    const close = () => (fd === undefined ? post() : fs.close(fd, post));
+    if (writeInFlight) afterWrite = close;
+    else close();
   };
   const fail = (e) => finish({ kind: 'error', message: String((e && e.message) || e), code: e && e.code, syscall: e && e.syscall, tag: e && e.tag }, true);
   live.set(m.id, () => finish({ kind: 'cancelled' }, true));
@@ -168,10 +173,12 @@ function fetchRange(m) {
       writing = pendingBytes;
       pending = [];
       pendingBytes = 0;
+      writeInFlight = true;
       fs.writev(fd, bufs, m.position + written, (err, n) => {
+        writeInFlight = false;
         const asked = writing;
         writing = 0;
-        if (done) return;
+        if (done) return afterWrite?.();
         if (err) return fail(err);
         if (n < asked) {
           // A short write (the disk filling up reports ENOSPC on the next one): send the rest again.
