@@ -400,7 +400,7 @@ export class AisClusterClient implements ClusterClient {
     return { body, head, ...(length !== undefined ? { contentLength: Number(length) } : {}) };
   }
 
-  async getRangeToFile(bucket: BucketRef, key: string, range: Required<ByteRange>, file: string, onBytes: (n: number) => void, signal: AbortSignal | undefined, cancelled: () => Error): Promise<boolean> {
+  async getRangeToFile(bucket: BucketRef, key: string, range: Required<ByteRange>, file: string, onBytes: (n: number) => void, signal?: AbortSignal): Promise<boolean> {
     const spec: RequestSpec = { method: 'GET', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket), headers: { Range: `bytes=${range.start}-${range.end}` }, target: this.target(bucket, key) };
     const answer = await this.transport.fetchToFile(
       { url: this.url(spec.path, spec.query), headers: this.headers(spec), endpoint: this.endpoint },
@@ -409,7 +409,6 @@ export class AisClusterClient implements ClusterClient {
       range.end - range.start + 1,
       onBytes,
       signal,
-      cancelled,
     );
     if (answer === undefined) return false;
     if (answer !== 'done') throw this.answerError(answer.status, answer.headers, answer.text, spec.target);

@@ -227,9 +227,9 @@ export interface ClusterClient {
   /**
    * Writes the bytes of `range` (both ends given) into the existing `file` at `range.start`, off the caller's
    * thread, telling `onBytes` of each write. False where this client cannot (then use getObject); rejects
-   * as getObject would, with the file's own error (it has a syscall), or with `cancelled()` on abort.
+   * as getObject would, with the file's own error (it has a syscall), or with the signal's reason on abort.
    */
-  getRangeToFile?(bucket: BucketRef, key: string, range: Required<ByteRange>, file: string, onBytes: (n: number) => void, signal: AbortSignal | undefined, cancelled: () => Error): Promise<boolean>;
+  getRangeToFile?(bucket: BucketRef, key: string, range: Required<ByteRange>, file: string, onBytes: (n: number) => void, signal?: AbortSignal): Promise<boolean>;
 
   /** Closes pooled connections. */
   dispose(): void;

@@ -131,6 +131,10 @@ function idleTimeoutError(endpoint: string, ms: number): ClientError {
   return new ClientError('timeout', `${endpoint} accepted the connection but did not answer within ${ms / 1000} s. Check that this is a storage endpoint and that it is not overloaded.`, endpoint, undefined, 'ETIMEDOUT');
 }
 
+function tooManyRedirects(endpoint: string, max: number, location: string, status?: number): ClientError {
+  return new ClientError('protocol', `${endpoint} redirected more than ${max} times (last to ${location}).`, endpoint, status);
+}
+
 /** A non-2xx answer to `fetchToFile`: the caller turns it into its own error. */
 export interface FetchRefused {
   status: number;
@@ -172,7 +176,7 @@ export class HttpTransport {
       const location = res.headers.location;
       if (!REDIRECTS.has(status) || !location) return res;
       res.resume(); // discard the redirect's own body, free the socket
-      if (hop >= max) throw new ClientError('protocol', `${req.endpoint} redirected more than ${max} times (last to ${location}).`, req.endpoint, status);
+      if (hop >= max) throw tooManyRedirects(req.endpoint, max, location, status);
       const next = new URL(location, url);
       if (status === 303 || ((status === 301 || status === 302) && method !== 'GET' && method !== 'HEAD')) {
         // Only 307/308 promise the same method and body; AIStore uses 307.
@@ -298,7 +302,8 @@ export class HttpTransport {
   /**
    * GETs `length` bytes into `file` at `position` on the download worker (rangefetch.ts), following
    * redirects as `request` does. Resolves when they are written, or with the answer when it is not 2xx;
-   * rejects with a ClientError (network, timeout), the file's own error (it has a syscall) or `cancelled`.
+   * rejects with a ClientError (network, timeout), the file's own error (it has a syscall) or, on abort, the
+   * signal's reason.
    * Undefined when this transport goes through a proxy: the caller then streams with `request`.
    */
   async fetchToFile(
@@ -307,8 +312,7 @@ export class HttpTransport {
     position: number,
     length: number,
     onBytes: (n: number) => void,
-    signal: AbortSignal | undefined,
-    cancelled: () => Error,
+    signal?: AbortSignal,
   ): Promise<FetchRefused | undefined | 'done'> {
     if (this.options.proxy) return undefined;
     if (this.workerAgentKey === undefined) {
@@ -340,12 +344,12 @@ export class HttpTransport {
       case 'status':
         return outcome;
       case 'cancelled':
-        throw cancelled();
+        throw signal?.reason ?? new Error('cancelled');
     }
     const { message, code, syscall, tag } = outcome;
     if (tag === 'connect-timeout') throw connectTimeoutError(endpoint, this.connectTimeoutMs);
     if (tag === 'idle-timeout') throw idleTimeoutError(endpoint, this.timeoutMs);
-    if (tag === 'redirects') throw new ClientError('protocol', `${endpoint} ${message}.`, endpoint);
+    if (tag === 'redirects') throw tooManyRedirects(endpoint, 5, outcome.location ?? '', outcome.status);
     if (tag === 'length') throw new ClientError('server', `${endpoint} sent a body of the wrong length for bytes ${position}-${position + length - 1}: ${message}.`, endpoint);
     if (tag === 'worker') throw new ClientError('unreachable', `Request to ${endpoint} failed: ${message}`, endpoint);
     const err = Object.assign(new Error(message), code ? { code } : {}, syscall ? { syscall } : {});

@@ -40,7 +40,7 @@ export type RangeOutcome =
    * Nothing usable came: `code`/`syscall` as Node's errors have them (a syscall means the local file);
    * `tag` for what the worker itself decided: a timeout, too many redirects, a body of the wrong length.
    */
-  | { kind: 'error'; message: string; code?: string; syscall?: string; tag?: 'connect-timeout' | 'idle-timeout' | 'redirects' | 'length' | 'worker' }
+  | { kind: 'error'; message: string; code?: string; syscall?: string; tag?: 'connect-timeout' | 'idle-timeout' | 'redirects' | 'length' | 'worker'; location?: string; status?: number }
   | { kind: 'cancelled' };
 
 const WORKER_SOURCE = `
@@ -102,7 +102,7 @@ function fetchRange(m) {
     if (writeInFlight) afterWrite = close;
     else close();
   };
-  const fail = (e) => finish({ kind: 'error', message: String((e && e.message) || e), code: e && e.code, syscall: e && e.syscall, tag: e && e.tag }, true);
+  const fail = (e) => finish({ kind: 'error', message: String((e && e.message) || e), code: e && e.code, syscall: e && e.syscall, tag: e && e.tag, location: e && e.location, status: e && e.status }, true);
   live.set(m.id, () => finish({ kind: 'cancelled' }, true));
 
   const attempt = () => {
@@ -128,7 +128,7 @@ function fetchRange(m) {
       const status = r.statusCode || 0;
       if (REDIRECTS.has(status) && r.headers.location) {
         r.resume();
-        if (++hops > m.maxRedirects) return fail(tagged('redirects', 'redirected more than ' + m.maxRedirects + ' times (last to ' + r.headers.location + ')'));
+        if (++hops > m.maxRedirects) return fail(Object.assign(tagged('redirects', 'too many redirects'), { location: r.headers.location, status }));
         url = new URL(r.headers.location, url);
         return attempt();
       }

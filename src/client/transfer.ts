@@ -612,7 +612,7 @@ async function rangedDownload(
             meter.add(n);
           };
           // Off this thread where the client can (rangefetch.ts: the extension host's event loop and heap stay calm).
-          const offThread = (await client.getRangeToFile?.(bucket, key, r, tmp, onBytes, opts.signal, () => new TransferCancelled())) ?? false;
+          const offThread = (await client.getRangeToFile?.(bucket, key, r, tmp, onBytes, opts.signal)) ?? false;
           if (!offThread) {
             const { body } = await client.getObject(bucket, key, r);
             await pipeline(body, tap(meter, [], opts.signal, counted), fs.createWriteStream(tmp, { flags: 'r+', start: r.start, highWaterMark: MiB }));
