@@ -145,8 +145,7 @@ export interface FetchRefused {
 export class HttpTransport {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   private httpsAgent?: https.Agent;
-  private workerAgentKey?: number;
-  private workerTls?: RangeFetch['tls'];
+  private worker?: Pick<RangeFetch, 'agentKey' | 'agentOptions' | 'checkHostname'>;
   private readonly timeoutMs: number;
   private readonly connectTimeoutMs: number;
 
@@ -315,11 +314,10 @@ export class HttpTransport {
     signal?: AbortSignal,
   ): Promise<FetchRefused | undefined | 'done'> {
     if (this.options.proxy) return undefined;
-    if (this.workerAgentKey === undefined) {
-      // The CA file is read once, as for the https agent; a file that cannot be read fails here, as there.
-      const o = httpsAgentOptions(this.options.tls, req.endpoint);
-      this.workerTls = { rejectUnauthorized: o.rejectUnauthorized !== false, checkHostname: !o.checkServerIdentity, ...(o.ca ? { ca: o.ca as string | Buffer } : {}) };
-      this.workerAgentKey = newAgentKey();
+    if (!this.worker) {
+      // A CA file that cannot be read fails here as it does for the https agent.
+      const { checkServerIdentity, ...agentOptions } = httpsAgentOptions(this.options.tls, req.endpoint);
+      this.worker = { agentKey: newAgentKey(), agentOptions, checkHostname: !checkServerIdentity };
     }
     const outcome: RangeOutcome = await fetchRangeToFile(
       {
@@ -331,8 +329,7 @@ export class HttpTransport {
         timeoutMs: this.timeoutMs,
         connectTimeoutMs: this.connectTimeoutMs,
         maxRedirects: 5,
-        agentKey: this.workerAgentKey,
-        tls: this.workerTls,
+        ...this.worker,
       },
       onBytes,
       signal,
@@ -359,7 +356,7 @@ export class HttpTransport {
   }
 
   dispose(): void {
-    if (this.workerAgentKey !== undefined) forgetAgents(this.workerAgentKey);
+    if (this.worker) forgetAgents(this.worker.agentKey);
     this.httpAgent.destroy();
     this.httpsAgent?.destroy();
   }

@@ -28,7 +28,10 @@ export interface RangeFetch {
   maxRedirects: number;
   /** The caller's connection settings: requests with the same key share the worker's keep-alive agent. */
   agentKey: number;
-  tls?: { rejectUnauthorized: boolean; ca?: string | Buffer; checkHostname: boolean };
+  /** The caller's agent options (httpsAgentOptions) but for checkServerIdentity, a function, which cannot be posted. */
+  agentOptions: { keepAlive?: boolean; maxSockets?: number; rejectUnauthorized?: boolean; ca?: unknown };
+  /** False: the certificate chain is verified, the host name in it is not (s3cmd's check_ssl_hostname = False). */
+  checkHostname: boolean;
 }
 
 export type RangeOutcome =
@@ -59,12 +62,8 @@ function agentFor(url, m) {
   const key = m.agentKey + ' ' + url.protocol;
   let a = agents.get(key);
   if (!a) {
-    const o = { keepAlive: true, maxSockets: 16 };
-    if (m.tls) {
-      o.rejectUnauthorized = m.tls.rejectUnauthorized;
-      if (m.tls.ca) o.ca = m.tls.ca;
-      if (!m.tls.checkHostname) o.checkServerIdentity = () => undefined;
-    }
+    const o = Object.assign({}, m.agentOptions);
+    if (!m.checkHostname) o.checkServerIdentity = () => undefined;
     a = url.protocol === 'https:' ? new https.Agent(o) : new http.Agent(o);
     agents.set(key, a);
   }

@@ -8,10 +8,11 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { startTestGateway } from '../helpers/gateway';
 import { AisClusterClient } from '../../src/client/ais';
-import { expectClientError, fixedAnswerServer, silentServer } from './client-servers';
+import { expectClientError, fixedAnswerServer, silentServer, testCaFile, testTls } from './client-servers';
 
 const cancelled = () => new Error('cancelled by the test');
 
@@ -128,4 +129,35 @@ test('download worker: cancel mid-body, short body, idle server, redirect loop',
   client.dispose();
   await loop.close();
   fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('download worker over TLS: the CA file, verification off, and an untrusted certificate as the main-thread path has them', async () => {
+  const gw = await startTestGateway({ tls: testTls() });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-range-'));
+  const bucket = { name: 'sec', provider: 'ais' };
+  const data = crypto.randomBytes(300_000);
+  const dest = path.join(tmp, 'dest.bin');
+  const range = { start: 0, end: data.length - 1 };
+  try {
+    let client = new AisClusterClient({ kind: 'ais', endpoint: gw.url, tls: { caFile: testCaFile } });
+    await client.createBucket(bucket);
+    await client.putObject(bucket, 'k', { open: () => Readable.from([data]), size: data.length });
+    fs.writeFileSync(dest, Buffer.alloc(data.length));
+    assert.equal(await client.getRangeToFile(bucket, 'k', range, dest, () => undefined), true);
+    assert.ok(fs.readFileSync(dest).equals(data));
+    client.dispose();
+
+    client = new AisClusterClient({ kind: 'ais', endpoint: gw.url, tls: { verify: false } });
+    fs.writeFileSync(dest, Buffer.alloc(data.length));
+    assert.equal(await client.getRangeToFile(bucket, 'k', range, dest, () => undefined), true);
+    assert.ok(fs.readFileSync(dest).equals(data));
+    client.dispose();
+
+    client = new AisClusterClient({ kind: 'ais', endpoint: gw.url });
+    await expectClientError(client.getRangeToFile(bucket, 'k', range, dest, () => undefined), 'tls', /TLS handshake with https:\/\/127\.0\.0\.1:\d+ failed/);
+    client.dispose();
+  } finally {
+    await gw.dispose();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });
