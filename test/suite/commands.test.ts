@@ -134,6 +134,26 @@ describe('commands', function () {
     assert.ok(!left.some((k) => k.startsWith('tree/')));
   });
 
+  it('downloads a large object in ranges (the download worker, in this extension host) byte for byte', async () => {
+    const src = path.join(tmp, 'big-src');
+    fs.mkdirSync(src);
+    const data = crypto.randomBytes(40 * 1024 * 1024 + 123); // above the 16 MiB part size: ranged, three ranges
+    fs.writeFileSync(path.join(src, 'big.bin'), data);
+    const folder: TreeNode = { type: 'folder', clusterName: cluster, provider: 'ais', bucket: 'photos', prefix: 'big/' };
+    await vscode.commands.executeCommand('aisBuckets.upload', folder, [vscode.Uri.file(path.join(src, 'big.bin'))]);
+    const out = path.join(tmp, 'big-out');
+    fs.mkdirSync(out);
+    try {
+      await vscode.commands.executeCommand('aisBuckets.download', folder, undefined, vscode.Uri.file(out));
+      const got = fs.readFileSync(path.join(out, 'big', 'big.bin'));
+      assert.equal(got.length, data.length);
+      assert.equal(crypto.createHash('sha256').update(got).digest('hex'), crypto.createHash('sha256').update(data).digest('hex'));
+      assert.deepEqual(fs.readdirSync(path.join(out, 'big')), ['big.bin'], 'no temp file left beside it');
+    } finally {
+      await vscode.commands.executeCommand('aisBuckets.deleteObjects', folder, undefined, { confirm: false });
+    }
+  });
+
   it('accepts a real drop of local files on a bucket', async () => {
     const file = path.join(tmp, 'dropped.txt');
     fs.writeFileSync(file, 'dropped on a bucket\n');
