@@ -350,8 +350,8 @@ export class HttpTransport {
     if (tag === 'length') throw new ClientError('server', `${endpoint} sent a body of the wrong length for bytes ${position}-${position + length - 1}: ${message}.`, endpoint);
     if (tag === 'worker') throw new ClientError('unreachable', `Request to ${endpoint} failed: ${message}`, endpoint);
     const err = Object.assign(new Error(message), code ? { code } : {}, syscall ? { syscall } : {});
-    // The local file's own failure (it has a syscall such as open or writev) is the caller's to word.
-    if (syscall && ['open', 'write', 'writev', 'close'].includes(syscall)) throw err;
+    // The local file's own failure is the caller's to word (it knows what the file is for).
+    if (tag === 'file') throw err;
     throw networkError(err, endpoint);
   }
 

@@ -40,10 +40,11 @@ export type RangeOutcome =
   /** A final answer that is not 2xx (after redirects): its status, headers and the start of its body. */
   | { kind: 'status'; status: number; headers: Record<string, string | string[] | undefined>; text: string }
   /**
-   * Nothing usable came: `code`/`syscall` as Node's errors have them (a syscall means the local file);
-   * `tag` for what the worker itself decided: a timeout, too many redirects, a body of the wrong length.
+   * Nothing usable came: `code`/`syscall` as Node's errors have them; `tag` for what the worker itself
+   * decided (a timeout, too many redirects, a body of the wrong length) or 'file' when opening or writing
+   * the local file failed.
    */
-  | { kind: 'error'; message: string; code?: string; syscall?: string; tag?: 'connect-timeout' | 'idle-timeout' | 'redirects' | 'length' | 'worker'; location?: string; status?: number }
+  | { kind: 'error'; message: string; code?: string; syscall?: string; tag?: 'connect-timeout' | 'idle-timeout' | 'redirects' | 'length' | 'worker' | 'file'; location?: string; status?: number }
   | { kind: 'cancelled' };
 
 const WORKER_SOURCE = `
@@ -178,7 +179,7 @@ function fetchRange(m) {
         const asked = writing;
         writing = 0;
         if (done) return afterWrite?.();
-        if (err) return fail(err);
+        if (err) return fail(Object.assign(err, { tag: 'file' }));
         if (n < asked) {
           // A short write (the disk filling up reports ENOSPC on the next one): send the rest again.
           const rest = Buffer.concat(bufs).subarray(n);
@@ -210,7 +211,7 @@ function fetchRange(m) {
   };
 
   fs.open(m.file, 'r+', (err, opened) => {
-    if (err) return fail(err);
+    if (err) return fail(Object.assign(err, { tag: 'file' }));
     fd = opened;
     if (done) return fs.close(opened, () => undefined);
     try {
