@@ -347,8 +347,9 @@ export class HttpTransport {
     if (tag === 'connect-timeout') throw connectTimeoutError(endpoint, this.connectTimeoutMs);
     if (tag === 'idle-timeout') throw idleTimeoutError(endpoint, this.timeoutMs);
     if (tag === 'redirects') throw tooManyRedirects(endpoint, 5, outcome.location ?? '', outcome.status);
-    if (tag === 'length') throw new ClientError('server', `${endpoint} sent a body of the wrong length for bytes ${position}-${position + length - 1}: ${message}.`, endpoint);
-    if (tag === 'worker') throw new ClientError('unreachable', `Request to ${endpoint} failed: ${message}`, endpoint);
+    if (tag === 'length') throw new ClientError('server', `${endpoint} sent a body of the wrong length for bytes ${position}-${position + length - 1}: ${message}. Try again; if it keeps happening, the server or a proxy in between cuts responses short.`, endpoint);
+    // Retried like a network failure: the next attempt starts a new worker.
+    if (tag === 'worker') throw new ClientError('unreachable', `Downloading from ${endpoint} failed: ${message}. Try again.`, endpoint);
     const err = Object.assign(new Error(message), code ? { code } : {}, syscall ? { syscall } : {});
     // The local file's own failure is the caller's to word (it knows what the file is for).
     if (tag === 'file') throw err;
