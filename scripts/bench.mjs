@@ -344,12 +344,10 @@ const rows = [
       firsts.push(first.ms);
       for (let i = 0; i < 4; i++) firsts.push((await page()).ms);
       let token = first.next;
-      let last;
       const lasts = [];
       while (token) {
         const p = await page(token);
         if (!p.next) {
-          last = p;
           for (let i = 0; i < 4; i++) lasts.push((await page(token)).ms);
           lasts.push(p.ms);
         }

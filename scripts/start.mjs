@@ -11,6 +11,7 @@ import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureRuntime } from '../test/e2e/setup.mjs';
+import { ensureNpmDeps } from './lib/npm-deps.mjs';
 import { startGateway } from '../test/e2e/lib/gateway.mjs';
 import { stopAll } from '../test/e2e/lib/procs.mjs';
 import { requireRuntime, ROOT, RUNTIME_DIR } from '../test/e2e/lib/runtime.mjs';
@@ -35,6 +36,7 @@ function hasCode() {
 }
 
 async function main() {
+  ensureNpmDeps(ROOT, log);
   log('building');
   if (spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('npm run build failed');
 
@@ -43,7 +45,7 @@ async function main() {
   try {
     gw = await startGateway({ dataDir: path.join(ROOT, '.gateway-data'), port });
   } catch (e) {
-    throw new Error(`${e.message}\n(is another gateway running on ${port}? set AIS_BUCKETS_PORT=0 for any free port)`);
+    throw new Error(`${e.message}\n(is another gateway running on ${port}? set AIS_BUCKETS_PORT=0 for any free port)`, { cause: e });
   }
   await seedDemo(gw.url);
   log(`gateway on ${gw.url} (S3: ${gw.url}/s3), demo bucket "demo"`);

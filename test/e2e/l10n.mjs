@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Issue 8, in the real VS Code: the extension-host tests named "l10n" (test/suite/l10n.test.ts) with the
+// Localization in the real VS Code: the extension-host tests named "l10n" (test/suite/l10n.test.ts) with the
 // display language set to the pseudo-locale qps-ploc, so VS Code loads l10n/bundle.l10n.qps-ploc.json.
 //
 //   node test/e2e/l10n.mjs        (after npm run build && npm run compile; runtime from npm run e2e:setup)
@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { countSuiteReport, newCounts, writeCounts } from './lib/counts.mjs';
 import { onExitSync, stopAll } from './lib/procs.mjs';
 import { ARTIFACTS, requireRuntime, ROOT } from './lib/runtime.mjs';
 import { startServer } from './lib/server.mjs';
@@ -19,6 +20,7 @@ import { launchBrowser, Workbench } from './lib/workbench.mjs';
 const LOCALE = 'qps-ploc';
 const TIMEOUT_MS = 3 * 60_000;
 const OUT = path.join(ARTIFACTS, 'l10n');
+const counts = newCounts();
 
 /** What a language pack extension would leave in the server's data folder, minus the translations. */
 function pretendLanguagePack(work) {
@@ -67,6 +69,7 @@ async function main() {
   fs.writeFileSync(path.join(OUT, 'console.log'), wb.console.join('\n'));
   const report = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').trimEnd() : '(no report: the suite did not start)';
   console.log(report.split('\n').map((l) => `  | ${l}`).join('\n'));
+  if (!countSuiteReport(report, counts, 'extension-host suite in qps-ploc')) counts.failed += 1;
   if (exitCode === null) throw new Error(`the l10n suite did not finish within ${TIMEOUT_MS / 1000} s`);
   // The test names the language it saw: in English the bundle is never loaded, and the run proves nothing.
   if (!report.includes(`(${LOCALE})`)) throw new Error(`the extension host did not run in ${LOCALE}; see ${path.relative(ROOT, OUT)}/`);
@@ -80,5 +83,6 @@ try {
   console.error(`e2e l10n: FAILED: ${e.stack ?? e}`);
   process.exitCode = 1;
 } finally {
+  writeCounts(counts);
   await stopAll();
 }

@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { countSuiteReport, newCounts, writeCounts } from './lib/counts.mjs';
 import { startGateway, seedGateway } from './lib/gateway.mjs';
 import { isStopping, onExitSync, stopAll } from './lib/procs.mjs';
 import { ARTIFACTS, E2E_DIR, requireRuntime, ROOT } from './lib/runtime.mjs';
@@ -45,6 +46,9 @@ const OUT = path.join(ARTIFACTS, `${new Date().toISOString().replace(/[:.]/g, '-
 const KEEP_RUNS = 5;
 
 const log = (m) => console.log(`e2e: ${m}`);
+// Tests that passed, failed and were skipped over all phases, for npm test's summary. A phase that fails
+// before its tests are counted counts as one failure.
+const counts = newCounts();
 const secs = (t0) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
 // ---- suite: the extension-host tests (the same run() as npm run test:desktop) ----
@@ -74,6 +78,7 @@ async function suitePhase(ctx) {
   // Mocha's report, written by test/suite/index.ts into the file we named in AIS_BUCKETS_TEST_REPORT.
   const report = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').trimEnd() : '(no report: the suite did not start)';
   console.log(report.split('\n').map((l) => `  | ${l}`).join('\n'));
+  ctx.counted = countSuiteReport(report, counts, 'extension-host suite');
   await wb.page.close();
   await server.child.stop();
   if (exitCode === null) throw new Error(`the suite did not finish within ${SUITE_TIMEOUT_MS / 1000} s`);
@@ -112,6 +117,7 @@ async function uiPhase(ctx) {
             payload: [['extensionDevelopmentPath', server.remote(ROOT)]],
           });
           await withTimeout(t.run(wb, { ...ctx, userDir: server.userDir }), t.timeout ?? UI_TEST_TIMEOUT_MS, name);
+          counts.passed += 1;
           log(`  ✓ ${name}${repeat > 1 ? ` [run ${run}/${repeat}]` : ''} (${secs(t0)})${attempt > 1 ? ' — FLAKY: passed on the retry' : ''}`);
           break;
         } catch (e) {
@@ -119,6 +125,7 @@ async function uiPhase(ctx) {
           if (wb) await wb.screenshot('FAILED').then((f) => log(`    screenshot: ${path.relative(ROOT, f)}`), () => {});
           if (attempt === 2 || isStopping()) {
             failures.push(name);
+            counts.failed += 1;
             break;
           }
         } finally {
@@ -131,6 +138,7 @@ async function uiPhase(ctx) {
       }
     }
   }
+  ctx.counted = true;
   await server.child.stop();
   if (failures.length) throw new Error(`${failures.length} UI test(s) failed: ${failures.join('; ')}`);
 }
@@ -244,7 +252,14 @@ async function main() {
           AIS_BUCKETS_CLUSTER_NAME: E2E_CLUSTER,
           AIS_BUCKETS_TEST_SEED: JSON.stringify(seed.seeded),
         };
-        await run[phase]({ rt, work, workspace, gateway, seed, env, browser, root: ROOT, cluster: E2E_CLUSTER });
+        const ctx = { rt, work, workspace, gateway, seed, env, browser, root: ROOT, cluster: E2E_CLUSTER, counted: false };
+        try {
+          await run[phase](ctx);
+        } catch (e) {
+          if (!ctx.counted) counts.failed += 1;
+          throw e;
+        }
+        if (!ctx.counted) counts.passed += 1; // the vsix phase is one test
         results.push([phase, 'passed', secs(t0)]);
       } catch (e) {
         results.push([phase, 'FAILED', secs(t0)]);
@@ -260,6 +275,8 @@ async function main() {
     await stopAll();
   }
   for (const [phase, status, time] of results) log(`${status.padEnd(6)} ${phase} ${time}`);
+  if (!results.length) counts.failed += 1;
+  writeCounts(counts);
   log(`artifacts in ${path.relative(ROOT, OUT)}/ (total ${secs(tAll)})`);
   return results.every(([, s]) => s === 'passed') && results.length ? 0 : 1;
 }

@@ -38,7 +38,7 @@ export function run(): Promise<void> {
         // A run that tested nothing (a --grep that matches nothing, files that register no tests) is red.
         const summary = ran === 0
           ? `extension-host suite: no tests ran (${files.length} file(s)${mocha.options.grep ? `, grep ${mocha.options.grep}` : ''})`
-          : `extension-host suite: ${failures} failing, ${ran} ran, from ${files.length} file(s)`;
+          : `extension-host suite: ${failures} failing, ${ran} ran, ${runner.stats?.pending ?? 0} pending, from ${files.length} file(s)`;
         if (reportFile) fs.appendFileSync(reportFile, `${summary}\n`);
         console.log(summary);
         if (failures > 0 || ran === 0) reject(new Error(summary));

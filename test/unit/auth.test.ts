@@ -4,7 +4,7 @@
 // the aws CLI, and the extension's own AIS and S3 clients.
 import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -21,6 +21,7 @@ import { S3ClusterClient } from '../../src/client/s3';
 import { nativeToken } from '../../src/common/token';
 import { EmbeddedGatewayProcess } from '../../src/embedded/process';
 import { gatewayProgram } from '../helpers/program';
+import { skipUnlessInstalled } from '../helpers/tools';
 
 const AK = 'AKIDGATEWAYTEST';
 const SK = 'gateway/secret+key=42';
@@ -41,7 +42,6 @@ function raw(url: string, method = 'GET', headers: Record<string, string> = {}, 
   });
 }
 
-const have = (cmd: string, arg = '--version') => spawnSync(cmd, [arg]).status === 0;
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -156,7 +156,7 @@ describe('signed requests on a gateway with credentials', () => {
   });
 
   for (const v2 of [false, true]) {
-    test(`s3cmd with signature_v2 = ${v2 ? 'True' : 'False'}: right keys work (put, ls, get, multipart), wrong secret fails`, { skip: !have('s3cmd') && 's3cmd is not installed' }, async () => {
+    test(`s3cmd with signature_v2 = ${v2 ? 'True' : 'False'}: right keys work (put, ls, get, multipart), wrong secret fails`, { skip: skipUnlessInstalled('s3cmd') }, async () => {
       const hostPort = `127.0.0.1:${gw.port}`;
       const cfg = (secret: string) => {
         const file = path.join(tmp, `s3cfg-${v2}-${secret.length}`);
@@ -186,7 +186,7 @@ describe('signed requests on a gateway with credentials', () => {
     });
   }
 
-  test('aws CLI: right keys list and copy; wrong keys fail', { skip: !have('aws') && 'the aws CLI is not installed' }, async () => {
+  test('aws CLI: right keys list and copy; wrong keys fail', { skip: skipUnlessInstalled('aws') }, async () => {
     const base = { ...process.env, HOME: tmp, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: path.join(tmp, 'nocfg'), AWS_SHARED_CREDENTIALS_FILE: path.join(tmp, 'nocreds') };
     const file = path.join(tmp, 'cli.txt');
     fs.writeFileSync(file, 'from the cli');

@@ -3,7 +3,7 @@
 import { md5File, writeRandomFile } from '../helpers/files';
 import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,13 +11,11 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3ClientFor } from '../helpers/gateway';
+import { skipUnlessInstalled } from '../helpers/tools';
 
 const MiB = 1024 * 1024;
 const root = path.resolve(__dirname, '../../..');
 
-function haveAws(): boolean {
-  return spawnSync('aws', ['--version']).status === 0;
-}
 
 
 
@@ -48,7 +46,7 @@ async function gatewayScript(tmp: string): Promise<string> {
   return out;
 }
 
-describe('aws CLI against the gateway program', { skip: !haveAws() && 'the aws CLI is not installed' }, () => {
+describe('aws CLI against the gateway program', { skip: skipUnlessInstalled('aws') }, () => {
   let tmp: string;
   let child: ChildProcess;
   let endpoint: string;

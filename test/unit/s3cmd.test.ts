@@ -4,7 +4,7 @@
 import { md5File, writeRandomFile } from '../helpers/files';
 import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,12 +12,9 @@ import * as path from 'node:path';
 import { HeadObjectCommand, ListObjectsV2Command, ListPartsCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { checksumOf } from '../../src/common/checksum';
+import { skipUnlessInstalled } from '../helpers/tools';
 
 const MiB = 1024 * 1024;
-
-function haveS3cmd(): boolean {
-  return spawnSync('s3cmd', ['--version']).status === 0;
-}
 
 interface Run {
   code: number | null;
@@ -34,7 +31,7 @@ function listFiles(dir: string): string[] {
     .sort();
 }
 
-describe('s3cmd against the gateway, as in AIStore\'s s3cmd guide', { skip: !haveS3cmd() && 's3cmd is not installed' }, () => {
+describe('s3cmd against the gateway, as in AIStore\'s s3cmd guide', { skip: skipUnlessInstalled('s3cmd') }, () => {
   let gw: TestGateway;
   let tmp: string;
   let cfg: string;

@@ -14,7 +14,7 @@ export const STAMP = path.join(RUNTIME_DIR, '.stamp');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'e2e');
 
 // Bump when setup.mjs changes what it produces, so that existing runtimes are rebuilt.
-const SETUP_VERSION = '1';
+const SETUP_VERSION = '2';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',

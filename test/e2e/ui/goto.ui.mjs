@@ -2,6 +2,7 @@
 // into the InputBox, and the key's row shown, selected and focused in the tree (what the extension-host
 // suite cannot see: code-server reports an empty TreeView.selection there). How few listings it takes is
 // the suite's test (test/suite/issue8.test.ts).
+/* global document -- read inside row.evaluate(), in the page */
 import assert from 'node:assert/strict';
 import http from 'node:http';
 
