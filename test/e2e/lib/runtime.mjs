@@ -66,9 +66,9 @@ export function missingPieces({ checkStamp = true } = {}) {
   }
   if (!fs.existsSync(p.node24)) missing.push(`node 24 (${path.relative(ROOT, p.node24)}; ${setup})`);
   if (!fs.existsSync(p.serverMain)) missing.push(`VS Code's server from code-server (${setup})`);
-  // code-server's postinstall installs the server's own dependencies; without them it cannot start.
+  // The server's own dependencies (setup.mjs step 2); without them it cannot start.
   else if (!fs.existsSync(path.join(p.vscodeDir, 'node_modules', '@microsoft', '1ds-core-js'))) {
-    missing.push(`the VS Code server's dependencies (code-server's postinstall did not complete; ${setup})`);
+    missing.push(`the VS Code server's dependencies (their install did not complete; ${setup})`);
   }
   if (!fs.existsSync(path.join(RUNTIME_DIR, 'node_modules', 'playwright-core'))) missing.push(`playwright-core (${setup})`);
   if (!fs.existsSync(p.chromium)) {
