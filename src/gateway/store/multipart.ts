@@ -15,9 +15,9 @@ import { appendTrailer, CorruptObjectFile, readTrailerAt } from './objectfile';
 import { Objects } from './objects';
 import { receive, ReceivedBody } from './receive';
 import { RunningHash } from './runninghash';
-import { BucketRef, ObjectMeta, PartInfo, UploadInfo } from './types';
+import { BucketRef, ObjectMeta, PartInfo, PartOptions, UploadInfo } from './types';
 
-export const MIN_PART_SIZE = 5 * 1024 * 1024;
+const MIN_PART_SIZE = 5 * 1024 * 1024;
 export const MAX_PART_NUMBER = 10000;
 export const UPLOAD_ID = /^[0-9a-f]{32}$/;
 
@@ -156,7 +156,7 @@ export class Uploads {
     uploadId: string,
     partNumber: number,
     body: Readable,
-    opts: { expectedMd5?: string; expectedSize?: number; expectedChecksum?: { type: ChecksumType; value: string } } = {},
+    opts: PartOptions = {},
   ): Promise<PartInfo> {
     const b = this.buckets.state(ref);
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER)

@@ -14,7 +14,7 @@ import { KeyLocks } from './keylocks';
 import { compareKeys, prefixSuccessor, validateKey } from './keys';
 import { appendTrailer, CorruptObjectFile, readTrailer, readTrailerAt } from './objectfile';
 import { receive } from './receive';
-import { BucketRef, ByteRange, ListOptions, ListPage, ObjectMeta, ObjectSummary, PutOptions } from './types';
+import { BucketRef, ByteRange, ListOptions, ListPage, MetadataReplacement, ObjectMeta, ObjectSummary, PutOptions } from './types';
 
 /** Replaced or deleted objects this large are freed after the reply (freeing blocks takes time). */
 const RETIRE_LATER_BYTES = 8 * 1024 * 1024;
@@ -251,7 +251,7 @@ export class Objects {
     srcKey: string,
     dst: BucketRef,
     dstKey: string,
-    replace?: { contentType?: string; userMeta: Record<string, string>; headers?: Record<string, string> },
+    replace?: MetadataReplacement,
   ): Promise<ObjectMeta> {
     validateKey(dstKey);
     const d = this.buckets.state(dst);

@@ -36,8 +36,10 @@ import {
   ClusterConfig,
   ListOptions,
   ListPage,
+  MetadataReplacement,
   ObjectMeta,
   PartInfo,
+  PartOptions,
   Provider,
   PutOptions,
   UploadInfo,
@@ -167,7 +169,7 @@ export class Store {
     srcKey: string,
     dst: BucketRef,
     dstKey: string,
-    replace?: { contentType?: string; userMeta: Record<string, string>; headers?: Record<string, string> },
+    replace?: MetadataReplacement,
   ): Promise<ObjectMeta> {
     return this.objects.copyObject(src, srcKey, dst, dstKey, replace);
   }
@@ -197,7 +199,7 @@ export class Store {
     uploadId: string,
     partNumber: number,
     body: Readable,
-    opts: { expectedMd5?: string; expectedSize?: number; expectedChecksum?: { type: ChecksumType; value: string } } = {},
+    opts: PartOptions = {},
   ): Promise<PartInfo> {
     return this.uploads.uploadPart(ref, uploadId, partNumber, body, opts);
   }
