@@ -6,7 +6,7 @@ import { sendBody } from '../store/filebody';
 import { GatewayError, errors } from '../errors';
 import type { RequestContext } from '../server';
 import { validateBucketName } from '../store/keys';
-import { MAX_PART_NUMBER } from '../store/store';
+import { MAX_PART_NUMBER } from '../store/multipart';
 import type { BucketRef, ByteRange } from '../store/types';
 import { checkPresignedWindow } from './presign';
 import {

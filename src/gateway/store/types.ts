@@ -94,6 +94,20 @@ export interface PutOptions {
   etag?: string;
 }
 
+/** copyObject's metadata for the copy instead of the source's (S3's x-amz-metadata-directive: REPLACE). */
+export interface MetadataReplacement {
+  contentType?: string;
+  userMeta: Record<string, string>;
+  headers?: Record<string, string>;
+}
+
+/** What an uploaded part must be: as in PutOptions. */
+export interface PartOptions {
+  expectedMd5?: string;
+  expectedSize?: number;
+  expectedChecksum?: { type: ChecksumType; value: string };
+}
+
 export interface ListOptions {
   prefix?: string;
   delimiter?: string;
