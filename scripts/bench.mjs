@@ -60,7 +60,7 @@ async function loadClient() {
   const out = path.join(root, 'out', 'bench', 'client.cjs');
   await esbuild.build({
     stdin: {
-      contents: "export * from './src/client/index';\nexport * from './src/client/transfer';\nexport { Store } from './src/gateway/store/store';\n",
+      contents: "export * from './src/client/index';\nexport * from './src/client/transfer/download';\nexport * from './src/client/transfer/upload';\nexport { Store } from './src/gateway/store/store';\n",
       resolveDir: root,
       loader: 'ts',
     },

@@ -6,17 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClientError, createClusterClient, ClusterClient } from '../../src/client';
-import {
-  ChecksumMismatch,
-  collectFolder,
-  collectPrefix,
-  downloadFile,
-  downloadFiles,
-  localPathFor,
-  TransferCancelled,
-  uploadFile,
-  uploadFiles,
-} from '../../src/client/transfer';
+import { collectPrefix, downloadFile, downloadFiles, localPathFor } from '../../src/client/transfer/download';
+import { ChecksumMismatch, TransferCancelled } from '../../src/client/transfer/limits';
+import { collectFolder, uploadFile, uploadFiles } from '../../src/client/transfer/upload';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 
 const MiB = 1024 * 1024;
