@@ -25,6 +25,7 @@ import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { buildWorkers } from '../esbuild.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -71,6 +72,7 @@ async function loadClient() {
     format: 'cjs',
     logLevel: 'warning',
   });
+  await buildWorkers(path.dirname(out));
   return createRequire(import.meta.url)(out);
 }
 
