@@ -1,6 +1,7 @@
 // Downloads of objects and folders. Large objects come down as parallel ranged GETs into a temp file that
 // is renamed only after the object's checksum (AIStore type, or the S3 ETag when it is an MD5) matched:
-// never a silently bad file. Cancel removes the partial file.
+// never a silently bad file. A folder's small objects come with one GET each: the listing gave their size,
+// the GET's headers give the checksum to verify (a HEAD only before ranges). Cancel removes the partial file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -14,11 +15,17 @@ import { Meter, tap } from './progress';
 export interface DownloadItem {
   key: string;
   file: string;
+  /** As listed: a small object comes with one GET, a large one by ranges (after a HEAD). */
   size: number;
 }
 
+export interface ExpectedChecksum {
+  type: ChecksumType;
+  value: string;
+}
+
 /** What the cluster says the bytes must hash to: the AIStore checksum, else an MD5 ETag, else nothing. */
-export function expectedChecksum(head: ObjectHead): { type: ChecksumType; value: string } | undefined {
+export function expectedChecksum(head: ObjectHead): ExpectedChecksum | undefined {
   if (head.checksum?.value && isChecksumType(head.checksum.type) && head.checksum.type !== 'none') {
     return { type: head.checksum.type, value: head.checksum.value.toLowerCase() };
   }
@@ -47,7 +54,7 @@ export async function downloadFiles(client: ClusterClient, bucket: BucketRef, it
   meter.report(true);
   await forEachLimited(items, opts.fileConcurrency ?? DEFAULT_FILE_CONCURRENCY, opts.signal, async (item) => {
     meter.current = item.key;
-    await downloadOne(client, bucket, item.key, item.file, opts, meter);
+    await downloadOne(client, bucket, item.key, item.file, opts, meter, { listedSize: item.size });
     meter.fileDone();
   });
   return { files: items.length, bytes: meter.bytesDone, ms: Date.now() - started };
@@ -56,7 +63,7 @@ export async function downloadFiles(client: ClusterClient, bucket: BucketRef, it
 export async function downloadFile(client: ClusterClient, bucket: BucketRef, key: string, file: string, opts: TransferOptions = {}): Promise<ObjectHead> {
   const head = await client.headObject(bucket, key);
   const meter = new Meter(head.size, 1, opts.onProgress);
-  const result = await downloadOne(client, bucket, key, file, opts, meter, head);
+  const result = await downloadOne(client, bucket, key, file, opts, meter, { head });
   meter.fileDone();
   return result;
 }
@@ -77,31 +84,28 @@ export async function collectPrefix(client: ClusterClient, bucket: BucketRef, pr
   return items;
 }
 
-async function downloadOne(client: ClusterClient, bucket: BucketRef, key: string, file: string, opts: TransferOptions, meter: Meter, knownHead?: ObjectHead): Promise<ObjectHead> {
+/** What is known of an object before its bytes are asked for: its HEAD, or only the size a listing gave. */
+type KnownObject = { head: ObjectHead } | { listedSize: number };
+
+async function downloadOne(client: ClusterClient, bucket: BucketRef, key: string, file: string, opts: TransferOptions, meter: Meter, known: KnownObject): Promise<ObjectHead> {
   await initChecksums();
-  const head = knownHead ?? (await client.headObject(bucket, key));
-  const expected = expectedChecksum(head);
   const partSize = Math.max(MiB, opts.partSize ?? DEFAULT_PART_SIZE);
+  const ranged = (size: number) => size > (opts.multipartThreshold ?? partSize) && size > partSize;
+  // Ranges need the object's size and checksum before the first one is asked for: a HEAD. A small object
+  // listed comes with one GET, whose headers say its size and checksum.
+  const knownHead = 'head' in known ? known.head : ranged(known.listedSize) ? await client.headObject(bucket, key) : undefined;
   // The temp file exists before the first byte is asked for: a folder we cannot write to fails here, at once.
   const tmp = await createTempFor(file);
   try {
+    let head: ObjectHead;
+    let expected: ExpectedChecksum | undefined;
     let actual: string | undefined;
-    if (head.size > (opts.multipartThreshold ?? partSize) && head.size > partSize) {
+    if (knownHead && ranged(knownHead.size)) {
+      head = knownHead;
+      expected = expectedChecksum(head);
       actual = await rangedDownload(client, bucket, key, tmp, file, head.size, partSize, expected?.type, opts, meter);
     } else {
-      actual = await withRetry(opts.attempts ?? DEFAULT_ATTEMPTS, opts.signal, async () => {
-        const counted = { n: 0 };
-        const hasher = expected ? createHasher(expected.type) : undefined;
-        try {
-          const { body } = await client.getObject(bucket, key);
-          await pipeline(body, tap(meter, hasher ? [hasher] : [], opts.signal, counted), fs.createWriteStream(tmp, { highWaterMark: MiB }));
-          if (counted.n !== head.size) throw new ClientError('server', `${key}: got ${counted.n} bytes, expected ${head.size}.`, client.endpoint);
-          return hasher?.digest();
-        } catch (e) {
-          meter.add(-counted.n);
-          throw localFileError(e, file);
-        }
-      });
+      ({ head, expected, actual } = await withRetry(opts.attempts ?? DEFAULT_ATTEMPTS, opts.signal, () => getWhole(client, bucket, key, tmp, file, knownHead, opts, meter)));
     }
     if (expected && actual !== expected.value) throw new ChecksumMismatch(key, expected.type, expected.value, actual ?? '');
     try {
@@ -115,6 +119,35 @@ async function downloadOne(client: ClusterClient, bucket: BucketRef, key: string
     await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
     if (opts.signal?.aborted) throw new TransferCancelled();
     throw e;
+  }
+}
+
+/**
+ * One GET of the whole object into `tmp`, hashed on the way. Without a HEAD before it, the GET's own
+ * headers say how many bytes must come and what they must hash to.
+ */
+async function getWhole(
+  client: ClusterClient,
+  bucket: BucketRef,
+  key: string,
+  tmp: string,
+  file: string,
+  knownHead: ObjectHead | undefined,
+  opts: TransferOptions,
+  meter: Meter,
+): Promise<{ head: ObjectHead; expected?: ExpectedChecksum; actual?: string }> {
+  const counted = { n: 0 };
+  try {
+    const got = await client.getObject(bucket, key);
+    const head = knownHead ?? { ...got.head, size: got.contentLength ?? got.head.size };
+    const expected = expectedChecksum(head);
+    const hasher = expected ? createHasher(expected.type) : undefined;
+    await pipeline(got.body, tap(meter, hasher ? [hasher] : [], opts.signal, counted), fs.createWriteStream(tmp, { highWaterMark: MiB }));
+    if (counted.n !== head.size) throw new ClientError('server', `${key}: got ${counted.n} bytes, expected ${head.size}.`, client.endpoint);
+    return { head, expected, actual: hasher?.digest() };
+  } catch (e) {
+    meter.add(-counted.n);
+    throw localFileError(e, file);
   }
 }
 
