@@ -95,6 +95,15 @@ describe('transfer engine', () => {
     await ais.setBucketProps({ name: 'm5', provider: 'ais' }, { checksum: { type: 'md5' } });
   });
 
+  /** Stores an object in an ais bucket, then flips one byte of its data on disk, behind the gateway's back (bit rot). */
+  async function putRotten(bucket: { name: string; provider: 'ais' }, name: string): Promise<void> {
+    await ais.putObject(bucket, name, { stream: (await import('node:stream')).Readable.from([Buffer.from('precious bytes\n'.repeat(1000))]), size: 15000 });
+    const key = crypto.createHash('sha256').update(name).digest('hex');
+    const fd = fs.openSync(path.join(gw.dataDir, 'buckets', 'ais', bucket.name, 'objects', key.slice(0, 2), key), 'r+');
+    fs.writeSync(fd, Buffer.from('X'), 0, 1, 100);
+    fs.closeSync(fd);
+  }
+
   after(async () => {
     ais.dispose();
     s3.dispose();
@@ -182,14 +191,8 @@ describe('transfer engine', () => {
   });
 
   test('a corrupted object is caught on download and no file is left', async () => {
-    const bucket = { name: 'xx', provider: 'ais' };
-    await ais.putObject(bucket, 'victim.txt', { stream: (await import('node:stream')).Readable.from([Buffer.from('precious bytes\n'.repeat(1000))]), size: 15000 });
-    // Flip one byte of the stored data on disk, behind the gateway's back (bit rot).
-    const key = crypto.createHash('sha256').update('victim.txt').digest('hex');
-    const file = path.join(gw.dataDir, 'buckets', 'ais', 'xx', 'objects', key.slice(0, 2), key);
-    const fd = fs.openSync(file, 'r+');
-    fs.writeSync(fd, Buffer.from('X'), 0, 1, 100);
-    fs.closeSync(fd);
+    const bucket = { name: 'xx', provider: 'ais' } as const;
+    await putRotten(bucket, 'victim.txt');
     const out = path.join(work, 'victim.txt');
     await assert.rejects(downloadFile(ais, bucket, 'victim.txt', out), ChecksumMismatch);
     assert.equal(fs.existsSync(out), false);
@@ -309,13 +312,8 @@ describe('transfer engine', () => {
   });
 
   test('a folder download catches a corrupted small object by the GET\'s own checksum and leaves no file', async () => {
-    const bucket = { name: 'xx', provider: 'ais' };
-    await ais.putObject(bucket, 'rot/victim.txt', { stream: (await import('node:stream')).Readable.from([Buffer.from('precious bytes\n'.repeat(1000))]), size: 15000 });
-    const key = crypto.createHash('sha256').update('rot/victim.txt').digest('hex');
-    const stored = path.join(gw.dataDir, 'buckets', 'ais', 'xx', 'objects', key.slice(0, 2), key);
-    const fd = fs.openSync(stored, 'r+');
-    fs.writeSync(fd, Buffer.from('X'), 0, 1, 100);
-    fs.closeSync(fd);
+    const bucket = { name: 'xx', provider: 'ais' } as const;
+    await putRotten(bucket, 'rot/victim.txt');
     const dest = path.join(work, 'rot');
     const items = await collectPrefix(ais, bucket, 'rot/', dest);
     await assert.rejects(downloadFiles(ais, bucket, items), ChecksumMismatch);

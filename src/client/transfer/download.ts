@@ -8,9 +8,9 @@ import { pipeline } from 'node:stream/promises';
 import { ChecksumType, createHasher, initChecksums, isChecksumType } from '../../common/checksum';
 import { BucketRef, ClientError, ClusterClient, ObjectHead } from '../cluster';
 import { followHasher } from '../followhash';
-import { ChecksumMismatch, DEFAULT_ATTEMPTS, DEFAULT_FILE_CONCURRENCY, DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachLimited, MiB, throwIfAborted, TransferCancelled, withRetry } from './limits';
+import { ChecksumMismatch, DEFAULT_ATTEMPTS, DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachLimited, MiB, throwIfAborted, TransferCancelled, withRetry } from './limits';
 import type { TransferOptions, TransferResult } from './options';
-import { Meter, tap } from './progress';
+import { Meter, tap, transferEach } from './progress';
 
 export interface DownloadItem {
   key: string;
@@ -49,15 +49,7 @@ export function localPathFor(dir: string, prefix: string, key: string): string {
 }
 
 export async function downloadFiles(client: ClusterClient, bucket: BucketRef, items: readonly DownloadItem[], opts: TransferOptions = {}): Promise<TransferResult> {
-  const started = Date.now();
-  const meter = new Meter(items.reduce((n, i) => n + i.size, 0), items.length, opts.onProgress);
-  meter.report(true);
-  await forEachLimited(items, opts.fileConcurrency ?? DEFAULT_FILE_CONCURRENCY, opts.signal, async (item) => {
-    meter.current = item.key;
-    await downloadOne(client, bucket, item.key, item.file, opts, meter, { listedSize: item.size });
-    meter.fileDone();
-  });
-  return { files: items.length, bytes: meter.bytesDone, ms: Date.now() - started };
+  return transferEach(items, opts, (item, meter) => downloadOne(client, bucket, item.key, item.file, opts, meter, { listedSize: item.size }));
 }
 
 export async function downloadFile(client: ClusterClient, bucket: BucketRef, key: string, file: string, opts: TransferOptions = {}): Promise<ObjectHead> {

@@ -1,8 +1,9 @@
-// Progress of a transfer: one meter shared by all its files, fed by a pass-through on each byte stream.
+// Progress of a transfer: one meter shared by all its files (transferEach moves many on one), fed by a
+// pass-through on each byte stream.
 import { Transform } from 'node:stream';
 import type { Hasher } from '../../common/checksum';
-import { TransferCancelled } from './limits';
-import type { TransferProgress } from './options';
+import { DEFAULT_FILE_CONCURRENCY, forEachLimited, TransferCancelled } from './limits';
+import type { TransferOptions, TransferProgress, TransferResult } from './options';
 
 /** Progress shared by every file of one transfer. */
 export class Meter {
@@ -51,4 +52,17 @@ export function tap(meter: Meter, hashers: Hasher[], signal: AbortSignal | undef
     t.once('close', () => signal.removeEventListener('abort', onAbort));
   }
   return t;
+}
+
+/** Moves many files, `fileConcurrency` of them at a time, on one meter. */
+export async function transferEach<T extends { key: string; size: number }>(items: readonly T[], opts: TransferOptions, one: (item: T, meter: Meter) => Promise<unknown>): Promise<TransferResult> {
+  const started = Date.now();
+  const meter = new Meter(items.reduce((n, i) => n + i.size, 0), items.length, opts.onProgress);
+  meter.report(true);
+  await forEachLimited(items, opts.fileConcurrency ?? DEFAULT_FILE_CONCURRENCY, opts.signal, async (item) => {
+    meter.current = item.key;
+    await one(item, meter);
+    meter.fileDone();
+  });
+  return { files: items.length, bytes: meter.bytesDone, ms: Date.now() - started };
 }

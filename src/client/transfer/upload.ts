@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import { createHasher } from '../../common/checksum';
 import { BucketRef, ClientError, ClusterClient, PutOptions, PutResult } from '../cluster';
 import { entryMatchesFile, StaleUpload, UploadJournal, UploadJournalEntry } from './journal';
-import { ChecksumMismatch, DEFAULT_ATTEMPTS, DEFAULT_FILE_CONCURRENCY, DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachLimited, MiB, throwIfAborted, TransferCancelled, withRetry } from './limits';
+import { ChecksumMismatch, DEFAULT_ATTEMPTS, DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachLimited, MiB, throwIfAborted, TransferCancelled, withRetry } from './limits';
 import type { TransferOptions, TransferResult } from './options';
-import { Meter, tap } from './progress';
+import { Meter, tap, transferEach } from './progress';
 
 export interface UploadItem {
   file: string;
@@ -44,15 +44,7 @@ export async function collectFolder(dir: string, prefix: string): Promise<Upload
 }
 
 export async function uploadFiles(client: ClusterClient, bucket: BucketRef, items: readonly UploadItem[], opts: TransferOptions = {}): Promise<TransferResult> {
-  const started = Date.now();
-  const meter = new Meter(items.reduce((n, i) => n + i.size, 0), items.length, opts.onProgress);
-  meter.report(true);
-  await forEachLimited(items, opts.fileConcurrency ?? DEFAULT_FILE_CONCURRENCY, opts.signal, async (item) => {
-    meter.current = item.key;
-    await uploadOne(client, bucket, item, opts, meter);
-    meter.fileDone();
-  });
-  return { files: items.length, bytes: meter.bytesDone, ms: Date.now() - started };
+  return transferEach(items, opts, (item, meter) => uploadOne(client, bucket, item, opts, meter));
 }
 
 export async function uploadFile(client: ClusterClient, bucket: BucketRef, file: string, key: string, opts: TransferOptions = {}): Promise<PutResult> {
