@@ -25,6 +25,7 @@ import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { buildWorkers } from '../esbuild.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -60,7 +61,7 @@ async function loadClient() {
   const out = path.join(root, 'out', 'bench', 'client.cjs');
   await esbuild.build({
     stdin: {
-      contents: "export * from './src/client/index';\nexport * from './src/client/transfer';\nexport { Store } from './src/gateway/store/store';\n",
+      contents: "export * from './src/client/index';\nexport * from './src/client/transfer/download';\nexport * from './src/client/transfer/upload';\nexport { Store } from './src/gateway/store/store';\n",
       resolveDir: root,
       loader: 'ts',
     },
@@ -71,6 +72,7 @@ async function loadClient() {
     format: 'cjs',
     logLevel: 'warning',
   });
+  await buildWorkers(path.dirname(out));
   return createRequire(import.meta.url)(out);
 }
 

@@ -8,7 +8,7 @@ import { LocalGateway, registerGatewayCommands } from './commands/gateway';
 import { registerObjectCommands } from './commands/objects';
 import { registerPropsCommands } from './commands/props';
 import { registerNavigateCommands, uploadJournal } from './commands/navigate';
-import type { FileUploadJournal } from './client/transfer';
+import type { FileUploadJournal } from './client/transfer/journal';
 import { destinationOf, registerTransferCommands } from './commands/transfer';
 import { AisFileSystemProvider, fsUri, SERVER_SCHEME } from './fs/provider';
 import { FS_SCHEME } from './fs/uri';

@@ -1,8 +1,10 @@
 // Builds test files one by one with esbuild (no type-check: `npm run typecheck` does that), so a file
-// that does not compile breaks only the tests that import it. node_modules stay external.
+// that does not compile breaks only the tests that import it. node_modules stay external. The worker
+// bundles go next to the tests that start them (esbuild.mjs).
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import { buildWorkers } from '../esbuild.mjs';
 
 function find(dir, pattern) {
   if (!fs.existsSync(dir)) return [];
@@ -25,3 +27,4 @@ await esbuild.build({
   sourcemap: 'inline',
   logLevel: 'warning',
 });
+await Promise.all([...new Set(entryPoints.map((f) => path.join('out/test', path.dirname(path.relative('test', f)))))].map((dir) => buildWorkers(dir)));

@@ -5,18 +5,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { BucketRef, ClusterClient, isClientError } from '../client/cluster';
-import {
-  ChecksumMismatch,
-  collectFolder,
-  collectPrefix,
-  downloadFiles,
-  DownloadItem,
-  TransferCancelled,
-  TransferOptions,
-  TransferProgress,
-  uploadFiles,
-  UploadItem,
-} from '../client/transfer';
+import { collectPrefix, downloadFiles, DownloadItem } from '../client/transfer/download';
+import { ChecksumMismatch, TransferCancelled } from '../client/transfer/limits';
+import type { TransferOptions, TransferProgress } from '../client/transfer/options';
+import { collectFolder, uploadFiles, UploadItem } from '../client/transfer/upload';
 import type { ClusterRegistry } from '../registry';
 import { formatSize } from '../views/format';
 import { bucketRef, objectUri, type BucketNode, type FolderNode, type ObjectNode, type TreeNode } from '../views/tree';

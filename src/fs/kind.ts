@@ -2,7 +2,7 @@
 // else VS Code's own "binary file" notice) — never as garbled text. And the properties document. No vscode.
 import * as l10n from '@vscode/l10n';
 import type { ObjectHead } from '../client/cluster';
-import { guessContentType } from '../client/transfer';
+import { guessContentType } from '../client/transfer/upload';
 import { formatSize } from '../views/format';
 
 export { guessContentType };

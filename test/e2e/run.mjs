@@ -158,8 +158,8 @@ async function vsixPhase(ctx) {
   installVsix(ctx.rt, { vsix: copy, extensionsDir, workDir });
   const installed = fs.readdirSync(extensionsDir).find((d) => d.startsWith('ais-buckets.ais-buckets-'));
   assert.ok(installed, `the .vsix did not install into ${extensionsDir}: ${fs.readdirSync(extensionsDir)}`);
-  // The two bundles the product needs at run time must be inside the package (.vscodeignore, esbuild).
-  for (const f of ['package.json', 'dist/extension.js', 'dist/gateway.js']) {
+  // The bundles the product needs at run time must be inside the package (.vscodeignore, esbuild).
+  for (const f of ['package.json', 'dist/extension.js', 'dist/gateway.js', 'dist/hashworker.js', 'dist/rangeworker.js']) {
     assert.ok(fs.existsSync(path.join(extensionsDir, installed, f)), `the installed .vsix lacks ${f}`);
   }
   assert.ok(!fs.existsSync(path.join(extensionsDir, installed, 'node_modules')), 'the .vsix must not carry node_modules');

@@ -3,6 +3,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -22,6 +23,8 @@ export function gatewayProgram(tmp: string): Promise<string> {
     const esbuild = await import('esbuild');
     const out = path.join(tmp, 'gateway.js');
     await esbuild.build({ entryPoints: [path.join(root, 'src/gateway/main.ts')], bundle: true, platform: 'node', target: 'node20', outfile: out, logLevel: 'warning' });
+    const { buildWorkers } = await import(pathToFileURL(path.join(root, 'esbuild.mjs')).href);
+    await buildWorkers(tmp);
     return out;
   })();
   return built;

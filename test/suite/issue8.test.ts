@@ -10,7 +10,9 @@ import { Readable } from 'node:stream';
 import * as vscode from 'vscode';
 import type { AisBucketsApi } from '../../src/extension';
 import type { ClusterClient, ListObjectsOptions } from '../../src/client/cluster';
-import { FileUploadJournal, TransferCancelled, uploadFile } from '../../src/client/transfer';
+import { FileUploadJournal } from '../../src/client/transfer/journal';
+import { TransferCancelled } from '../../src/client/transfer/limits';
+import { uploadFile } from '../../src/client/transfer/upload';
 import { nodeId, type BucketNode, type FolderNode, type ObjectNode, type TreeNode } from '../../src/views/model';
 import { activate, testGateway } from './env';
 

@@ -8,6 +8,7 @@ import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { WorkerHashes } from '../../src/common/hashpool';
 
 const hash = (type: string, b: Uint8Array) => crypto.createHash(type).update(b).digest('hex');
@@ -79,10 +80,13 @@ describe('hash workers', () => {
     assert.deepEqual(await h.digest(), [hash('md5', data.subarray(0, 2000))]);
   });
 
-  test('a process whose hashing is done exits on its own; one that still hashes stays until the digest', () => {
-    // The module alone, bundled for a plain `node` child (the test file itself would run its tests there).
+  test('a process whose hashing is done exits on its own; one that still hashes stays until the digest', async () => {
+    // The module alone, bundled for a plain `node` child (the test file itself would run its tests there),
+    // with its worker next to it.
     const bundle = path.join(dir, 'hashpool.cjs');
     esbuild.buildSync({ entryPoints: [path.resolve('src/common/hashpool.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+    const { buildWorkers } = await import(pathToFileURL(path.resolve('esbuild.mjs')).href);
+    await buildWorkers(dir);
     const script = `
       const { WorkerHashes } = require(${JSON.stringify(bundle)});
       const h = new WorkerHashes(['md5']);

@@ -11,7 +11,9 @@ import * as path from 'node:path';
 import { startTestGateway } from '../helpers/gateway';
 import { createClusterClient } from '../../src/client';
 import { ClusterClient } from '../../src/client/cluster';
-import { FileUploadJournal, resumeUpload, StaleUpload, TransferCancelled, uploadFile } from '../../src/client/transfer';
+import { FileUploadJournal, StaleUpload } from '../../src/client/transfer/journal';
+import { TransferCancelled } from '../../src/client/transfer/limits';
+import { resumeUpload, uploadFile } from '../../src/client/transfer/upload';
 
 const MiB = 1024 * 1024;
 

@@ -3,20 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClientError, createClusterClient, ClusterClient } from '../../src/client';
-import {
-  ChecksumMismatch,
-  collectFolder,
-  collectPrefix,
-  downloadFile,
-  downloadFiles,
-  localPathFor,
-  TransferCancelled,
-  uploadFile,
-  uploadFiles,
-} from '../../src/client/transfer';
+import { collectPrefix, downloadFile, downloadFiles, localPathFor } from '../../src/client/transfer/download';
+import { ChecksumMismatch, TransferCancelled } from '../../src/client/transfer/limits';
+import { collectFolder, uploadFile, uploadFiles } from '../../src/client/transfer/upload';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 
 const MiB = 1024 * 1024;
@@ -64,6 +58,27 @@ function beforeEachGet(client: ClusterClient, hook: () => void): ClusterClient {
   });
 }
 
+/** The gateway behind a pass-through that counts requests by the object key their path names. */
+async function countingFront(gw: TestGateway): Promise<{ url: string; perKey: (key: string) => string[]; reset: () => void; close: () => Promise<void> }> {
+  const seen: { method: string; path: string }[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push({ method: req.method ?? '', path: decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname) });
+    const upstream = http.request({ host: '127.0.0.1', port: gw.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    perKey: (key) => seen.filter((r) => r.path.endsWith(`/${key}`)).map((r) => r.method),
+    reset: () => seen.splice(0),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe('transfer engine', () => {
   let gw: TestGateway;
   let ais: ClusterClient;
@@ -79,6 +94,15 @@ describe('transfer engine', () => {
     await ais.createBucket({ name: 'm5', provider: 'ais' });
     await ais.setBucketProps({ name: 'm5', provider: 'ais' }, { checksum: { type: 'md5' } });
   });
+
+  /** Stores an object in an ais bucket, then flips one byte of its data on disk, behind the gateway's back (bit rot). */
+  async function putRotten(bucket: { name: string; provider: 'ais' }, name: string): Promise<void> {
+    await ais.putObject(bucket, name, { stream: (await import('node:stream')).Readable.from([Buffer.from('precious bytes\n'.repeat(1000))]), size: 15000 });
+    const key = crypto.createHash('sha256').update(name).digest('hex');
+    const fd = fs.openSync(path.join(gw.dataDir, 'buckets', 'ais', bucket.name, 'objects', key.slice(0, 2), key), 'r+');
+    fs.writeSync(fd, Buffer.from('X'), 0, 1, 100);
+    fs.closeSync(fd);
+  }
 
   after(async () => {
     ais.dispose();
@@ -167,14 +191,8 @@ describe('transfer engine', () => {
   });
 
   test('a corrupted object is caught on download and no file is left', async () => {
-    const bucket = { name: 'xx', provider: 'ais' };
-    await ais.putObject(bucket, 'victim.txt', { stream: (await import('node:stream')).Readable.from([Buffer.from('precious bytes\n'.repeat(1000))]), size: 15000 });
-    // Flip one byte of the stored data on disk, behind the gateway's back (bit rot).
-    const key = crypto.createHash('sha256').update('victim.txt').digest('hex');
-    const file = path.join(gw.dataDir, 'buckets', 'ais', 'xx', 'objects', key.slice(0, 2), key);
-    const fd = fs.openSync(file, 'r+');
-    fs.writeSync(fd, Buffer.from('X'), 0, 1, 100);
-    fs.closeSync(fd);
+    const bucket = { name: 'xx', provider: 'ais' } as const;
+    await putRotten(bucket, 'victim.txt');
     const out = path.join(work, 'victim.txt');
     await assert.rejects(downloadFile(ais, bucket, 'victim.txt', out), ChecksumMismatch);
     assert.equal(fs.existsSync(out), false);
@@ -257,6 +275,50 @@ describe('transfer engine', () => {
     });
     assert.equal(gets, 2, 'stopped at the range that found the folder gone, no retries');
     assert.equal(fs.existsSync(dir), false);
+  });
+
+  test('a folder download sends one GET per small object (no HEAD), verified by the GET\'s checksum; a large one is ranged after a HEAD', async () => {
+    const front = await countingFront(gw);
+    const viaAis = createClusterClient({ kind: 'ais', endpoint: front.url });
+    const viaS3 = createClusterClient({ kind: 's3', endpoint: `${front.url}/s3`, accessKey: 'test', secretKey: 'test' });
+    try {
+      const src = path.join(work, 'counted');
+      fs.mkdirSync(src, { recursive: true });
+      for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(src, `small-${i}.txt`), `small ${i}\n`.repeat(100 + i));
+      makeFile(path.join(src, 'large.bin'), 3 * MiB, 12);
+      await uploadFiles(ais, { name: 'm5', provider: 'ais' }, await collectFolder(src, 'counted/'));
+      for (const [name, client, provider] of [['ais', viaAis, 'ais'], ['s3', viaS3, 's3']] as const) {
+        const bucket = { name: 'm5', provider };
+        const dest = path.join(work, `counted-${name}`);
+        front.reset();
+        const items = await collectPrefix(client, bucket, 'counted/', dest);
+        const log: string[] = [];
+        await downloadFiles(client, bucket, items, { partSize: MiB, onLog: (l) => log.push(l) });
+        for (let i = 0; i < 5; i++) {
+          const key = `counted/small-${i}.txt`;
+          assert.deepEqual(front.perKey(key), ['GET'], `${name}: requests for ${key}`);
+          assert.deepEqual(fs.readFileSync(path.join(dest, `small-${i}.txt`)), fs.readFileSync(path.join(src, `small-${i}.txt`)));
+          assert.ok(log.some((l) => l.includes(key) && l.includes('md5 verified')), `${name}: ${key} verified: ${log.join('\n')}`);
+        }
+        const large = front.perKey('counted/large.bin');
+        assert.ok(large.includes('HEAD') && large.filter((m) => m === 'GET').length === 3, `${name}: large object: ${large}`);
+        assert.equal(sha256File(path.join(dest, 'large.bin')), sha256File(path.join(src, 'large.bin')));
+      }
+    } finally {
+      viaAis.dispose();
+      viaS3.dispose();
+      await front.close();
+    }
+  });
+
+  test('a folder download catches a corrupted small object by the GET\'s own checksum and leaves no file', async () => {
+    const bucket = { name: 'xx', provider: 'ais' } as const;
+    await putRotten(bucket, 'rot/victim.txt');
+    const dest = path.join(work, 'rot');
+    const items = await collectPrefix(ais, bucket, 'rot/', dest);
+    await assert.rejects(downloadFiles(ais, bucket, items), ChecksumMismatch);
+    assert.equal(fs.existsSync(path.join(dest, 'victim.txt')), false);
+    assert.deepEqual(fs.readdirSync(dest).filter((f) => f.includes('.aisb-')), []);
   });
 
   test('object names never escape the download folder', () => {

@@ -1,0 +1,256 @@
+// Downloads of objects and folders. Large objects come down as parallel ranged GETs into a temp file that
+// is renamed only after the object's checksum (AIStore type, or the S3 ETag when it is an MD5) matched:
+// never a silently bad file. A folder's small objects come with one GET each: the listing gave their size,
+// the GET's headers give the checksum to verify (a HEAD only before ranges). Cancel removes the partial file.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { ChecksumType, createHasher, initChecksums, isChecksumType } from '../../common/checksum';
+import { BucketRef, ClientError, ClusterClient, ObjectHead } from '../cluster';
+import { followHasher } from '../followhash';
+import { ChecksumMismatch, DEFAULT_ATTEMPTS, DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachLimited, MiB, throwIfAborted, TransferCancelled, withRetry } from './limits';
+import type { TransferOptions, TransferResult } from './options';
+import { Meter, tap, transferEach } from './progress';
+
+export interface DownloadItem {
+  key: string;
+  file: string;
+  /** As listed: a small object comes with one GET, a large one by ranges (after a HEAD). */
+  size: number;
+}
+
+export interface ExpectedChecksum {
+  type: ChecksumType;
+  value: string;
+}
+
+/** What the cluster says the bytes must hash to: the AIStore checksum, else an MD5 ETag, else nothing. */
+export function expectedChecksum(head: ObjectHead): ExpectedChecksum | undefined {
+  if (head.checksum?.value && isChecksumType(head.checksum.type) && head.checksum.type !== 'none') {
+    return { type: head.checksum.type, value: head.checksum.value.toLowerCase() };
+  }
+  const etag = head.etag?.replace(/"/g, '').toLowerCase();
+  if (etag && /^[0-9a-f]{32}$/.test(etag)) return { type: 'md5', value: etag };
+  return undefined;
+}
+
+/**
+ * Maps keys under `prefix` to files under `dir`. A key that would land outside `dir` ('..', absolute
+ * names) is refused: object names are not trusted paths.
+ */
+export function localPathFor(dir: string, prefix: string, key: string): string {
+  const rel = key.slice(prefix.length).replace(/^\/+/, '');
+  const target = path.resolve(dir, ...rel.split('/').filter((s) => s !== ''));
+  const root = path.resolve(dir);
+  if (!rel || (target !== root && !target.startsWith(root + path.sep)) || rel.split('/').includes('..')) {
+    throw new ClientError('bad-request', `Object "${key}" cannot be saved under ${dir}: its name is not a safe relative path.`, '');
+  }
+  return target;
+}
+
+export async function downloadFiles(client: ClusterClient, bucket: BucketRef, items: readonly DownloadItem[], opts: TransferOptions = {}): Promise<TransferResult> {
+  return transferEach(items, opts, (item, meter) => downloadOne(client, bucket, item.key, item.file, opts, meter, { listedSize: item.size }));
+}
+
+export async function downloadFile(client: ClusterClient, bucket: BucketRef, key: string, file: string, opts: TransferOptions = {}): Promise<ObjectHead> {
+  const head = await client.headObject(bucket, key);
+  const meter = new Meter(head.size, 1, opts.onProgress);
+  const result = await downloadOne(client, bucket, key, file, opts, meter, { head });
+  meter.fileDone();
+  return result;
+}
+
+/** Lists every object under a prefix (all pages) as download items into `dir`. */
+export async function collectPrefix(client: ClusterClient, bucket: BucketRef, prefix: string, dir: string, signal?: AbortSignal): Promise<DownloadItem[]> {
+  const items: DownloadItem[] = [];
+  let token: string | undefined;
+  do {
+    throwIfAborted(signal);
+    const page = await client.listObjects(bucket, { prefix, folders: false, pageSize: 1000, token });
+    for (const o of page.objects) {
+      if (o.key.endsWith('/') && o.size === 0) continue; // folder markers
+      items.push({ key: o.key, file: localPathFor(dir, prefix, o.key), size: o.size });
+    }
+    token = page.nextToken;
+  } while (token);
+  return items;
+}
+
+/** What is known of an object before its bytes are asked for: its HEAD, or only the size a listing gave. */
+type KnownObject = { head: ObjectHead } | { listedSize: number };
+
+async function downloadOne(client: ClusterClient, bucket: BucketRef, key: string, file: string, opts: TransferOptions, meter: Meter, known: KnownObject): Promise<ObjectHead> {
+  await initChecksums();
+  const partSize = Math.max(MiB, opts.partSize ?? DEFAULT_PART_SIZE);
+  const ranged = (size: number) => size > (opts.multipartThreshold ?? partSize) && size > partSize;
+  // Ranges need the object's size and checksum before the first one is asked for: a HEAD. A small object
+  // listed comes with one GET, whose headers say its size and checksum.
+  const knownHead = 'head' in known ? known.head : ranged(known.listedSize) ? await client.headObject(bucket, key) : undefined;
+  // The temp file exists before the first byte is asked for: a folder we cannot write to fails here, at once.
+  const tmp = await createTempFor(file);
+  try {
+    let head: ObjectHead;
+    let expected: ExpectedChecksum | undefined;
+    let actual: string | undefined;
+    if (knownHead && ranged(knownHead.size)) {
+      head = knownHead;
+      expected = expectedChecksum(head);
+      actual = await rangedDownload(client, bucket, key, tmp, file, head.size, partSize, expected?.type, opts, meter);
+    } else {
+      ({ head, expected, actual } = await withRetry(opts.attempts ?? DEFAULT_ATTEMPTS, opts.signal, () => getWhole(client, bucket, key, tmp, file, knownHead, opts, meter)));
+    }
+    if (expected && actual !== expected.value) throw new ChecksumMismatch(key, expected.type, expected.value, actual ?? '');
+    try {
+      await fs.promises.rename(tmp, file);
+    } catch (e) {
+      throw localFileError(e, file);
+    }
+    opts.onLog?.(`downloaded ${bucket.provider}://${bucket.name}/${key} → ${file} (${head.size} bytes${expected ? `, ${expected.type} verified` : ''})`);
+    return head;
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+    if (opts.signal?.aborted) throw new TransferCancelled();
+    throw e;
+  }
+}
+
+/**
+ * One GET of the whole object into `tmp`, hashed on the way. Without a HEAD before it, the GET's own
+ * headers say how many bytes must come and what they must hash to.
+ */
+async function getWhole(
+  client: ClusterClient,
+  bucket: BucketRef,
+  key: string,
+  tmp: string,
+  file: string,
+  knownHead: ObjectHead | undefined,
+  opts: TransferOptions,
+  meter: Meter,
+): Promise<{ head: ObjectHead; expected?: ExpectedChecksum; actual?: string }> {
+  const counted = { n: 0 };
+  try {
+    const got = await client.getObject(bucket, key);
+    const head = knownHead ?? { ...got.head, size: got.contentLength ?? got.head.size };
+    const expected = expectedChecksum(head);
+    const hasher = expected ? createHasher(expected.type) : undefined;
+    await pipeline(got.body, tap(meter, hasher ? [hasher] : [], opts.signal, counted), fs.createWriteStream(tmp, { highWaterMark: MiB }));
+    if (counted.n !== head.size) throw new ClientError('server', `${key}: got ${counted.n} bytes, expected ${head.size}.`, client.endpoint);
+    return { head, expected, actual: hasher?.digest() };
+  } catch (e) {
+    meter.add(-counted.n);
+    throw localFileError(e, file);
+  }
+}
+
+/**
+ * Ranges in parallel into the temp file; the file is hashed in order behind them (followhash.ts), so
+ * verification needs no second pass. Returns the digest when `hashType` is given.
+ */
+async function rangedDownload(
+  client: ClusterClient,
+  bucket: BucketRef,
+  key: string,
+  tmp: string,
+  file: string,
+  size: number,
+  partSize: number,
+  hashType: ChecksumType | undefined,
+  opts: TransferOptions,
+  meter: Meter,
+): Promise<string | undefined> {
+  try {
+    await fs.promises.truncate(tmp, size);
+  } catch (e) {
+    throw localFileError(e, file);
+  }
+  const ranges = Array.from({ length: Math.ceil(size / partSize) }, (_, i) => ({ start: i * partSize, end: Math.min(size, (i + 1) * partSize) - 1, done: false }));
+  const hasher = hashType ? followHasher(tmp, hashType) : undefined;
+  let contiguous = 0; // ranges[0..contiguous) are written
+  try {
+    await forEachLimited(ranges, opts.partConcurrency ?? DEFAULT_PART_CONCURRENCY, opts.signal, async (r) => {
+      await withRetry(opts.attempts ?? DEFAULT_ATTEMPTS, opts.signal, async () => {
+        const counted = { n: 0 };
+        try {
+          const onBytes = (n: number) => {
+            counted.n += n;
+            meter.add(n);
+          };
+          // Off this thread where the client can (rangefetch.ts: the extension host's event loop and heap stay calm).
+          const offThread = (await client.getRangeToFile?.(bucket, key, r, tmp, onBytes, opts.signal)) ?? false;
+          if (!offThread) {
+            const { body } = await client.getObject(bucket, key, r);
+            await pipeline(body, tap(meter, [], opts.signal, counted), fs.createWriteStream(tmp, { flags: 'r+', start: r.start, highWaterMark: MiB }));
+          }
+          if (counted.n !== r.end - r.start + 1) throw new ClientError('server', `${key}: range ${r.start}-${r.end} returned ${counted.n} bytes.`, client.endpoint);
+        } catch (e) {
+          meter.add(-counted.n);
+          throw localFileError(e, file);
+        }
+      });
+      r.done = true;
+      while (contiguous < ranges.length && ranges[contiguous].done) contiguous++;
+      if (contiguous > 0) hasher?.advance(ranges[contiguous - 1].end + 1);
+    });
+    return await hasher?.finish(size);
+  } finally {
+    await hasher?.close();
+  }
+}
+
+/** Creates the download's temp file next to `file` (its folder made if missing); refuses what cannot be written. */
+async function createTempFor(file: string): Promise<string> {
+  const tmp = `${file}.aisb-${process.pid}-${Math.random().toString(36).slice(2, 8)}.part`;
+  try {
+    const st = await fs.promises.stat(file).catch(() => undefined);
+    if (st?.isDirectory()) throw Object.assign(new Error(`${file} is a folder`), { code: 'EISDIR' });
+    await makeFolder(path.dirname(file));
+    await (await fs.promises.open(tmp, 'wx')).close();
+  } catch (e) {
+    throw localFileError(e, file);
+  }
+  return tmp;
+}
+
+/**
+ * mkdir -p, level by level from the deepest folder that exists: Node's recursive mkdir spins forever
+ * where a parent exists but refuses children with ENOENT (/proc).
+ */
+async function makeFolder(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const st = await fs.promises.stat(d).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+    if (st) {
+      if (!st.isDirectory()) throw Object.assign(new Error(`${d} is a file`), { code: 'ENOTDIR' });
+      break;
+    }
+    missing.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing) await fs.promises.mkdir(d).catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? undefined : Promise.reject(e)));
+}
+
+const LOCAL_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  ENOTDIR: 'a part of its path is a file, not a folder',
+  EISDIR: 'it is a folder',
+  ENOENT: 'its folder does not exist (was it removed during the download?)',
+  ENAMETOOLONG: 'the name is too long for the file system',
+  EMFILE: 'too many files are open',
+};
+
+const FS_SYSCALLS = new Set(['open', 'write', 'writev', 'rename', 'mkdir', 'stat', 'ftruncate', 'truncate', 'close', 'fsync']);
+
+/** A local file system failure (it has a syscall) as a ClientError naming the file; anything else as it was. */
+function localFileError(e: unknown, file: string): unknown {
+  if (e instanceof ClientError || e instanceof TransferCancelled || e instanceof ChecksumMismatch) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (!err || typeof err !== 'object' || typeof err.code !== 'string') return e;
+  if (err.syscall ? !FS_SYSCALLS.has(err.syscall) : err.code !== 'EISDIR' && err.code !== 'ENOTDIR') return e;
+  const reason = LOCAL_REASONS[err.code] ?? `${err.code}: ${err.message}`;
+  return new ClientError('bad-request', `Cannot write to ${file}: ${reason}. Choose another folder. Nothing was saved.`, '', undefined, err.code, { cause: e });
+}
