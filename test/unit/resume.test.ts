@@ -6,12 +6,12 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { startTestGateway } from '../helpers/gateway';
 import { createClusterClient } from '../../src/client';
 import { ClusterClient } from '../../src/client/cluster';
 import { FileUploadJournal, resumeUpload, StaleUpload, TransferCancelled, uploadFile } from '../../src/client/transfer';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 const MiB = 1024 * 1024;
 
@@ -30,7 +30,7 @@ function counting(client: ClusterClient, onPart?: (n: number) => void): { parts:
 for (const kind of ['ais', 's3'] as const) {
   test(`${kind}: cancel half-way, resume with a new client sends only the missing parts`, async () => {
     const gw = await startTestGateway();
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-resume-'));
+    const tmp = makeTempDir('resume');
     const conn = kind === 'ais' ? { kind, endpoint: gw.url } : { kind, endpoint: gw.s3Endpoint };
     const b = { name: 'up', provider: kind === 'ais' ? 'ais' : 's3' };
     const file = path.join(tmp, 'big.bin');
@@ -112,7 +112,7 @@ for (const kind of ['ais', 's3'] as const) {
       first?.dispose();
       second?.dispose();
       await gw.dispose();
-      fs.rmSync(tmp, { recursive: true, force: true });
+      removeDir(tmp);
     }
   });
 }

@@ -37,20 +37,13 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { XMLParser } from 'fast-xml-parser';
 import { checksumOf, initChecksums } from '../../src/gateway/checksum';
 import { amzChecksumOf } from '../../src/gateway/s3/checksums';
-import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { s3RemoteOf, startTestGateway, TestGateway } from '../helpers/gateway';
+import { pseudoRandomBytes } from '../helpers/data';
 
 const md5 = (b: Uint8Array | string) => crypto.createHash('md5').update(b).digest('hex');
 const MiB = 1024 * 1024;
 
-function bytes(n: number, seed = 1): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed * 2654435761;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    b[i] = x >>> 24;
-  }
-  return b;
-}
+const bytes = (n: number, seed = 1) => pseudoRandomBytes(n, seed * 2654435761);
 
 async function body(out: { Body?: unknown }): Promise<Buffer> {
   const b = out.Body as { transformToByteArray(): Promise<Uint8Array> };
@@ -740,7 +733,7 @@ describe('S3 API on an aws-provider bucket (a remote S3 service: a second gatewa
   before(async () => {
     await initChecksums();
     remote = await startTestGateway({ defaultChecksum: 'md5' });
-    gw = await startTestGateway({ remote: { endpoint: remote.s3Endpoint, accessKey: 'test', secretKey: 'test' } });
+    gw = await startTestGateway({ remote: s3RemoteOf(remote) });
     await remote.s3.send(new CreateBucketCommand({ Bucket: 'cloud' }));
     await remote.s3.send(new PutObjectCommand({ Bucket: 'cloud', Key: 'docs/readme.txt', Body: 'hello', Metadata: { m: '1' } }));
   });
