@@ -246,7 +246,7 @@ async function main() {
         if (seed.error) console.warn(`e2e: WARNING: ${seed.error}`);
         log(`  gateway ${gateway.url}, seeded: ${seed.seeded.map((b) => `${b.name}(${b.keys.length})`).join(' ') || 'nothing'}`);
         // The extension host inherits these from the server: the extension shows the gateway as a cluster
-        // named "e2e" (src/registry.ts), and the suite learns what was seeded (test/suite/env.ts).
+        // named "e2e" (src/registry.ts), and the suite learns what was seeded (test/helpers/extension-host.ts).
         const env = {
           AIS_BUCKETS_CLUSTER_URL: gateway.url,
           AIS_BUCKETS_CLUSTER_NAME: E2E_CLUSTER,

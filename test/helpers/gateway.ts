@@ -1,9 +1,7 @@
 // Starts a real embedded gateway in this process on a free loopback port, with its own temp data dir.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { startGateway, Gateway, GatewayOptions } from '../../src/gateway/server';
+import { makeTempDir, removeDir } from './temp';
 
 export interface TestGateway extends Gateway {
   dataDir: string;
@@ -14,7 +12,7 @@ export interface TestGateway extends Gateway {
 }
 
 export async function startTestGateway(opts: Partial<GatewayOptions> = {}): Promise<TestGateway> {
-  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-gw-'));
+  const dataDir = opts.dataDir ?? makeTempDir('gw');
   const gw = await startGateway({ host: '127.0.0.1', port: 0, ...opts, dataDir });
   const s3Endpoint = `${gw.url}/s3`;
   const s3 = s3ClientFor(s3Endpoint);
@@ -25,7 +23,7 @@ export async function startTestGateway(opts: Partial<GatewayOptions> = {}): Prom
     async dispose() {
       s3.destroy();
       await gw.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      removeDir(dataDir);
     },
   });
 }
@@ -37,4 +35,9 @@ export function s3ClientFor(endpoint: string): S3Client {
     forcePathStyle: true,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
+}
+
+/** The `remote` option that puts `gw` behind another gateway's aws provider, as the S3 service it backs. */
+export function s3RemoteOf(gw: TestGateway): GatewayOptions['remote'] {
+  return { endpoint: gw.s3Endpoint, accessKey: 'test', secretKey: 'test' };
 }

@@ -1,7 +1,7 @@
 // Activation and the contributions a person sees first, against the real `vscode` API.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activate, contributedCommands, extension, testGateway } from './env';
+import { activate, contributedCommands, extension, testGateway } from '../helpers/extension-host';
 
 describe('activation', () => {
   it('is loaded in the extension host', () => {
@@ -36,6 +36,13 @@ describe('activation', () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = contributedCommands().filter((c) => !registered.has(c.command));
     assert.deepEqual(missing, [], 'contributed in package.json but not registered on activation');
+  });
+
+  it('contributes a walkthrough whose steps complete on real events, and localizable titles', () => {
+    const pkg = vscode.extensions.getExtension('ais-buckets.ais-buckets')!.packageJSON as { contributes: { walkthroughs: { steps: { completionEvents: string[] }[] }[]; commands: { title: string }[] } };
+    const steps = pkg.contributes.walkthroughs[0].steps;
+    assert.equal(steps.length, 4);
+    for (const s of steps) assert.ok(s.completionEvents.every((e) => /^on(Context|Command):/.test(e)));
   });
 });
 

@@ -3,25 +3,13 @@
 // message before any byte moves, leaving nothing behind. (A silent endpoint's timeout node: tree.test.ts.)
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AisBucketsApi } from '../../src/extension';
 import type { TreeNode } from '../../src/views/model';
-import { activate, testGateway } from './env';
-
-function labelOf(api: AisBucketsApi, n: TreeNode): string {
-  const label = api.tree.getTreeItem(n).label;
-  return typeof label === 'string' ? label : label?.label ?? '';
-}
-
-async function find(api: AisBucketsApi, parent: TreeNode | undefined, label: string): Promise<TreeNode> {
-  const kids = await api.tree.getChildren(parent);
-  const hit = kids.find((k) => labelOf(api, k) === label);
-  assert.ok(hit, `"${label}" not among [${kids.map((k) => labelOf(api, k)).join(', ')}]`);
-  return hit;
-}
+import { activateWithGateway, findChild, labelOf } from '../helpers/extension-host';
+import { fixedAnswerServer } from '../helpers/servers';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 /** Walks down the first child until an error node shows (an S3 cluster lists its one provider without asking). */
 async function firstError(api: AisBucketsApi, node: TreeNode): Promise<TreeNode> {
@@ -36,28 +24,12 @@ async function firstError(api: AisBucketsApi, node: TreeNode): Promise<TreeNode>
   assert.fail('no error node');
 }
 
-/** One loopback server answering everything with the same status, type and body. */
-async function fixedServer(status: number, type: string, body: string): Promise<{ url: string; close(): void }> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) }).end(req.method === 'HEAD' ? undefined : body));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    close: () => {
-      server.close();
-      server.closeAllConnections();
-    },
-  };
-}
-
 describe('bad input', function () {
   let api: AisBucketsApi;
+  let cluster: string;
 
   before(async function () {
-    if (!testGateway()) return this.skip();
-    api = await activate<AisBucketsApi>();
+    ({ api, cluster } = await activateWithGateway(this));
   });
 
   const garbage: { kind: 'ais' | 's3'; status: number; type: string; body: string; says: RegExp }[] = [
@@ -68,11 +40,11 @@ describe('bad input', function () {
   ];
   for (const [i, g] of garbage.entries()) {
     it(`a ${g.kind} cluster answering ${g.type} garbage shows an error node that says what came`, async () => {
-      const server = await fixedServer(g.status, g.type, g.body);
+      const server = await fixedAnswerServer(g.status, { 'Content-Type': g.type }, g.body);
       const name = `garbage-${i}`;
       await vscode.commands.executeCommand('aisBuckets.addCluster', { name, endpoint: server.url, kind: g.kind, skipProbe: true });
       try {
-        const error = await firstError(api, await find(api, undefined, name));
+        const error = await firstError(api, await findChild(api, undefined, name));
         const label = labelOf(api, error);
         assert.ok(label.includes(server.url), `names the endpoint: ${label}`);
         assert.match(label, g.says);
@@ -82,16 +54,15 @@ describe('bad input', function () {
         assert.equal(api.tree.getTreeItem(error).command?.command, 'aisBuckets.retry');
       } finally {
         await vscode.commands.executeCommand('aisBuckets.removeCluster', name);
-        server.close();
+        await server.close();
       }
     });
   }
 
   it('a download into a path under a file, or where even root may not write, fails clearly and leaves nothing', async () => {
-    const gw = testGateway()!;
-    const ais = await find(api, await find(api, undefined, gw.cluster), 'ais');
-    const hello = await find(api, await find(api, ais, 'demo'), 'hello.txt');
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-badinput-'));
+    const ais = await findChild(api, await findChild(api, undefined, cluster), 'ais');
+    const hello = await findChild(api, await findChild(api, ais, 'demo'), 'hello.txt');
+    const work = makeTempDir('badinput');
     try {
       const aFile = path.join(work, 'a-file');
       fs.writeFileSync(aFile, 'keep me');
@@ -112,7 +83,7 @@ describe('bad input', function () {
       assert.equal(fs.readFileSync(aFile, 'utf8'), 'keep me');
       assert.deepEqual(fs.readdirSync(work), ['a-file']);
     } finally {
-      fs.rmSync(work, { recursive: true, force: true });
+      removeDir(work);
     }
   });
 });

@@ -1,34 +1,47 @@
-// Every command of the extension, run with arguments in the real VS Code against the runner's gateway.
+// Every command of the extension, run with arguments in the real VS Code against the runner's gateway
+// (Go to Key and search, which need a bucket of their own of 20,000 objects: navigation.test.ts).
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import * as vscode from 'vscode';
+import type { ClusterClient } from '../../src/client/cluster';
+import { FileUploadJournal } from '../../src/client/transfer/journal';
+import { TransferCancelled } from '../../src/client/transfer/limits';
+import { uploadFile } from '../../src/client/transfer/upload';
 import type { AisBucketsApi } from '../../src/extension';
-import type { BucketNode, ClusterNode, TreeNode } from '../../src/views/model';
-import { activate, testGateway } from './env';
-import { startTestGateway } from '../helpers/gateway';
+import type { BucketNode, ClusterNode, FolderNode, ObjectNode, TreeNode } from '../../src/views/model';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { bodyOf, readObjectText } from '../helpers/data';
+import { activateWithGateway } from '../helpers/extension-host';
+import { s3RemoteOf, startTestGateway } from '../helpers/gateway';
+import { request } from '../helpers/http';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-suite-'));
+const tmp = makeTempDir('suite');
 
 describe('commands', function () {
   let api: AisBucketsApi;
   let cluster: string;
   let url: string;
+  let client: ClusterClient;
   const node = (bucket: string): BucketNode => ({ type: 'bucket', clusterName: cluster, provider: 'ais', bucket });
-
-  before(async function () {
-    const gw = testGateway();
-    if (!gw) return this.skip();
-    cluster = gw.cluster;
-    url = gw.url;
-    api = await activate<AisBucketsApi>();
+  const object = (b: string, key: string, size = 0): ObjectNode => ({
+    type: 'object',
+    clusterName: cluster,
+    provider: 'ais',
+    bucket: b,
+    key,
+    entry: { key, size },
+    parentPrefix: key.slice(0, key.lastIndexOf('/') + 1),
   });
 
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  before(async function () {
+    ({ api, cluster, url, client } = await activateWithGateway(this));
+  });
+
+  after(() => removeDir(tmp));
 
   it('adds a cluster after testing it; keys go to SecretStorage, never to settings', async () => {
     const name = await vscode.commands.executeCommand('aisBuckets.addCluster', { name: 'second', endpoint: url, kind: 'ais', accessKey: 'AKIAEXAMPLE', secretKey: 'very-secret' });
@@ -82,7 +95,6 @@ describe('commands', function () {
   it('creates and deletes buckets, refusing invalid names', async () => {
     const target = { clusterName: cluster, provider: 'ais' };
     assert.equal(await vscode.commands.executeCommand('aisBuckets.createBucket', target, 'made-by-test'), 'made-by-test');
-    const client = await api.registry.client(cluster);
     assert.ok((await client.listBuckets('ais')).some((b) => b.name === 'made-by-test'));
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aisBuckets.createBucket', target, 'bad name')), /" " is not allowed/);
     assert.equal(await vscode.commands.executeCommand('aisBuckets.deleteBucket', node('made-by-test'), { confirm: false }), true);
@@ -117,7 +129,6 @@ describe('commands', function () {
     const dest = node('photos');
     const result = (await vscode.commands.executeCommand('aisBuckets.upload', dest, [vscode.Uri.file(path.join(src, 'one.txt')), vscode.Uri.file(path.join(src, 'tree'))])) as { files: number };
     assert.equal(result.files, 3);
-    const client = await api.registry.client(cluster);
     const keys = (await client.listObjects({ name: 'photos', provider: 'ais' }, { folders: false })).objects.map((o) => o.key);
     for (const k of ['one.txt', 'tree/a b.txt', 'tree/sub/ünï.bin']) assert.ok(keys.includes(k), `${k} in ${keys}`);
 
@@ -160,16 +171,11 @@ describe('commands', function () {
     const data = new vscode.DataTransfer();
     data.set('text/uri-list', new vscode.DataTransferItem(vscode.Uri.file(file).toString()));
     await api.dragAndDrop.handleDrop(node('empty'), data, new vscode.CancellationTokenSource().token);
-    const client = await api.registry.client(cluster);
-    const { body } = await client.getObject({ name: 'empty', provider: 'ais' }, 'dropped.txt');
-    const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(c as Buffer);
-    assert.equal(Buffer.concat(chunks).toString(), 'dropped on a bucket\n');
+    assert.equal(await readObjectText(client, { name: 'empty', provider: 'ais' }, 'dropped.txt'), 'dropped on a bucket\n');
     await client.deleteObject({ name: 'empty', provider: 'ais' }, 'dropped.txt');
   });
 
   it('lists and aborts multipart uploads', async () => {
-    const client = await api.registry.client(cluster);
     const uploadId = await client.createMultipartUpload({ name: 'demo', provider: 'ais' }, 'pending.bin');
     const listed = (await vscode.commands.executeCommand('aisBuckets.multipartUploads', node('demo'), { abort: 'none' })) as { uploadId: string }[];
     assert.ok(listed.some((u) => u.uploadId === uploadId));
@@ -187,18 +193,101 @@ describe('commands', function () {
     assert.equal(await vscode.env.clipboard.readText(), 'ais://demo/hello.txt');
   });
 
+  it('copies a presigned URL that plain HTTP can fetch, and the gateway refuses it once expired', async () => {
+    await client.createBucket({ name: 'share', provider: 'ais' });
+    await client.putObject({ name: 'share', provider: 'ais' }, 'docs/hello world.txt', bodyOf('presigned bytes'));
+    const link = (await vscode.commands.executeCommand('aisBuckets.copyPresignedUrl', object('share', 'docs/hello world.txt'), 60)) as string;
+    assert.equal(await vscode.env.clipboard.readText(), link);
+    assert.match(link, /\/s3\/share\/docs\/hello%20world\.txt\?.*X-Amz-Expires=60/);
+    const got = await request('GET', link);
+    assert.equal(got.status, 200);
+    assert.equal(got.body.toString(), 'presigned bytes');
+    const short = (await vscode.commands.executeCommand('aisBuckets.copyPresignedUrl', object('share', 'docs/hello world.txt'), 1)) as string;
+    await new Promise((r) => setTimeout(r, 2100));
+    const refused = await request('GET', short);
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.toString(), /Request has expired/);
+  }).timeout(300_000);
+
+  it('edits content type and user metadata in place; the gateway reads them back', async () => {
+    await client.putObject({ name: 'share', provider: 'ais' }, 'meta.json', bodyOf('{"a":1}'), { contentType: 'text/plain', userMeta: { old: 'x' } });
+    const before = await request('HEAD', `${url}/s3/share/meta.json`);
+    await vscode.commands.executeCommand('aisBuckets.editMetadata', object('share', 'meta.json'), { contentType: 'application/json', userMeta: { owner: 'team-a', stage: 'raw' } });
+    const after = await request('HEAD', `${url}/s3/share/meta.json`);
+    assert.equal(after.headers['content-type'], 'application/json');
+    assert.equal(after.headers['x-amz-meta-owner'], 'team-a');
+    assert.equal(after.headers['x-amz-meta-stage'], 'raw');
+    assert.equal(after.headers['x-amz-meta-old'], undefined);
+    assert.equal(after.headers['etag'], before.headers['etag'], 'same bytes');
+    // user metadata only: AIStore's own API (PATCH set-custom)
+    await vscode.commands.executeCommand('aisBuckets.editMetadata', object('share', 'meta.json'), { contentType: 'application/json', userMeta: { owner: 'team-b' } });
+    const again = await request('HEAD', `${url}/s3/share/meta.json`);
+    assert.equal(again.headers['x-amz-meta-owner'], 'team-b');
+    assert.equal(again.headers['x-amz-meta-stage'], undefined);
+    assert.equal(again.headers['content-type'], 'application/json');
+  }).timeout(300_000);
+
+  it('renames a folder (AIStore native rename) and an object; the gateway lists the new names', async () => {
+    const ref = { name: 'share', provider: 'ais' };
+    for (const k of ['old/a.txt', 'old/sub/b.txt', 'old/sub/c.txt']) await client.putObject(ref, k, bodyOf(k));
+    const folder: FolderNode = { type: 'folder', clusterName: cluster, provider: 'ais', bucket: 'share', prefix: 'old/' };
+    assert.equal(await vscode.commands.executeCommand('aisBuckets.rename', folder, 'new/place'), 3);
+    const listed = await request('GET', `${url}/s3/share?list-type=2&prefix=`);
+    const names = [...listed.body.toString().matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]);
+    assert.ok(['new/place/a.txt', 'new/place/sub/b.txt', 'new/place/sub/c.txt'].every((k) => names.includes(k)), names.join(' '));
+    assert.ok(!names.some((k) => k.startsWith('old/')));
+    assert.equal((await request('GET', `${url}/s3/share/new/place/sub/b.txt`)).body.toString(), 'old/sub/b.txt');
+    assert.equal(await vscode.commands.executeCommand('aisBuckets.rename', object('share', 'new/place/a.txt'), 'renamed.txt'), 1);
+    assert.equal((await request('HEAD', `${url}/s3/share/renamed.txt`)).status, 200);
+    assert.equal((await request('HEAD', `${url}/s3/share/new/place/a.txt`)).status, 404);
+  }).timeout(300_000);
+
+  it('resumes a journalled upload cut off half-way: only the missing parts, right checksum', async () => {
+    assert.ok(api.uploadJournal, 'the extension keeps an upload journal');
+    const ref = { name: 'share', provider: 'ais' };
+    const file = path.join(tmp, 'half.bin');
+    const data = crypto.randomBytes(26 * 1024 * 1024);
+    fs.writeFileSync(file, data);
+    // Another process (a killed extension host) wrote the journal: a fresh journal object on the same file.
+    const writer = new FileUploadJournal(api.uploadJournal.file);
+    const abort = new AbortController();
+    let sent = 0;
+    const orig = client.uploadPart;
+    client.uploadPart = async (...a) => {
+      const etag = await orig.apply(client, a);
+      if (++sent === 3) abort.abort();
+      return etag;
+    };
+    try {
+      await assert.rejects(uploadFile(client, ref, file, 'half.bin', { partSize: 5 * 1024 * 1024, partConcurrency: 1, signal: abort.signal, journal: writer }), TransferCancelled);
+      const entry = (await api.uploadJournal.list()).find((e) => e.key === 'half.bin');
+      assert.ok(entry);
+      assert.equal(entry.parts.length, 3);
+      const parts: number[] = [];
+      client.uploadPart = async (...a) => {
+        parts.push(a[3]);
+        return orig.apply(client, a);
+      };
+      const done = (await vscode.commands.executeCommand('aisBuckets.resumeUploads', [entry.uploadId])) as string[];
+      assert.deepEqual(done, [entry.uploadId]);
+      assert.deepEqual(parts.sort(), [4, 5, 6]);
+    } finally {
+      client.uploadPart = orig;
+    }
+    const got = await request('GET', `${url}/s3/share/half.bin`);
+    assert.equal(crypto.createHash('sha256').update(got.body).digest('hex'), crypto.createHash('sha256').update(data).digest('hex'));
+    assert.match(String(got.headers['etag']), /-6"?$/);
+    assert.equal((await api.uploadJournal.list()).some((e) => e.key === 'half.bin'), false);
+  }).timeout(300_000);
+
   it('copies objects dragged between buckets in the tree, server-side, keeping names below the dragged folder', async () => {
-    const client = await api.registry.client(cluster);
     const folder: TreeNode = { type: 'folder', clusterName: cluster, provider: 'ais', bucket: 'demo', prefix: 'docs/' };
     const data = new vscode.DataTransfer();
     data.set('application/vnd.code.tree.aisbuckets.clusters', new vscode.DataTransferItem([folder]));
     await api.dragAndDrop.handleDrop(node('photos'), data, new vscode.CancellationTokenSource().token);
     const keys = (await client.listObjects({ name: 'photos', provider: 'ais' }, { folders: false })).objects.map((o) => o.key);
     assert.ok(keys.includes('docs/guide.md') && keys.includes('docs/notes/today.txt'), `copied keys in ${keys}`);
-    const { body } = await client.getObject({ name: 'photos', provider: 'ais' }, 'docs/guide.md');
-    const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(c as Buffer);
-    assert.match(Buffer.concat(chunks).toString(), /^# Guide/);
+    assert.match(await readObjectText(client, { name: 'photos', provider: 'ais' }, 'docs/guide.md'), /^# Guide/);
     for (const k of ['docs/guide.md', 'docs/notes/today.txt']) await client.deleteObject({ name: 'photos', provider: 'ais' }, k);
   });
 
@@ -219,13 +308,13 @@ describe('commands', function () {
   it('removes a remote bucket of an AIS cluster from the cluster, leaving the cloud bucket and its objects', async () => {
     // Two real gateways: "cloud" plays the S3 service behind the cluster's aws provider.
     const cloud = await startTestGateway();
-    const ais = await startTestGateway({ remote: { endpoint: cloud.s3Endpoint, accessKey: 'test', secretKey: 'test' } });
+    const ais = await startTestGateway({ remote: s3RemoteOf(cloud) });
     try {
       await cloud.s3.send(new CreateBucketCommand({ Bucket: 'kept' }));
       await cloud.s3.send(new PutObjectCommand({ Bucket: 'kept', Key: 'k', Body: 'stays' }));
       await vscode.commands.executeCommand('aisBuckets.addCluster', { name: 'with-cloud', endpoint: ais.url, kind: 'ais' });
-      const client = await api.registry.client('with-cloud');
-      assert.equal((await client.headObject({ name: 'kept', provider: 'aws' }, 'k')).size, 5); // now in the cluster
+      const withCloud = await api.registry.client('with-cloud');
+      assert.equal((await withCloud.headObject({ name: 'kept', provider: 'aws' }, 'k')).size, 5); // now in the cluster
       const target: BucketNode = { type: 'bucket', clusterName: 'with-cloud', provider: 'aws', bucket: 'kept' };
       assert.equal(await vscode.commands.executeCommand('aisBuckets.deleteBucket', target, { confirm: false }), true);
       const left = await cloud.s3.send(new GetObjectCommand({ Bucket: 'kept', Key: 'k' }));

@@ -3,59 +3,44 @@
 // on buckets, and the properties document. Against the runner's gateway, in a bucket of its own.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
 import * as vscode from 'vscode';
 import type { ClusterClient } from '../../src/client/cluster';
 import { checksumOf, initChecksums } from '../../src/common/checksum';
 import type { AisBucketsApi } from '../../src/extension';
 import type { BucketNode, ObjectNode } from '../../src/views/model';
-import { activate, testGateway } from './env';
+import { bodyOf, readObjectText } from '../helpers/data';
+import { activateWithGateway } from '../helpers/extension-host';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 const BUCKET = 'fs-suite';
 const ref = { name: BUCKET, provider: 'ais' };
-const body = (s: string | Buffer) => {
-  const b = Buffer.isBuffer(s) ? s : Buffer.from(s);
-  return { open: () => Readable.from([b]), size: b.length };
-};
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFklEQVR4nGP8z8DwnwEIGBgYGBgYAAAdFwIBDqZs4wAAAABJRU5ErkJggg==',
   'base64',
 );
 
-async function text(client: ClusterClient, key: string): Promise<string> {
-  const { body: b } = await client.getObject(ref, key);
-  const chunks: Buffer[] = [];
-  for await (const c of b) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString();
-}
-
 describe('ais: file system', function () {
   let api: AisBucketsApi;
   let cluster: string;
   let client: ClusterClient;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-fs-'));
+  const tmp = makeTempDir('fs');
   const object = (key: string): ObjectNode => ({ type: 'object', clusterName: cluster, provider: 'ais', bucket: BUCKET, key, entry: { key, size: 0 }, parentPrefix: '' });
   const uri = (key = '') => vscode.Uri.from({ scheme: 'ais', authority: cluster, path: `/ais/${BUCKET}${key ? '/' + key : ''}` });
 
   before(async function () {
-    const gw = testGateway();
-    if (!gw) return this.skip();
-    cluster = gw.cluster;
-    api = await activate<AisBucketsApi>();
-    client = await api.registry.client(cluster);
+    ({ api, cluster, client } = await activateWithGateway(this));
     await initChecksums();
     await client.createBucket(ref);
-    await client.putObject(ref, 'notes/todo.txt', body('first line\n'), { contentType: 'text/x-todo', userMeta: { owner: 'alice', project: 'issue-8' } });
-    await client.putObject(ref, 'pixel.png', body(PNG), { contentType: 'image/png', userMeta: {} });
-    await client.putObject(ref, 'blob', body(Buffer.from([0, 1, 2, 3, 0, 255])));
+    await client.putObject(ref, 'notes/todo.txt', bodyOf('first line\n'), { contentType: 'text/x-todo', userMeta: { owner: 'alice', project: 'issue-8' } });
+    await client.putObject(ref, 'pixel.png', bodyOf(PNG), { contentType: 'image/png', userMeta: {} });
+    await client.putObject(ref, 'blob', bodyOf(Buffer.from([0, 1, 2, 3, 0, 255])));
   });
 
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await client?.deleteBucket(ref).catch(() => undefined);
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeDir(tmp);
   });
 
   it('opens an object from the tree as a document; saving keeps content type and metadata, the checksum follows', async () => {
@@ -73,7 +58,7 @@ describe('ais: file system', function () {
     assert.ok(await editor.edit((b) => b.insert(new vscode.Position(1, 0), 'second line\n')));
     assert.equal(await editor.document.save(), true, 'saved');
     assert.equal(editor.document.isDirty, false);
-    assert.equal(await text(client, 'notes/todo.txt'), 'first line\nsecond line\n');
+    assert.equal(await readObjectText(client, ref, 'notes/todo.txt'), 'first line\nsecond line\n');
     const after = await client.headObject(ref, 'notes/todo.txt');
     assert.equal(after.contentType, 'text/x-todo');
     assert.deepEqual(after.userMeta, { owner: 'alice', project: 'issue-8' });
@@ -84,15 +69,15 @@ describe('ais: file system', function () {
   });
 
   it('refuses to save over an object that changed on the server since it was opened', async () => {
-    await client.putObject(ref, 'race.txt', body('original\n'), { contentType: 'text/plain', userMeta: {} });
+    await client.putObject(ref, 'race.txt', bodyOf('original\n'), { contentType: 'text/plain', userMeta: {} });
     const doc = await vscode.workspace.openTextDocument(uri('race.txt'));
     const editor = await vscode.window.showTextDocument(doc);
     await new Promise((r) => setTimeout(r, 1100)); // the server's Last-Modified has 1 s resolution
-    await client.putObject(ref, 'race.txt', body('someone else wrote this\n'), { contentType: 'text/plain', userMeta: {} });
+    await client.putObject(ref, 'race.txt', bodyOf('someone else wrote this\n'), { contentType: 'text/plain', userMeta: {} });
     assert.ok(await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'mine: ')));
     assert.equal(await doc.save(), false, 'the save is refused');
     assert.equal(doc.isDirty, true, 'the edit is kept in the editor');
-    assert.equal(await text(client, 'race.txt'), 'someone else wrote this\n', "the other writer's version is kept");
+    assert.equal(await readObjectText(client, ref, 'race.txt'), 'someone else wrote this\n', "the other writer's version is kept");
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
@@ -114,7 +99,7 @@ describe('ais: file system', function () {
     const local = path.join(tmp, 'local.csv');
     fs.writeFileSync(local, 'a,b\n1,2\n');
     await wfs.copy(vscode.Uri.file(local), uri('in/local.csv'));
-    assert.equal(await text(client, 'in/local.csv'), 'a,b\n1,2\n');
+    assert.equal(await readObjectText(client, ref, 'in/local.csv'), 'a,b\n1,2\n');
     assert.equal((await client.headObject(ref, 'in/local.csv')).contentType, 'text/csv');
     await wfs.createDirectory(uri('made'));
     assert.equal((await wfs.stat(uri('made'))).type, vscode.FileType.Directory);

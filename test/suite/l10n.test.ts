@@ -1,4 +1,4 @@
-// Issue 8: the extension's strings come from its l10n bundle in the real VS Code. In English (what the
+// The extension's strings come from its l10n bundle in the real VS Code. In English (what the
 // harness runs) VS Code loads no bundle and l10n.t formats the English text; in another display language
 // (e.g. qps-ploc, with the pseudo language pack) the bundle l10n/bundle.l10n.<language>.json is loaded, and
 // both vscode.l10n and the vscode-free layers (the tree model, through @vscode/l10n) translate from it.
@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { AisBucketsApi } from '../../src/extension';
 import type { BucketNode } from '../../src/views/model';
-import { activate, extension } from './env';
+import { activate, extension } from '../helpers/extension-host';
 
 async function readJson(uri: vscode.Uri): Promise<Record<string, string | { message: string }>> {
   return JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri))) as Record<string, string | { message: string }>;

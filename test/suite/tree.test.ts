@@ -1,68 +1,54 @@
 // The Clusters tree, computed by the real extension in the real VS Code against the runner's gateway.
 import * as assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { Readable } from 'node:stream';
 import * as vscode from 'vscode';
+import type { ClusterClient } from '../../src/client/cluster';
 import type { AisBucketsApi } from '../../src/extension';
 import type { TreeNode } from '../../src/views/model';
-import { activate, testGateway } from './env';
+import { activateWithGateway, findChild, labelOf } from '../helpers/extension-host';
+import { closedPort, silentServer } from '../helpers/servers';
 
 async function children(api: AisBucketsApi, node?: TreeNode): Promise<TreeNode[]> {
   return api.tree.getChildren(node);
 }
 
-function labelOf(api: AisBucketsApi, n: TreeNode): string {
-  const label = api.tree.getTreeItem(n).label;
-  return typeof label === 'string' ? label : label?.label ?? '';
-}
-
-async function find(api: AisBucketsApi, parent: TreeNode | undefined, label: string): Promise<TreeNode> {
-  const kids = await children(api, parent);
-  const hit = kids.find((k) => labelOf(api, k) === label);
-  assert.ok(hit, `"${label}" not among [${kids.map((k) => labelOf(api, k)).join(', ')}]`);
-  return hit;
-}
-
 describe('tree', function () {
   let api: AisBucketsApi;
   let cluster: string;
+  let client: ClusterClient;
 
   before(async function () {
-    const gw = testGateway();
-    if (!gw) return this.skip();
-    cluster = gw.cluster;
-    api = await activate<AisBucketsApi>();
+    ({ api, cluster, client } = await activateWithGateway(this));
   });
 
   it('shows the cluster, its providers, buckets, folders and objects', async () => {
-    const c = await find(api, undefined, cluster);
+    const c = await findChild(api, undefined, cluster);
     assert.equal(api.tree.getTreeItem(c).contextValue, 'cluster.transient.ais');
-    const ais = await find(api, c, 'ais');
+    const ais = await findChild(api, c, 'ais');
     const buckets = (await children(api, ais)).map((b) => labelOf(api, b));
     for (const name of ['demo', 'photos', 'empty']) assert.ok(buckets.includes(name), `bucket ${name} in [${buckets}]`);
-    const demo = await find(api, ais, 'demo');
+    const demo = await findChild(api, ais, 'demo');
     const top = (await children(api, demo)).map((n) => labelOf(api, n));
     assert.deepEqual(top, ['docs/', 'hello.txt']);
-    const hello = await find(api, demo, 'hello.txt');
+    const hello = await findChild(api, demo, 'hello.txt');
     const item = api.tree.getTreeItem(hello);
     assert.match(String(item.description), /^32 B · \d{4}-\d\d-\d\d \d\d:\d\d$/);
     assert.match(String(item.tooltip), /Checksum: xxhash:[0-9a-f]{16}/);
-    const docs = await find(api, demo, 'docs/');
+    const docs = await findChild(api, demo, 'docs/');
     assert.deepEqual((await children(api, docs)).map((n) => labelOf(api, n)), ['notes/', 'guide.md']);
-    const empty = await find(api, ais, 'empty');
+    const empty = await findChild(api, ais, 'empty');
     assert.deepEqual((await children(api, empty)).map((n) => labelOf(api, n)), ['Empty']);
   });
 
   it('pages a big folder with "Load more…" and filters by prefix', async () => {
-    const client = await api.registry.client(cluster);
     const bucket = { name: 'paged', provider: 'ais' };
     await client.createBucket(bucket);
     for (let i = 0; i < 7; i++) await client.putObject(bucket, `k${i}`, { stream: Readable.from([Buffer.from(String(i))]), size: 1 });
     await vscode.commands.executeCommand('aisBuckets.refresh');
     await vscode.workspace.getConfiguration('aisBuckets').update('pageSize', 3, vscode.ConfigurationTarget.Global);
     try {
-      const ais = await find(api, await find(api, undefined, cluster), 'ais');
-      const paged = await find(api, ais, 'paged');
+      const ais = await findChild(api, await findChild(api, undefined, cluster), 'ais');
+      const paged = await findChild(api, ais, 'paged');
       let kids = await children(api, paged);
       assert.deepEqual(kids.map((k) => labelOf(api, k)), ['k0', 'k1', 'k2', 'Load more…']);
       await vscode.commands.executeCommand('aisBuckets.loadMore', kids[3]);
@@ -85,16 +71,9 @@ describe('tree', function () {
   });
 
   it('shows an error node, not an empty tree, for a cluster that cannot be reached', async () => {
-    // A port nothing listens on: bind one, then close it.
-    const port = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
-    await vscode.commands.executeCommand('aisBuckets.addCluster', { name: 'nowhere', endpoint: `http://127.0.0.1:${port}`, kind: 'ais', skipProbe: true });
+    await vscode.commands.executeCommand('aisBuckets.addCluster', { name: 'nowhere', endpoint: await closedPort(), kind: 'ais', skipProbe: true });
     try {
-      const c = await find(api, undefined, 'nowhere');
+      const c = await findChild(api, undefined, 'nowhere');
       const kids = await children(api, c);
       assert.equal(kids.length, 1);
       assert.equal(kids[0].type, 'error');
@@ -106,14 +85,11 @@ describe('tree', function () {
   });
 
   it('times out on an endpoint that accepts connections and never answers', async () => {
-    const sockets: net.Socket[] = [];
-    const silent = net.createServer((s) => sockets.push(s));
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
-    const port = (silent.address() as net.AddressInfo).port;
+    const silent = await silentServer();
     await vscode.workspace.getConfiguration('aisBuckets').update('requestTimeoutSeconds', 1, vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('aisBuckets.addCluster', { name: 'silent', endpoint: `http://127.0.0.1:${port}`, kind: 'ais', skipProbe: true });
+    await vscode.commands.executeCommand('aisBuckets.addCluster', { name: 'silent', endpoint: silent.url, kind: 'ais', skipProbe: true });
     try {
-      const c = await find(api, undefined, 'silent');
+      const c = await findChild(api, undefined, 'silent');
       const started = Date.now();
       const kids = await children(api, c);
       assert.ok(Date.now() - started < 10_000, 'the tree must not hang');
@@ -122,8 +98,7 @@ describe('tree', function () {
     } finally {
       await vscode.commands.executeCommand('aisBuckets.removeCluster', 'silent');
       await vscode.workspace.getConfiguration('aisBuckets').update('requestTimeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
-      for (const s of sockets) s.destroy();
-      silent.close();
+      await silent.close();
     }
   });
 });

@@ -9,7 +9,6 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -34,6 +33,7 @@ import { AwsChunkedDecoder, ChunkSigning } from '../../src/gateway/s3/chunked';
 import { amzChecksumOf } from '../../src/gateway/s3/checksums';
 import { md5File, writeRandomFile } from '../helpers/files';
 import { skipUnlessInstalled } from '../helpers/tools';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 const AK = 'AKIDPAYLOADTEST';
 const SK = 'payload/secret+key=7';
@@ -218,12 +218,12 @@ describe('payload signing on a gateway with credentials', () => {
   before(async () => {
     gw = await startTestGateway({ defaultChecksum: 'md5', credentials: { accessKey: AK, secretKey: SK } });
     s3 = `${gw.url}/s3`;
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-payload-'));
+    tmp = makeTempDir('payload');
     await sdk().client.send(new CreateBucketCommand({ Bucket: 'pay' }));
   });
   after(async () => {
     await gw.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeDir(tmp);
   });
 
   test('the AWS SDK as it signs payloads: hex SHA-256 (buffers, DeleteObjects), unsigned streaming trailer, UNSIGNED-PAYLOAD', async () => {

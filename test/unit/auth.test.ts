@@ -7,7 +7,6 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -20,8 +19,10 @@ import { AisClusterClient } from '../../src/client/ais';
 import { S3ClusterClient } from '../../src/client/s3';
 import { nativeToken } from '../../src/common/token';
 import { EmbeddedGatewayProcess } from '../../src/embedded/process';
+import { checkPresignedWindow, parseAmzDate } from '../../src/gateway/s3/presign';
 import { gatewayProgram } from '../helpers/program';
 import { skipUnlessInstalled } from '../helpers/tools';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 const AK = 'AKIDGATEWAYTEST';
 const SK = 'gateway/secret+key=42';
@@ -60,12 +61,12 @@ describe('signed requests on a gateway with credentials', () => {
   before(async () => {
     gw = await startTestGateway({ defaultChecksum: 'md5', credentials: { accessKey: AK, secretKey: SK } });
     s3 = `${gw.url}/s3`;
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-auth-'));
+    tmp = makeTempDir('auth');
     await sdk(s3).send(new CreateBucketCommand({ Bucket: 'signed' }));
   });
   after(async () => {
     await gw.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeDir(tmp);
   });
 
   test('AWS SDK (SigV4 header) with the right keys works; wrong secret, wrong key and anonymous are refused', async () => {
@@ -201,6 +202,20 @@ describe('signed requests on a gateway with credentials', () => {
   });
 });
 
+test('presigned window: expired, not yet valid, malformed, absent', () => {
+  const now = Date.UTC(2026, 0, 25, 9, 35, 12);
+  assert.equal(parseAmzDate('20260125T093512Z'), now);
+  assert.equal(parseAmzDate('2026-01-25T09:35:12Z'), undefined);
+  const q = (date: string, expires: string) => new URLSearchParams({ 'X-Amz-Algorithm': 'AWS4-HMAC-SHA256', 'X-Amz-Date': date, 'X-Amz-Expires': expires });
+  checkPresignedWindow(q('20260125T093512Z', '60'), now + 59_000);
+  assert.throws(() => checkPresignedWindow(q('20260125T093512Z', '60'), now + 61_000), { code: 'AccessDenied', message: 'Request has expired', status: 403 });
+  assert.throws(() => checkPresignedWindow(q('20260125T093512Z', '60'), now - 3600_000), { code: 'AccessDenied', status: 403 });
+  assert.throws(() => checkPresignedWindow(q('yesterday', '60'), now), { code: 'AuthorizationQueryParametersError', status: 400 });
+  assert.throws(() => checkPresignedWindow(q('20260125T093512Z', '604801'), now), { code: 'AuthorizationQueryParametersError' });
+  assert.throws(() => checkPresignedWindow(q('20260125T093512Z', '-5'), now), { code: 'AuthorizationQueryParametersError' });
+  checkPresignedWindow(new URLSearchParams({ prefix: 'a' }), now);
+});
+
 describe('a gateway without credentials', () => {
   test('accepts anonymous requests (and ignores signatures)', async () => {
     const gw = await startTestGateway();
@@ -215,7 +230,7 @@ describe('a gateway without credentials', () => {
 
 describe('the embedded gateway process with generated keys', () => {
   test('keys go through the environment, not argv; unsigned requests are refused, the token and signed requests work', async () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-emb-'));
+    const tmp = makeTempDir('emb');
     const creds = { accessKey: 'AISBGENERATED', secretKey: 'generated-secret' };
     const proc = new EmbeddedGatewayProcess({ script: await gatewayProgram(tmp), dataDir: path.join(tmp, 'data'), credentials: creds });
     try {
@@ -232,7 +247,7 @@ describe('the embedded gateway process with generated keys', () => {
       await sdk(`${running.url}/s3`, creds.accessKey, creds.secretKey).send(new PutObjectCommand({ Bucket: 'made', Key: 'k', Body: 'v' }));
     } finally {
       await proc.stop();
-      fs.rmSync(tmp, { recursive: true, force: true });
+      removeDir(tmp);
     }
   });
 });

@@ -3,20 +3,18 @@
 import { md5File, writeRandomFile } from '../helpers/files';
 import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3ClientFor } from '../helpers/gateway';
 import { skipUnlessInstalled } from '../helpers/tools';
+import { gatewayProgram, GatewayProcess, startGatewayProcess } from '../helpers/program';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 const MiB = 1024 * 1024;
-const root = path.resolve(__dirname, '../../..');
-
-
 
 
 /** Peak resident set (VmHWM) of a process in bytes, from /proc; undefined where /proc is not there. */
@@ -29,26 +27,9 @@ function peakRss(pid: number): number | undefined {
   }
 }
 
-async function gatewayScript(tmp: string): Promise<string> {
-  const dist = path.join(root, 'dist', 'gateway.js');
-  // `npm test` builds it first: test the shipped bundle, unless the sources are newer (a stale build).
-  const newest = Math.max(
-    ...['src/gateway', 'src/common'].flatMap((d) =>
-      fs.existsSync(path.join(root, d))
-        ? (fs.readdirSync(path.join(root, d), { recursive: true }) as string[]).map((f) => fs.statSync(path.join(root, d, f)).mtimeMs)
-        : [],
-    ),
-  );
-  if (fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= newest) return dist;
-  const esbuild = await import('esbuild');
-  const out = path.join(tmp, 'gateway.js');
-  await esbuild.build({ entryPoints: [path.join(root, 'src/gateway/main.ts')], bundle: true, platform: 'node', target: 'node20', outfile: out, logLevel: 'warning' });
-  return out;
-}
-
 describe('aws CLI against the gateway program', { skip: skipUnlessInstalled('aws') }, () => {
   let tmp: string;
-  let child: ChildProcess;
+  let gateway: GatewayProcess;
   let endpoint: string;
   let env: NodeJS.ProcessEnv;
   let baselineRss: number | undefined;
@@ -69,25 +50,11 @@ describe('aws CLI against the gateway program', { skip: skipUnlessInstalled('aws
   }
 
   before(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-awscli-'));
-    const script = await gatewayScript(tmp);
-    child = spawn(process.execPath, [script, '--port', '0', '--host', '127.0.0.1', '--data', path.join(tmp, 'data'), '--checksum', 'md5'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.on('data', (c) => (stderr += c));
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (c) => {
-        out += c;
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`gateway exited (${code}): ${stderr}`)));
-      setTimeout(() => reject(new Error(`gateway did not start: ${out} ${stderr}`)), 15_000);
-    });
-    endpoint = `${url}/s3`;
-    baselineRss = peakRss(child.pid!);
+    tmp = makeTempDir('awscli');
+    // `npm test` builds dist/gateway.js first: the shipped bundle is tested, unless the sources are newer.
+    gateway = await startGatewayProcess(await gatewayProgram(tmp), ['--data', path.join(tmp, 'data'), '--checksum', 'md5']);
+    endpoint = `${gateway.url}/s3`;
+    baselineRss = peakRss(gateway.child.pid!);
     fs.writeFileSync(path.join(tmp, 'aws-config'), '[default]\nregion = us-east-1\n');
     fs.writeFileSync(path.join(tmp, 'aws-credentials'), '[default]\naws_access_key_id = test\naws_secret_access_key = test\n');
     env = {
@@ -104,12 +71,8 @@ describe('aws CLI against the gateway program', { skip: skipUnlessInstalled('aws
   });
 
   after(async () => {
-    if (child.exitCode === null) {
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await gone;
-    }
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await gateway?.kill('SIGTERM');
+    removeDir(tmp);
   });
 
   test('aws s3 cp of a 100 MB file (multipart up, ranged GETs down) round-trips; gateway memory stays flat', async (t) => {
@@ -140,7 +103,7 @@ describe('aws CLI against the gateway program', { skip: skipUnlessInstalled('aws
     const got = path.join(tmp, 'single.out');
     await ok(['s3api', 'get-object', '--bucket', 'awsb', '--key', 'single.bin', got]);
     assert.equal(await md5File(got), want);
-    const peak = peakRss(child.pid!);
+    const peak = peakRss(gateway.child.pid!);
     if (peak !== undefined && baselineRss !== undefined) {
       t.diagnostic(`gateway peak RSS: ${Math.round(peak / MiB)} MiB (at start ${Math.round(baselineRss / MiB)} MiB)`);
       // The growth includes the hash worker thread (its own V8 heap, ~35 MiB, whatever the object size) and
@@ -154,7 +117,7 @@ describe('aws CLI against the gateway program', { skip: skipUnlessInstalled('aws
   test('memory stays flat whatever the object size: a 400 MB PUT and GET', { skip: process.platform !== 'linux' && 'needs /proc' }, async (t) => {
     const size = 400 * MiB;
     const chunk = Buffer.alloc(MiB, 'z');
-    const before = peakRss(child.pid!)!;
+    const before = peakRss(gateway.child.pid!)!;
     const put = await fetch(`${endpoint}/awsb/huge.bin`, {
       method: 'PUT',
       body: Readable.toWeb(Readable.from((function* () {
@@ -171,7 +134,7 @@ describe('aws CLI against the gateway program', { skip: skipUnlessInstalled('aws
     let got = 0;
     for await (const c of get.body as unknown as AsyncIterable<Uint8Array>) got += c.length;
     assert.equal(got, size);
-    const peak = peakRss(child.pid!)!;
+    const peak = peakRss(gateway.child.pid!)!;
     t.diagnostic(`gateway peak RSS ${Math.round(peak / MiB)} MiB (before ${Math.round(before / MiB)} MiB, at start ${Math.round(baselineRss! / MiB)} MiB)`);
     assert.ok(peak - baselineRss! < 150 * MiB, `gateway RSS grew by ${Math.round((peak - baselineRss!) / MiB)} MiB for a 400 MB object`);
     const del = await fetch(`${endpoint}/awsb/huge.bin`, { method: 'DELETE' });

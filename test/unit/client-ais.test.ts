@@ -3,7 +3,6 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { CreateMultipartUploadCommand } from '@aws-sdk/client-s3';
@@ -12,12 +11,16 @@ import { AisClusterClient, parseAisTime, parseCustomMd } from '../../src/client/
 import { createClusterClient } from '../../src/client';
 import { ClientError, ClusterConnection } from '../../src/client/cluster';
 import { HttpTransport, replayableStream } from '../../src/client/http';
-import { closedPort, expectClientError, fixedAnswerServer, lateRedirectServer, readAll, silentServer, testCaFile, testTls } from './client-servers';
+import { expectClientError } from '../helpers/client-error';
+import { readAll } from '../helpers/data';
+import { closedPort, fixedAnswerServer, lateRedirectServer, silentServer } from '../helpers/servers';
+import { testCaFile, testTls } from '../helpers/tls';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 for (const redirect of [false, true]) {
   test(`AIS client against the gateway${redirect ? ' in redirect mode (307 to a target)' : ''}`, async () => {
     const gw = await startTestGateway({ redirect });
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-aisc-'));
+    const tmp = makeTempDir('aisc');
     const client = createClusterClient({ kind: 'ais', endpoint: gw.url }) as AisClusterClient;
     try {
       assert.ok(client instanceof AisClusterClient);
@@ -138,7 +141,7 @@ for (const redirect of [false, true]) {
     } finally {
       client.dispose();
       await gw.dispose();
-      fs.rmSync(tmp, { recursive: true, force: true });
+      removeDir(tmp);
     }
   });
 }

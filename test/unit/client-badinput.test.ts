@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { AisClusterClient } from '../../src/client/ais';
 import { S3ClusterClient } from '../../src/client/s3';
 import { BucketRef, ClientError, ClusterClient } from '../../src/client/cluster';
-import { fixedAnswerServer } from './client-servers';
+import { fixedAnswerServer } from '../helpers/servers';
 
 interface Answer {
   name: string;

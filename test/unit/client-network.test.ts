@@ -2,20 +2,23 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { startTestGateway } from '../helpers/gateway';
 import { AisClusterClient } from '../../src/client/ais';
 import { S3ClusterClient } from '../../src/client/s3';
 import { ClientError } from '../../src/client/cluster';
-import { closedPort, expectClientError, forwardProxy, readAll, stallingServer, testCaFile, testTls } from './client-servers';
+import { expectClientError } from '../helpers/client-error';
+import { readAll } from '../helpers/data';
+import { closedPort, forwardProxy, stallingServer } from '../helpers/servers';
+import { testCaFile, testTls } from '../helpers/tls';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 test('AIS client through an HTTP proxy: absolute-form HTTP (redirects too), CONNECT for HTTPS', async () => {
   const proxy = await forwardProxy();
   const gw = await startTestGateway({ redirect: true });
   const tlsGw = await startTestGateway({ tls: testTls() });
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-proxy-'));
+  const tmp = makeTempDir('proxy');
   try {
     const client = new AisClusterClient({ kind: 'ais', endpoint: gw.url, proxy: { host: proxy.host, port: proxy.port } });
     await client.createBucket({ name: 'via', provider: 'ais' });
@@ -41,7 +44,7 @@ test('AIS client through an HTTP proxy: absolute-form HTTP (redirects too), CONN
     await proxy.close();
     await gw.dispose();
     await tlsGw.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeDir(tmp);
   }
 });
 

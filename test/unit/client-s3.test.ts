@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { CreateMultipartUploadCommand } from '@aws-sdk/client-s3';
@@ -10,13 +9,17 @@ import { startTestGateway } from '../helpers/gateway';
 import { S3ClusterClient } from '../../src/client/s3';
 import { createClusterClient } from '../../src/client';
 import { ClientError, ClusterConnection } from '../../src/client/cluster';
-import { closedPort, expectClientError, fixedAnswerServer, readAll, silentServer, testCaFile, testTls } from './client-servers';
+import { expectClientError } from '../helpers/client-error';
+import { readAll } from '../helpers/data';
+import { closedPort, fixedAnswerServer, silentServer } from '../helpers/servers';
+import { testCaFile, testTls } from '../helpers/tls';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 const keys = { accessKey: 'test', secretKey: 'test' };
 
 for (const redirect of [false, true]) test(`S3 client against the gateway${redirect ? ' in redirect mode (307 to a target)' : ''}: buckets, folders, paging, objects, ranges, multipart`, async () => {
   const gw = await startTestGateway({ redirect });
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-s3c-'));
+  const tmp = makeTempDir('s3c');
   const client = createClusterClient({ kind: 's3', endpoint: gw.s3Endpoint, ...keys }) as S3ClusterClient;
   try {
     assert.ok(client instanceof S3ClusterClient);
@@ -113,7 +116,7 @@ for (const redirect of [false, true]) test(`S3 client against the gateway${redir
   } finally {
     client.dispose();
     await gw.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeDir(tmp);
   }
 });
 

@@ -8,12 +8,11 @@
 import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { checksumOf, initChecksums } from '../../src/common/checksum';
 import { gatewayProgram, startGatewayProcess, GatewayProcess } from '../helpers/program';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 const MiB = 1024 * 1024;
 const BUDGET_MS = Number(process.env.CRASH_BUDGET_MS ?? 25_000);
@@ -56,12 +55,12 @@ describe('crash safety: SIGKILL during writes, restart on the same data', () => 
 
   before(async () => {
     await initChecksums();
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-crash-'));
+    tmp = makeTempDir('crash');
     script = await gatewayProgram(tmp);
   });
   after(async () => {
     await gw?.kill();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeDir(tmp);
   });
 
   test('every object is its old or new version in full; no leaked temp files; open uploads survive and abort', async () => {

@@ -6,21 +6,21 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { FileBody, sendBody } from '../../src/gateway/store/filebody';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 describe('FileBody', () => {
   let dir: string;
   let file: string;
   const data = crypto.randomBytes(9 * 1024 * 1024 + 12_345);
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-filebody-'));
+    dir = makeTempDir('filebody');
     file = path.join(dir, 'data');
     fs.writeFileSync(file, data);
   });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  after(() => removeDir(dir));
 
   /** A server that sends bytes [start, end] of `file` with sendBody, reporting each body and how it ended. */
   async function serve(start: number, end: number, onDone: (body: FileBody, err?: unknown) => void, declared = end - start + 1) {

@@ -6,10 +6,10 @@ import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { WorkerHashes } from '../../src/common/hashpool';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 const hash = (type: string, b: Uint8Array) => crypto.createHash(type).update(b).digest('hex');
 
@@ -18,11 +18,11 @@ describe('hash workers', () => {
   let file: string;
   const data = crypto.randomBytes(5 * 1024 * 1024 + 3);
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-hashpool-'));
+    dir = makeTempDir('hashpool');
     file = path.join(dir, 'data');
     fs.writeFileSync(file, data);
   });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  after(() => removeDir(dir));
 
   test('ranges of one or more files, queued at once, hash as the bytes in order', async () => {
     const other = path.join(dir, 'other');

@@ -1,4 +1,4 @@
-// Issue 8: user-facing text goes through l10n.t, so the extension can be translated. Checks the sources
+// User-facing text goes through l10n.t, so the extension can be translated. Checks the sources
 // (a message, a progress title or a QuickPick placeholder given as a bare literal is not translatable; an
 // l10n.t key that is not a literal is not extractable) and that l10n/bundle.l10n.json is what
 // `npm run l10n` (@vscode/l10n-dev export) makes of them now.
@@ -6,13 +6,13 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import * as l10n from '@vscode/l10n';
 import { getL10nPseudoLocalized } from '@vscode/l10n-dev';
 import { TreeModel, type BucketNode } from '../../src/views/model';
 import { validateBucketName } from '../../src/views/names';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SRC = path.join(ROOT, 'src');
@@ -159,7 +159,7 @@ test('no user-facing text in src/ bypasses l10n.t', () => {
 });
 
 test('l10n/bundle.l10n.json is what `npm run l10n` makes of src/ now', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-l10n-'));
+  const tmp = makeTempDir('l10n');
   try {
     execFileSync(process.execPath, [L10N_CLI, 'export', '-o', tmp, 'src'], { cwd: ROOT, stdio: 'pipe' });
     const fresh = fs.readFileSync(path.join(tmp, 'bundle.l10n.json'), 'utf8');
@@ -170,7 +170,7 @@ test('l10n/bundle.l10n.json is what `npm run l10n` makes of src/ now', () => {
     assert.equal(bundle['Uploading {0} files to {1}'], 'Uploading {0} files to {1}');
     assert.ok(Object.keys(bundle).some((k) => k.includes('\n')), 'a key with a newline is stored as the newline itself');
   } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeDir(tmp);
   }
 });
 

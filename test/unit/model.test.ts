@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { startTestGateway } from '../helpers/gateway';
+import { s3RemoteOf, startTestGateway } from '../helpers/gateway';
 import { createClusterClient } from '../../src/client';
 import { ClusterClient, ClusterConnection } from '../../src/client/cluster';
 import { BucketNode, ClusterNode, ClusterSource, FolderNode, LoadMoreNode, MessageNode, ObjectNode, ProviderNode, TreeModel, TreeNode, nodeId, parentPrefix } from '../../src/views/model';
-import { closedPort } from './client-servers';
+import { closedPort } from '../helpers/servers';
+import { bodyOf } from '../helpers/data';
 
 function source(clusters: (ClusterNode & { connection: ClusterConnection })[]): ClusterSource & { dispose(): void } {
   const clients = new Map<string, ClusterClient>();
@@ -27,14 +27,13 @@ function source(clusters: (ClusterNode & { connection: ClusterConnection })[]): 
 }
 
 const labels = (model: TreeModel, nodes: TreeNode[]) => nodes.map((n) => model.item(n).label);
-const body = (s: string) => ({ open: () => Readable.from([Buffer.from(s)]), size: Buffer.byteLength(s) });
 
 test('tree data from a real gateway: clusters, providers, buckets, folders, objects, paging, filter, errors', async () => {
   // A second gateway plays the remote S3 service behind the first one's `aws` provider.
   const remote = await startTestGateway();
   await remote.s3.send(new CreateBucketCommand({ Bucket: 'cloud-data' }));
   await remote.s3.send(new PutObjectCommand({ Bucket: 'cloud-data', Key: 'logs/day1.log', Body: 'log' }));
-  const gw = await startTestGateway({ remote: { endpoint: remote.s3Endpoint, accessKey: 'test', secretKey: 'test' } });
+  const gw = await startTestGateway({ remote: s3RemoteOf(remote) });
   const broken = await closedPort();
   let pageSize = 10;
   const src = source([
@@ -47,8 +46,8 @@ test('tree data from a real gateway: clusters, providers, buckets, folders, obje
     const setup = await src.client('local');
     for (const b of ['alpha', 'beta']) await setup.createBucket({ name: b, provider: 'ais' });
     const alphaRef = { name: 'alpha', provider: 'ais' };
-    for (const k of ['docs/a.txt', 'docs/b.txt', 'docs/sub/c.txt', 'img/1.png', 'readme.md']) await setup.putObject(alphaRef, k, body(`content of ${k}`));
-    for (let i = 0; i < 25; i++) await setup.putObject(alphaRef, `many/f${String(i).padStart(2, '0')}`, body(String(i)));
+    for (const k of ['docs/a.txt', 'docs/b.txt', 'docs/sub/c.txt', 'img/1.png', 'readme.md']) await setup.putObject(alphaRef, k, bodyOf(`content of ${k}`));
+    for (let i = 0; i < 25; i++) await setup.putObject(alphaRef, `many/f${String(i).padStart(2, '0')}`, bodyOf(String(i)));
 
     const clusters = await model.children();
     assert.deepEqual(labels(model, clusters), ['local', 'gone', 'via-s3']);
@@ -124,11 +123,11 @@ test('tree data from a real gateway: clusters, providers, buckets, folders, obje
     model.setFilter(alpha, '');
 
     // pages are cached until invalidated
-    await setup.putObject(alphaRef, 'docs/new.txt', body('new'));
+    await setup.putObject(alphaRef, 'docs/new.txt', bodyOf('new'));
     assert.deepEqual(labels(model, await model.children(docs)), ['sub/', 'a.txt', 'b.txt']);
     model.invalidate(docs);
     assert.deepEqual(labels(model, await model.children(docs)), ['sub/', 'a.txt', 'b.txt', 'new.txt']);
-    await setup.putObject(alphaRef, 'zz.txt', body('z'));
+    await setup.putObject(alphaRef, 'zz.txt', bodyOf('z'));
     model.invalidate(readme);
     assert.ok(labels(model, await model.children(alpha)).includes('zz.txt'));
 

@@ -11,22 +11,13 @@ import { decode as msgpackDecode } from '@msgpack/msgpack';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { checksumOf, initChecksums } from '../../src/gateway/checksum';
 import { GatewayError } from '../../src/gateway/errors';
-import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { s3RemoteOf, startTestGateway, TestGateway } from '../helpers/gateway';
 import { request, Reply } from '../helpers/http';
+import { pseudoRandomBytes } from '../helpers/data';
 
 const md5 = (b: Buffer | string) => crypto.createHash('md5').update(b).digest('hex');
 const LsCached = 1;
 const EntryIsCached = 64;
-
-function bytes(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    b[i] = x >>> 24;
-  }
-  return b;
-}
 
 function aisError(r: Reply, status: number, pattern?: RegExp): void {
   assert.equal(r.status, status, r.body.toString());
@@ -37,13 +28,13 @@ describe('aws provider backed by a second gateway', () => {
   let remote: TestGateway;
   let gw: TestGateway;
   let v1: string;
-  const data = bytes(200_000, 5);
+  const data = pseudoRandomBytes(200_000, 5);
 
   before(async () => {
     await initChecksums();
     // md5 buckets on the remote: its S3 ETags are then MD5s, which is what cold GET validates against.
     remote = await startTestGateway({ defaultChecksum: 'md5' });
-    gw = await startTestGateway({ remote: { endpoint: remote.s3Endpoint, accessKey: 'test', secretKey: 'test' } });
+    gw = await startTestGateway({ remote: s3RemoteOf(remote) });
     v1 = `${gw.url}/v1`;
     await remote.s3.send(new CreateBucketCommand({ Bucket: 'cloud' }));
     await remote.s3.send(new PutObjectCommand({ Bucket: 'cloud', Key: 'big.bin', Body: data }));
@@ -134,7 +125,7 @@ describe('aws provider backed by a second gateway', () => {
   });
 
   test('writes and deletes go through to the remote', async () => {
-    const up = bytes(150_000, 8);
+    const up = pseudoRandomBytes(150_000, 8);
     const p = await request('PUT', `${v1}/objects/cloud/up/loaded.bin?provider=aws`, {
       body: up,
       headers: { 'Ais-Checksum-Type': 'sha256', 'Ais-Checksum-Value': checksumOf('sha256', up) },
@@ -205,7 +196,7 @@ describe('aws provider backed by a second gateway', () => {
       const head = (await gw.s3.send(new HeadObjectCommand({ Bucket: 'cloud', Key: key }))).ETag;
       return { listed, head };
     };
-    const body = bytes(30_000, 21);
+    const body = pseudoRandomBytes(30_000, 21);
     await remote.s3.send(new PutObjectCommand({ Bucket: 'cloud', Key: 'tag.bin', Body: body }));
     const want = `"${md5(body)}"`;
     assert.deepEqual(await etagOf('tag.bin'), { listed: want, head: want }, 'not cached yet');
@@ -214,7 +205,7 @@ describe('aws provider backed by a second gateway', () => {
     assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(body));
     assert.deepEqual(await etagOf('tag.bin'), { listed: want, head: want }, 'cached (under an xxhash bucket)');
 
-    const written = bytes(20_000, 22);
+    const written = pseudoRandomBytes(20_000, 22);
     const put = await gw.s3.send(new PutObjectCommand({ Bucket: 'cloud', Key: 'tag2.bin', Body: written }));
     assert.equal(put.ETag, `"${md5(written)}"`);
     assert.deepEqual(await etagOf('tag2.bin'), { listed: put.ETag, head: put.ETag }, 'written through');
@@ -247,7 +238,7 @@ describe('aws provider backed by a second gateway', () => {
   });
 
   test('validate_warm_get: a rotten cached copy is dropped and read through again from the remote', async () => {
-    const fresh = bytes(40_000, 12);
+    const fresh = pseudoRandomBytes(40_000, 12);
     await remote.s3.send(new PutObjectCommand({ Bucket: 'cloud', Key: 'warm.bin', Body: fresh }));
     assert.ok((await request('GET', `${v1}/objects/cloud/warm.bin?provider=aws`)).body.equals(fresh));
     const h = crypto.createHash('sha256').update('warm.bin').digest('hex');

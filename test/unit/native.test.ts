@@ -10,25 +10,16 @@ import { Readable } from 'node:stream';
 import { decode as msgpackDecode } from '@msgpack/msgpack';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { checksumOf, initChecksums } from '../../src/gateway/checksum';
-import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { s3RemoteOf, startTestGateway, TestGateway } from '../helpers/gateway';
 import { request, Reply } from '../helpers/http';
 import { AisClusterClient } from '../../src/client/ais';
+import { pseudoRandomBytes } from '../helpers/data';
 
 const LsNameOnly = 16;
 const LsNoRecursion = 2048;
 const LsNoDirs = 8192;
 const EntryIsCached = 64;
 const EntryIsDir = 256;
-
-function bytes(n: number, seed = 7): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    b[i] = x >>> 24;
-  }
-  return b;
-}
 
 /** cmn.ErrHTTP JSON: these fields with these types, and the HTTP status repeated inside. */
 function assertAisError(r: Reply, status: number, pattern?: RegExp): Record<string, unknown> {
@@ -225,7 +216,7 @@ describe('native API /v1', () => {
 
   test('PUT/GET/HEAD/DELETE objects with Ais-Checksum-*, Ais-Version, Ais-Atime', async () => {
     await createBucket('objs');
-    const data = bytes(300_000);
+    const data = pseudoRandomBytes(300_000, 7);
     const xx = checksumOf('xxhash', data);
     const t0 = Date.now();
     const p = await put('objs', 'dir/file.bin', data, { 'Ais-Checksum-Type': 'xxhash', 'Ais-Checksum-Value': xx, 'Content-Type': 'application/json' });
@@ -267,7 +258,7 @@ describe('native API /v1', () => {
     assertAisError(await request('HEAD', `${v1}/objects/objs/dir/file.bin?props=name,cached`), 400, /invalid property "cached"/);
 
     // A second PUT (md5 given this time) bumps the version.
-    const data2 = bytes(1000, 9);
+    const data2 = pseudoRandomBytes(1000, 9);
     const md5 = checksumOf('md5', data2);
     assert.equal((await put('objs', 'dir/file.bin', data2, { 'Ais-Checksum-Type': 'md5', 'Ais-Checksum-Value': md5 })).status, 200);
     assert.equal((await request('HEAD', `${v1}/objects/objs/dir/file.bin`)).headers['ais-version'], '2');
@@ -304,7 +295,7 @@ describe('native API /v1', () => {
 
   test('Range reads: 206 with Content-Range, suffix and open ranges, 416; range checksum with enable_read_range', async () => {
     await createBucket('ranges');
-    const data = bytes(10_000, 3);
+    const data = pseudoRandomBytes(10_000, 3);
     await put('ranges', 'r', data);
     const get = (range: string) => request('GET', `${v1}/objects/ranges/r`, { headers: { range } });
     let r = await get('bytes=100-199');
@@ -332,7 +323,7 @@ describe('native API /v1', () => {
 
   test('validate_warm_get: a copy that no longer matches its checksum is refused', async () => {
     await createBucket('warm');
-    const data = bytes(50_000, 4);
+    const data = pseudoRandomBytes(50_000, 4);
     await put('warm', 'w', data);
     // Rot the object's bytes on disk (the first data byte), keeping its metadata.
     const h = crypto.createHash('sha256').update('w').digest('hex');
@@ -475,7 +466,7 @@ describe('native API /v1', () => {
 
   test('objects written through /v1 and /s3 are the same objects', async () => {
     await createBucket('shared');
-    const data = bytes(70_000, 11);
+    const data = pseudoRandomBytes(70_000, 11);
     await put('shared', 'from-native', data);
     const out = await gw.s3.send(new GetObjectCommand({ Bucket: 'shared', Key: 'from-native' }));
     assert.ok(Buffer.from(await out.Body!.transformToByteArray()).equals(data));
@@ -595,7 +586,7 @@ describe('native destroy-bck of an aws bucket', () => {
   before(async () => {
     await initChecksums();
     remote = await startTestGateway();
-    gw = await startTestGateway({ remote: { endpoint: remote.s3Endpoint, accessKey: 'test', secretKey: 'test' } });
+    gw = await startTestGateway({ remote: s3RemoteOf(remote) });
     await remote.s3.send(new CreateBucketCommand({ Bucket: 'keepme' }));
     await remote.s3.send(new PutObjectCommand({ Bucket: 'keepme', Key: 'k', Body: 'remote bytes' }));
   });

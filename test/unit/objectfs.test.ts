@@ -2,25 +2,17 @@
 // AIStore client (native API + its S3 side) and the plain S3 client on the same gateway's /s3.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 import { startTestGateway } from '../helpers/gateway';
 import { createClusterClient } from '../../src/client';
-import type { BucketRef, ClusterClient } from '../../src/client/cluster';
+import type { BucketRef } from '../../src/client/cluster';
 import { checksumOf, initChecksums } from '../../src/common/checksum';
 import { Conflict, memoryBaseStore, ObjectFs, ObjectFsError } from '../../src/fs/core';
 import { formatObjectProperties, looksBinary, objectKind } from '../../src/fs/kind';
 import { formatFsPath, fsUriString, parseFsPath, FsLocation } from '../../src/fs/uri';
+import { bodyOf, readObjectText } from '../helpers/data';
 
 const text = (s: string) => new TextEncoder().encode(s);
-const body = (s: string) => ({ open: () => Readable.from([Buffer.from(s)]), size: Buffer.byteLength(s) });
 const loc = (bucket: BucketRef, key: string): FsLocation => ({ cluster: 'c', provider: bucket.provider, bucket, key });
-
-async function readAll(client: ClusterClient, bucket: BucketRef, key: string): Promise<string> {
-  const { body: b } = await client.getObject(bucket, key);
-  const chunks: Buffer[] = [];
-  for await (const c of b) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString();
-}
 
 async function rejectsKind(p: Promise<unknown>, kind: string, message?: RegExp) {
   await assert.rejects(p, (e: unknown) => {
@@ -66,7 +58,7 @@ for (const kind of ['ais', 's3'] as const) {
     const ais = { name: 'docs', provider: 'ais' };
     try {
       await admin.createBucket(ais);
-      await client.putObject(bucket, 'notes/todo.txt', body('first line\n'), { contentType: 'text/x-todo', userMeta: { owner: 'alice', project: 'x' } });
+      await client.putObject(bucket, 'notes/todo.txt', bodyOf('first line\n'), { contentType: 'text/x-todo', userMeta: { owner: 'alice', project: 'x' } });
       const conflicts: Conflict[] = [];
       let decide: 'overwrite' | 'cancel' = 'cancel';
       const fs = new ObjectFs(async () => client, { onConflict: async (c) => (conflicts.push(c), decide) });
@@ -76,7 +68,7 @@ for (const kind of ['ais', 's3'] as const) {
       const before = await admin.headObject(ais, 'notes/todo.txt');
       await fs.writeFile(file, text('first line\nsecond line\n'), { create: false, overwrite: true });
       const after = await admin.headObject(ais, 'notes/todo.txt');
-      assert.equal(await readAll(client, bucket, 'notes/todo.txt'), 'first line\nsecond line\n');
+      assert.equal(await readObjectText(client, bucket, 'notes/todo.txt'), 'first line\nsecond line\n');
       assert.equal(after.contentType, 'text/x-todo');
       assert.deepEqual(after.userMeta, { owner: 'alice', project: 'x' });
       assert.notEqual(after.checksum?.value, before.checksum?.value);
@@ -93,17 +85,17 @@ for (const kind of ['ais', 's3'] as const) {
       assert.deepEqual(md5.userMeta, { owner: 'alice', project: 'x' });
 
       // Someone else writes the object: our next save is a conflict; cancel keeps theirs.
-      await client.putObject(bucket, 'notes/todo.txt', body('theirs\n'), { contentType: 'text/x-todo', userMeta: { owner: 'bob' } });
+      await client.putObject(bucket, 'notes/todo.txt', bodyOf('theirs\n'), { contentType: 'text/x-todo', userMeta: { owner: 'bob' } });
       await rejectsKind(fs.writeFile(file, text('mine\n'), { create: false, overwrite: true }), 'conflict', /changed on the server since you opened it/);
       assert.equal(conflicts.length, 1);
       assert.equal(conflicts[0].uri, fsUriString({ cluster: 'c', bucket, key: 'notes/todo.txt' }));
-      assert.equal(await readAll(client, bucket, 'notes/todo.txt'), 'theirs\n');
+      assert.equal(await readObjectText(client, bucket, 'notes/todo.txt'), 'theirs\n');
       // Same size, different bytes is a conflict too (VS Code's own mtime+size check misses that).
-      await client.putObject(bucket, 'notes/todo.txt', body('THEIRS\n'), { contentType: 'text/x-todo', userMeta: { owner: 'bob' } });
+      await client.putObject(bucket, 'notes/todo.txt', bodyOf('THEIRS\n'), { contentType: 'text/x-todo', userMeta: { owner: 'bob' } });
       decide = 'overwrite';
       await fs.writeFile(file, text('mine\n'), { create: false, overwrite: true });
       assert.equal(conflicts.length, 2);
-      assert.equal(await readAll(client, bucket, 'notes/todo.txt'), 'mine\n');
+      assert.equal(await readObjectText(client, bucket, 'notes/todo.txt'), 'mine\n');
       assert.deepEqual((await admin.headObject(ais, 'notes/todo.txt')).userMeta, { owner: 'bob' }, 'overwrite keeps the metadata the object has now');
       // After our own write, the next save is no conflict.
       await fs.writeFile(file, text('mine again\n'), { create: false, overwrite: true });
@@ -112,10 +104,10 @@ for (const kind of ['ais', 's3'] as const) {
       // A window reloads with an unsaved editor: the version it was opened from is still known.
       const store = memoryBaseStore();
       await new ObjectFs(async () => client, { bases: store }).readFile(file);
-      await client.putObject(bucket, 'notes/todo.txt', body('changed elsewhere\n'), { contentType: 'text/x-todo', userMeta: { owner: 'bob' } });
+      await client.putObject(bucket, 'notes/todo.txt', bodyOf('changed elsewhere\n'), { contentType: 'text/x-todo', userMeta: { owner: 'bob' } });
       const reloaded = new ObjectFs(async () => client, { bases: store });
       await rejectsKind(reloaded.writeFile(file, text('restored edit\n'), { create: false, overwrite: true }), 'conflict');
-      assert.equal(await readAll(client, bucket, 'notes/todo.txt'), 'changed elsewhere\n');
+      assert.equal(await readObjectText(client, bucket, 'notes/todo.txt'), 'changed elsewhere\n');
 
       // A new file gets a content type from its name.
       await fs.writeFile(loc(bucket, 'new.json'), text('{}'), { create: true, overwrite: false });
@@ -143,7 +135,7 @@ test('folders: stat, list, create, copy, rename and delete prefixes; large reads
   const bucket = { name: 'tree', provider: 'ais' };
   try {
     await client.createBucket(bucket);
-    for (const k of ['top.txt', 'a/one.txt', 'a/b/two.txt', 'a//odd', 'big.bin']) await client.putObject(bucket, k, body(k === 'big.bin' ? 'x'.repeat(5000) : k));
+    for (const k of ['top.txt', 'a/one.txt', 'a/b/two.txt', 'a//odd', 'big.bin']) await client.putObject(bucket, k, bodyOf(k === 'big.bin' ? 'x'.repeat(5000) : k));
     const asked: number[] = [];
     let answer = false;
     const events: string[] = [];
@@ -186,9 +178,9 @@ test('folders: stat, list, create, copy, rename and delete prefixes; large reads
     await rejectsKind(fs.rename(loc(bucket, 'a'), loc(bucket, 'a/b/c'), { overwrite: false }), 'no-permissions', /into itself/);
     await fs.rename(loc(bucket, 'copy'), loc(bucket, 'moved'), { overwrite: false });
     await rejectsKind(fs.stat(loc(bucket, 'copy')), 'not-found');
-    assert.equal(await readAll(client, bucket, 'moved/b/two.txt'), 'a/b/two.txt');
+    assert.equal(await readObjectText(client, bucket, 'moved/b/two.txt'), 'a/b/two.txt');
     await fs.rename(loc(bucket, 'top.txt'), loc(bucket, 'moved/top.txt'), { overwrite: false });
-    assert.equal(await readAll(client, bucket, 'moved/top.txt'), 'top.txt');
+    assert.equal(await readObjectText(client, bucket, 'moved/top.txt'), 'top.txt');
     await rejectsKind(fs.delete(loc(bucket, 'moved'), { recursive: false }), 'no-permissions', /not empty/);
     await fs.delete(loc(bucket, 'moved'), { recursive: true });
     await fs.delete(loc(bucket, 'empty'), { recursive: false });

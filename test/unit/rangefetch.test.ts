@@ -6,19 +6,21 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { startTestGateway } from '../helpers/gateway';
 import { AisClusterClient } from '../../src/client/ais';
-import { expectClientError, fixedAnswerServer, silentServer, testCaFile, testTls } from './client-servers';
+import { expectClientError } from '../helpers/client-error';
+import { fixedAnswerServer, silentServer } from '../helpers/servers';
+import { testCaFile, testTls } from '../helpers/tls';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 const cancelled = () => new Error('cancelled by the test');
 
 test('download worker: ranges land at their offsets (across a redirect), 404 and local file errors as the main-thread path gives them', async () => {
   const gw = await startTestGateway({ redirect: true });
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-range-'));
+  const tmp = makeTempDir('range');
   const client = new AisClusterClient({ kind: 'ais', endpoint: gw.url });
   try {
     const bucket = { name: 'r', provider: 'ais' };
@@ -70,12 +72,12 @@ test('download worker: ranges land at their offsets (across a redirect), 404 and
   } finally {
     client.dispose();
     await gw.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeDir(tmp);
   }
 });
 
 test('download worker: cancel mid-body, short body, idle server, redirect loop', async () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-range-'));
+  const tmp = makeTempDir('range');
   const dest = path.join(tmp, 'dest.bin');
   fs.writeFileSync(dest, Buffer.alloc(1 << 20));
   const bucket = { name: 'b', provider: 'ais' };
@@ -128,12 +130,12 @@ test('download worker: cancel mid-body, short body, idle server, redirect loop',
   await expectClientError(client.getRangeToFile(bucket, 'k', range, dest, () => undefined), 'protocol', /redirected more than 5 times/);
   client.dispose();
   await loop.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
+  removeDir(tmp);
 });
 
 test('download worker over TLS: the CA file, verification off, and an untrusted certificate as the main-thread path has them', async () => {
   const gw = await startTestGateway({ tls: testTls() });
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-range-'));
+  const tmp = makeTempDir('range');
   const bucket = { name: 'sec', provider: 'ais' };
   const data = crypto.randomBytes(300_000);
   const dest = path.join(tmp, 'dest.bin');
@@ -158,6 +160,6 @@ test('download worker over TLS: the CA file, verification off, and an untrusted 
     client.dispose();
   } finally {
     await gw.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeDir(tmp);
   }
 });

@@ -6,12 +6,12 @@ import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { checksumOf, initChecksums } from '../../src/gateway/checksum';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { request, Reply } from '../helpers/http';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 /** Sends a request and follows 307s by re-sending method and a re-opened body to Location, as AIStore clients must. */
 async function following(method: string, url: string, openBody?: () => Readable, headers: Record<string, string> = {}): Promise<{ reply: Reply; hops: string[] }> {
@@ -35,14 +35,14 @@ describe('redirect mode (--redirect)', () => {
   before(async () => {
     await initChecksums();
     gw = await startTestGateway({ redirect: true });
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-redirect-'));
+    tmp = makeTempDir('redirect');
     file = path.join(tmp, 'payload.bin');
     fs.writeFileSync(file, data);
     assert.equal((await request('POST', `${gw.url}/v1/buckets/rb`, { json: { action: 'create-bck' } })).status, 200);
   });
   after(async () => {
     await gw.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeDir(tmp);
   });
 
   test('the cluster map lists the proxy at the public URL and the target at its own listener', async () => {

@@ -6,7 +6,6 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { startTestGateway } from '../helpers/gateway';
 import { createClusterClient } from '../../src/client';
@@ -14,6 +13,7 @@ import { ClusterClient } from '../../src/client/cluster';
 import { FileUploadJournal, StaleUpload } from '../../src/client/transfer/journal';
 import { TransferCancelled } from '../../src/client/transfer/limits';
 import { resumeUpload, uploadFile } from '../../src/client/transfer/upload';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 const MiB = 1024 * 1024;
 
@@ -32,7 +32,7 @@ function counting(client: ClusterClient, onPart?: (n: number) => void): { parts:
 for (const kind of ['ais', 's3'] as const) {
   test(`${kind}: cancel half-way, resume with a new client sends only the missing parts`, async () => {
     const gw = await startTestGateway();
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-resume-'));
+    const tmp = makeTempDir('resume');
     const conn = kind === 'ais' ? { kind, endpoint: gw.url } : { kind, endpoint: gw.s3Endpoint };
     const b = { name: 'up', provider: kind === 'ais' ? 'ais' : 's3' };
     const file = path.join(tmp, 'big.bin');
@@ -114,7 +114,7 @@ for (const kind of ['ais', 's3'] as const) {
       first?.dispose();
       second?.dispose();
       await gw.dispose();
-      fs.rmSync(tmp, { recursive: true, force: true });
+      removeDir(tmp);
     }
   });
 }

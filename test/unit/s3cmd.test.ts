@@ -7,12 +7,12 @@ import * as assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { HeadObjectCommand, ListObjectsV2Command, ListPartsCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { checksumOf } from '../../src/common/checksum';
 import { skipUnlessInstalled } from '../helpers/tools';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 const MiB = 1024 * 1024;
 
@@ -66,7 +66,7 @@ describe('s3cmd against the gateway, as in AIStore\'s s3cmd guide', { skip: skip
 
   before(async () => {
     gw = await startTestGateway({ defaultChecksum: 'md5' });
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-s3cmd-'));
+    tmp = makeTempDir('s3cmd');
     cfg = path.join(tmp, 's3cfg');
     const hostPort = `127.0.0.1:${gw.port}`;
     // What the guide's diff produces: host_base/host_bucket = HOST:PORT/s3, and HTTP (use_https = False).
@@ -89,7 +89,7 @@ describe('s3cmd against the gateway, as in AIStore\'s s3cmd guide', { skip: skip
 
   after(async () => {
     await gw.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    removeDir(tmp);
   });
 
   test('mb, ls, put, get (bytes equal), info, del, rb with a generated .s3cfg — no MD5 warning on an md5 bucket', async () => {

@@ -4,22 +4,17 @@ import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { checksumOf, initChecksums } from '../../src/gateway/checksum';
 import { GatewayError } from '../../src/gateway/errors';
 import { Store } from '../../src/gateway/store/store';
 import type { BucketRef } from '../../src/gateway/store/types';
+import { makeTempDir, removeDir } from '../helpers/temp';
+import { readAll } from '../helpers/data';
 
 const md5 = (b: Uint8Array | string) => crypto.createHash('md5').update(b).digest('hex');
 const from = (b: Buffer | string) => Readable.from([typeof b === 'string' ? Buffer.from(b) : b]);
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 async function code(p: Promise<unknown>): Promise<string> {
   try {
@@ -45,11 +40,11 @@ describe('store', () => {
   const b: BucketRef = { provider: 'ais', name: 'bkt' };
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-store-'));
+    dir = makeTempDir('store');
     store = await Store.open(path.join(dir, 'data'), { defaultChecksum: 'xxhash' });
     await store.createBucket(b);
   });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  after(() => removeDir(dir));
 
   test('odd keys are keys: they round-trip and never escape or touch anything outside the bucket', async () => {
     const canary = path.join(dir, 'canary');

@@ -5,13 +5,13 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClientError, createClusterClient, ClusterClient } from '../../src/client';
 import { collectPrefix, downloadFile, downloadFiles, localPathFor } from '../../src/client/transfer/download';
 import { ChecksumMismatch, TransferCancelled } from '../../src/client/transfer/limits';
 import { collectFolder, uploadFile, uploadFiles } from '../../src/client/transfer/upload';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { makeTempDir, removeDir } from '../helpers/temp';
 
 const MiB = 1024 * 1024;
 
@@ -87,7 +87,7 @@ describe('transfer engine', () => {
 
   before(async () => {
     gw = await startTestGateway();
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-transfer-'));
+    work = makeTempDir('transfer');
     ais = createClusterClient({ kind: 'ais', endpoint: gw.url });
     s3 = createClusterClient({ kind: 's3', endpoint: gw.s3Endpoint, accessKey: 'test', secretKey: 'test' });
     await ais.createBucket({ name: 'xx', provider: 'ais' });
@@ -108,7 +108,7 @@ describe('transfer engine', () => {
     ais.dispose();
     s3.dispose();
     await gw.dispose();
-    fs.rmSync(work, { recursive: true, force: true });
+    removeDir(work);
   });
 
   test('a 200 MB file goes up in parts and comes down by ranges, bytes and checksums equal', async () => {
@@ -265,7 +265,7 @@ describe('transfer engine', () => {
     const dir = path.join(work, 'vanishing');
     let gets = 0;
     const removing = beforeEachGet(ais, () => {
-      if (++gets === 2) fs.rmSync(dir, { recursive: true, force: true }); // after the first range landed
+      if (++gets === 2) removeDir(dir); // after the first range landed
     });
     const out = path.join(dir, 'deep', 'vanish.bin');
     await assert.rejects(downloadFile(removing, bucket, 'vanish.bin', out, { partSize: MiB, partConcurrency: 1 }), (e: unknown) => {

@@ -1,7 +1,7 @@
 // Go to Key in a bucket of 20,000 objects, as a person uses it: the bucket's context menu, the key typed
 // into the InputBox, and the key's row shown, selected and focused in the tree (what the extension-host
 // suite cannot see: code-server reports an empty TreeView.selection there). How few listings it takes is
-// the suite's test (test/suite/issue8.test.ts).
+// the suite's test (test/suite/navigation.test.ts).
 /* global document -- read inside row.evaluate(), in the page */
 import assert from 'node:assert/strict';
 import http from 'node:http';

@@ -1,17 +1,9 @@
-// Tiny loopback servers for the failure cases a real gateway cannot produce on demand: a port nobody
-// listens on, a server that accepts and never answers, and a fixed HTTP answer (an auth failure from a
-// cluster that checks keys, which our gateway does not do yet).
-import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
+// Tiny loopback servers for what a real gateway cannot produce on demand: a port nobody listens on, a
+// server that accepts and never answers, a fixed HTTP answer (garbage, or an auth failure from a cluster
+// that checks keys), a forward proxy, a download that stalls mid-way and a redirect that comes late.
 import * as http from 'node:http';
 import * as net from 'node:net';
-import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { ClientError } from '../../src/client/cluster';
-
-export const tlsDir = path.resolve(__dirname, '../../../test/fixtures/tls');
-export const testTls = () => ({ cert: fs.readFileSync(path.join(tlsDir, 'server.crt')), key: fs.readFileSync(path.join(tlsDir, 'server.key')) });
-export const testCaFile = path.join(tlsDir, 'ca.crt');
 
 export interface TinyServer {
   url: string;
@@ -40,22 +32,6 @@ async function serveOnLoopback(server: net.Server): Promise<TinyServer> {
   };
 }
 
-/** Awaits `promise`, which must fail with a ClientError of `kind` whose message shows no raw XML, JSON or stack. */
-export async function expectClientError(promise: Promise<unknown>, kind: ClientError['kind'], message?: RegExp, status?: number): Promise<ClientError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof ClientError, `expected a ClientError(${kind}), got ${String(caught)}`);
-  assert.equal(caught.kind, kind, caught.message);
-  if (message) assert.match(caught.message, message);
-  if (status !== undefined) assert.equal(caught.status, status);
-  assert.doesNotMatch(caught.message, /<\?xml|<Error>|\n\s+at |"status":/, 'no raw XML, JSON or stack in the message');
-  return caught;
-}
-
 /** Accepts TCP connections and never says a word. */
 export function silentServer(): Promise<TinyServer> {
   return serveOnLoopback(net.createServer(() => undefined));
@@ -81,12 +57,6 @@ export function fixedAnswerServer(status: number, headers: Record<string, string
       });
     }),
   );
-}
-
-export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(chunks);
 }
 
 export interface ForwardProxy extends TinyServer {
