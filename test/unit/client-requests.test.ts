@@ -83,20 +83,25 @@ async function listAll(client: ClusterClient, bucket: BucketRef, prefix: string)
 /** Requests other than the listings and bucket HEADs a test makes itself to check the outcome. */
 const deletes = (seen: string[]) => seen.filter((r) => /^(DELETE|POST) /.test(r) || /what=status/.test(r));
 
-describe('batch delete against the gateway', () => {
-  let gw: TestGateway;
-  let proxy: CountingProxy;
+/** A gateway for the tests of the describe() that calls it, with a counting proxy in front. */
+function gatewayBehindProxy(): { gw: TestGateway; proxy: CountingProxy } {
+  const env = {} as { gw: TestGateway; proxy: CountingProxy };
   before(async () => {
-    gw = await startTestGateway();
-    proxy = await countingProxy(gw.url);
+    env.gw = await startTestGateway();
+    env.proxy = await countingProxy(env.gw.url);
   });
   after(async () => {
-    await proxy?.close();
-    await gw?.dispose();
+    await env.proxy?.close();
+    await env.gw?.dispose();
   });
+  return env;
+}
+
+describe('batch delete against the gateway', () => {
+  const env = gatewayBehindProxy();
 
   for (const kind of ['ais', 's3'] as const) {
-    const clientOf = () => (kind === 'ais' ? new AisClusterClient({ kind, endpoint: proxy.url }) : new S3ClusterClient({ kind, endpoint: `${proxy.url}/s3` }));
+    const clientOf = () => (kind === 'ais' ? new AisClusterClient({ kind, endpoint: env.proxy.url }) : new S3ClusterClient({ kind, endpoint: `${env.proxy.url}/s3` }));
 
     test(`${kind}: 2,500 keys go in 3 batch requests, in order, with progress after each`, async () => {
       const client = clientOf();
@@ -105,12 +110,12 @@ describe('batch delete against the gateway', () => {
         await client.createBucket(bucket);
         const keys = keysOf(2500, 'k/');
         await putAll(client, bucket, [...keys, 'keep']);
-        proxy.seen.length = 0;
+        env.proxy.seen.length = 0;
         const progress: [number, number][] = [];
         const result = await client.deleteObjects(bucket, keys, { onProgress: (done, total) => progress.push([done, total]) });
         assert.deepEqual(result, { deleted: 2500, failed: [], cancelled: false });
         assert.deepEqual(progress, [[1000, 2500], [2000, 2500], [2500, 2500]]);
-        const sent = deletes(proxy.seen);
+        const sent = deletes(env.proxy.seen);
         if (kind === 'ais') {
           // Three jobs, each asked about once: the gateway has ended a job by the time it answers.
           assert.deepEqual(sent.filter((r) => r.startsWith('DELETE ')), Array(3).fill(`DELETE /v1/buckets/${bucket.name}?provider=ais`));
@@ -133,16 +138,16 @@ describe('batch delete against the gateway', () => {
         await client.createBucket(bucket);
         const keys = keysOf(2500, 'c/');
         await putAll(client, bucket, keys);
-        proxy.seen.length = 0;
+        env.proxy.seen.length = 0;
         const abort = new AbortController();
         const result = await client.deleteObjects(bucket, keys, { signal: abort.signal, onProgress: () => abort.abort() });
         assert.deepEqual(result, { deleted: 1000, failed: [], cancelled: true });
-        assert.equal(deletes(proxy.seen).filter((r) => !r.includes('what=status')).length, 1, 'one batch sent');
+        assert.equal(deletes(env.proxy.seen).filter((r) => !r.includes('what=status')).length, 1, 'one batch sent');
         assert.deepEqual(await listAll(client, bucket, ''), keys.slice(1000));
         // Aborted before it starts: nothing is sent.
-        proxy.seen.length = 0;
+        env.proxy.seen.length = 0;
         assert.deepEqual(await client.deleteObjects(bucket, keys, { signal: AbortSignal.abort() }), { deleted: 0, failed: [], cancelled: true });
-        assert.deepEqual(deletes(proxy.seen), []);
+        assert.deepEqual(deletes(env.proxy.seen), []);
       } finally {
         client.dispose();
       }
@@ -191,32 +196,23 @@ describe('batch delete where the backend refuses some keys', () => {
 });
 
 describe('AIS HEAD: one request', () => {
-  let gw: TestGateway;
-  let proxy: CountingProxy;
-  before(async () => {
-    gw = await startTestGateway();
-    proxy = await countingProxy(gw.url);
-  });
-  after(async () => {
-    await proxy?.close();
-    await gw?.dispose();
-  });
+  const env = gatewayBehindProxy();
 
   test('with every field the native HEAD and the S3 HEAD gave together', async () => {
-    const client = new AisClusterClient({ kind: 'ais', endpoint: proxy.url });
-    const s3 = new S3ClusterClient({ kind: 's3', endpoint: gw.s3Endpoint });
+    const client = new AisClusterClient({ kind: 'ais', endpoint: env.proxy.url });
+    const s3 = new S3ClusterClient({ kind: 's3', endpoint: env.gw.s3Endpoint });
     const bucket = { name: 'heads', provider: 'ais' };
     try {
       await client.createBucket(bucket);
       // With metadata the object is written through the S3 side, which keeps content type and user metadata.
       await client.putObject(bucket, 'dir/obj.txt', { open: () => Readable.from([Buffer.from('hello head')]), size: 10 }, { contentType: 'text/x-test', userMeta: { owner: 'me', stage: 'raw' } });
       await new Promise((r) => setTimeout(r, 1100)); // the access time moves on from the write time
-      const native = await request('HEAD', `${gw.url}/v1/objects/heads/dir/obj.txt?provider=ais`);
+      const native = await request('HEAD', `${env.gw.url}/v1/objects/heads/dir/obj.txt?provider=ais`);
       const viaS3 = await s3.headObject({ name: 'heads', provider: 's3' }, 'dir/obj.txt');
 
-      proxy.seen.length = 0;
+      env.proxy.seen.length = 0;
       const head = await client.headObject(bucket, 'dir/obj.txt');
-      assert.deepEqual(proxy.seen, ['HEAD /v1/objects/heads/dir/obj.txt?provider=ais&props=name%2Csize%2Cchecksum%2Catime%2Cversion%2Ccustom%2Clast-modified%2Cetag']);
+      assert.deepEqual(env.proxy.seen, ['HEAD /v1/objects/heads/dir/obj.txt?provider=ais&props=name%2Csize%2Cchecksum%2Catime%2Cversion%2Ccustom%2Clast-modified%2Cetag']);
 
       assert.equal(head.size, 10);
       assert.deepEqual(head.checksum, { type: String(native.headers['ais-checksum-type']), value: String(native.headers['ais-checksum-value']) });
