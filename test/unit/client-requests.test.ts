@@ -155,6 +155,34 @@ describe('batch delete against the gateway', () => {
   }
 });
 
+// What AIStore's own clients see (api/multiobj.go, api/xaction.go GetOneXactionStatus): a job id, then the
+// job's nl.Status, whose err counts a listed name that was not there (xact/xs/evict.go).
+describe("the gateway's delete-listrange job, on the wire", () => {
+  const env = gatewayBehindProxy();
+
+  test('answers a job id whose status has ended, naming the missing name; unknown ids are 404', async () => {
+    const v1 = `${env.gw.url}/v1`;
+    assert.equal((await request('POST', `${v1}/buckets/wire`, { json: { action: 'create-bck' } })).status, 200);
+    for (const k of ['a', 'b']) assert.equal((await request('PUT', `${v1}/objects/wire/${k}`, { body: k })).status, 200);
+    const del = await request('DELETE', `${v1}/buckets/wire`, { json: { action: 'delete-listrange', value: { objnames: ['a', 'gone', 'b'] } } });
+    assert.equal(del.status, 200);
+    const id = del.body.toString();
+    const status = await request('GET', `${v1}/cluster?what=status`, { json: { id, kind: 'delete-listrange' } });
+    assert.equal(status.status, 200);
+    const job = status.json as { kind: string; uuid: string; err: string; end_time: number; aborted: boolean };
+    assert.deepEqual([job.kind, job.uuid, job.aborted], ['delete-listrange', id, false]);
+    assert.ok(Math.abs(job.end_time / 1e6 - Date.now()) < 60_000, `end_time in Unix ns: ${job.end_time}`);
+    assert.match(job.err, /ais:\/\/wire\/gone does not exist$/);
+    // A template's names that are not there are no error.
+    const byTemplate = await request('DELETE', `${v1}/buckets/wire`, { json: { action: 'delete-listrange', value: { template: 'x{1..3}' } } });
+    const quiet = await request('GET', `${v1}/cluster?what=status`, { json: { id: byTemplate.body.toString() } });
+    assert.equal((quiet.json as { err: string }).err, '');
+    assert.equal((await request('GET', `${v1}/cluster?what=status`, { json: { id: 'nosuchjob1' } })).status, 404);
+    assert.equal((await request('GET', `${v1}/cluster?what=status`, { json: { id, kind: 'copy-listrange' } })).status, 400);
+    assert.equal((await request('GET', `${v1}/cluster?what=status`, { json: {} })).status, 400);
+  });
+});
+
 // The gateway's aws provider in front of a remote S3 service that refuses to delete some keys (an object
 // lock): a failure on a key that exists, which the batch reports by name while the others go.
 describe('batch delete where the backend refuses some keys', () => {
