@@ -55,6 +55,35 @@ const LIST_PROPS = 'name,size,checksum,atime,version,custom';
 const RFC3339_NANO = '2006-01-02T15:04:05.999999999Z07:00';
 const PROVIDER_ORDER = ['ais', 'aws', 'gcp', 'azure', 'oci', 'ht'];
 const CHECKSUM_TYPE_TTL_MS = 30_000;
+
+interface LsoEntry {
+  name: string;
+  size?: string | number;
+  checksum?: string;
+  atime?: string;
+  version?: string;
+  'custom-md'?: string;
+  flags?: number;
+}
+
+interface LsoResult {
+  uuid?: string;
+  continuation_token?: string;
+  entries?: LsoEntry[] | null;
+}
+
+interface RequestSpec {
+  method: string;
+  path: string;
+  query?: Record<string, string | undefined>;
+  /** JSON action message, or an object body source. */
+  json?: unknown;
+  body?: BodySource;
+  headers?: Record<string, string>;
+  /** For messages: what the request is about. */
+  target: string;
+}
+
 export class AisClusterClient implements ClusterClient {
   readonly kind = 'ais' as const;
   readonly endpoint: string;
@@ -587,34 +616,6 @@ interface JobStatus {
   /** Unix nanoseconds; 0 while the job runs. */
   end_time?: number;
   aborted?: boolean;
-}
-
-interface LsoEntry {
-  name: string;
-  size?: string | number;
-  checksum?: string;
-  atime?: string;
-  version?: string;
-  'custom-md'?: string;
-  flags?: number;
-}
-
-interface LsoResult {
-  uuid?: string;
-  continuation_token?: string;
-  entries?: LsoEntry[] | null;
-}
-
-interface RequestSpec {
-  method: string;
-  path: string;
-  query?: Record<string, string | undefined>;
-  /** JSON action message, or an object body source. */
-  json?: unknown;
-  body?: BodySource;
-  headers?: Record<string, string>;
-  /** For messages: what the request is about. */
-  target: string;
 }
 
 function compareBytes(a: string, b: string): number {
