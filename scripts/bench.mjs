@@ -45,6 +45,7 @@ const W = {
   bigFile: sz(1024) * MB,
   folderFiles: sz(1000),
   folderFileSize: 64 * 1024,
+  deleteKeys: sz(10_000),
 };
 const ALL_TARGETS = ['gateway-md5', 'gateway-xxhash', 'ceiling', 's3rver'];
 const BASE_GATEWAY = process.env.BENCH_BASE_GATEWAY;
@@ -413,6 +414,36 @@ const rows = [
     },
   },
   {
+    // How "Delete" on a folder sent it before batches: one DELETE per object, one after the other.
+    id: 'delete-each',
+    label: `delete ${W.deleteKeys} objects, one DELETE each (keys/s)`,
+    needs: 'delete',
+    setup: (t) => fill(t, 'del-each/', W.deleteKeys),
+    run: async (t, c) => {
+      const keys = keyNames('del-each/', W.deleteKeys);
+      const t0 = performance.now();
+      for (const key of keys) await c.client.deleteObject(c.bucket, key);
+      return opsps(keys.length, t0);
+    },
+  },
+  {
+    // The client's deleteObjects: AIStore's delete-listrange job (gateways) or S3 DeleteObjects (s3rver).
+    id: 'delete-batch',
+    label: `delete ${W.deleteKeys} objects, batches of 1000 (keys/s)`,
+    needs: 'delete',
+    setup: (t) => fill(t, 'del-batch/', W.deleteKeys),
+    run: async (t, c) => {
+      const keys = keyNames('del-batch/', W.deleteKeys);
+      const t0 = performance.now();
+      const r = await c.client.deleteObjects(c.bucket, keys);
+      const result = opsps(keys.length, t0);
+      if (r.deleted !== keys.length) throw new Error(`deleted ${r.deleted} of ${keys.length}${r.failed[0] ? `: ${r.failed[0].key}: ${r.failed[0].message}` : ''}`);
+      const left = await listS3(t, 'del-batch/');
+      if (left !== 0) throw new Error(`${left} keys left after the batch delete`);
+      return result;
+    },
+  },
+  {
     // The memory goal on its own: a server that has served nothing else (the RSS of the rows above includes
     // what earlier rows left, such as the 100,000-key index), moving one large object each way.
     id: 'fresh',
@@ -450,14 +481,17 @@ function opsps(n, t0, bytes) {
 }
 const unxml = (s) => s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
+/** The names fill(t, prefix, count) stores. */
+const keyNames = (prefix, count) => Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(String(count).length, '0')}`);
+
 const FILL_LIMIT_MS = Number(process.env.BENCH_FILL_LIMIT_S ?? 150) * 1000;
 async function fill(t, prefix, count, inFlight = 32) {
-  const width = String(count).length;
+  const names = keyNames(prefix, count);
   const t0 = performance.now();
   let done = 0;
   await pool(count, inFlight, async (i) => {
     if (performance.now() - t0 > FILL_LIMIT_MS) throw new Error(`too slow: ${done} of ${count} keys stored in ${FILL_LIMIT_MS / 1000} s`);
-    await request('PUT', `${t.s3}/${BUCKET}/${prefix}${String(i).padStart(width, '0')}`, { body: '', headers: { 'Content-Length': 0 } });
+    await request('PUT', `${t.s3}/${BUCKET}/${names[i]}`, { body: '', headers: { 'Content-Length': 0 } });
     done++;
   });
 }
@@ -558,7 +592,7 @@ async function main() {
           const cell = {};
           ((runs[row.id] ??= {})[target] ??= []).push(cell);
           (results[row.id] ??= {})[target] = medianCell(runs[row.id][target]);
-          if ((row.needs === 'list' && target === 'ceiling') || ((row.needs === 'native' || row.needs === 'deep') && !isGateway)) {
+          if (((row.needs === 'list' || row.needs === 'delete') && target === 'ceiling') || ((row.needs === 'native' || row.needs === 'deep') && !isGateway)) {
             cell.error = 'n/a';
             continue;
           }

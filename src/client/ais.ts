@@ -18,6 +18,10 @@ import {
   ClusterConfig,
   ClusterConnection,
   DeepPartial,
+  deleteInBatches,
+  DeleteFailure,
+  DeleteObjectsOptions,
+  DeleteObjectsResult,
   describeAnswer,
   describeTarget,
   htmlHint,
@@ -362,26 +366,20 @@ export class AisClusterClient implements ClusterClient {
   }
 
 
+  /**
+   * One request: AIStore's HEAD V2 (ais/tgthead.go, `?props=`) adds Last-Modified and ETag to the checksum,
+   * atime, version and custom props; the content type and user metadata are custom props (Ais-Custom-Md),
+   * where AIStore's S3 side and backends keep them. A cluster older than HEAD V2 ignores `props` and
+   * answers with all it has but those two.
+   */
   async headObject(bucket: BucketRef, key: string): Promise<ObjectHead> {
-    // Content type and user metadata (x-amz-meta-*) are kept by the S3 side; the native HEAD has the
-    // checksum, version and atime. Both at once; the S3 half is best effort (namespaced buckets have none).
-    const s3Head = bucket.namespace ? undefined : this.s3.headObject(bucket, key).catch(() => undefined);
-    const res = await this.send({ method: 'HEAD', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket), target: this.target(bucket, key) });
+    const res = await this.send({ method: 'HEAD', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket, { props: HEAD_PROPS }), target: this.target(bucket, key) });
     res.resume();
     // AIStore describes every object in Ais-* headers; a 200 without any came from something else (a proxy's page).
     if (!Object.keys(res.headers).some((h) => h.startsWith('ais-'))) {
-      await s3Head;
       throw this.notAis(this.target(bucket, key), `a HEAD answer without any Ais-* header (${String(res.headers['content-type'] ?? 'no content type')})`, res.statusCode);
     }
-    const head = headOf(res.headers);
-    const meta = await s3Head;
-    if (meta) {
-      if (meta.contentType) head.contentType = meta.contentType;
-      head.userMeta = { ...meta.userMeta, ...head.userMeta };
-      if (!head.etag && meta.etag) head.etag = meta.etag;
-      if (meta.mtime && !res.headers['last-modified']) head.mtime = meta.mtime; // the native one is the atime
-    }
-    return head;
+    return headOf(res.headers);
   }
 
   async getObject(bucket: BucketRef, key: string, range?: ByteRange): Promise<ObjectDownload> {
@@ -433,6 +431,70 @@ export class AisClusterClient implements ClusterClient {
 
   async deleteObject(bucket: BucketRef, key: string): Promise<void> {
     await this.noBody({ method: 'DELETE', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket), target: this.target(bucket, key) });
+  }
+
+  /**
+   * AIStore's multi-object delete (api/multiobj.go DeleteMultiObj): DELETE /v1/buckets/B {"action":
+   * "delete-listrange", "value": {"objnames": [...]}} starts a job and answers with its id; the job's
+   * status (GET /v1/cluster?what=status, ais/ic.go xstatusOne) says when it ended and with what error.
+   * That error names a few keys at most (cos.Errs), and a listed name that was not there counts as one
+   * (xact/xs/evict.go): so after an error, the keys still listed are the ones that failed.
+   */
+  deleteObjects(bucket: BucketRef, keys: string[], options: DeleteObjectsOptions = {}): Promise<DeleteObjectsResult> {
+    return deleteInBatches(keys, options, async (batch) => {
+      const target = this.target(bucket);
+      const res = await this.send({
+        method: 'DELETE',
+        path: `/v1/buckets/${encodeURIComponent(bucket.name)}`,
+        query: this.bucketQuery(bucket),
+        json: { action: 'delete-listrange', value: { objnames: batch } },
+        target,
+      });
+      const jobId = (await readText(res, 4096).catch((err) => Promise.reject(networkError(err, this.endpoint)))).trim();
+      const status = jobId ? await this.waitForJob(jobId, 'delete-listrange', target) : undefined;
+      if (status && !status.err && !status.aborted) return [];
+      const why = status?.err || (status?.aborted ? 'the delete job was aborted' : 'the cluster did not say how the delete job ended');
+      return (await this.keysStillListed(bucket, batch)).map((key): DeleteFailure => ({ key, message: why }));
+    });
+  }
+
+  /** Polls a job's status until it ends; undefined when the cluster does not know the job (any more). */
+  private async waitForJob(id: string, kind: string, target: string): Promise<JobStatus | undefined> {
+    const started = Date.now();
+    for (let pause = JOB_POLL_FIRST_MS; ; pause = Math.min(JOB_POLL_MAX_MS, pause * 1.5)) {
+      let status: JobStatus;
+      try {
+        status = await this.json<JobStatus>({ method: 'GET', path: '/v1/cluster', query: { what: 'status' }, json: { id, kind }, target: `job ${id} (${kind} on ${target})` });
+      } catch (err) {
+        if (err instanceof ClientError && err.kind === 'not-found') return undefined;
+        throw err;
+      }
+      if (Number(status.end_time ?? 0) > 0 || status.aborted) return status;
+      if (Date.now() - started > JOB_WAIT_MS) {
+        throw new ClientError('timeout', `Job ${id} (${kind} on ${target}) has not ended after ${JOB_WAIT_MS / 60_000} minutes; see \`ais show job ${id}\`.`, this.endpoint);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+
+  /** Which of `keys` a listing still shows: the range from the smallest to the largest, under their common prefix. */
+  private async keysStillListed(bucket: BucketRef, keys: string[]): Promise<string[]> {
+    const sorted = [...keys].sort(compareBytes);
+    const first = sorted[0];
+    const last = sorted[sorted.length - 1];
+    let common = 0;
+    while (common < first.length && first[common] === last[common]) common++;
+    const wanted = new Set(keys);
+    const left: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.listObjects(bucket, { prefix: first.slice(0, common), folders: false, pageSize: 1000, token });
+      for (const o of page.objects) if (wanted.has(o.key)) left.push(o.key);
+      token = page.nextToken;
+      const end = page.objects[page.objects.length - 1]?.key;
+      if (end !== undefined && compareBytes(end, last) >= 0) break;
+    } while (token);
+    return left;
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -540,6 +602,26 @@ export class AisClusterClient implements ClusterClient {
   }
 }
 
+/** What a HEAD asks for (ais/tgthead.go _objHeadV2): everything ObjectHead holds. */
+const HEAD_PROPS = 'name,size,checksum,atime,version,custom,last-modified,etag';
+const JOB_POLL_FIRST_MS = 50;
+const JOB_POLL_MAX_MS = 1000;
+const JOB_WAIT_MS = 10 * 60_000;
+
+/** nl.Status (nl/listener.go): what GET /v1/cluster?what=status answers about one job. */
+interface JobStatus {
+  kind?: string;
+  uuid?: string;
+  err?: string;
+  /** Unix nanoseconds; 0 while the job runs. */
+  end_time?: number;
+  aborted?: boolean;
+}
+
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
 function rank(provider: string): number {
   const i = PROVIDER_ORDER.indexOf(provider);
   return i < 0 ? PROVIDER_ORDER.length : i;
@@ -629,8 +711,14 @@ function headOf(headers: http.IncomingHttpHeaders): ObjectHead {
   if (custom) {
     for (const kv of custom.split(/,\s*/)) {
       const i = kv.indexOf('=');
+      if (i <= 0) continue;
+      const [k, v] = [kv.slice(0, i), kv.slice(i + 1)];
+      // The object's own content type (a GET's Content-Type is always octet-stream), as backends and
+      // the S3 side keep it; user metadata from S3 as "X-Amz-Meta-Name" (ais/backend/aws.go).
+      if (k.toLowerCase() === 'content-type') head.contentType = v;
+      else if (k.toLowerCase().startsWith('x-amz-meta-')) head.userMeta[k.slice('x-amz-meta-'.length).toLowerCase()] = v;
       // AIStore keeps what it learned from a backend there too (cmn/objattrs.go): not the user's metadata.
-      if (i > 0 && !AIS_CUSTOM_KEYS.has(kv.slice(0, i))) head.userMeta[kv.slice(0, i)] = kv.slice(i + 1);
+      else if (!AIS_CUSTOM_KEYS.has(k)) head.userMeta[k] = v;
     }
   }
   for (const [name, v] of Object.entries(headers)) {

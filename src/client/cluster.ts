@@ -71,6 +71,47 @@ export interface ObjectHead {
   userMeta: Record<string, string>;
 }
 
+/** Keys one batch delete sends: S3 DeleteObjects takes at most 1000, and AIStore's listrange is sent alike. */
+export const DELETE_BATCH_SIZE = 1000;
+
+export interface DeleteObjectsOptions {
+  /** Looked at before each batch: a batch sent is seen to its end, none is sent after the abort. */
+  signal?: AbortSignal;
+  /** After each batch: keys dealt with so far (deleted or failed) of `total`. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface DeleteFailure {
+  key: string;
+  /** What the server said about this key (AIStore: the job's error, which names a few keys at most). */
+  message: string;
+}
+
+export interface DeleteObjectsResult {
+  /** Keys that are gone; one that was not there counts, as S3 and AIStore keep nothing of it either. */
+  deleted: number;
+  failed: DeleteFailure[];
+  /** The signal stopped it: the keys after the last batch sent were not tried. */
+  cancelled: boolean;
+}
+
+/** Sends `keys` to `deleteBatch` DELETE_BATCH_SIZE at a time, in order; what both clients' deleteObjects share. */
+export async function deleteInBatches(keys: string[], options: DeleteObjectsOptions, deleteBatch: (batch: string[]) => Promise<DeleteFailure[]>): Promise<DeleteObjectsResult> {
+  const result: DeleteObjectsResult = { deleted: 0, failed: [], cancelled: false };
+  for (let at = 0; at < keys.length; at += DELETE_BATCH_SIZE) {
+    if (options.signal?.aborted) {
+      result.cancelled = true;
+      break;
+    }
+    const batch = keys.slice(at, at + DELETE_BATCH_SIZE);
+    const failed = await deleteBatch(batch);
+    result.failed.push(...failed);
+    result.deleted += batch.length - failed.length;
+    options.onProgress?.(at + batch.length, keys.length);
+  }
+  return result;
+}
+
 export interface ByteRange {
   start: number;
   /** Inclusive; absent means "to the end". */
@@ -196,6 +237,11 @@ export interface ClusterClient {
   getObject(bucket: BucketRef, key: string, range?: ByteRange): Promise<ObjectDownload>;
   putObject(bucket: BucketRef, key: string, source: PutSource, options?: PutOptions): Promise<PutResult>;
   deleteObject(bucket: BucketRef, key: string): Promise<void>;
+  /**
+   * Deletes many keys with one request per DELETE_BATCH_SIZE (S3 DeleteObjects, AIStore's delete-listrange
+   * job); the keys that could not be deleted come back by name, not as an error.
+   */
+  deleteObjects(bucket: BucketRef, keys: string[], options?: DeleteObjectsOptions): Promise<DeleteObjectsResult>;
 
   /** Throws ClientError kind 'unsupported' when `capabilities.bucketProps` is false. */
   getBucketProps(bucket: BucketRef): Promise<BucketProps>;

@@ -14,6 +14,7 @@ import {
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -43,6 +44,9 @@ import {
   ClusterConfig,
   ClusterConnection,
   DEFAULT_CONNECT_TIMEOUT_MS,
+  deleteInBatches,
+  DeleteObjectsOptions,
+  DeleteObjectsResult,
   DEFAULT_TIMEOUT_MS,
   describeAnswer,
   describeTarget,
@@ -248,6 +252,19 @@ export class S3ClusterClient implements ClusterClient {
 
   async deleteObject(bucket: BucketRef, key: string): Promise<void> {
     await this.call(this.target(bucket, key), () => this.client.send(new DeleteObjectCommand({ Bucket: bucket.name, Key: key })));
+  }
+
+  /** DeleteObjects (POST ?delete), quiet: the answer lists only the keys that failed. */
+  deleteObjects(bucket: BucketRef, keys: string[], options: DeleteObjectsOptions = {}): Promise<DeleteObjectsResult> {
+    return deleteInBatches(keys, options, async (batch) => {
+      const out = await this.call(this.target(bucket), () =>
+        this.client.send(new DeleteObjectsCommand({ Bucket: bucket.name, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })),
+      );
+      // Some S3-compatible servers report a key that was not there; S3 itself counts it as deleted.
+      return (out.Errors ?? [])
+        .filter((e) => e.Code !== 'NoSuchKey')
+        .map((e) => ({ key: e.Key ?? '', message: [e.Code, e.Message].filter(Boolean).join(': ') || 'not deleted' }));
+    });
   }
 
   /** What S3 can tell about a bucket: that it exists, and its versioning. No AIStore checksum props. */
@@ -464,6 +481,7 @@ const XML_ANSWERS = new Set([
   'CompleteMultipartUploadCommand',
   'GetBucketVersioningCommand',
   'CopyObjectCommand',
+  'DeleteObjectsCommand',
 ]);
 
 /**

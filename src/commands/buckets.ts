@@ -1,6 +1,7 @@
 // Create and delete buckets, from the tree's context menu or the palette (then a QuickPick chooses).
 import * as vscode from 'vscode';
-import { isClientError, type BucketRef, type ClusterClient } from '../client/cluster';
+import { DELETE_BATCH_SIZE, isClientError, type BucketRef, type ClusterClient, type DeleteFailure } from '../client/cluster';
+import { logFailedKeys, nameFailedKeys, withDeleteProgress } from './deletion';
 import { validateBucketName } from '../views/names';
 import type { ClusterRegistry } from '../registry';
 
@@ -39,13 +40,38 @@ export async function pickBucket(registry: ClusterRegistry, clusterName: string,
   return pick?.bucket;
 }
 
-/** Deletes every object of a bucket, a page at a time. */
-async function emptyBucket(client: ClusterClient, bucket: BucketRef): Promise<void> {
-  for (;;) {
-    const page = await client.listObjects(bucket, { folders: false, pageSize: 1000 });
-    if (page.objects.length === 0) return;
-    for (const o of page.objects) await client.deleteObject(bucket, o.key);
-  }
+/**
+ * Deletes every object of a bucket: a page of up to 1000 keys, then one batch request for them, under a
+ * progress notification whose Cancel stops before the next page (then false: the bucket stays). Throws
+ * naming the keys that could not be deleted, after logging every one.
+ */
+async function emptyBucket(client: ClusterClient, bucket: BucketRef, log: vscode.LogOutputChannel): Promise<boolean> {
+  const uri = `${bucket.provider}://${bucket.name}`;
+  return withDeleteProgress(vscode.l10n.t('Deleting the objects of {0}', uri), async (run) => {
+    const failed: DeleteFailure[] = [];
+    let deleted = 0;
+    // Listed from after the previous page: keys that failed stay behind and are not listed again.
+    let startAfter: string | undefined;
+    for (;;) {
+      if (run.signal.aborted) {
+        log.info(`emptying ${uri}: cancelled after ${deleted} objects; the bucket stays`);
+        return false;
+      }
+      const page = await client.listObjects(bucket, { folders: false, pageSize: DELETE_BATCH_SIZE, startAfter });
+      if (page.objects.length === 0) break;
+      const keys = page.objects.map((o) => o.key);
+      const result = await client.deleteObjects(bucket, keys, { signal: run.signal });
+      deleted += result.deleted;
+      failed.push(...result.failed);
+      run.report(deleted);
+      startAfter = keys[keys.length - 1];
+    }
+    if (failed.length > 0) {
+      logFailedKeys(log, failed, (key) => `${uri}/${key}`);
+      throw new Error(vscode.l10n.t('{0} objects could not be deleted: {1}', failed.length, nameFailedKeys(failed)));
+    }
+    return true;
+  });
 }
 
 function message(e: unknown): string {
@@ -106,7 +132,7 @@ export function registerBucketCommands(context: vscode.ExtensionContext, registr
       if (options?.confirm !== false && !(await (evicts ? confirmEvict(uri, clusterName, bucket.provider) : confirmDelete(uri, clusterName, empty)))) return false;
       try {
         // AIStore's destroy-bck takes the objects with it; S3's DeleteBucket needs an empty bucket.
-        if (!empty && client.kind === 's3') await emptyBucket(client, bucket);
+        if (!empty && client.kind === 's3' && !(await emptyBucket(client, bucket, log))) return false;
         await client.deleteBucket(bucket);
         log.info(`${evicts ? 'evicted remote bucket' : 'deleted bucket'} ${uri} on ${clusterName}`);
         refresh();

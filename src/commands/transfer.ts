@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { BucketRef, ClusterClient, isClientError } from '../client/cluster';
+import { BucketRef, ClusterClient, DELETE_BATCH_SIZE, type DeleteFailure, isClientError } from '../client/cluster';
 import { collectPrefix, downloadFiles, DownloadItem } from '../client/transfer/download';
 import { ChecksumMismatch, TransferCancelled } from '../client/transfer/limits';
 import type { TransferOptions, TransferProgress } from '../client/transfer/options';
@@ -13,6 +13,7 @@ import type { ClusterRegistry } from '../registry';
 import { formatSize } from '../views/format';
 import { bucketRef, objectUri, type BucketNode, type FolderNode, type ObjectNode, type TreeNode } from '../views/tree';
 import { pickBucket, pickCluster } from './buckets';
+import { logFailedKeys, nameFailedKeys, withDeleteProgress } from './deletion';
 import { offerKeepForLater, uploadJournal } from './navigate';
 
 /** Where uploads go: a bucket (prefix '') or a folder (prefix ends with '/'). */
@@ -226,28 +227,63 @@ export async function downloadNodes(
   });
 }
 
-/** Deletes objects and everything under folders. */
+/**
+ * Deletes objects and everything under folders (their folder markers too): the keys are listed first, then
+ * deleted with one request per 1000 keys of a bucket, under a progress notification whose Cancel stops
+ * before the next batch. Keys that could not be deleted are named in a message and all in the log.
+ * Returns how many objects were deleted.
+ */
 export async function deleteNodes(registry: ClusterRegistry, log: vscode.LogOutputChannel, nodes: (FolderNode | ObjectNode)[]): Promise<number> {
-  let deleted = 0;
-  for (const n of nodes) {
-    const client = await registry.client(n.clusterName);
-    const ref = bucketRef(n);
-    const keys = n.type === 'object' ? [n.key] : (await collectPrefix(client, ref, n.prefix, os.tmpdir())).map((i) => i.key);
-    if (n.type === 'folder') {
-      // A folder may also have a marker object "prefix/" that collectPrefix skips.
-      keys.push(n.prefix);
+  const title = nodes.length === 1 ? vscode.l10n.t('Deleting {0}', nodes[0].type === 'object' ? objectUri(nodes[0], nodes[0].key) : objectUri(nodes[0], nodes[0].prefix)) : vscode.l10n.t('Deleting {0} items', nodes.length);
+  return withDeleteProgress(title, async (run) => {
+    // One batch run per bucket, whatever number of nodes were selected in it.
+    const groups = new Map<string, { client: ClusterClient; ref: BucketRef; nodes: (FolderNode | ObjectNode)[]; keys: Set<string> }>();
+    for (const n of nodes) {
+      if (run.signal.aborted) break;
+      const ref = bucketRef(n);
+      const id = `${n.clusterName}\n${ref.provider}\n${ref.name}`;
+      const group = groups.get(id) ?? { client: await registry.client(n.clusterName), ref, nodes: [], keys: new Set<string>() };
+      groups.set(id, group);
+      group.nodes.push(n);
+      if (n.type === 'object') group.keys.add(n.key);
+      else await addFolderKeys(group.client, ref, n.prefix, group.keys, run.signal);
     }
-    for (const key of keys) {
-      try {
-        await client.deleteObject(ref, key);
-        deleted++;
-      } catch (e) {
-        if (!(isClientError(e) && e.kind === 'not-found')) throw e;
-      }
+    const total = [...groups.values()].reduce((sum, g) => sum + g.keys.size, 0);
+    let deleted = 0;
+    let done = 0;
+    let cancelled = run.signal.aborted;
+    const failed: DeleteFailure[] = [];
+    for (const g of groups.values()) {
+      if (cancelled) break;
+      const uriOf = (key: string) => objectUri(g.nodes[0], key);
+      const result = await g.client.deleteObjects(g.ref, [...g.keys], { signal: run.signal, onProgress: (n) => run.report(done + n, total) });
+      done += g.keys.size;
+      deleted += result.deleted;
+      cancelled = result.cancelled;
+      logFailedKeys(log, result.failed, uriOf);
+      failed.push(...result.failed.map((f) => ({ ...f, key: uriOf(f.key) })));
+      if (!result.cancelled && result.failed.length === 0) for (const n of g.nodes) log.info(`deleted ${n.type === 'object' ? objectUri(n, n.key) : objectUri(n, n.prefix) + ' (folder)'}`);
     }
-    log.info(`deleted ${n.type === 'object' ? objectUri(n, n.key) : objectUri(n, n.prefix) + ' (folder)'}`);
-  }
-  return deleted;
+    if (cancelled) log.info(`${title}: cancelled after ${deleted} of ${total} objects`);
+    if (failed.length > 0) {
+      const text = vscode.l10n.t('Could not delete {0} of {1} objects: {2}', failed.length, total, nameFailedKeys(failed));
+      void vscode.window.showErrorMessage(text, vscode.l10n.t('Show Log')).then((p) => p && log.show());
+    }
+    return deleted;
+  });
+}
+
+/** Adds every key under `prefix` (a listing, markers of subfolders included) and the folder's own marker, when it has one. */
+async function addFolderKeys(client: ClusterClient, ref: BucketRef, prefix: string, keys: Set<string>, signal: AbortSignal): Promise<void> {
+  let token: string | undefined;
+  do {
+    if (signal.aborted) return;
+    const page = await client.listObjects(ref, { prefix, folders: false, pageSize: DELETE_BATCH_SIZE, token });
+    for (const o of page.objects) keys.add(o.key);
+    token = page.nextToken;
+  } while (token);
+  // S3 listings leave out the marker "prefix/" itself (it is where they are): ask for it by name.
+  if (!keys.has(prefix) && (await client.headObject(ref, prefix).then(() => true, (e) => (isClientError(e) && e.kind === 'not-found' ? false : Promise.reject(e))))) keys.add(prefix);
 }
 
 /**

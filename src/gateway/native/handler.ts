@@ -65,6 +65,7 @@ import {
   smapJson,
   unixNanos,
 } from './wire';
+import { findJob, recordJob } from './jobs';
 
 const MAX_CONTROL_BODY = 4 * 1024 * 1024;
 
@@ -345,6 +346,8 @@ async function clusterRoute(
         return sendJson(res, 200, JSON.stringify({ ...localConfigJson(ctx), ...config() }));
       case 'cluster:backends':
         return sendJson(res, 200, JSON.stringify(ctx.cluster.providers().filter((p) => p !== 'ais')));
+      case 'cluster:status':
+        return jobStatus(ctx, req, res);
       default:
         throw badRequest(`unexpected query [what=${what}]`);
     }
@@ -562,17 +565,39 @@ async function deleteListRange(ctx: RequestContext, res: http.ServerResponse, re
   } else {
     throw badRequest(`${msg.action}: value must be {"objnames": [...]} or {"template": "..."}`);
   }
+  const errs: string[] = [];
   if (msg.action === 'evict-listrange') {
     for (const n of names) await ctx.cluster.evictObject(ref, n).catch((e) => ignoreMissing(e));
   } else {
+    // The job goes on past a key it cannot delete; a listed name that is not there is an error too,
+    // unlike one a template or prefix produced (xact/xs/evict.go evictDelete.do).
     const { failed } = await ctx.cluster.deleteObjects(ref, names);
-    const hard = failed.find((f) => f.error.code !== 'NoSuchKey');
-    if (hard) throw hard.error;
+    const listed = Array.isArray(v.objnames) && v.objnames.length > 0;
+    for (const f of failed) if (listed || f.error.code !== 'NoSuchKey') errs.push(toNative(ctx, f.error, { bucket: ref, key: f.key }).message);
   }
-  // AIStore runs this as a job and answers with its id (ais/proxy.go writeXid).
+  // AIStore runs this as a job and answers with its id (ais/proxy.go writeXid); its status says how it ended.
   const xid = newUuid();
+  recordJob(ctx.cluster, msg.action, xid, errs);
   res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(xid) });
   res.end(xid);
+}
+
+/** GET /v1/cluster?what=status with an xact.QueryMsg {id, kind}: one job's nl.Status (ais/ic.go xstatusOne). */
+async function jobStatus(ctx: RequestContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const raw = (await readBody(req)).toString('utf8').trim();
+  let q: { id?: unknown; kind?: unknown };
+  try {
+    q = raw ? (JSON.parse(raw) as typeof q) : {};
+  } catch (e) {
+    throw badRequest(`failed to unmarshal JSON query message: ${(e as Error).message}`);
+  }
+  const id = typeof q?.id === 'string' ? q.id : '';
+  const kind = typeof q?.kind === 'string' ? q.kind : '';
+  if (!id && !kind) throw badRequest('invalid query: neither job id nor kind');
+  const job = findJob(ctx.cluster, id, kind);
+  if (!job) throw new NativeError(404, 'ErrNotFound', `${nodeName(ctx, 'proxy')}: job ${id || kind} does not exist`);
+  if (kind && job.kind !== kind) throw badRequest(`kind mismatch: job ${id} is ${job.kind}, expected kind=${kind}`);
+  sendJson(res, 200, JSON.stringify(job));
 }
 
 function ignoreMissing(e: unknown): void {
@@ -771,8 +796,10 @@ interface ObjAttrs {
  * The object's custom metadata as cmn.ObjAttrs keeps it: user props (PATCH set-custom) and, for a remote
  * object, the backend's ETag and Last-Modified (cmn/objattrs.go ETag, cos.HdrLastModified).
  */
-function customOf(ref: BucketRef, meta: { etag: string; mtime: number; userMeta?: Record<string, string> }): Record<string, string> {
+function customOf(ref: BucketRef, meta: { etag: string; mtime: number; contentType?: string; userMeta?: Record<string, string> }): Record<string, string> {
   const custom: Record<string, string> = { ...(meta.userMeta ?? {}) };
+  // Where AIStore keeps an object's content type when it knows one (ais/backend/aws.go, cos.HdrContentType).
+  if (meta.contentType) custom['Content-Type'] = meta.contentType;
   if (ref.provider !== 'ais' && meta.etag) custom.ETag = meta.etag.replace(/"/g, '');
   if (ref.provider !== 'ais' && meta.mtime > 0) custom['Last-Modified'] = new Date(meta.mtime).toUTCString();
   return custom;
