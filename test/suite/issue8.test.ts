@@ -37,12 +37,11 @@ describe('issue 8: links, go to key, search, metadata, rename, resume', function
   let cluster: string;
   let url: string;
   let client: ClusterClient;
-  const bucket = (name: string): BucketNode => ({ type: 'bucket', clusterName: cluster, provider: 'ais', bucket: name });
+  const bucket = (name: string): BucketNode => ({ type: 'bucket', clusterName: cluster, bucket: { name, provider: 'ais' } });
   const object = (b: string, key: string, size = 0): ObjectNode => ({
     type: 'object',
     clusterName: cluster,
-    provider: 'ais',
-    bucket: b,
+    bucket: { name: b, provider: 'ais' },
     key,
     entry: { key, size },
     parentPrefix: key.slice(0, key.lastIndexOf('/') + 1),
@@ -144,7 +143,7 @@ describe('issue 8: links, go to key, search, metadata, rename, resume', function
   it('renames a folder (AIStore native rename) and an object; the gateway lists the new names', async () => {
     const ref = { name: 'share', provider: 'ais' };
     for (const k of ['old/a.txt', 'old/sub/b.txt', 'old/sub/c.txt']) await client.putObject(ref, k, body(k));
-    const folder: FolderNode = { type: 'folder', clusterName: cluster, provider: 'ais', bucket: 'share', prefix: 'old/' };
+    const folder: FolderNode = { type: 'folder', clusterName: cluster, bucket: { name: 'share', provider: 'ais' }, prefix: 'old/' };
     assert.equal(await vscode.commands.executeCommand('aisBuckets.rename', folder, 'new/place'), 3);
     const listed = await request('GET', `${url}/s3/share?list-type=2&prefix=`);
     const names = [...listed.body.toString().matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]);
