@@ -1,19 +1,26 @@
 // Activation: builds the cluster registry, the tree and the commands. Thin glue over src/client and
 // src/config; the embedded gateway runs as a child process and is reached over HTTP like any cluster.
+import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
+import { FileUploadJournal } from './client/transfer/journal';
 import { registerBucketCommands } from './commands/buckets';
 import { registerClusterCommands } from './commands/clusters';
+import { destinationOf } from './commands/common';
+import { registerFindCommands } from './commands/find';
 import { LocalGateway, registerGatewayCommands } from './commands/gateway';
-import { registerObjectCommands } from './commands/objects';
+import { registerLinkCommands } from './commands/links';
+import { registerMetadataCommands } from './commands/metadata';
+import { registerOpenCommands } from './commands/open';
 import { registerPropsCommands } from './commands/props';
-import { registerNavigateCommands, uploadJournal } from './commands/navigate';
-import type { FileUploadJournal } from './client/transfer/journal';
-import { destinationOf, registerTransferCommands } from './commands/transfer';
+import { registerRenameCommands } from './commands/rename';
+import { registerTransferCommands } from './commands/transfer';
+import { registerUploadCommands } from './commands/uploads';
 import { AisFileSystemProvider, fsUri, SERVER_SCHEME } from './fs/provider';
-import { FS_SCHEME } from './fs/uri';
-import { BucketDragAndDrop } from './views/dnd';
+import { FS_SCHEME } from './objects/location';
 import { ClusterRegistry } from './registry';
+import { BucketDragAndDrop } from './views/dnd';
+import type { TreeNode } from './views/model';
 import { BucketTreeProvider, registerTreeCommands } from './views/tree';
 
 export interface AisBucketsApi {
@@ -25,7 +32,7 @@ export interface AisBucketsApi {
   /** The `ais:` file system (buckets as folders, objects as documents). */
   fs: AisFileSystemProvider;
   /** The journal of resumable multipart uploads (a file in global storage). */
-  uploadJournal?: FileUploadJournal;
+  uploadJournal: FileUploadJournal;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<AisBucketsApi> {
@@ -38,7 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   const tree = new BucketTreeProvider(registry, log);
   const fs = new AisFileSystemProvider(registry, log, context.globalState);
   const dnd = new BucketDragAndDrop({
-    objectUri: (n) => fsUri({ cluster: n.clusterName, bucket: { name: n.bucket, provider: n.provider, ...(n.namespace ? { namespace: n.namespace } : {}) }, key: n.key }),
+    objectUri: (n) => fsUri({ cluster: n.clusterName, bucket: n.bucket, key: n.key }),
     uploadUris: (target, uris) => vscode.commands.executeCommand('aisBuckets.upload', target, uris, { overwrite: 'ask' }),
     copyObjects: (target, sources) => vscode.commands.executeCommand('aisBuckets.copyObjects', sources, destinationOf(target)),
   });
@@ -55,22 +62,41 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
     // What the Explorer and editors change in a bucket shows in the tree too.
     fs.core.onDidChange((events) => {
       for (const e of new Map(events.map((x) => [`${x.cluster}|${x.bucket.provider}|${x.bucket.name}`, x])).values()) {
-        tree.refreshBucket({ type: 'bucket', clusterName: e.cluster, provider: e.bucket.provider, bucket: e.bucket.name, ...(e.bucket.namespace ? { namespace: e.bucket.namespace } : {}) });
+        tree.refreshBucket({ type: 'bucket', clusterName: e.cluster, bucket: e.bucket });
       }
     }),
   );
 
+  // Multipart uploads in progress, kept across restarts so that they can be resumed.
+  const uploadJournal = new FileUploadJournal(path.join(context.globalStorageUri.fsPath, 'uploads.json'));
+  const refresh = (node?: TreeNode) => tree.refresh(node);
   registerGatewayCommands(context, gateway, log);
   registerClusterCommands(context, registry, log);
   registerBucketCommands(context, registry, log, () => tree.refresh());
   registerTreeCommands(context, tree);
-  registerTransferCommands(context, registry, log, (node) => tree.refresh(node));
-  registerPropsCommands(context, registry, log, (node) => tree.refresh(node));
-  registerNavigateCommands(context, registry, log, tree, treeView);
-  registerObjectCommands(context, registry, log, fs);
+  registerUploadCommands(context, registry, log, uploadJournal, refresh);
+  registerTransferCommands(context, registry, log, refresh);
+  registerPropsCommands(context, registry, log, refresh);
+  registerLinkCommands(context, registry, log);
+  registerFindCommands(context, registry, tree, treeView);
+  registerMetadataCommands(context, registry, log, refresh);
+  registerRenameCommands(context, registry, log, refresh);
+  registerOpenCommands(context, registry, log, fs);
+  trackWalkthrough(context, registry);
 
   void gateway.restoreState();
-  return { registry, tree, gateway, treeView: treeView as vscode.TreeView<unknown>, dragAndDrop: dnd, fs, uploadJournal: uploadJournal() as FileUploadJournal | undefined };
+  return { registry, tree, gateway, treeView: treeView as vscode.TreeView<unknown>, dragAndDrop: dnd, fs, uploadJournal };
+}
+
+/** Walkthrough steps complete on real state: a running local gateway, a cluster of one's own. */
+function trackWalkthrough(context: vscode.ExtensionContext, registry: ClusterRegistry): void {
+  const update = async () => {
+    const entries = await registry.entries();
+    await vscode.commands.executeCommand('setContext', 'aisBuckets.walkthrough.gateway', entries.some((e) => e.embedded));
+    await vscode.commands.executeCommand('setContext', 'aisBuckets.walkthrough.cluster', entries.some((e) => !e.embedded && !e.transient));
+  };
+  context.subscriptions.push(registry.onDidChange(() => void update()));
+  void update();
 }
 
 export function deactivate() {

@@ -1,43 +1,17 @@
 // Create and delete buckets, from the tree's context menu or the palette (then a QuickPick chooses).
 import * as vscode from 'vscode';
-import { DELETE_BATCH_SIZE, isClientError, type BucketRef, type ClusterClient, type DeleteFailure } from '../client/cluster';
+import { DELETE_BATCH_SIZE, type BucketRef, type ClusterClient, type DeleteFailure } from '../client/cluster';
 import { logFailedKeys, nameFailedKeys, withDeleteProgress } from './deletion';
-import { validateBucketName } from '../views/names';
+import { errorText } from '../objects/errors';
+import { validateBucketName } from '../objects/names';
 import type { ClusterRegistry } from '../registry';
+import { pickBucket, pickCluster } from './common';
 
-/** What tree nodes and callers pass: a cluster, optionally a provider, optionally a bucket. */
+/** What tree nodes (cluster, provider, bucket) and callers pass: a cluster, maybe a provider or a bucket. */
 export interface BucketTarget {
   clusterName?: string;
   provider?: string;
-  bucket?: string;
-}
-
-export async function pickCluster(registry: ClusterRegistry, title: string): Promise<string | undefined> {
-  const entries = await registry.entries();
-  if (entries.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('No clusters yet: start the local gateway or add a cluster first.'));
-    return undefined;
-  }
-  if (entries.length === 1) return entries[0].spec.name;
-  const pick = await vscode.window.showQuickPick(
-    entries.map((e) => ({ label: e.spec.name, description: e.spec.endpoint })),
-    { title, placeHolder: vscode.l10n.t('Which cluster?') },
-  );
-  return pick?.label;
-}
-
-export async function pickBucket(registry: ClusterRegistry, clusterName: string, title: string): Promise<BucketRef | undefined> {
-  const client = await registry.client(clusterName);
-  const buckets = await client.listBuckets();
-  if (buckets.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('Cluster "{0}" has no buckets.', clusterName));
-    return undefined;
-  }
-  const pick = await vscode.window.showQuickPick(
-    buckets.map((b) => ({ label: b.name, description: b.provider, bucket: b })),
-    { title, placeHolder: vscode.l10n.t('Which bucket?') },
-  );
-  return pick?.bucket;
+  bucket?: BucketRef;
 }
 
 /**
@@ -74,10 +48,6 @@ async function emptyBucket(client: ClusterClient, bucket: BucketRef, log: vscode
   });
 }
 
-function message(e: unknown): string {
-  return isClientError(e) ? e.message : (e as Error).message;
-}
-
 export function registerBucketCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel, refresh: () => void) {
   context.subscriptions.push(
     vscode.commands.registerCommand('aisBuckets.createBucket', async (target?: BucketTarget, nameArg?: string) => {
@@ -112,17 +82,16 @@ export function registerBucketCommands(context: vscode.ExtensionContext, registr
         refresh();
         return name.trim();
       } catch (e) {
-        log.error(`create bucket ${name}: ${message(e)}`);
+        log.error(`create bucket ${name}: ${errorText(e)}`);
         if (nameArg !== undefined) throw e;
-        void vscode.window.showErrorMessage(vscode.l10n.t('Could not create bucket {0}: {1}', `${provider}://${name.trim()}`, message(e)));
+        void vscode.window.showErrorMessage(vscode.l10n.t('Could not create bucket {0}: {1}', `${provider}://${name.trim()}`, errorText(e)));
         return undefined;
       }
     }),
     vscode.commands.registerCommand('aisBuckets.deleteBucket', async (target?: BucketTarget, options?: { confirm?: boolean }) => {
       const clusterName = target?.clusterName ?? (await pickCluster(registry, vscode.l10n.t('Delete Bucket')));
       if (!clusterName) return false;
-      const bucket: BucketRef | undefined =
-        target?.bucket !== undefined ? { name: target.bucket, provider: target.provider ?? 'ais' } : await pickBucket(registry, clusterName, vscode.l10n.t('Delete Bucket'));
+      const bucket = target?.bucket ?? (await pickBucket(registry, clusterName, vscode.l10n.t('Delete Bucket')));
       if (!bucket) return false;
       const client = await registry.client(clusterName);
       const uri = `${bucket.provider}://${bucket.name}`;
@@ -138,9 +107,9 @@ export function registerBucketCommands(context: vscode.ExtensionContext, registr
         refresh();
         return true;
       } catch (e) {
-        log.error(`delete bucket ${uri}: ${message(e)}`);
+        log.error(`delete bucket ${uri}: ${errorText(e)}`);
         if (options?.confirm === false) throw e;
-        const text = evicts ? vscode.l10n.t('Could not remove bucket {0} from the cluster: {1}', uri, message(e)) : vscode.l10n.t('Could not delete bucket {0}: {1}', uri, message(e));
+        const text = evicts ? vscode.l10n.t('Could not remove bucket {0} from the cluster: {1}', uri, errorText(e)) : vscode.l10n.t('Could not delete bucket {0}: {1}', uri, errorText(e));
         void vscode.window.showErrorMessage(text);
         return false;
       }

@@ -1,9 +1,10 @@
 // Add, import and remove clusters. Every command also takes its answers as arguments, so tests and other
 // extensions can run it without UI: aisBuckets.addCluster({name, endpoint, kind, accessKey, secretKey}).
 import * as vscode from 'vscode';
-import { isClientError, ClusterKind } from '../client/cluster';
+import type { ClusterKind } from '../client/cluster';
 import type { ClusterSpec } from '../config/clusters';
 import { defaultS3cfgPath, readS3cfgFile, S3cfgError } from '../config/s3cfg';
+import { errorText } from '../objects/errors';
 import { ClusterRegistry, LOCAL_CLUSTER } from '../registry';
 
 export interface AddClusterArgs {
@@ -113,7 +114,7 @@ async function addCluster(registry: ClusterRegistry, log: vscode.LogOutputChanne
       );
       log.info(`probe ${spec.endpoint}: ${probe.summary} (${probe.latencyMs} ms)`);
     } catch (e) {
-      const message = isClientError(e) ? e.message : (e as Error).message;
+      const message = errorText(e);
       log.warn(`probe ${spec.endpoint} failed: ${message}`);
       if (args.endpoint !== undefined) throw new Error(message, { cause: e }); // called with arguments: no dialog to answer
       const saveAnyway = vscode.l10n.t('Save Anyway');

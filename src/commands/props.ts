@@ -3,11 +3,12 @@
 import * as vscode from 'vscode';
 import type { BucketRef, ChecksumConf, ClusterClient } from '../client/cluster';
 import { CHECKSUM_TYPES } from '../common/checksum';
+import { errorText } from '../objects/errors';
+import { formatDate } from '../objects/format';
+import { objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
-import { formatDate } from '../views/format';
-import { bucketRef, objectUri, type TreeNode } from '../views/tree';
-import { pickBucket, pickCluster } from './buckets';
-import { errorMessage } from './transfer';
+import type { TreeNode } from '../views/model';
+import { pickBucket, pickCluster } from './common';
 
 const FLAG_KEYS: (keyof ChecksumConf)[] = ['validate_cold_get', 'validate_warm_get', 'validate_obj_move', 'enable_read_range'];
 
@@ -49,7 +50,7 @@ async function bucketTarget(registry: ClusterRegistry, node: TreeNode | undefine
   let bucket: BucketRef | undefined;
   if (node && node.type === 'bucket') {
     clusterName = node.clusterName;
-    bucket = bucketRef(node);
+    bucket = node.bucket;
   } else {
     clusterName = await pickCluster(registry, title);
     if (clusterName) bucket = await pickBucket(registry, clusterName, title);
@@ -101,7 +102,7 @@ export class BucketPropsDocuments implements vscode.TextDocumentContentProvider 
       const client = await this.registry.client(clusterName);
       return JSON.stringify(await client.getBucketProps(bucket), null, 2) + '\n';
     } catch (e) {
-      return JSON.stringify({ error: errorMessage(e) }, null, 2) + '\n';
+      return JSON.stringify({ error: errorText(e) }, null, 2) + '\n';
     }
   }
 }
@@ -113,7 +114,7 @@ export function registerPropsCommands(context: vscode.ExtensionContext, registry
     vscode.commands.registerCommand('aisBuckets.editChecksum', async (node?: TreeNode, values?: ChecksumEdit) => {
       const t = await bucketTarget(registry, node, vscode.l10n.t('Edit Checksum Properties'));
       if (!t) return undefined;
-      const uri = objectUri({ provider: t.bucket.provider, bucket: t.bucket.name });
+      const uri = objectUri(t.bucket);
       if (!t.client.capabilities.bucketProps) {
         void vscode.window.showInformationMessage(vscode.l10n.t('{0} is on a plain S3 endpoint: it has no AIStore checksum properties.', uri));
         return undefined;
@@ -133,7 +134,7 @@ export function registerPropsCommands(context: vscode.ExtensionContext, registry
         return after;
       } catch (e) {
         if (values) throw e;
-        void vscode.window.showErrorMessage(vscode.l10n.t('Cannot update {0}: {1}', uri, errorMessage(e)));
+        void vscode.window.showErrorMessage(vscode.l10n.t('Cannot update {0}: {1}', uri, errorText(e)));
         return undefined;
       }
     }),
@@ -163,14 +164,14 @@ export function registerPropsCommands(context: vscode.ExtensionContext, registry
         return chosen;
       } catch (e) {
         if (type) throw e;
-        void vscode.window.showErrorMessage(vscode.l10n.t('Cannot set the default checksum of {0}: {1}', clusterName, errorMessage(e)));
+        void vscode.window.showErrorMessage(vscode.l10n.t('Cannot set the default checksum of {0}: {1}', clusterName, errorText(e)));
         return undefined;
       }
     }),
     vscode.commands.registerCommand('aisBuckets.multipartUploads', async (node?: TreeNode, options?: { abort?: 'all' | 'none' }) => {
       const t = await bucketTarget(registry, node, vscode.l10n.t('Multipart Uploads'));
       if (!t) return undefined;
-      const uri = objectUri({ provider: t.bucket.provider, bucket: t.bucket.name });
+      const uri = objectUri(t.bucket);
       try {
         const uploads = await t.client.listMultipartUploads(t.bucket);
         if (options?.abort === 'none') return uploads;
@@ -197,7 +198,7 @@ export function registerPropsCommands(context: vscode.ExtensionContext, registry
         return t.client.listMultipartUploads(t.bucket);
       } catch (e) {
         if (options) throw e;
-        void vscode.window.showErrorMessage(vscode.l10n.t('Multipart uploads of {0}: {1}', uri, errorMessage(e)));
+        void vscode.window.showErrorMessage(vscode.l10n.t('Multipart uploads of {0}: {1}', uri, errorText(e)));
         return undefined;
       }
     }),

@@ -10,8 +10,10 @@ import { Readable } from 'node:stream';
 import * as l10n from '@vscode/l10n';
 import type { BucketRef, ClusterClient, ObjectHead } from '../client/cluster';
 import { isClientError } from '../client/cluster';
-import { guessContentType } from './kind';
-import { baseName, FsLocation, fsUriString } from './uri';
+import { guessContentType } from '../client/transfer/upload';
+import { errorText } from '../objects/errors';
+import { FsLocation, locationUri } from '../objects/location';
+import { baseName } from '../objects/names';
 
 export type FsErrorKind = 'not-found' | 'exists' | 'is-directory' | 'not-directory' | 'no-permissions' | 'unavailable' | 'cancelled' | 'conflict';
 
@@ -134,19 +136,19 @@ export class ObjectFs {
 
   /** The version of `loc` read or written here last, if any. */
   baseOf(loc: FsLocation): Fingerprint | undefined {
-    return loc.bucket ? this.bases.get(uriOf(loc)) : undefined;
+    return loc.bucket ? this.bases.get(locationUri(loc)) : undefined;
   }
 
   /** Marks a large object as agreed to (the Open command asks before VS Code reads). */
   approveLarge(loc: FsLocation, size: number): void {
-    if (loc.bucket) this.approved.set(uriOf(loc), size);
+    if (loc.bucket) this.approved.set(locationUri(loc), size);
   }
 
   private async client(loc: FsLocation): Promise<ClusterClient> {
     try {
       return await this.clients(loc.cluster);
     } catch (e) {
-      throw new ObjectFsError('unavailable', l10n.t('{0} Add it in the AIS Buckets view, or remove this folder from the workspace.', e instanceof Error ? e.message : String(e)), { cause: e });
+      throw new ObjectFsError('unavailable', l10n.t('{0} Add it in the AIS Buckets view, or remove this folder from the workspace.', errorText(e)), { cause: e });
     }
   }
 
@@ -209,7 +211,7 @@ export class ObjectFs {
       token = page.nextToken;
     } while (token);
     if (out.length === 0 && loc.key && !(await this.isFolder(client, loc))) {
-      throw (await this.headOrUndefined(client, loc)) ? new ObjectFsError('not-directory', l10n.t('{0} is an object, not a folder.', uriOf(loc))) : notFound(loc);
+      throw (await this.headOrUndefined(client, loc)) ? new ObjectFsError('not-directory', l10n.t('{0} is an object, not a folder.', locationUri(loc))) : notFound(loc);
     }
     return out;
   }
@@ -219,7 +221,7 @@ export class ObjectFs {
     const client = await this.client(loc);
     const head = await this.headOrUndefined(client, loc);
     if (!head) throw (await this.isFolder(client, loc)) ? isDirectory(loc) : notFound(loc);
-    const uri = uriOf(loc);
+    const uri = locationUri(loc);
     const limit = this.options.maxBytes?.() ?? Infinity;
     if (head.size > limit && this.approved.get(uri) !== head.size) {
       const ok = (await this.options.confirmLarge?.(uri, head.size)) ?? false;
@@ -242,7 +244,7 @@ export class ObjectFs {
   async writeFile(loc: FsLocation, content: Uint8Array, flags: { create: boolean; overwrite: boolean }): Promise<void> {
     if (!loc.bucket || loc.key === '') throw isDirectory(loc);
     const client = await this.client(loc);
-    const uri = uriOf(loc);
+    const uri = locationUri(loc);
     const head = await this.headOrUndefined(client, loc);
     if (!head) {
       if (await this.isFolder(client, loc)) throw isDirectory(loc);
@@ -280,7 +282,7 @@ export class ObjectFs {
   async createDirectory(loc: FsLocation): Promise<void> {
     if (!loc.bucket || loc.key === '') throw new ObjectFsError('no-permissions', l10n.t('Create buckets from the AIS Buckets view.'));
     const client = await this.client(loc);
-    if (await this.headOrUndefined(client, loc)) throw new ObjectFsError('exists', l10n.t('{0} already exists as an object.', uriOf(loc)));
+    if (await this.headOrUndefined(client, loc)) throw new ObjectFsError('exists', l10n.t('{0} already exists as an object.', locationUri(loc)));
     await wrap(loc, () => client.putObject(loc.bucket!, loc.key + '/', { open: () => Readable.from([]), size: 0 }));
     this.fire([{ type: 'created', cluster: loc.cluster, bucket: loc.bucket, key: loc.key }]);
   }
@@ -304,13 +306,13 @@ export class ObjectFs {
     const head = await this.headOrUndefined(client, loc);
     if (head) {
       await this.deleteKey(client, loc, loc.key);
-      this.bases.delete(uriOf(loc));
+      this.bases.delete(locationUri(loc));
       this.fire([{ type: 'deleted', cluster: loc.cluster, bucket: loc.bucket, key: loc.key }]);
       return;
     }
     const keys = await this.keysUnder(client, loc);
     if (keys.length === 0) throw notFound(loc);
-    if (!options.recursive && keys.some((k) => k !== loc.key + '/')) throw new ObjectFsError('no-permissions', l10n.t('{0} is not empty.', uriOf(loc)));
+    if (!options.recursive && keys.some((k) => k !== loc.key + '/')) throw new ObjectFsError('no-permissions', l10n.t('{0} is not empty.', locationUri(loc)));
     for (const k of keys) await this.deleteKey(client, loc, k);
     this.fire([{ type: 'deleted', cluster: loc.cluster, bucket: loc.bucket, key: loc.key }]);
   }
@@ -345,11 +347,11 @@ export class ObjectFs {
       : (await this.keysUnder(source, from)).map((k) => [k, to.key + k.slice(from.key.length)]);
     if (pairs.length === 0) throw notFound(from);
     if (!head && (to.key + '/').startsWith(from.key + '/') && sameBucket(from, to)) {
-      throw new ObjectFsError('no-permissions', move ? l10n.t('Cannot move {0} into itself.', uriOf(from)) : l10n.t('Cannot copy {0} into itself.', uriOf(from)));
+      throw new ObjectFsError('no-permissions', move ? l10n.t('Cannot move {0} into itself.', locationUri(from)) : l10n.t('Cannot copy {0} into itself.', locationUri(from)));
     }
     if (!options.overwrite) {
       const exists = head ? await this.headOrUndefined(target, to) : (await this.keysUnder(target, to)).length > 0 ? true : undefined;
-      if (exists) throw new ObjectFsError('exists', l10n.t('{0} already exists.', uriOf(to)));
+      if (exists) throw new ObjectFsError('exists', l10n.t('{0} already exists.', locationUri(to)));
     }
     for (const [src, dst] of pairs) {
       if (sameBucket(from, to) && src === dst) continue;
@@ -361,7 +363,7 @@ export class ObjectFs {
       }
     }
     if (move) for (const [src] of pairs) await this.deleteKey(source, from, src);
-    if (move) this.bases.delete(uriOf(from));
+    if (move) this.bases.delete(locationUri(from));
     this.fire([
       ...(move ? [{ type: 'deleted' as const, cluster: from.cluster, bucket: from.bucket, key: from.key }] : []),
       { type: 'created', cluster: to.cluster, bucket: to.bucket, key: to.key },
@@ -373,17 +375,12 @@ function sameBucket(a: FsLocation, b: FsLocation): boolean {
   return a.cluster === b.cluster && a.bucket?.name === b.bucket?.name && a.bucket?.provider === b.bucket?.provider && a.bucket?.namespace?.uuid === b.bucket?.namespace?.uuid;
 }
 
-export function uriOf(loc: FsLocation): string {
-  if (!loc.bucket) return `ais://${loc.cluster}/${loc.provider ?? ''}`;
-  return fsUriString({ cluster: loc.cluster, bucket: loc.bucket, key: loc.key });
-}
-
 function notFound(loc: FsLocation): ObjectFsError {
-  return new ObjectFsError('not-found', l10n.t('{0} does not exist.', uriOf(loc)));
+  return new ObjectFsError('not-found', l10n.t('{0} does not exist.', locationUri(loc)));
 }
 
 function isDirectory(loc: FsLocation): ObjectFsError {
-  return new ObjectFsError('is-directory', loc.key ? l10n.t('{0} is a folder, not an object.', uriOf(loc)) : l10n.t('{0} is a folder (a bucket), not an object.', uriOf(loc)));
+  return new ObjectFsError('is-directory', loc.key ? l10n.t('{0} is a folder, not an object.', locationUri(loc)) : l10n.t('{0} is a folder (a bucket), not an object.', locationUri(loc)));
 }
 
 export function toFsError(loc: FsLocation, e: unknown): ObjectFsError {
@@ -394,7 +391,7 @@ export function toFsError(loc: FsLocation, e: unknown): ObjectFsError {
     if (e.kind === 'conflict') return new ObjectFsError('exists', e.message, { cause: e });
     return new ObjectFsError('unavailable', e.message, { cause: e });
   }
-  return new ObjectFsError('unavailable', `${baseName(loc.key) || uriOf(loc)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  return new ObjectFsError('unavailable', `${baseName(loc.key) || locationUri(loc)}: ${errorText(e)}`, { cause: e });
 }
 
 async function wrap<T>(loc: FsLocation, run: () => Promise<T>): Promise<T> {

@@ -1,12 +1,14 @@
-// The `ais:` FileSystemProvider (scheme and URI layout: src/fs/uri.ts): VS Code's Explorer, editors,
+// The `ais:` FileSystemProvider (scheme and URI layout: src/objects/location.ts): VS Code's Explorer, editors,
 // diff and drag-and-drop on buckets. Thin glue over ObjectFs (src/fs/core.ts): maps its errors to
 // FileSystemErrors and asks the user what core leaves to them (large objects, save conflicts).
 import * as vscode from 'vscode';
 import type { ClusterClient } from '../client/cluster';
+import { errorText } from '../objects/errors';
+import { formatSize } from '../objects/format';
+import { formatFsPath, FS_SCHEME, FsLocation, parseFsPath } from '../objects/location';
+import { baseName } from '../objects/names';
 import type { ClusterRegistry } from '../registry';
-import { formatSize } from '../views/format';
 import { BaseStore, Conflict, Fingerprint, FsStat, ObjectFs, ObjectFsError } from './core';
-import { baseName, formatFsPath, FS_SCHEME, FsLocation, parseFsPath } from './uri';
 
 /** Read-only snapshots of what the server holds now, for the conflict diff. */
 export const SERVER_SCHEME = 'aisbuckets-server';
@@ -169,7 +171,7 @@ export class AisFileSystemProvider implements vscode.FileSystemProvider, vscode.
     try {
       return await work();
     } catch (e) {
-      const err = e instanceof ObjectFsError ? e : new ObjectFsError('unavailable', e instanceof Error ? e.message : String(e));
+      const err = e instanceof ObjectFsError ? e : new ObjectFsError('unavailable', errorText(e));
       if (err.kind !== 'not-found') this.log.warn(`${uri.toString(true)}: ${err.message}`);
       switch (err.kind) {
         case 'not-found':

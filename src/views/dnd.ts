@@ -1,7 +1,7 @@
 // Drag and drop on the Clusters view: files and folders dropped from VS Code's Explorer or the OS onto a
 // bucket or folder are uploaded there; objects dragged between buckets/folders are copied server-side.
 import * as vscode from 'vscode';
-import type { ObjectNode, TreeNode } from './tree';
+import type { ObjectNode, TreeNode } from './model';
 
 export const TREE_MIME = 'application/vnd.code.tree.aisbuckets.clusters';
 

@@ -3,8 +3,11 @@
 // what Retry refreshes) where a cluster cannot be reached. No vscode import: tree.ts maps these nodes to
 // TreeItems, and the tests run this against a real gateway.
 import * as l10n from '@vscode/l10n';
-import { BucketRef, ClusterClient, ObjectEntry, ProviderInfo, providerInfo } from '../client/cluster';
-import { formatChecksum, formatDate, formatSize } from './format';
+import type { BucketRef, ClusterClient, ObjectEntry, ProviderInfo } from '../client/cluster';
+import { errorText, firstSentence } from '../objects/errors';
+import { formatChecksum, formatDate, formatSize } from '../objects/format';
+import { objectUri } from '../objects/location';
+import { leafName, parentPrefix } from '../objects/names';
 
 export type ClusterKind = 'ais' | 's3';
 
@@ -26,25 +29,19 @@ export interface ProviderNode {
 export interface BucketNode {
   type: 'bucket';
   clusterName: string;
-  provider: string;
-  bucket: string;
-  namespace?: { uuid: string; name: string };
+  bucket: BucketRef;
 }
 export interface FolderNode {
   type: 'folder';
   clusterName: string;
-  provider: string;
-  bucket: string;
-  namespace?: { uuid: string; name: string };
+  bucket: BucketRef;
   /** Ends with '/'. */
   prefix: string;
 }
 export interface ObjectNode {
   type: 'object';
   clusterName: string;
-  provider: string;
-  bucket: string;
-  namespace?: { uuid: string; name: string };
+  bucket: BucketRef;
   key: string;
   entry: ObjectEntry;
   parentPrefix: string;
@@ -95,50 +92,23 @@ export interface ItemData {
 export const DEFAULT_PAGE_SIZE = 1000;
 
 export function nodeId(n: TreeNode): string {
-  const ns = (x: { namespace?: { uuid: string; name: string } }) => (x.namespace ? `@${x.namespace.uuid}#${x.namespace.name}` : '');
+  const bucket = (b: BucketRef) => `${b.provider}${b.namespace ? `@${b.namespace.uuid}#${b.namespace.name}` : ''}|${b.name}`;
   switch (n.type) {
     case 'cluster':
       return `c:${n.clusterName}`;
     case 'provider':
       return `p:${n.clusterName}|${n.provider}`;
     case 'bucket':
-      return `b:${n.clusterName}|${n.provider}${ns(n)}|${n.bucket}`;
+      return `b:${n.clusterName}|${bucket(n.bucket)}`;
     case 'folder':
-      return `f:${n.clusterName}|${n.provider}${ns(n)}|${n.bucket}|${n.prefix}`;
+      return `f:${n.clusterName}|${bucket(n.bucket)}|${n.prefix}`;
     case 'object':
-      return `o:${n.clusterName}|${n.provider}${ns(n)}|${n.bucket}|${n.key}`;
+      return `o:${n.clusterName}|${bucket(n.bucket)}|${n.key}`;
     case 'loadMore':
       return `${n.from !== undefined ? 'm0' : 'm'}:${nodeId(n.parent)}`;
     default:
       return `${n.type}:${n.parent ? nodeId(n.parent) : ''}:${n.message}`;
   }
-}
-
-export function bucketRef(n: { provider: string; bucket: string; namespace?: { uuid: string; name: string } }): BucketRef {
-  return { name: n.bucket, provider: n.provider, ...(n.namespace ? { namespace: n.namespace } : {}) };
-}
-
-/** ais://bucket/key, s3://bucket/key, gs://...: what AIStore's CLI and s3cmd call it. */
-export function objectUri(n: { provider: string; bucket: string }, key = ''): string {
-  return `${providerInfo(n.provider).scheme}${n.bucket}${key ? '/' + key : ''}`;
-}
-
-/** "a/b/c.txt" under "a/b/" → "c.txt"; "a/b/" under "a/" → "b/". */
-export function leafName(key: string, prefix: string): string {
-  return key.startsWith(prefix) ? key.slice(prefix.length) : key;
-}
-
-/** The prefix a folder lives in: "a/b/" → "a/", "a/" → "". */
-export function parentPrefix(prefix: string): string {
-  const trimmed = prefix.slice(0, -1);
-  const at = trimmed.lastIndexOf('/');
-  return at < 0 ? '' : trimmed.slice(0, at + 1);
-}
-
-/** The first sentence: a tree row has little room; the tooltip has the rest. */
-export function shortError(message: string): string {
-  const first = message.split(/(?<=\.)\s/)[0];
-  return first.length > 120 ? first.slice(0, 117) + '…' : first;
 }
 
 export function describeObject(o: ObjectEntry): string {
@@ -236,7 +206,7 @@ export class TreeModel {
     }
     if (n.type !== 'bucket' && n.type !== 'folder' && n.type !== 'object') return;
     // bucket, folder or object: that bucket's listings at and below the prefix
-    const scope = nodeId({ type: 'bucket', clusterName: n.clusterName, provider: n.provider, bucket: n.bucket, namespace: n.namespace }).slice(2);
+    const scope = nodeId({ type: 'bucket', clusterName: n.clusterName, bucket: n.bucket }).slice(2);
     const base = n.type === 'folder' ? n.prefix : n.type === 'object' ? n.parentPrefix : '';
     if (base === '') this.listings.delete(`b:${scope}`);
     const folderIds = `f:${scope}|`;
@@ -274,9 +244,7 @@ export class TreeModel {
               buckets: buckets.map((b) => ({
                 type: 'bucket',
                 clusterName: n.clusterName,
-                provider: b.provider || n.provider,
-                bucket: b.name,
-                ...(b.namespace ? { namespace: b.namespace } : {}),
+                bucket: { name: b.name, provider: b.provider || n.provider, ...(b.namespace ? { namespace: b.namespace } : {}) },
               })),
               shown: this.pageSize(),
             };
@@ -305,8 +273,8 @@ export class TreeModel {
           return [];
       }
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      return [{ type: 'error', message: shortError(message), detail: message, parent: n }];
+      const message = errorText(e);
+      return [{ type: 'error', message: firstSentence(message), detail: message, parent: n }];
     }
   }
 
@@ -314,8 +282,8 @@ export class TreeModel {
     const client = await this.source.client(n.clusterName);
     const base = n.type === 'folder' ? n.prefix : '';
     const startAfter = !listing.nextToken && listing.startAfter !== undefined ? { startAfter: listing.startAfter } : {};
-    const page = await client.listObjects(bucketRef(n), { prefix: base + listing.filter, folders: true, pageSize: this.pageSize(), token: listing.nextToken, ...startAfter });
-    const common = { clusterName: n.clusterName, provider: n.provider, bucket: n.bucket, ...(n.namespace ? { namespace: n.namespace } : {}) };
+    const page = await client.listObjects(n.bucket, { prefix: base + listing.filter, folders: true, pageSize: this.pageSize(), token: listing.nextToken, ...startAfter });
+    const common = { clusterName: n.clusterName, bucket: n.bucket };
     for (const folder of page.folders) listing.items.push({ type: 'folder', ...common, prefix: folder });
     for (const entry of page.objects) {
       // "dir/" itself is the folder marker some tools create, not an object inside it.
@@ -359,11 +327,14 @@ export class TreeModel {
     const provider = providers.find((p): p is ProviderNode => p.type === 'provider' && p.provider === bucket.provider) ?? providers.find((p): p is ProviderNode => p.type === 'provider' && providers.length === 1);
     if (!provider) throw new Error(l10n.t('{0} has no {1} buckets.', clusterName, bucket.provider));
     const isBucket = (b: TreeNode): b is BucketNode =>
-      b.type === 'bucket' && b.bucket === bucket.name && (b.namespace?.uuid ?? '') === (bucket.namespace?.uuid ?? '') && (b.namespace?.name ?? '') === (bucket.namespace?.name ?? '');
+      b.type === 'bucket' &&
+      b.bucket.name === bucket.name &&
+      (b.bucket.namespace?.uuid ?? '') === (bucket.namespace?.uuid ?? '') &&
+      (b.bucket.namespace?.name ?? '') === (bucket.namespace?.name ?? '');
     await this.children(provider);
     const list = this.bucketLists.get(nodeId(provider));
     const bucketNode = list?.buckets.find(isBucket);
-    if (!list || !bucketNode) throw new Error(l10n.t('No bucket {0} on {1}.', objectUri({ provider: bucket.provider, bucket: bucket.name }), clusterName));
+    if (!list || !bucketNode) throw new Error(l10n.t('No bucket {0} on {1}.', objectUri(bucket), clusterName));
     const at = list.buckets.indexOf(bucketNode);
     if (at >= list.shown) {
       list.shown = at + 1;
@@ -380,7 +351,7 @@ export class TreeModel {
       if (slash >= 0) {
         const prefix = base + rest.slice(0, slash + 1);
         const folder = await this.findChild(container, prefix, (c) => c.type === 'folder' && c.prefix === prefix, changed);
-        if (!folder || folder.type !== 'folder') throw new Error(l10n.t('No folder "{0}" in {1}.', prefix, objectUri(container, base)));
+        if (!folder || folder.type !== 'folder') throw new Error(l10n.t('No folder "{0}" in {1}.', prefix, objectUri(container.bucket, base)));
         if (prefix === key) return { node: folder, changed };
         container = folder;
         base = prefix;
@@ -395,7 +366,7 @@ export class TreeModel {
         this.parents.set(nodeId(first), container);
         return { node: first, changed, byPrefix: true };
       }
-      throw new Error(l10n.t('Nothing named "{0}" or starting with it in {1}.', key, objectUri(container, base)));
+      throw new Error(l10n.t('Nothing named "{0}" or starting with it in {1}.', key, objectUri(container.bucket, base)));
     }
   }
 
@@ -460,9 +431,9 @@ export class TreeModel {
         const filter = this.filterOf(n);
         return {
           id: nodeId(n),
-          label: n.type === 'bucket' ? n.bucket : leafName(n.prefix, parentPrefix(n.prefix)),
+          label: n.type === 'bucket' ? n.bucket.name : leafName(n.prefix, parentPrefix(n.prefix)),
           ...(filter ? { description: l10n.t('filter: {0}*', filter) } : {}),
-          tooltip: objectUri(n, n.type === 'folder' ? n.prefix : ''),
+          tooltip: objectUri(n.bucket, n.type === 'folder' ? n.prefix : ''),
           collapsible: true,
           icon: n.type === 'bucket' ? 'package' : 'folder',
           contextValue: `${n.type}${filter ? '.filtered' : ''}`,
@@ -473,7 +444,7 @@ export class TreeModel {
           id: nodeId(n),
           label: leafName(n.key, n.parentPrefix),
           description: describeObject(n.entry),
-          tooltip: objectTooltipText(objectUri(n, n.key), n.entry),
+          tooltip: objectTooltipText(objectUri(n.bucket, n.key), n.entry),
           collapsible: false,
           icon: 'file',
           contextValue: 'object',

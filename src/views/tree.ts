@@ -1,24 +1,10 @@
 // The Clusters view: a vscode.TreeDataProvider over the plain-data TreeModel (model.ts), which holds the
 // logic (providers, buckets, folders, paging, filters, error nodes) and is tested in plain Node.
 import * as vscode from 'vscode';
-import { isClientError } from '../client/cluster';
-import { formatFsPath, FS_SCHEME } from '../fs/uri';
+import { errorText } from '../objects/errors';
+import { formatFsPath, FS_SCHEME, objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
-import {
-  bucketRef,
-  BucketNode,
-  ContainerNode,
-  ItemData,
-  LoadMoreNode,
-  MessageNode,
-  nodeId,
-  objectUri,
-  TreeModel,
-  TreeNode,
-} from './model';
-
-export * from './model';
-type Container = ContainerNode;
+import { BucketNode, ContainerNode, ItemData, LoadMoreNode, MessageNode, nodeId, TreeModel, TreeNode } from './model';
 
 export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
@@ -60,11 +46,11 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     this.changed.fire(undefined);
   }
 
-  filterOf(n: Container): string {
+  filterOf(n: ContainerNode): string {
     return this.model.filterOf(n);
   }
 
-  setFilter(n: Container, filter: string): void {
+  setFilter(n: ContainerNode, filter: string): void {
     this.model.setFilter(n, filter);
     this.changed.fire(n);
   }
@@ -94,10 +80,10 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     try {
       const client = await this.registry.client(n.clusterName);
       if (!client.capabilities.bucketProps) return item;
-      const c = (await client.getBucketProps(bucketRef(n))).checksum;
+      const c = (await client.getBucketProps(n.bucket)).checksum;
       if (c) {
         const flags = ['validate_cold_get', 'validate_warm_get', 'validate_obj_move', 'enable_read_range'].filter((f) => (c as unknown as Record<string, unknown>)[f]);
-        item.tooltip = [objectUri(n), vscode.l10n.t('checksum: {0}', c.type), ...(flags.length ? [flags.join(', ')] : [])].join('\n');
+        item.tooltip = [objectUri(n.bucket), vscode.l10n.t('checksum: {0}', c.type), ...(flags.length ? [flags.join(', ')] : [])].join('\n');
       }
     } catch {
       // the tooltip keeps its plain text
@@ -109,7 +95,7 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     try {
       await this.model.loadMore(node);
     } catch (e) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Could not load more: {0}', isClientError(e) ? e.message : (e as Error).message));
+      void vscode.window.showErrorMessage(vscode.l10n.t('Could not load more: {0}', errorText(e)));
     }
     this.changed.fire(node.parent);
   }
@@ -129,8 +115,8 @@ function toTreeItem(d: ItemData, n: TreeNode): vscode.TreeItem {
   item.iconPath =
     d.icon === 'folder' ? vscode.ThemeIcon.Folder : d.icon === 'file' ? vscode.ThemeIcon.File : new vscode.ThemeIcon(d.icon, d.iconColor === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
   if (n.type === 'object') {
-    // The object's own `ais:` URI (src/fs/uri.ts): file icons by name, and a click opens it as a document.
-    item.resourceUri = vscode.Uri.from({ scheme: FS_SCHEME, ...formatFsPath({ cluster: n.clusterName, bucket: bucketRef(n), key: n.key }) });
+    // The object's own `ais:` URI (src/objects/location.ts): file icons by name, and a click opens it as a document.
+    item.resourceUri = vscode.Uri.from({ scheme: FS_SCHEME, ...formatFsPath({ cluster: n.clusterName, bucket: n.bucket, key: n.key }) });
     item.command = { command: 'aisBuckets.openObject', title: vscode.l10n.t('Open'), arguments: [n] };
   }
   if (d.command) item.command = d.command;
@@ -142,7 +128,7 @@ export function registerTreeCommands(context: vscode.ExtensionContext, tree: Buc
     vscode.commands.registerCommand('aisBuckets.refresh', (node?: TreeNode) => tree.refresh(node)),
     vscode.commands.registerCommand('aisBuckets.retry', (node?: MessageNode) => tree.refresh(node?.parent)),
     vscode.commands.registerCommand('aisBuckets.loadMore', (node: LoadMoreNode) => tree.loadMore(node)),
-    vscode.commands.registerCommand('aisBuckets.filter', async (node?: Container, value?: string) => {
+    vscode.commands.registerCommand('aisBuckets.filter', async (node?: ContainerNode, value?: string) => {
       if (!node) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Choose a bucket or folder in the AIS Buckets view, then Filter by Prefix.'));
         return;
@@ -150,13 +136,13 @@ export function registerTreeCommands(context: vscode.ExtensionContext, tree: Buc
       const filter =
         value ??
         (await vscode.window.showInputBox({
-          title: vscode.l10n.t('Filter {0}', objectUri(node, node.type === 'folder' ? node.prefix : '')),
+          title: vscode.l10n.t('Filter {0}', objectUri(node.bucket, node.type === 'folder' ? node.prefix : '')),
           prompt: vscode.l10n.t('Show only names that start with this (empty: show all)'),
           value: tree.filterOf(node),
         }));
       if (filter === undefined) return;
       tree.setFilter(node, filter);
     }),
-    vscode.commands.registerCommand('aisBuckets.clearFilter', (node?: Container) => node && tree.setFilter(node, '')),
+    vscode.commands.registerCommand('aisBuckets.clearFilter', (node?: ContainerNode) => node && tree.setFilter(node, '')),
   );
 }

@@ -26,12 +26,11 @@ describe('commands', function () {
   let cluster: string;
   let url: string;
   let client: ClusterClient;
-  const node = (bucket: string): BucketNode => ({ type: 'bucket', clusterName: cluster, provider: 'ais', bucket });
+  const node = (bucket: string): BucketNode => ({ type: 'bucket', clusterName: cluster, bucket: { name: bucket, provider: 'ais' } });
   const object = (b: string, key: string, size = 0): ObjectNode => ({
     type: 'object',
     clusterName: cluster,
-    provider: 'ais',
-    bucket: b,
+    bucket: { name: b, provider: 'ais' },
     key,
     entry: { key, size },
     parentPrefix: key.slice(0, key.lastIndexOf('/') + 1),
@@ -134,7 +133,7 @@ describe('commands', function () {
 
     const out = path.join(tmp, 'out');
     fs.mkdirSync(out);
-    const folder: TreeNode = { type: 'folder', clusterName: cluster, provider: 'ais', bucket: 'photos', prefix: 'tree/' };
+    const folder: TreeNode = { type: 'folder', clusterName: cluster, bucket: { name: 'photos', provider: 'ais' }, prefix: 'tree/' };
     await vscode.commands.executeCommand('aisBuckets.download', folder, undefined, vscode.Uri.file(out));
     assert.deepEqual(fs.readFileSync(path.join(out, 'tree', 'sub', 'ünï.bin')), fs.readFileSync(path.join(src, 'tree', 'sub', 'ünï.bin')));
     assert.equal(fs.readFileSync(path.join(out, 'tree', 'a b.txt'), 'utf8'), 'spaces\n');
@@ -150,7 +149,7 @@ describe('commands', function () {
     fs.mkdirSync(src);
     const data = crypto.randomBytes(40 * 1024 * 1024 + 123); // above the 16 MiB part size: ranged, three ranges
     fs.writeFileSync(path.join(src, 'big.bin'), data);
-    const folder: TreeNode = { type: 'folder', clusterName: cluster, provider: 'ais', bucket: 'photos', prefix: 'big/' };
+    const folder: TreeNode = { type: 'folder', clusterName: cluster, bucket: { name: 'photos', provider: 'ais' }, prefix: 'big/' };
     await vscode.commands.executeCommand('aisBuckets.upload', folder, [vscode.Uri.file(path.join(src, 'big.bin'))]);
     const out = path.join(tmp, 'big-out');
     fs.mkdirSync(out);
@@ -188,7 +187,7 @@ describe('commands', function () {
     const folder = (await api.tree.getChildren(node('demo'))).find((n) => n.type === 'folder' && n.prefix === 'made/');
     assert.ok(folder, 'the new folder shows in the tree');
     assert.equal(await vscode.commands.executeCommand('aisBuckets.deleteObjects', folder, undefined, { confirm: false }), 1);
-    const obj: TreeNode = { type: 'object', clusterName: cluster, provider: 'ais', bucket: 'demo', key: 'hello.txt', entry: { key: 'hello.txt', size: 32 }, parentPrefix: '' };
+    const obj: TreeNode = { type: 'object', clusterName: cluster, bucket: { name: 'demo', provider: 'ais' }, key: 'hello.txt', entry: { key: 'hello.txt', size: 32 }, parentPrefix: '' };
     assert.equal(await vscode.commands.executeCommand('aisBuckets.copyObjectUri', obj), 'ais://demo/hello.txt');
     assert.equal(await vscode.env.clipboard.readText(), 'ais://demo/hello.txt');
   });
@@ -230,7 +229,7 @@ describe('commands', function () {
   it('renames a folder (AIStore native rename) and an object; the gateway lists the new names', async () => {
     const ref = { name: 'share', provider: 'ais' };
     for (const k of ['old/a.txt', 'old/sub/b.txt', 'old/sub/c.txt']) await client.putObject(ref, k, bodyOf(k));
-    const folder: FolderNode = { type: 'folder', clusterName: cluster, provider: 'ais', bucket: 'share', prefix: 'old/' };
+    const folder: FolderNode = { type: 'folder', clusterName: cluster, bucket: { name: 'share', provider: 'ais' }, prefix: 'old/' };
     assert.equal(await vscode.commands.executeCommand('aisBuckets.rename', folder, 'new/place'), 3);
     const listed = await request('GET', `${url}/s3/share?list-type=2&prefix=`);
     const names = [...listed.body.toString().matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]);
@@ -281,7 +280,7 @@ describe('commands', function () {
   }).timeout(300_000);
 
   it('copies objects dragged between buckets in the tree, server-side, keeping names below the dragged folder', async () => {
-    const folder: TreeNode = { type: 'folder', clusterName: cluster, provider: 'ais', bucket: 'demo', prefix: 'docs/' };
+    const folder: TreeNode = { type: 'folder', clusterName: cluster, bucket: { name: 'demo', provider: 'ais' }, prefix: 'docs/' };
     const data = new vscode.DataTransfer();
     data.set('application/vnd.code.tree.aisbuckets.clusters', new vscode.DataTransferItem([folder]));
     await api.dragAndDrop.handleDrop(node('photos'), data, new vscode.CancellationTokenSource().token);
@@ -297,7 +296,7 @@ describe('commands', function () {
       const s3 = await api.registry.client('plain-s3');
       await s3.createBucket({ name: 's3-full', provider: 's3' });
       for (const k of ['a', 'b/c']) await s3.putObject({ name: 's3-full', provider: 's3' }, k, { stream: Readable.from([Buffer.from(k)]), size: k.length });
-      const target: BucketNode = { type: 'bucket', clusterName: 'plain-s3', provider: 's3', bucket: 's3-full' };
+      const target: BucketNode = { type: 'bucket', clusterName: 'plain-s3', bucket: { name: 's3-full', provider: 's3' } };
       assert.equal(await vscode.commands.executeCommand('aisBuckets.deleteBucket', target, { confirm: false }), true);
       assert.ok(!(await s3.listBuckets()).some((b) => b.name === 's3-full'));
     } finally {
@@ -315,7 +314,7 @@ describe('commands', function () {
       await vscode.commands.executeCommand('aisBuckets.addCluster', { name: 'with-cloud', endpoint: ais.url, kind: 'ais' });
       const withCloud = await api.registry.client('with-cloud');
       assert.equal((await withCloud.headObject({ name: 'kept', provider: 'aws' }, 'k')).size, 5); // now in the cluster
-      const target: BucketNode = { type: 'bucket', clusterName: 'with-cloud', provider: 'aws', bucket: 'kept' };
+      const target: BucketNode = { type: 'bucket', clusterName: 'with-cloud', bucket: { name: 'kept', provider: 'aws' } };
       assert.equal(await vscode.commands.executeCommand('aisBuckets.deleteBucket', target, { confirm: false }), true);
       const left = await cloud.s3.send(new GetObjectCommand({ Bucket: 'kept', Key: 'k' }));
       assert.equal(await left.Body?.transformToString(), 'stays');

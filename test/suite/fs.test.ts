@@ -25,7 +25,7 @@ describe('ais: file system', function () {
   let cluster: string;
   let client: ClusterClient;
   const tmp = makeTempDir('fs');
-  const object = (key: string): ObjectNode => ({ type: 'object', clusterName: cluster, provider: 'ais', bucket: BUCKET, key, entry: { key, size: 0 }, parentPrefix: '' });
+  const object = (key: string): ObjectNode => ({ type: 'object', clusterName: cluster, bucket: { name: BUCKET, provider: 'ais' }, key, entry: { key, size: 0 }, parentPrefix: '' });
   const uri = (key = '') => vscode.Uri.from({ scheme: 'ais', authority: cluster, path: `/ais/${BUCKET}${key ? '/' + key : ''}` });
 
   before(async function () {
@@ -147,7 +147,7 @@ describe('ais: file system', function () {
 
   it('drag out: a dragged object carries its ais: URI, which the editor area opens', async () => {
     const data = new vscode.DataTransfer();
-    const folder: BucketNode = { type: 'bucket', clusterName: cluster, provider: 'ais', bucket: BUCKET };
+    const folder: BucketNode = { type: 'bucket', clusterName: cluster, bucket: { name: BUCKET, provider: 'ais' } };
     await api.dragAndDrop.handleDrag?.([object('notes/todo.txt'), object('pixel.png'), folder], data);
     assert.equal(await data.get('text/uri-list')?.asString(), `${uri('notes/todo.txt').toString()}\r\n${uri('pixel.png').toString()}`);
   });

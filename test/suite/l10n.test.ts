@@ -15,7 +15,7 @@ async function readJson(uri: vscode.Uri): Promise<Record<string, string | { mess
 const message = (v: string | { message: string } | undefined) => (typeof v === 'string' ? v : v?.message);
 
 describe('l10n', () => {
-  const bucket: BucketNode = { type: 'bucket', clusterName: 'c', provider: 'ais', bucket: 'b' };
+  const bucket: BucketNode = { type: 'bucket', clusterName: 'c', bucket: { name: 'b', provider: 'ais' } };
 
   it('the manifest names the l10n folder and it holds the English bundle', async () => {
     const ext = extension();

@@ -17,7 +17,7 @@ describe('Go to Key and search in a bucket of 20,000 objects', function () {
   let api: AisBucketsApi;
   let cluster: string;
   let client: ClusterClient;
-  const bucket = (name: string): BucketNode => ({ type: 'bucket', clusterName: cluster, provider: 'ais', bucket: name });
+  const bucket = (name: string): BucketNode => ({ type: 'bucket', clusterName: cluster, bucket: { name, provider: 'ais' } });
 
   before(async function () {
     ({ api, cluster, client } = await activateWithGateway(this));

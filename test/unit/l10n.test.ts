@@ -11,8 +11,8 @@ import * as ts from 'typescript';
 import * as l10n from '@vscode/l10n';
 import { getL10nPseudoLocalized } from '@vscode/l10n-dev';
 import { TreeModel, type BucketNode } from '../../src/views/model';
-import { validateBucketName } from '../../src/views/names';
 import { makeTempDir, removeDir } from '../helpers/temp';
+import { validateBucketName } from '../../src/objects/names';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SRC = path.join(ROOT, 'src');
@@ -182,7 +182,7 @@ test('l10n/bundle.l10n.qps-ploc.json is the pseudo-translation of the bundle (fo
 
 test('the vscode-free layers translate through @vscode/l10n with the bundle the extension hands them', () => {
   const pseudo = JSON.parse(fs.readFileSync(path.join(ROOT, 'l10n/bundle.l10n.qps-ploc.json'), 'utf8')) as Record<string, string>;
-  const bucket: BucketNode = { type: 'bucket', clusterName: 'c', provider: 'ais', bucket: 'b' };
+  const bucket: BucketNode = { type: 'bucket', clusterName: 'c', bucket: { name: 'b', provider: 'ais' } };
   const model = new TreeModel({ clusters: async () => [], client: async () => Promise.reject(new Error('not used')) });
   l10n.config({ contents: pseudo }); // what activate() does with vscode.l10n.bundle
   try {

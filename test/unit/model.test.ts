@@ -4,9 +4,10 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3RemoteOf, startTestGateway } from '../helpers/gateway';
 import { createClusterClient } from '../../src/client';
 import { ClusterClient, ClusterConnection } from '../../src/client/cluster';
-import { BucketNode, ClusterNode, ClusterSource, FolderNode, LoadMoreNode, MessageNode, ObjectNode, ProviderNode, TreeModel, TreeNode, nodeId, parentPrefix } from '../../src/views/model';
 import { closedPort } from '../helpers/servers';
 import { bodyOf } from '../helpers/data';
+import { BucketNode, ClusterNode, ClusterSource, FolderNode, LoadMoreNode, MessageNode, ObjectNode, ProviderNode, TreeModel, TreeNode, nodeId } from '../../src/views/model';
+import { parentPrefix } from '../../src/objects/names';
 
 function source(clusters: (ClusterNode & { connection: ClusterConnection })[]): ClusterSource & { dispose(): void } {
   const clients = new Map<string, ClusterClient>();
@@ -73,7 +74,7 @@ test('tree data from a real gateway: clusters, providers, buckets, folders, obje
     assert.deepEqual(providers.map((p) => model.item(p).contextValue), ['provider.create', 'provider']);
     assert.deepEqual(labels(model, await model.children(providers[0])), ['alpha', 'beta']);
     const awsBuckets = (await model.children(providers[1])) as BucketNode[];
-    assert.deepEqual(awsBuckets.map((b) => [b.bucket, b.provider]), [['cloud-data', 'aws']]);
+    assert.deepEqual(awsBuckets.map((b) => [b.bucket.name, b.bucket.provider]), [['cloud-data', 'aws']]);
     const cloudKids = await model.children(awsBuckets[0]);
     assert.deepEqual(labels(model, cloudKids), ['logs/']);
     assert.deepEqual(labels(model, await model.children(cloudKids[0])), ['day1.log']);
@@ -146,8 +147,8 @@ test('tree data from a real gateway: clusters, providers, buckets, folders, obje
     assert.deepEqual(s3Providers.map((p) => [p.provider, p.info.label]), [['s3', 'S3']]);
     assert.equal(model.item(s3Providers[0]).contextValue, 'provider.create');
     const s3Buckets = (await model.children(s3Providers[0])) as BucketNode[];
-    assert.ok(s3Buckets.some((b) => b.bucket === 'alpha') && s3Buckets.some((b) => b.bucket === 'beta'));
-    const s3Alpha = s3Buckets.find((b) => b.bucket === 'alpha')!;
+    assert.ok(s3Buckets.some((b) => b.bucket.name === 'alpha') && s3Buckets.some((b) => b.bucket.name === 'beta'));
+    const s3Alpha = s3Buckets.find((b) => b.bucket.name === 'alpha')!;
     assert.deepEqual(labels(model, await model.children(s3Alpha)), ['docs/', 'img/', 'many/', 'readme.md', 'zz.txt']);
     const s3Readme = (await model.children(s3Alpha))[3] as ObjectNode;
     assert.match(model.item(s3Readme).tooltip, /^s3:\/\/alpha\/readme\.md\n/);

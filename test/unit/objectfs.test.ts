@@ -7,9 +7,10 @@ import { createClusterClient } from '../../src/client';
 import type { BucketRef } from '../../src/client/cluster';
 import { checksumOf, initChecksums } from '../../src/common/checksum';
 import { Conflict, memoryBaseStore, ObjectFs, ObjectFsError } from '../../src/fs/core';
-import { formatObjectProperties, looksBinary, objectKind } from '../../src/fs/kind';
-import { formatFsPath, fsUriString, parseFsPath, FsLocation } from '../../src/fs/uri';
 import { bodyOf, readObjectText } from '../helpers/data';
+import { looksBinary, objectKind } from '../../src/objects/content';
+import { formatObjectProperties } from '../../src/objects/format';
+import { formatFsPath, fsUriString, parseFsPath, FsLocation } from '../../src/objects/location';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const loc = (bucket: BucketRef, key: string): FsLocation => ({ cluster: 'c', provider: bucket.provider, bucket, key });

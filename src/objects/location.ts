@@ -1,5 +1,6 @@
-// Where an object lives, as a path a FileSystemProvider understands. No vscode import: the extension maps
-// these to vscode.Uri, the tests use them as they are.
+// Where an object lives: as a path the `ais:` FileSystemProvider understands, and as the short
+// ais://bucket/key a user reads. No vscode import: the extension maps these to vscode.Uri, the tests use
+// them as they are.
 //
 // The scheme is `ais`, one for every cluster, whatever speaks behind it (AIStore or plain S3):
 //
@@ -12,7 +13,7 @@
 // of an attached remote AIS cluster writes its namespace there as `ais@UUID#NAME` (AIStore's CLI writes
 // `ais://@UUID#NAME/bucket`). Object keys are not paths: a key with an empty segment ('a//b', a leading
 // '/') cannot be addressed here, and listings leave such keys out.
-import type { BucketRef } from '../client/cluster';
+import { providerInfo, type BucketRef } from '../client/cluster';
 
 export const FS_SCHEME = 'ais';
 
@@ -60,15 +61,13 @@ export function fsUriString(loc: { cluster: string; bucket: BucketRef; key?: str
   return `${FS_SCHEME}://${encodeURIComponent(authority)}${path.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-/** The last path segment: what the Explorer shows. */
-export function baseName(key: string): string {
-  const k = key.replace(/\/+$/, '');
-  return k.slice(k.lastIndexOf('/') + 1);
+/** The `ais:` URI of a location as text, a cluster or provider level included: what messages name. */
+export function locationUri(loc: FsLocation): string {
+  if (!loc.bucket) return `${FS_SCHEME}://${loc.cluster}/${loc.provider ?? ''}`;
+  return fsUriString({ cluster: loc.cluster, bucket: loc.bucket, key: loc.key });
 }
 
-/** The key of the parent "folder" with a trailing '/', '' at the top of a bucket. */
-export function parentKey(key: string): string {
-  const k = key.replace(/\/+$/, '');
-  const i = k.lastIndexOf('/');
-  return i < 0 ? '' : k.slice(0, i + 1);
+/** ais://bucket/key, s3://bucket/key, gs://...: what AIStore's CLI and s3cmd call it. */
+export function objectUri(bucket: BucketRef, key = ''): string {
+  return `${providerInfo(bucket.provider).scheme}${bucket.name}${key ? '/' + key : ''}`;
 }

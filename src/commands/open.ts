@@ -1,14 +1,15 @@
 // Objects as documents: Open (text, image preview or binary viewer), Open as Workspace Folder, Show Object
 // Properties. From the tree (node arguments), the Explorer and editor title (an `ais:` URI), the palette.
 import * as vscode from 'vscode';
-import { isClientError } from '../client/cluster';
-import { formatObjectProperties, objectKind, ObjectKind, SNIFF_BYTES } from '../fs/kind';
+import type { BucketRef } from '../client/cluster';
 import { AisFileSystemProvider, confirmLargeObject, confirmOpenAboveBytes, fsUri, locationOf } from '../fs/provider';
-import { FS_SCHEME, FsLocation } from '../fs/uri';
+import { objectKind, ObjectKind, SNIFF_BYTES } from '../objects/content';
+import { errorText } from '../objects/errors';
+import { formatObjectProperties } from '../objects/format';
+import { FS_SCHEME, FsLocation } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
-import { bucketRef, type TreeNode } from '../views/tree';
-import { pickBucket, pickCluster } from './buckets';
-import { errorMessage } from './transfer';
+import type { TreeNode } from '../views/model';
+import { pickBucket, pickCluster } from './common';
 
 export const OBJECT_PROPS_SCHEME = 'aisbuckets-object-props';
 /** Props documents are the object's `ais:` path plus this (the tab reads "hello.txt (properties)"). */
@@ -18,7 +19,7 @@ const PROPS_SUFFIX = ' (properties)';
 function objectLocation(arg: unknown): FsLocation | undefined {
   if (arg instanceof vscode.Uri) return arg.scheme === FS_SCHEME ? locationOf(arg) : undefined;
   const n = arg as TreeNode | undefined;
-  if (n && n.type === 'object') return { cluster: n.clusterName, provider: n.provider, bucket: bucketRef(n), key: n.key };
+  if (n && n.type === 'object') return { cluster: n.clusterName, provider: n.bucket.provider, bucket: n.bucket, key: n.key };
   return undefined;
 }
 
@@ -55,12 +56,12 @@ export class ObjectPropsDocuments implements vscode.TextDocumentContentProvider 
       const client = await this.registry.client(loc.cluster);
       return formatObjectProperties(objectUri.toString(true), loc.cluster, await client.headObject(loc.bucket!, loc.key));
     } catch (e) {
-      return `# ${objectUri.toString(true)}\n# ${vscode.l10n.t("Cannot read the object's properties: {0}", errorMessage(e))}\n`;
+      return `# ${objectUri.toString(true)}\n# ${vscode.l10n.t("Cannot read the object's properties: {0}", errorText(e))}\n`;
     }
   }
 }
 
-export function registerObjectCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel, provider: AisFileSystemProvider) {
+export function registerOpenCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel, provider: AisFileSystemProvider) {
   const props = new ObjectPropsDocuments(registry);
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(OBJECT_PROPS_SCHEME, props),
@@ -88,7 +89,7 @@ export function registerObjectCommands(context: vscode.ExtensionContext, registr
         else await vscode.window.showTextDocument(uri, { preview });
         return { uri: uri.toString(), kind };
       } catch (e) {
-        const message = isClientError(e) ? e.message : errorMessage(e);
+        const message = errorText(e);
         log.error(`open ${uri.toString(true)}: ${message}`);
         void vscode.window.showErrorMessage(vscode.l10n.t('Cannot open {0}: {1}', uri.toString(true), message));
         return undefined;
@@ -96,10 +97,10 @@ export function registerObjectCommands(context: vscode.ExtensionContext, registr
     }),
     vscode.commands.registerCommand('aisBuckets.openBucketAsFolder', async (node?: TreeNode) => {
       let cluster: string | undefined;
-      let target: { bucket: ReturnType<typeof bucketRef>; key: string } | undefined;
+      let target: { bucket: BucketRef; key: string } | undefined;
       if (node && (node.type === 'bucket' || node.type === 'folder')) {
         cluster = node.clusterName;
-        target = { bucket: bucketRef(node), key: node.type === 'folder' ? node.prefix : '' };
+        target = { bucket: node.bucket, key: node.type === 'folder' ? node.prefix : '' };
       } else {
         const title = vscode.l10n.t('Open Bucket as Workspace Folder');
         cluster = await pickCluster(registry, title);
