@@ -13,6 +13,9 @@ function find(dir, pattern) {
     .filter((f) => pattern.test(f));
 }
 
+// A test file renamed or deleted must not leave its old bundle behind to run again.
+fs.rmSync('out/test', { recursive: true, force: true });
+
 const entryPoints = [...find('test/unit', /\.test\.ts$/), ...find('test/suite', /\.ts$/)];
 await esbuild.build({
   entryPoints,
