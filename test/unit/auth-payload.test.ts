@@ -30,7 +30,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { Sha256 } from '../helpers/sha256';
 import { request, Reply } from '../helpers/http';
-import { AwsChunkedDecoder, ChunkSigning } from '../../src/gateway/s3/chunked';
+import type { ChunkSigning } from '../../src/gateway/auth';
+import { AwsChunkedDecoder } from '../../src/gateway/s3/chunked';
 import { amzChecksumOf } from '../../src/gateway/s3/checksums';
 import { md5File, writeRandomFile } from '../helpers/files';
 

@@ -42,9 +42,9 @@ import { sendBody } from '../store/filebody';
 import * as crypto from 'node:crypto';
 import { ChecksumType, createHasher, isChecksumType, CHECKSUM_TYPES } from '../checksum';
 import { errors, GatewayError } from '../errors';
-import type { RequestContext } from '../server';
+import type { RequestContext } from '../context';
 import type { BucketRef, ByteRange, Provider } from '../store/types';
-import { verifiedPayload } from '../s3/payload';
+import { verifiedPayload } from '../payload';
 import { compareKeys } from '../store/keys';
 import type { ClusterListPage, Presence } from '../cluster/cluster';
 import {
@@ -367,7 +367,7 @@ function localConfigJson(ctx: RequestContext): Record<string, unknown> {
   const u = new URL(own.url);
   const port = u.port; // ports are `json:",string"`
   return {
-    fspaths: own.type === 'target' ? { paths: { [ctx.cluster.store.dir]: '' } } : {},
+    fspaths: own.type === 'target' ? { paths: { [ctx.cluster.dataDir]: '' } } : {},
     confdir: '',
     log_dir: '',
     test_fspaths: { root: '', count: 0, instance: 0 },
@@ -452,7 +452,7 @@ async function bucketRoute(
   switch (req.method) {
     case 'HEAD': {
       const presence = presenceOf(query);
-      if (presence === 'present' && !cluster.store.hasBucket(ref)) throw errors.noSuchBucket(ref.name);
+      if (presence === 'present' && !cluster.isPresent(ref)) throw errors.noSuchBucket(ref.name);
       const info = await cluster.getBucket(ref);
       res.writeHead(200, { 'Ais-Bucket-Props': headerJson(bpropsJson(info)) });
       res.end();
@@ -685,7 +685,7 @@ async function listObjects(ctx: RequestContext, req: http.IncomingMessage, res: 
       if (want('atime') && o.cached && o.atime > 0) e.atime = formatGoTime(new Date(o.atime), timeFormat);
       if (want('version')) e.version = o.version;
       if (want('copies') && o.cached) e.copies = 1;
-      if (want('location') && o.cached) e.location = `${nodeName(ctx, 'target')}:${ctx.cluster.store.dir}`;
+      if (want('location') && o.cached) e.location = `${nodeName(ctx, 'target')}:${ctx.cluster.dataDir}`;
       if (want('custom') && o.etag) e.custom = customMd(ref, o);
     }
     entries.push(e);
@@ -838,7 +838,7 @@ async function objectRoute(
         if (wanted.has('last-modified') && meta.mtime > 0) h['Last-Modified'] = new Date(meta.mtime).toUTCString();
         if (wanted.has('etag') && meta.etag) h['ETag'] = `"${meta.etag}"`;
         if (wanted.has('copies') && meta.present) h['Ais-Mirror-Copies'] = '1';
-        if (wanted.has('location') && meta.present) h['Ais-Location'] = `${nodeName(ctx, 'target')}:${cluster.store.dir}`;
+        if (wanted.has('location') && meta.present) h['Ais-Location'] = `${nodeName(ctx, 'target')}:${cluster.dataDir}`;
       }
       h['Content-Length'] = String(meta.size);
       h['Ais-Present'] = String(meta.present);
@@ -858,7 +858,7 @@ async function objectRoute(
         if (t !== 'none') expectedChecksum = { type: t, value: cksValue.toLowerCase() };
       }
       const len = req.headers['content-length'];
-      // Under credentials a SigV4-signed body must have the SHA-256 it declared (s3/payload.ts).
+      // Under credentials a SigV4-signed body must have the SHA-256 it declared (../payload.ts).
       const meta = await cluster.putObject(ref, key, verifiedPayload(req), {
         expectedChecksum,
         expectedSize: len !== undefined ? Number(len) : undefined,

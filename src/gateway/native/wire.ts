@@ -1,8 +1,7 @@
 // AIStore's wire shapes, built from our store's records. Each shape names the AIStore source it follows
 // (repository NVIDIA/aistore); the handler only routes and calls these.
-import { createHash } from 'node:crypto';
 import { encode as msgpackEncode } from '@msgpack/msgpack';
-import xxhashWasm from 'xxhash-wasm';
+import type { NodeAddr } from '../cluster/nodes';
 import type { BucketInfo, BucketProps, BucketRef, ClusterConfig, Provider } from '../store/types';
 
 // ---------------------------------------------------------------- constants (api/apc/*.go)
@@ -119,15 +118,6 @@ export function configJson(cfg: ClusterConfig, version: number, lastUpdated: num
 }
 
 // ---------------------------------------------------------------- cluster map (core/meta/smap.go, snode_wire.go)
-
-export interface NodeAddr {
-  id: string;
-  type: 'proxy' | 'target';
-  /** Base URL this node answers on (http://host:port). */
-  url: string;
-  /** meta.Snode.IDDigest: xxhash64 of the id (seed MLCG32), as a decimal uint64 string. */
-  digest: string;
-}
 
 function netInfo(url: string): { node_ip_addr: string; daemon_port: string; direct_url: string } {
   const u = new URL(url);
@@ -302,46 +292,4 @@ export const RFC822 = '02 Jan 06 15:04 MST';
 /** Ms-since-epoch → Unix nanoseconds as a decimal string (cmn/objattrs.go unixNano2S, header Ais-Atime). */
 export function unixNanos(ms: number): string {
   return (BigInt(Math.round(ms)) * 1_000_000n).toString();
-}
-
-// ---------------------------------------------------------------- this gateway as a cluster
-
-/** What the cluster map and config replies say about this one-process cluster. */
-export interface ClusterInfo {
-  uuid: string;
-  created: Date;
-  /** Smap version. */
-  version: number;
-  proxy: NodeAddr;
-  target: NodeAddr;
-  configVersion: number;
-  /** ms since epoch */
-  configUpdated: number;
-}
-
-/** Letters only, 8 long, stable for a data dir: AIStore node ids look like this (cos.GenDaemonID). */
-function nodeId(uuid: string, role: string): string {
-  const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
-  const h = createHash('sha256').update(`${uuid}:${role}`).digest();
-  return [...h.subarray(0, 8)].map((b) => letters[b % letters.length]).join('');
-}
-
-/** meta.Snode.setDigest: xxhash64 of the id with seed cos.MLCG32 (1103515245). */
-async function idDigest(id: string): Promise<string> {
-  const api = await xxhashWasm();
-  return api.h64(id, 1103515245n).toString();
-}
-
-export async function makeClusterInfo(uuid: string, proxyUrl: string, targetUrl: string): Promise<ClusterInfo> {
-  const pid = nodeId(uuid, 'proxy');
-  const tid = nodeId(uuid, 'target');
-  return {
-    uuid,
-    created: new Date(),
-    version: 3,
-    proxy: { id: pid, type: 'proxy', url: proxyUrl, digest: await idDigest(pid) },
-    target: { id: tid, type: 'target', url: targetUrl, digest: await idDigest(tid) },
-    configVersion: 1,
-    configUpdated: Date.now(),
-  };
 }

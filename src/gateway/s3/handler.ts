@@ -1,10 +1,10 @@
 // The S3 API under /s3, path-style: /s3, /s3/BUCKET, /s3/BUCKET/KEY.
 // Signatures, when the gateway has credentials, are verified before routing (../auth.ts); request bodies
-// are checked against the signed payload hash or chunk signatures as they stream (takeBody, ./payload.ts).
+// are checked against the signed payload hash or chunk signatures as they stream (takeBody, ../payload.ts).
 import type * as http from 'node:http';
 import { sendBody } from '../store/filebody';
 import { GatewayError, errors } from '../errors';
-import type { RequestContext } from '../server';
+import type { RequestContext } from '../context';
 import { parseRange } from '../range';
 import { validateBucketName } from '../store/keys';
 import { MAX_PART_NUMBER } from '../store/store';

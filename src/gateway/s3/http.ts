@@ -6,7 +6,7 @@ import { GatewayError } from '../errors';
 import type { ObjectMeta } from '../store/types';
 import { AmzChecksumVerifier, requestedChecksum } from './checksums';
 import { AwsChunkedDecoder, isAwsChunked } from './chunked';
-import { chunkSigning, verifiedPayload } from './payload';
+import { chunkSigning, verifiedPayload } from '../payload';
 import { xmlDocument, XmlNode } from './xml';
 
 export interface S3Request {
@@ -112,7 +112,7 @@ export function takeBody(r: S3Request): { body: Readable; size?: number; trailer
   r.bodyTaken = true;
   const { req, res } = r;
   if (String(req.headers.expect ?? '').toLowerCase() === '100-continue') res.writeContinue();
-  // Under credentials, checked against what the signature covers (payload.ts); the request itself otherwise.
+  // Under credentials, checked against what the signature covers (../payload.ts); the request itself otherwise.
   const payload = verifiedPayload(req);
   if (isAwsChunked(req.headers)) {
     const decoded = req.headers['x-amz-decoded-content-length'];
