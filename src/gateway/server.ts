@@ -4,7 +4,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Store, StoreOptions } from './store/store';
 import { handleS3 } from './s3/handler';
-import { handleNative, sendNativeError } from './native/handler';
+import { handleNative, sendNativeError } from './native/routes';
 import { authenticate, Credentials } from './auth';
 import { newRequestId, sendError as sendS3Error } from './s3/http';
 import { Cluster, RemoteOptions } from './cluster/cluster';
