@@ -1,6 +1,7 @@
 // AIStore's native HTTP API (/v1), served the way a real AIStore cluster answers it: this file is the
 // routing table; one file per resource holds one function per route (cluster.ts, buckets.ts,
-// listobjects.ts, objects.ts), errors.ts renders errors, wire.ts the JSON and msgpack shapes.
+// listobjects.ts, objects.ts), errors.ts renders errors, wire.ts the JSON and msgpack shapes, jobs.ts
+// keeps the multi-object jobs' statuses.
 //
 // Verified against AIStore's source (repository NVIDIA/aistore, read at commit 583e7729): URL paths
 // api/apc/urlpaths.go (/v1/{buckets,objects,daemon,cluster,health}); query params api/apc/query.go; action
