@@ -45,32 +45,13 @@ import {
 } from './cluster';
 import { BodySource, HttpTransport, readText, replayableStream } from './http';
 import { S3ClusterClient } from './s3';
+import { ACT, CUSTOM_KEY, ENTRY, HDR, LS, LsoEntry, LsoResult, parseCustomMd, PROVIDERS, SYSTEM_CUSTOM_KEYS } from '../common/aisapi';
 
-/** LsoMsg flag bits (api/apc/lsmsg.go): list one "directory" level, virtual dirs as entries. */
-export const LS_NO_RECURSION = 1 << 11;
-/** LsoEnt flag (api/apc/lsmsg.go): the entry is a virtual directory. */
-export const ENTRY_IS_DIR = 1 << 8;
 /** Props asked for in listings: AIStore fills only those it knows. */
 const LIST_PROPS = 'name,size,checksum,atime,version,custom';
 const RFC3339_NANO = '2006-01-02T15:04:05.999999999Z07:00';
-const PROVIDER_ORDER = ['ais', 'aws', 'gcp', 'azure', 'oci', 'ht'];
+const PROVIDER_ORDER: readonly string[] = PROVIDERS;
 const CHECKSUM_TYPE_TTL_MS = 30_000;
-
-interface LsoEntry {
-  name: string;
-  size?: string | number;
-  checksum?: string;
-  atime?: string;
-  version?: string;
-  'custom-md'?: string;
-  flags?: number;
-}
-
-interface LsoResult {
-  uuid?: string;
-  continuation_token?: string;
-  entries?: LsoEntry[] | null;
-}
 
 interface RequestSpec {
   method: string;
@@ -147,7 +128,7 @@ export class AisClusterClient implements ClusterClient {
   private answerError(status: number, headers: http.IncomingHttpHeaders, text: string, target: string): ClientError {
     let message = text ? serverMessage(text, String(headers['content-type'] ?? '')) : undefined;
     // AIStore answers a failed HEAD with an empty body and its JSON error in Hdr-Error (cmn/err.go).
-    const hdrError = headers['hdr-error'];
+    const hdrError = header(headers, HDR.error);
     if (!message && typeof hdrError === 'string') message = serverMessage(hdrError, 'application/json');
     return statusError(status, this.endpoint, target, message);
   }
@@ -260,7 +241,7 @@ export class AisClusterClient implements ClusterClient {
       method: 'GET',
       path: '/v1/buckets/',
       query: { provider },
-      json: { action: 'list' },
+      json: { action: ACT.list },
       target: provider ? `${provider} buckets` : 'buckets',
     });
     if (list !== null && (!Array.isArray(list) || !list.every((b) => b && typeof b === 'object' && typeof b.name === 'string' && typeof b.provider === 'string'))) {
@@ -276,12 +257,12 @@ export class AisClusterClient implements ClusterClient {
   }
 
   async createBucket(bucket: BucketRef): Promise<void> {
-    await this.noBody({ method: 'POST', path: `/v1/buckets/${encodeURIComponent(bucket.name)}`, query: this.bucketQuery(bucket), json: { action: 'create-bck' }, target: this.target(bucket) });
+    await this.noBody({ method: 'POST', path: `/v1/buckets/${encodeURIComponent(bucket.name)}`, query: this.bucketQuery(bucket), json: { action: ACT.createBck }, target: this.target(bucket) });
   }
 
   async deleteBucket(bucket: BucketRef): Promise<void> {
     this.checksumTypes.delete(bucketKey(bucket));
-    await this.noBody({ method: 'DELETE', path: `/v1/buckets/${encodeURIComponent(bucket.name)}`, query: this.bucketQuery(bucket), json: { action: 'destroy-bck' }, target: this.target(bucket) });
+    await this.noBody({ method: 'DELETE', path: `/v1/buckets/${encodeURIComponent(bucket.name)}`, query: this.bucketQuery(bucket), json: { action: ACT.destroyBck }, target: this.target(bucket) });
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -301,11 +282,11 @@ export class AisClusterClient implements ClusterClient {
       prefix: options.prefix ?? '',
       continuation_token: token,
       start_after: token ? undefined : options.startAfter || undefined,
-      flags: String(folders ? LS_NO_RECURSION : 0), // a string on the wire (`json:"flags,string"`)
+      flags: String(folders ? LS.noRecursion : 0), // a string on the wire (`json:"flags,string"`)
       pagesize: options.pageSize ?? 0,
     };
     const [res, checksumType] = await Promise.all([
-      this.json<LsoResult>({ method: 'GET', path: `/v1/buckets/${encodeURIComponent(bucket.name)}`, query: this.bucketQuery(bucket), json: { action: 'list', value: msg }, target: this.target(bucket) }),
+      this.json<LsoResult>({ method: 'GET', path: `/v1/buckets/${encodeURIComponent(bucket.name)}`, query: this.bucketQuery(bucket), json: { action: ACT.list, value: msg }, target: this.target(bucket) }),
       this.bucketChecksumType(bucket),
     ]);
     const entries = res && typeof res === 'object' ? res.entries : undefined;
@@ -314,7 +295,7 @@ export class AisClusterClient implements ClusterClient {
     }
     const page: ObjectPage = { objects: [], folders: [] };
     for (const e of res.entries ?? []) {
-      if ((e.flags ?? 0) & ENTRY_IS_DIR) {
+      if ((e.flags ?? 0) & ENTRY.isDir) {
         const dir = e.name.endsWith('/') ? e.name : `${e.name}/`;
         // AIStore lists the prefix "directory" itself on the first page; it is where we are, not a child.
         if (dir !== prefix) page.folders.push(dir);
@@ -419,8 +400,8 @@ export class AisClusterClient implements ClusterClient {
     const body = await bodySource(source);
     const headers: Record<string, string> = {};
     if (options.checksum) {
-      headers['Ais-Checksum-Type'] = options.checksum.type;
-      headers['Ais-Checksum-Value'] = options.checksum.value;
+      headers[HDR.checksumType] = options.checksum.type;
+      headers[HDR.checksumValue] = options.checksum.value;
     }
     if (options.contentType) headers['Content-Type'] = options.contentType;
     const res = await this.send({ method: 'PUT', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket), body, headers, target: this.target(bucket, key) });
@@ -447,11 +428,11 @@ export class AisClusterClient implements ClusterClient {
         method: 'DELETE',
         path: `/v1/buckets/${encodeURIComponent(bucket.name)}`,
         query: this.bucketQuery(bucket),
-        json: { action: 'delete-listrange', value: { objnames: batch } },
+        json: { action: ACT.deleteListRange, value: { objnames: batch } },
         target,
       });
       const jobId = (await readText(res, 4096).catch((err) => Promise.reject(networkError(err, this.endpoint)))).trim();
-      const status = jobId ? await this.waitForJob(jobId, 'delete-listrange', target) : undefined;
+      const status = jobId ? await this.waitForJob(jobId, ACT.deleteListRange, target) : undefined;
       if (status && !status.err && !status.aborted) return [];
       const why = status?.err || (status?.aborted ? 'the delete job was aborted' : 'the cluster did not say how the delete job ended');
       return (await this.keysStillListed(bucket, batch)).map((key): DeleteFailure => ({ key, message: why }));
@@ -503,7 +484,7 @@ export class AisClusterClient implements ClusterClient {
   async getBucketProps(bucket: BucketRef): Promise<BucketProps> {
     const res = await this.send({ method: 'HEAD', path: `/v1/buckets/${encodeURIComponent(bucket.name)}`, query: this.bucketQuery(bucket), target: this.target(bucket) });
     res.resume();
-    const raw = res.headers['ais-bucket-props'];
+    const raw = header(res.headers, HDR.bucketProps);
     if (typeof raw !== 'string') {
       throw new ClientError('protocol', `${this.endpoint} answered HEAD ${this.target(bucket)} without the Ais-Bucket-Props header; is it an AIStore gateway?`, this.endpoint, res.statusCode);
     }
@@ -516,7 +497,7 @@ export class AisClusterClient implements ClusterClient {
 
   async setBucketProps(bucket: BucketRef, props: DeepPartial<BucketProps>): Promise<void> {
     this.checksumTypes.delete(bucketKey(bucket));
-    await this.noBody({ method: 'PATCH', path: `/v1/buckets/${encodeURIComponent(bucket.name)}`, query: this.bucketQuery(bucket), json: { action: 'set-bprops', value: props }, target: this.target(bucket) });
+    await this.noBody({ method: 'PATCH', path: `/v1/buckets/${encodeURIComponent(bucket.name)}`, query: this.bucketQuery(bucket), json: { action: ACT.setBprops, value: props }, target: this.target(bucket) });
   }
 
   /** api/cluster.go GetClusterConfig: what=cluster_config (a proxy answers what=config with 400 "unexpected query"). */
@@ -593,7 +574,7 @@ export class AisClusterClient implements ClusterClient {
 
   /** AIStore's rename-obj (api/object.go RenameObject): POST /v1/objects/B/O {"action": "rename-obj", "name": NEW}. */
   async renameObject(bucket: BucketRef, key: string, newKey: string): Promise<void> {
-    await this.noBody({ method: 'POST', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket), json: { action: 'rename-obj', name: newKey }, target: this.target(bucket, key) });
+    await this.noBody({ method: 'POST', path: this.objectPath(bucket, key), query: this.bucketQuery(bucket), json: { action: ACT.renameObj, name: newKey }, target: this.target(bucket, key) });
   }
 
   dispose(): void {
@@ -643,18 +624,6 @@ function splitToken(token: string | undefined): { uuid: string; token: string } 
   return i < 0 ? { uuid: '', token } : { uuid: token.slice(0, i), token: token.slice(i + 1) };
 }
 
-/** "[ETag:abc LastModified:2023-09-20T21:04:51Z]" (cmn/objlist_utils.go) → { ETag: 'abc', ... }. */
-export function parseCustomMd(custom: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!custom) return out;
-  const inner = custom.replace(/^\[/, '').replace(/\]$/, '');
-  for (const pair of inner.split(' ')) {
-    const i = pair.indexOf(':');
-    if (i > 0) out[pair.slice(0, i)] = pair.slice(i + 1);
-  }
-  return out;
-}
-
 /** AIStore times: RFC3339 (what we ask for), RFC822/1123 (its default), or Unix nanoseconds. */
 export function parseAisTime(value: string | number | undefined): Date | undefined {
   if (value === undefined || value === '') return undefined;
@@ -672,42 +641,39 @@ export function parseAisTime(value: string | number | undefined): Date | undefin
 function entryOf(e: LsoEntry, checksumType: string | undefined): ObjectEntry {
   const custom = parseCustomMd(e['custom-md']);
   const entry: ObjectEntry = { key: e.name, size: Number(e.size ?? 0) };
-  const mtime = parseAisTime(custom['LastModified']);
+  const mtime = parseAisTime(custom[CUSTOM_KEY.lastModified]);
   const atime = parseAisTime(e.atime);
   if (mtime) entry.mtime = mtime;
   else if (atime) entry.mtime = atime;
-  if (custom['ETag']) entry.etag = custom['ETag'].replace(/"/g, '');
+  if (custom[CUSTOM_KEY.etag]) entry.etag = custom[CUSTOM_KEY.etag].replace(/"/g, '');
   if (e.checksum) entry.checksum = { type: checksumType ?? 'unknown', value: e.checksum };
   if (e.version) entry.version = e.version;
   return entry;
 }
 
 function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
-  const v = headers[name];
+  const v = headers[name.toLowerCase()];
   return Array.isArray(v) ? v.join(', ') : v;
 }
-
-/** Custom-metadata keys AIStore itself sets (cmn/objattrs.go: SourceObjMD, ETag, LsoLastModified, ...). */
-const AIS_CUSTOM_KEYS = new Set(['source', 'ETag', 'LastModified', 'Last-Modified', 'crc32c', 'md5', 'version', 'orig_fntl']);
 
 function headOf(headers: http.IncomingHttpHeaders): ObjectHead {
   const head: ObjectHead = { size: Number(header(headers, 'content-length') ?? 0), userMeta: {} };
   const lastModified = header(headers, 'last-modified');
-  const mtime = lastModified ? parseAisTime(lastModified) : parseAisTime(header(headers, 'ais-atime'));
+  const mtime = lastModified ? parseAisTime(lastModified) : parseAisTime(header(headers, HDR.atime));
   if (mtime) head.mtime = mtime;
-  const atime = parseAisTime(header(headers, 'ais-atime'));
+  const atime = parseAisTime(header(headers, HDR.atime));
   if (atime) head.atime = atime;
   const etag = header(headers, 'etag');
   if (etag) head.etag = etag.replace(/"/g, '');
-  const type = header(headers, 'ais-checksum-type');
-  const value = header(headers, 'ais-checksum-value');
+  const type = header(headers, HDR.checksumType);
+  const value = header(headers, HDR.checksumValue);
   if (type && value && type !== 'none') head.checksum = { type, value } satisfies Checksum;
-  const version = header(headers, 'ais-version');
+  const version = header(headers, HDR.version);
   if (version) head.version = version;
   const contentType = header(headers, 'content-type');
   if (contentType) head.contentType = contentType;
   // Ais-Custom-Md: repeated "k=v" (joined with ", " by Node)
-  const custom = header(headers, 'ais-custom-md');
+  const custom = header(headers, HDR.customMd);
   if (custom) {
     for (const kv of custom.split(/,\s*/)) {
       const i = kv.indexOf('=');
@@ -715,10 +681,10 @@ function headOf(headers: http.IncomingHttpHeaders): ObjectHead {
       const [k, v] = [kv.slice(0, i), kv.slice(i + 1)];
       // The object's own content type (a GET's Content-Type is always octet-stream), as backends and
       // the S3 side keep it; user metadata from S3 as "X-Amz-Meta-Name" (ais/backend/aws.go).
-      if (k.toLowerCase() === 'content-type') head.contentType = v;
+      if (k.toLowerCase() === CUSTOM_KEY.contentType.toLowerCase()) head.contentType = v;
       else if (k.toLowerCase().startsWith('x-amz-meta-')) head.userMeta[k.slice('x-amz-meta-'.length).toLowerCase()] = v;
       // AIStore keeps what it learned from a backend there too (cmn/objattrs.go): not the user's metadata.
-      else if (!AIS_CUSTOM_KEYS.has(k)) head.userMeta[k] = v;
+      else if (!SYSTEM_CUSTOM_KEYS.has(k)) head.userMeta[k] = v;
     }
   }
   for (const [name, v] of Object.entries(headers)) {

@@ -13,13 +13,12 @@
 // The signature covers the payload hash the client declared (x-amz-content-sha256), not the body, which
 // has not arrived yet. So an authenticated request leaves what its body must be checked against
 // (payloadSigning): a hex SHA-256 the body must have, or for SigV4 streaming uploads the key and seed
-// its chunk signatures chain from. The body readers (s3/http.ts takeBody) check it as the body streams.
+// its chunk signatures chain from. The body readers (payload.ts, s3/http.ts takeBody) check it as the body streams.
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import { HttpRequest } from '@smithy/protocol-http';
 import { createScope, getSigningKey, SignatureV4 } from '@smithy/signature-v4';
 import { GatewayError } from './errors';
-import { ChunkSigning, EMPTY_SHA256 } from './s3/chunked';
 import { nativeToken } from '../common/token';
 
 export interface Credentials {
@@ -135,6 +134,21 @@ export async function authenticate(req: http.IncomingMessage, creds: Credentials
   else throw accessDenied('Anonymous access is forbidden: this gateway has credentials, sign your requests');
   const payload = await payloadCheck(req, creds, v4);
   if (payload) payloads.set(req, payload);
+}
+
+/** SHA-256 of no bytes. */
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** What a signed streaming upload's chunks are checked with (built here from the verified request; s3/chunked.ts checks them). */
+export interface ChunkSigning {
+  /** The SigV4 signing key of the request's date, region and service. */
+  key: Uint8Array;
+  /** x-amz-date of the request (ISO 8601 basic). */
+  amzDate: string;
+  /** The credential scope: date/region/service/aws4_request. */
+  scope: string;
+  /** The request's signature, which the first chunk's signature chains from. */
+  seed: string;
 }
 
 /** What a request's body must be checked against, once its signature has been verified. */

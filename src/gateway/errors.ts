@@ -30,8 +30,6 @@ export const errors = {
   badDigest: (message: string) => new GatewayError(400, 'BadDigest', message),
   incompleteBody: (expected: number, got: number) =>
     new GatewayError(400, 'IncompleteBody', `Request body ended after ${got} of ${expected} bytes`),
-  invalidRange: (size: number) =>
-    new GatewayError(416, 'InvalidRange', `The requested range is not satisfiable (object size ${size})`),
   invalidPart: (message: string) => new GatewayError(400, 'InvalidPart', message),
   invalidPartOrder: () =>
     new GatewayError(400, 'InvalidPartOrder', 'The list of parts was not in ascending order'),

@@ -4,11 +4,12 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Store, StoreOptions } from './store/store';
 import { handleS3 } from './s3/handler';
-import { handleNative, sendNativeError } from './native/handler';
+import { handleNative, sendNativeError } from './native/routes';
 import { authenticate, Credentials } from './auth';
 import { newRequestId, sendError as sendS3Error } from './s3/http';
 import { Cluster, RemoteOptions } from './cluster/cluster';
-import { ClusterInfo, makeClusterInfo } from './native/wire';
+import { ClusterInfo, makeClusterInfo } from './cluster/nodes';
+import type { RequestContext } from './context';
 
 export interface GatewayOptions extends StoreOptions {
   dataDir: string;
@@ -38,22 +39,6 @@ export interface Gateway {
   /** The target listener object requests are redirected to with `redirect`; the public URL otherwise. */
   readonly targetUrl: string;
   close(): Promise<void>;
-}
-
-export interface RequestContext {
-  store: Store;
-  options: GatewayOptions;
-  /** The public URL of this gateway (http://host:port), for Location headers and smap URLs. */
-  publicUrl: string;
-  /**
-   * Provider-aware access to buckets and objects (ais in the store, aws read/written through to the remote).
-   * Use it instead of `store` for anything a bucket name or provider reaches.
-   */
-  cluster: Cluster;
-  /** Which listener took the request: the public one (proxy), or the target listener in redirect mode. */
-  role: 'proxy' | 'target';
-  /** This gateway as an AIStore cluster: node ids and URLs for the cluster map, config version. */
-  info: ClusterInfo;
 }
 
 /**
@@ -118,7 +103,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const store = await Store.open(options.dataDir, options);
   const host = options.host ?? '127.0.0.1';
   const cluster = Cluster.create(store, options.remote);
-  const ctx: RequestContext = { store, options, publicUrl: '', cluster, role: 'proxy', info: undefined as unknown as ClusterInfo };
+  const ctx: RequestContext = { cluster, role: 'proxy', info: undefined as unknown as ClusterInfo };
   // The target listener (redirect mode only) serves everything directly, as an AIStore target does.
   const targetCtx: RequestContext = { ...ctx, role: 'target' };
   const makeHandler = (c: RequestContext) => (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -171,10 +156,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const port = await listen(server, options.port ?? 0, host);
   const scheme = options.tls ? 'https' : 'http';
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  ctx.publicUrl = `${scheme}://${urlHost}:${port}`;
-  targetCtx.publicUrl = ctx.publicUrl;
-  const targetUrl = targetServer ? `${scheme}://${urlHost}:${await listen(targetServer, 0, host)}` : ctx.publicUrl;
-  ctx.info = targetCtx.info = await makeClusterInfo(store.config().uuid, ctx.publicUrl, targetUrl);
+  const publicUrl = `${scheme}://${urlHost}:${port}`;
+  const targetUrl = targetServer ? `${scheme}://${urlHost}:${await listen(targetServer, 0, host)}` : publicUrl;
+  ctx.info = targetCtx.info = await makeClusterInfo(store.config().uuid, publicUrl, targetUrl);
   const closeServer = (s: http.Server) =>
     new Promise<void>((resolve) => {
       s.close(() => resolve());
@@ -182,7 +166,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
   return {
     store,
-    url: ctx.publicUrl,
+    url: publicUrl,
     port,
     host,
     cluster,

@@ -5,6 +5,7 @@
 // Both APIs (/s3 and /v1) call this layer instead of the Store, with the same method names, so an object
 // written through one is the same object read through the other, whatever its provider.
 import type { Readable } from 'node:stream';
+import { bucketCname } from '../../common/aisapi';
 import { createHasher } from '../checksum';
 import { errors, GatewayError } from '../errors';
 import type { Store } from '../store/store';
@@ -60,7 +61,7 @@ const REMOTE_SEEN_TTL_MS = 2000;
 
 /** AIStore's cmn.ErrBckNameConflict as the S3 API reports it (ais/s3/err.go): 404 AmbiguousBucketName. */
 export function ambiguousBucket(name: string, matches: BucketRef[]): GatewayError {
-  const names = matches.map(cname).join(', ');
+  const names = matches.map(bucketCname).join(', ');
   return new GatewayError(
     404,
     'AmbiguousBucketName',
@@ -68,11 +69,6 @@ export function ambiguousBucket(name: string, matches: BucketRef[]): GatewayErro
       'use AIS URI syntax or expose a unique bucket name',
     { BucketName: name },
   );
-}
-
-function cname(ref: BucketRef): string {
-  const scheme: Record<Provider, string> = { ais: 'ais', aws: 's3', gcp: 'gs', azure: 'az', oci: 'oc' };
-  return `${scheme[ref.provider]}://${ref.name}`;
 }
 
 /** cmn.ErrMissingBackend: a provider with no backend configured. */
@@ -90,7 +86,7 @@ export class Cluster {
   private readonly coldGets = new Map<string, Promise<void>>();
 
   constructor(
-    readonly store: Store,
+    private readonly store: Store,
     readonly remote?: RemoteS3,
   ) {}
 
@@ -116,6 +112,11 @@ export class Cluster {
     return ref.provider !== 'ais';
   }
 
+  /** The directory this cluster's one target keeps its objects in (its mountpath, as AIStore reports it). */
+  get dataDir(): string {
+    return this.store.dir;
+  }
+
   // ---------------------------------------------------------------- cluster config
 
   config(): ReturnType<Store['config']> {
@@ -127,6 +128,11 @@ export class Cluster {
   }
 
   // ---------------------------------------------------------------- buckets
+
+  /** Known to this cluster: an ais bucket, or a remote one already accessed (no remote lookup). */
+  isPresent(ref: BucketRef): boolean {
+    return this.store.hasBucket(ref);
+  }
 
   /** Whether the remote has this bucket; answers are kept briefly since every bare S3 name asks. */
   private async remoteHas(name: string): Promise<boolean> {
@@ -222,7 +228,7 @@ export class Cluster {
         throw new GatewayError(
           409,
           'BucketAlreadyExists',
-          `cannot create bucket "${ref.name}" via S3 API: name already in use by ${others.map(cname).join(', ')}`,
+          `cannot create bucket "${ref.name}" via S3 API: name already in use by ${others.map(bucketCname).join(', ')}`,
           { BucketName: ref.name },
         );
     }
@@ -248,7 +254,7 @@ export class Cluster {
 
   /** AIStore's evict-remote-bck: drops the cached copy of a remote bucket, leaving the remote alone. */
   async evictBucket(ref: BucketRef): Promise<void> {
-    if (!this.isRemote(ref)) throw errors.invalidArgument(`evict: ${cname(ref)} is not a remote bucket`);
+    if (!this.isRemote(ref)) throw errors.invalidArgument(`evict: ${bucketCname(ref)} is not a remote bucket`);
     if (!this.store.hasBucket(ref)) throw errors.noSuchBucket(ref.name);
     await this.store.deleteBucket(ref, { force: true });
   }
@@ -342,7 +348,7 @@ export class Cluster {
     for await (const chunk of got.stream) hasher.update(chunk as Buffer);
     const actual = hasher.digest();
     if (actual === value) return undefined;
-    return new GatewayError(500, 'InternalError', `BAD DATA CHECKSUM: ${type}(${value} != ${actual}) (context: ${cname(ref)}/${key}, validate_warm_get)`);
+    return new GatewayError(500, 'InternalError', `BAD DATA CHECKSUM: ${type}(${value} != ${actual}) (context: ${bucketCname(ref)}/${key}, validate_warm_get)`);
   }
 
   private coldGet(ref: BucketRef, key: string): Promise<void> {
@@ -374,7 +380,7 @@ export class Cluster {
         throw new GatewayError(
           502,
           'BadDigest',
-          `BAD DATA CHECKSUM: cold GET ${cname(ref)}/${key}: the bytes received do not match the remote's MD5 ${o.etag} (validate_cold_get)`,
+          `BAD DATA CHECKSUM: cold GET ${bucketCname(ref)}/${key}: the bytes received do not match the remote's MD5 ${o.etag} (validate_cold_get)`,
         );
       throw e;
     }
@@ -443,7 +449,7 @@ export class Cluster {
 
   /** AIStore's evict: drops the cached copy of a remote object. */
   async evictObject(ref: BucketRef, key: string): Promise<void> {
-    if (!this.isRemote(ref)) throw errors.invalidArgument(`evict: ${cname(ref)} is not a remote bucket`);
+    if (!this.isRemote(ref)) throw errors.invalidArgument(`evict: ${bucketCname(ref)} is not a remote bucket`);
     await this.ensureBucket(ref);
     await this.store.deleteObject(ref, key);
   }
@@ -480,7 +486,7 @@ export class Cluster {
 
   /** AIStore's rename-obj: ais buckets only (AIStore refuses it for remote buckets too). */
   async renameObject(ref: BucketRef, key: string, newKey: string): Promise<ObjectMeta> {
-    if (this.isRemote(ref)) throw errors.invalidArgument(`rename-obj is not supported for remote bucket ${cname(ref)}`);
+    if (this.isRemote(ref)) throw errors.invalidArgument(`rename-obj is not supported for remote bucket ${bucketCname(ref)}`);
     return this.store.renameObject(ref, key, newKey);
   }
 

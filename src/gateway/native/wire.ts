@@ -1,77 +1,29 @@
 // AIStore's wire shapes, built from our store's records. Each shape names the AIStore source it follows
-// (repository NVIDIA/aistore); the handler only routes and calls these.
-import { createHash } from 'node:crypto';
+// (repository NVIDIA/aistore); the route handlers only call these. The vocabulary shared with the client
+// (flags, header and action names, the list entry) is ../../common/aisapi.ts.
 import { encode as msgpackEncode } from '@msgpack/msgpack';
-import xxhashWasm from 'xxhash-wasm';
+import type { LsoResult } from '../../common/aisapi';
+import type { NodeAddr } from '../cluster/nodes';
 import type { BucketInfo, BucketProps, BucketRef, ClusterConfig, Provider } from '../store/types';
-
-// ---------------------------------------------------------------- constants (api/apc/*.go)
-
-/** LsoMsg.Flags bits (api/apc/lsmsg.go, iota order). */
-export const LS = {
-  cached: 1 << 0,
-  missing: 1 << 1,
-  deleted: 1 << 2,
-  archDir: 1 << 3,
-  nameOnly: 1 << 4,
-  nameSize: 1 << 5,
-  bckPresent: 1 << 6,
-  dontHeadRemote: 1 << 7,
-  dontAddRemote: 1 << 8,
-  notCached: 1 << 9,
-  wantOnlyRemoteProps: 1 << 10,
-  noRecursion: 1 << 11,
-  diff: 1 << 12,
-  noDirs: 1 << 13,
-  isS3: 1 << 14,
-} as const;
-
-/** LsoEnt.Flags bits (api/apc/lsmsg.go: statusBits = 5; status LocOK = 0 in bits 0-4). */
-export const ENTRY = {
-  isCached: 1 << 6,
-  inArch: 1 << 7,
-  isDir: 1 << 8,
-  isArchive: 1 << 9,
-  verChanged: 1 << 10,
-  verRemoved: 1 << 11,
-  headFail: 1 << 12,
-  isChunked: 1 << 13,
-} as const;
-
-/** QparamFltPresence values (api/apc/query.go). */
-export const PRESENCE = { exists: 0, existsNoProps: 1, present: 2, presentNoProps: 3, presentCluster: 4, existsOutside: 5 } as const;
 
 /** Max page sizes (api/apc/lsmsg.go). */
 export const MAX_PAGE_SIZE: Record<Provider, number> = { ais: 10000, aws: 1000, gcp: 1000, azure: 5000, oci: 1000 };
 
-/** Bucket URI schemes (api/apc/provider.go ToScheme): aws buckets print as s3://. */
-const SCHEME: Record<Provider, string> = { ais: 'ais', aws: 's3', gcp: 'gs', azure: 'az', oci: 'oc' };
+// ---------------------------------------------------------------- headers
 
-export function bucketCname(ref: BucketRef): string {
-  return `${SCHEME[ref.provider]}://${ref.name}`;
+/** JSON that is safe in an HTTP header: non-ASCII as \\u escapes (Node refuses other bytes in headers). */
+export function headerJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
-/** api/apc/provider.go NormalizeProvider: '' → ais, schemes → providers; undefined when unknown. */
-export function normalizeProvider(p: string | null | undefined): Provider | undefined {
-  switch (p ?? '') {
-    case '':
-    case 'ais':
-      return 'ais';
-    case 'aws':
-    case 's3':
-      return 'aws';
-    case 'gcp':
-    case 'gs':
-      return 'gcp';
-    case 'azure':
-    case 'az':
-      return 'azure';
-    case 'oci':
-    case 'oc':
-      return 'oci';
-    default:
-      return undefined;
-  }
+/**
+ * A name as raw UTF-8 header bytes, as Go's server writes it (Node takes header strings as Latin-1, so the
+ * UTF-8 bytes go in one per character); control characters, which no header may carry, are %-escaped.
+ */
+export function rawHeaderValue(s: string): string {
+  let clean = '';
+  for (const c of s) clean += c.charCodeAt(0) < 0x20 || c === '\x7f' ? encodeURIComponent(c) : c;
+  return Buffer.from(clean, 'utf8').toString('latin1');
 }
 
 // ---------------------------------------------------------------- buckets (cmn/bck_wire.go, cmn/api.go)
@@ -120,15 +72,6 @@ export function configJson(cfg: ClusterConfig, version: number, lastUpdated: num
 
 // ---------------------------------------------------------------- cluster map (core/meta/smap.go, snode_wire.go)
 
-export interface NodeAddr {
-  id: string;
-  type: 'proxy' | 'target';
-  /** Base URL this node answers on (http://host:port). */
-  url: string;
-  /** meta.Snode.IDDigest: xxhash64 of the id (seed MLCG32), as a decimal uint64 string. */
-  digest: string;
-}
-
 function netInfo(url: string): { node_ip_addr: string; daemon_port: string; direct_url: string } {
   const u = new URL(url);
   const host = u.hostname.replace(/^\[|\]$/g, '');
@@ -167,38 +110,18 @@ export function smapJson(opts: { uuid: string; created: Date; version: number; p
 
 // ---------------------------------------------------------------- list objects (cmn/objlist.go, objlist_gen.go)
 
-/** One cmn.LsoEnt; empty fields are omitted on the wire (omitempty in both JSON and msgpack). */
-export interface LsoEntry {
-  name: string;
-  checksum?: string;
-  atime?: string;
-  version?: string;
-  location?: string;
-  custom?: string;
-  size?: number;
-  copies?: number;
-  flags?: number;
-}
-
-export interface LsoResult {
-  uuid: string;
-  continuationToken: string;
-  entries: LsoEntry[];
-  flags: number;
-}
-
-/** JSON: json tags of LsoEnt, `size` is `json:"size,string,omitempty"`. */
+/** JSON: json tags of LsoEnt, `size` is `json:"size,string,omitempty"`; empty fields are left out. */
 export function lsoJson(res: LsoResult): string {
   return JSON.stringify({
     uuid: res.uuid,
-    continuation_token: res.continuationToken,
-    entries: res.entries.map((e) => {
+    continuation_token: res.continuation_token,
+    entries: (res.entries ?? []).map((e) => {
       const o: Record<string, unknown> = { name: e.name };
       if (e.checksum) o.checksum = e.checksum;
       if (e.atime) o.atime = e.atime;
       if (e.version) o.version = e.version;
       if (e.location) o.location = e.location;
-      if (e.custom) o['custom-md'] = e.custom;
+      if (e['custom-md']) o['custom-md'] = e['custom-md'];
       if (e.size) o.size = String(e.size);
       if (e.copies) o.copies = e.copies;
       if (e.flags) o.flags = e.flags;
@@ -212,15 +135,15 @@ export function lsoJson(res: LsoResult): string {
 export function lsoMsgpack(res: LsoResult): Uint8Array {
   return msgpackEncode({
     UUID: res.uuid,
-    ContinuationToken: res.continuationToken,
-    Entries: res.entries.map((e) => {
+    ContinuationToken: res.continuation_token,
+    Entries: (res.entries ?? []).map((e) => {
       const o: Record<string, unknown> = { n: e.name };
       if (e.checksum) o.cs = e.checksum;
       if (e.atime) o.a = e.atime;
       if (e.version) o.v = e.version;
       if (e.location) o.t = e.location;
-      if (e.custom) o.m = e.custom;
-      if (e.size) o.s = e.size;
+      if (e['custom-md']) o.m = e['custom-md'];
+      if (e.size) o.s = Number(e.size);
       if (e.copies) o.c = e.copies;
       if (e.flags) o.f = e.flags;
       return o;
@@ -302,46 +225,4 @@ export const RFC822 = '02 Jan 06 15:04 MST';
 /** Ms-since-epoch → Unix nanoseconds as a decimal string (cmn/objattrs.go unixNano2S, header Ais-Atime). */
 export function unixNanos(ms: number): string {
   return (BigInt(Math.round(ms)) * 1_000_000n).toString();
-}
-
-// ---------------------------------------------------------------- this gateway as a cluster
-
-/** What the cluster map and config replies say about this one-process cluster. */
-export interface ClusterInfo {
-  uuid: string;
-  created: Date;
-  /** Smap version. */
-  version: number;
-  proxy: NodeAddr;
-  target: NodeAddr;
-  configVersion: number;
-  /** ms since epoch */
-  configUpdated: number;
-}
-
-/** Letters only, 8 long, stable for a data dir: AIStore node ids look like this (cos.GenDaemonID). */
-function nodeId(uuid: string, role: string): string {
-  const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
-  const h = createHash('sha256').update(`${uuid}:${role}`).digest();
-  return [...h.subarray(0, 8)].map((b) => letters[b % letters.length]).join('');
-}
-
-/** meta.Snode.setDigest: xxhash64 of the id with seed cos.MLCG32 (1103515245). */
-async function idDigest(id: string): Promise<string> {
-  const api = await xxhashWasm();
-  return api.h64(id, 1103515245n).toString();
-}
-
-export async function makeClusterInfo(uuid: string, proxyUrl: string, targetUrl: string): Promise<ClusterInfo> {
-  const pid = nodeId(uuid, 'proxy');
-  const tid = nodeId(uuid, 'target');
-  return {
-    uuid,
-    created: new Date(),
-    version: 3,
-    proxy: { id: pid, type: 'proxy', url: proxyUrl, digest: await idDigest(pid) },
-    target: { id: tid, type: 'target', url: targetUrl, digest: await idDigest(tid) },
-    configVersion: 1,
-    configUpdated: Date.now(),
-  };
 }

@@ -9,24 +9,11 @@
 // the stream, so the store drops what it was writing.
 import * as crypto from 'node:crypto';
 import { Transform, TransformCallback } from 'node:stream';
+import { ChunkSigning, EMPTY_SHA256 } from '../auth';
 import { GatewayError } from '../errors';
 
 const MAX_LINE = 4096;
-/** SHA-256 of no bytes. */
-export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const TRAILER_SIGNATURE = 'x-amz-trailer-signature';
-
-/** What a signed streaming upload's chunks are checked with (auth.ts builds it from the verified request). */
-export interface ChunkSigning {
-  /** The SigV4 signing key of the request's date, region and service. */
-  key: Uint8Array;
-  /** x-amz-date of the request (ISO 8601 basic). */
-  amzDate: string;
-  /** The credential scope: date/region/service/aws4_request. */
-  scope: string;
-  /** The request's signature, which the first chunk's signature chains from. */
-  seed: string;
-}
 
 export function isAwsChunked(headers: Record<string, string | string[] | undefined>): boolean {
   const sha = String(headers['x-amz-content-sha256'] ?? '');

@@ -1,10 +1,11 @@
 // The S3 API under /s3, path-style: /s3, /s3/BUCKET, /s3/BUCKET/KEY.
 // Signatures, when the gateway has credentials, are verified before routing (../auth.ts); request bodies
-// are checked against the signed payload hash or chunk signatures as they stream (takeBody, ./payload.ts).
+// are checked against the signed payload hash or chunk signatures as they stream (takeBody, ../payload.ts).
 import type * as http from 'node:http';
 import { sendBody } from '../store/filebody';
 import { GatewayError, errors } from '../errors';
-import type { RequestContext } from '../server';
+import type { RequestContext } from '../context';
+import { parseRange } from '../range';
 import { validateBucketName } from '../store/keys';
 import { MAX_PART_NUMBER } from '../store/multipart';
 import type { BucketRef, ByteRange } from '../store/types';
@@ -15,7 +16,6 @@ import {
   newRequestId,
   objectHeadersFromRequest,
   objectResponseHeaders,
-  parseRange,
   readSmallBody,
   S3Request,
   sendEmpty,
@@ -425,7 +425,7 @@ async function getObject(ctx: RequestContext, r: S3Request, ref: BucketRef, key:
     const meta = await ctx.cluster.headObject(ref, key);
     const pre = checkPreconditions(r.req, meta);
     if (pre) return sendPrecondition(r, pre, meta.etag, meta.mtime);
-    const range = partNumber ? partByteRange(meta, partNumber) : parseRange(rangeHeader, meta.size);
+    const range = partNumber ? partByteRange(meta, partNumber) : parseRange(rangeHeader, meta.size, 's3');
     const headers = objectResponseHeaders(meta, r.query);
     if (range || partNumber) {
       const [start, end] = range ? [range.start, range.end] : [0, meta.size - 1];
@@ -443,7 +443,7 @@ async function getObject(ctx: RequestContext, r: S3Request, ref: BucketRef, key:
     const parts = partNumber ? await ctx.cluster.headObject(ref, key) : undefined;
     const got = await ctx.cluster.getObject(ref, key, (size) => {
       try {
-        return parts && partNumber ? partByteRange({ size, partSizes: parts.partSizes }, partNumber) : parseRange(rangeHeader, size);
+        return parts && partNumber ? partByteRange({ size, partSizes: parts.partSizes }, partNumber) : parseRange(rangeHeader, size, 's3');
       } catch (e) {
         rangeError = e;
         return undefined;
@@ -593,7 +593,7 @@ async function uploadPart(ctx: RequestContext, r: S3Request, ref: BucketRef, _ke
     const rangeHeader = r.req.headers['x-amz-copy-source-range'];
     takeBody(r).body.resume();
     const { stream, meta } = await ctx.cluster.getObject(srcRef, src.key, (size) =>
-      rangeHeader ? parseRange(String(rangeHeader), size) : undefined,
+      rangeHeader ? parseRange(String(rangeHeader), size, 's3') : undefined,
     );
     const pre = copyPreconditions(r.req, meta.etag, meta.mtime);
     if (pre) {

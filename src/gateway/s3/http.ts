@@ -3,10 +3,10 @@ import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import { Readable } from 'node:stream';
 import { GatewayError } from '../errors';
-import type { ByteRange, ObjectMeta } from '../store/types';
+import type { ObjectMeta } from '../store/types';
 import { AmzChecksumVerifier, requestedChecksum } from './checksums';
 import { AwsChunkedDecoder, isAwsChunked } from './chunked';
-import { chunkSigning, verifiedPayload } from './payload';
+import { chunkSigning, verifiedPayload } from '../payload';
 import { xmlDocument, XmlNode } from './xml';
 
 export interface S3Request {
@@ -112,7 +112,7 @@ export function takeBody(r: S3Request): { body: Readable; size?: number; trailer
   r.bodyTaken = true;
   const { req, res } = r;
   if (String(req.headers.expect ?? '').toLowerCase() === '100-continue') res.writeContinue();
-  // Under credentials, checked against what the signature covers (payload.ts); the request itself otherwise.
+  // Under credentials, checked against what the signature covers (../payload.ts); the request itself otherwise.
   const payload = verifiedPayload(req);
   if (isAwsChunked(req.headers)) {
     const decoded = req.headers['x-amz-decoded-content-length'];
@@ -256,32 +256,6 @@ export function objectResponseHeaders(meta: ObjectMeta, query?: URLSearchParams)
     }
   }
   return h;
-}
-
-/**
- * Parses a Range header against an object size. Returns undefined for "whole object" (no header, or a
- * form S3 ignores), throws InvalidRange (416) when nothing of it can be satisfied.
- */
-export function parseRange(header: string | undefined, size: number): ByteRange | undefined {
-  if (!header) return undefined;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return undefined; // multi-range or junk: serve the whole object
-  if (m[1] === '') {
-    const suffix = Number(m[2]);
-    if (suffix === 0 || size === 0) throw unsatisfiable(size);
-    return { start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(m[1]);
-  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-  if (m[2] !== '' && Number(m[2]) < start) return undefined; // syntactically invalid: ignored per RFC 7233
-  if (start >= size) throw unsatisfiable(size);
-  return { start, end };
-}
-
-function unsatisfiable(size: number): GatewayError {
-  return new GatewayError(416, 'InvalidRange', `The requested range is not satisfiable (object size ${size})`, {
-    ActualObjectSize: String(size),
-  });
 }
 
 /** RFC 7232 precondition evaluation: 304/412 or undefined to go on. */

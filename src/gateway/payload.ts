@@ -4,9 +4,8 @@
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import { Readable, Transform, TransformCallback } from 'node:stream';
-import { payloadSigning } from '../auth';
-import { GatewayError } from '../errors';
-import type { ChunkSigning } from './chunked';
+import { ChunkSigning, payloadSigning } from './auth';
+import { GatewayError } from './errors';
 
 /** The raw body (before any aws-chunked decoding), failing at its end when its SHA-256 is not the declared one. */
 export function verifiedPayload(req: http.IncomingMessage): Readable {

@@ -1,0 +1,131 @@
+// Listing a bucket's objects: api/apc/lsmsg.go LsoMsg {uuid, props, time_format, prefix, start_after,
+// continuation_token, flags (`json:",string"`: a decimal string; numbers accepted too), pagesize}; the reply
+// cmn/objlist.go LsoRes {uuid, continuation_token, entries, flags} as JSON, or as msgpack for clients that
+// ask for it (api/ls.go and the Python SDK send `Accept: application/msgpack`; the SDK also insists on that
+// Content-Type back). Dirs are "name/" entries
+// (xact/xs/lso.go); atime is formatted with time_format, default Go's RFC822 (xact/xs/wanted_lso.go).
+import { CUSTOM_KEY, ENTRY, formatCustomMd, LS, LsoEntry } from '../../common/aisapi';
+import { compareKeys } from '../store/keys';
+import type { BucketRef } from '../store/types';
+import { badRequest } from './errors';
+import { ActMsg, BucketCall, newUuid, sendJson, targetLocation } from './http';
+import { formatGoTime, lsoJson, lsoMsgpack, MAX_PAGE_SIZE, RFC822 } from './wire';
+
+interface LsoMsg {
+  uuid: string;
+  props: string;
+  timeFormat: string;
+  prefix: string;
+  startAfter: string;
+  token: string;
+  flags: number;
+  pageSize: number;
+}
+
+// GET /v1/buckets/NAME {"action": "list", "value": LSOMSG}, or no message at all (curl)
+export async function listObjects({ ctx, req, res, bucket }: BucketCall, msg: ActMsg): Promise<void> {
+  const lso = parseLsoMsg(msg.value);
+  const has = (flag: number) => (lso.flags & flag) === flag;
+  // apc.LsoMsg.NormalizeNameSizeDflt: no props → name,size (+cached); "name" alone → names only.
+  let props = lso.props;
+  let nameOnly = has(LS.nameOnly);
+  if (props === '') props = has(LS.cached) ? 'name,size,checksum,atime' : 'name,size,cached';
+  else if (props === 'name') nameOnly = true;
+  const want = (p: string) => props.includes(p);
+
+  const maxPage = MAX_PAGE_SIZE[bucket.provider];
+  const pageSize = lso.pageSize > 0 ? Math.min(lso.pageSize, maxPage) : maxPage;
+  const noRecursion = has(LS.noRecursion);
+  // Non-recursive listing is directory-wise: "a/b" lists the children of a/b/ (cmn.CheckDirNoRecurs).
+  let prefix = lso.prefix;
+  if (noRecursion && prefix !== '' && !prefix.endsWith('/')) prefix += '/';
+  let startAfter = lso.token || undefined;
+  if (lso.startAfter && (!startAfter || compareKeys(lso.startAfter, startAfter) > 0)) startAfter = lso.startAfter;
+
+  const page = await ctx.cluster.listObjects(bucket, {
+    prefix,
+    delimiter: noRecursion ? '/' : undefined,
+    startAfter,
+    maxKeys: pageSize,
+    cachedOnly: has(LS.cached),
+  });
+
+  const timeFormat = lso.timeFormat || RFC822;
+  const entries: LsoEntry[] = [];
+  for (const o of page.objects) {
+    if (has(LS.notCached) && o.cached) continue;
+    const e: LsoEntry = { name: o.key, flags: o.cached ? ENTRY.isCached : 0 };
+    if (!nameOnly) {
+      if (want('size') || has(LS.nameSize)) e.size = o.size;
+      if (want('checksum') && o.checksum.type !== 'none') e.checksum = o.checksum.value;
+      if (want('atime') && o.cached && o.atime > 0) e.atime = formatGoTime(new Date(o.atime), timeFormat);
+      if (want('version')) e.version = o.version;
+      if (want('copies') && o.cached) e.copies = 1;
+      if (want('location') && o.cached) e.location = targetLocation(ctx);
+      if (want('custom') && o.etag) e['custom-md'] = customMd(bucket, o);
+    }
+    entries.push(e);
+  }
+  if (!has(LS.noDirs)) for (const cp of page.commonPrefixes) entries.push({ name: cp, flags: ENTRY.isDir });
+  // Lexicographic, dirs among objects (ais/plstcx.go: SortLsoLex with LsNoRecursion, as tokens are names).
+  entries.sort((a, b) => compareKeys(a.name, b.name));
+
+  const result = {
+    uuid: lso.uuid || newUuid(),
+    continuation_token: page.isTruncated && page.last ? page.last : '',
+    entries,
+    flags: 0,
+  };
+  if ((req.headers.accept ?? '').includes('application/msgpack')) {
+    const body = lsoMsgpack(result);
+    res.writeHead(200, { 'Content-Type': 'application/msgpack', 'Content-Length': body.byteLength });
+    res.end(body);
+    return;
+  }
+  sendJson(res, 200, lsoJson(result));
+}
+
+function parseLsoMsg(value: unknown): LsoMsg {
+  const v = (value ?? {}) as Record<string, unknown>;
+  if (typeof v !== 'object' || Array.isArray(v)) throw badRequest('list objects: value must be an LsoMsg JSON object');
+  const str = (name: string): string => {
+    const x = v[name];
+    if (x === undefined || x === null) return '';
+    if (typeof x !== 'string') throw badRequest(`list objects: "${name}" must be a string`);
+    return x;
+  };
+  // `flags` is `json:"flags,string"`: Go and Python send a decimal string; a bare number is taken too.
+  const rawFlags = v.flags;
+  let flags = 0;
+  if (rawFlags !== undefined && rawFlags !== null && rawFlags !== '') {
+    flags = typeof rawFlags === 'number' ? rawFlags : typeof rawFlags === 'string' && /^\d+$/.test(rawFlags) ? Number(rawFlags) : NaN;
+    if (!Number.isSafeInteger(flags) || flags < 0) throw badRequest(`list objects: invalid flags ${JSON.stringify(rawFlags)}`);
+  }
+  const rawPage = v.pagesize;
+  let pageSize = 0;
+  if (rawPage !== undefined && rawPage !== null) {
+    pageSize = typeof rawPage === 'number' ? rawPage : Number(rawPage);
+    if (!Number.isSafeInteger(pageSize) || pageSize < 0) throw badRequest(`list objects: invalid pagesize ${JSON.stringify(rawPage)}`);
+  }
+  return {
+    uuid: str('uuid'),
+    props: str('props'),
+    timeFormat: str('time_format'),
+    prefix: str('prefix'),
+    startAfter: str('start_after'),
+    token: str('continuation_token'),
+    flags,
+    pageSize,
+  };
+}
+
+/**
+ * The entry's custom-md: the ETag unquoted, and for remote objects the RFC3339 LastModified as remote
+ * backends record it. AIStore has an ETag there for remote objects and those written through S3; we give
+ * every object's, which clients that know the format can use.
+ */
+function customMd(ref: BucketRef, o: { etag: string; mtime: number }): string {
+  const kv: [string, string][] = [[CUSTOM_KEY.etag, o.etag.replace(/"/g, '')]];
+  if (ref.provider !== 'ais' && o.mtime > 0) kv.push([CUSTOM_KEY.lastModified, formatGoTime(new Date(o.mtime), '2006-01-02T15:04:05Z07:00')]);
+  return formatCustomMd(kv);
+}
