@@ -1,8 +1,11 @@
 // For tests of the gateway's S3 API: an SDK reply's body read whole, an expected S3 error checked, an unsigned
 // request (the tests' gateways do not verify signatures), and S3's XML parsed the way the tests read it.
 import * as assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { XMLParser } from 'fast-xml-parser';
+import { initChecksums } from '../../src/common/checksum';
+import { startTestGateway, TestGateway } from './gateway';
 import { Reply, request } from './http';
 
 export async function readSdkBody(out: { Body?: unknown }): Promise<Buffer> {
@@ -36,3 +39,11 @@ export function unsignedRequest(url: string, method = 'GET', headers: Record<str
 }
 
 export const s3Xml = new XMLParser({ ignoreAttributes: true, parseTagValue: false, isArray: (n) => ['Contents', 'CommonPrefixes', 'Bucket', 'Upload', 'Part'].includes(n) });
+
+export const md5Hex = (b: Uint8Array | string) => crypto.createHash('md5').update(b).digest('hex');
+
+/** The S3 suites' gateway: new buckets are md5, so the SDK's and s3cmd's ETag checks apply. */
+export async function startMd5Gateway(): Promise<TestGateway> {
+  await initChecksums();
+  return startTestGateway({ defaultChecksum: 'md5' });
+}

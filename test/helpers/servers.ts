@@ -1,6 +1,7 @@
 // Tiny loopback servers for what a real gateway cannot produce on demand: a port nobody listens on, a
 // server that accepts and never answers, a fixed HTTP answer (garbage, or an auth failure from a cluster
-// that checks keys), a forward proxy, a download that stalls mid-way and a redirect that comes late.
+// that checks keys), a forward proxy, a counting pass-through, a download that stalls mid-way and a redirect
+// that comes late.
 import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -160,4 +161,48 @@ export function lateRedirectServer(target: string, readBeforeRedirect: number): 
     });
   });
   return serveOnLoopback(server);
+}
+
+export interface CountingProxy {
+  url: string;
+  /** "METHOD /path?query" of every request that went through. */
+  seen: string[];
+  /** The methods of the requests whose path (decoded) ends with "/key". */
+  perKey(key: string): string[];
+  close(): Promise<void>;
+}
+
+/** Forwards every request to `target`, noting it; requests `refuse` picks get S3's 403 AccessDenied instead. */
+export async function countingProxy(target: string, refuse: (req: http.IncomingMessage) => boolean = () => false): Promise<CountingProxy> {
+  const seen: string[] = [];
+  const upstream = new URL(target);
+  const agent = new http.Agent({ keepAlive: true });
+  const server = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    if (refuse(req)) {
+      req.resume();
+      const xml = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied: object lock</Message></Error>';
+      res.writeHead(403, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(xml) });
+      res.end(req.method === 'HEAD' ? undefined : xml);
+      return;
+    }
+    const up = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    perKey: (key) => seen.filter((r) => decodeURIComponent(r.split(' ')[1].split('?')[0]).endsWith(`/${key}`)).map((r) => r.split(' ')[0]),
+    close: () =>
+      new Promise((resolve) => {
+        agent.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

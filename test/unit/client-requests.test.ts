@@ -12,48 +12,7 @@ import { request } from '../helpers/http';
 import { AisClusterClient } from '../../src/client/ais';
 import { S3ClusterClient } from '../../src/client/s3';
 import type { BucketRef, ClusterClient } from '../../src/client/cluster';
-import { fixedAnswerServer } from '../helpers/servers';
-
-interface CountingProxy {
-  url: string;
-  /** "METHOD /path?query" of every request that went through. */
-  seen: string[];
-  close(): Promise<void>;
-}
-
-/** Forwards every request to `target`, noting it; requests `refuse` picks get S3's 403 AccessDenied instead. */
-async function countingProxy(target: string, refuse: (req: http.IncomingMessage) => boolean = () => false): Promise<CountingProxy> {
-  const seen: string[] = [];
-  const upstream = new URL(target);
-  const agent = new http.Agent({ keepAlive: true });
-  const server = http.createServer((req, res) => {
-    seen.push(`${req.method} ${req.url}`);
-    if (refuse(req)) {
-      req.resume();
-      const xml = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied: object lock</Message></Error>';
-      res.writeHead(403, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(xml) });
-      res.end(req.method === 'HEAD' ? undefined : xml);
-      return;
-    }
-    const up = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    up.on('error', () => res.destroy());
-    req.pipe(up);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    close: () =>
-      new Promise((resolve) => {
-        agent.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+import { countingProxy, type CountingProxy, fixedAnswerServer } from '../helpers/servers';
 
 const keysOf = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);
 

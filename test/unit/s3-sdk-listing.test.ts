@@ -2,7 +2,6 @@
 // delimiter, markers, start-after, max-keys and URL encoding, and paging through thousands of keys in order.
 import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
@@ -12,18 +11,16 @@ import {
   S3Client,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
-import { initChecksums } from '../../src/gateway/checksum';
-import { startTestGateway, TestGateway } from '../helpers/gateway';
-import { expectS3Error, s3Xml, unsignedRequest } from '../helpers/s3';
+import type { TestGateway } from '../helpers/gateway';
+import { expectS3Error, md5Hex, s3Xml, startMd5Gateway, unsignedRequest } from '../helpers/s3';
 
-const md5 = (b: Uint8Array | string) => crypto.createHash('md5').update(b).digest('hex');
+const md5 = md5Hex;
 
 describe('S3 listings through @aws-sdk/client-s3 (gateway default checksum md5)', () => {
   let gw: TestGateway;
   let s3: S3Client;
   before(async () => {
-    await initChecksums();
-    gw = await startTestGateway({ defaultChecksum: 'md5' });
+    gw = await startMd5Gateway();
     s3 = gw.s3;
   });
   after(() => gw.dispose());

@@ -16,12 +16,11 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { initChecksums } from '../../src/gateway/checksum';
-import { startTestGateway, TestGateway } from '../helpers/gateway';
+import type { TestGateway } from '../helpers/gateway';
 import { pseudoRandomBytes } from '../helpers/data';
-import { expectS3Error, readSdkBody } from '../helpers/s3';
+import { expectS3Error, md5Hex, readSdkBody, startMd5Gateway } from '../helpers/s3';
 
-const md5 = (b: Uint8Array | string) => crypto.createHash('md5').update(b).digest('hex');
+const md5 = md5Hex;
 const MiB = 1024 * 1024;
 const bytes = (n: number, seed = 1) => pseudoRandomBytes(n, seed * 2654435761);
 
@@ -29,8 +28,7 @@ describe('S3 multipart uploads through @aws-sdk/client-s3 (gateway default check
   let gw: TestGateway;
   let s3: S3Client;
   before(async () => {
-    await initChecksums();
-    gw = await startTestGateway({ defaultChecksum: 'md5' });
+    gw = await startMd5Gateway();
     s3 = gw.s3;
   });
   after(() => gw.dispose());

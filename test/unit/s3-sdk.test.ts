@@ -37,9 +37,9 @@ import { amzChecksumOf } from '../../src/gateway/s3/checksums';
 import { s3RemoteOf, startTestGateway, TestGateway } from '../helpers/gateway';
 import { pseudoRandomBytes } from '../helpers/data';
 import type { Reply } from '../helpers/http';
-import { expectS3Error, readSdkBody, s3Error, s3Xml, unsignedRequest } from '../helpers/s3';
+import { expectS3Error, md5Hex, readSdkBody, s3Error, s3Xml, startMd5Gateway, unsignedRequest } from '../helpers/s3';
 
-const md5 = (b: Uint8Array | string) => crypto.createHash('md5').update(b).digest('hex');
+const md5 = md5Hex;
 const MiB = 1024 * 1024;
 const bytes = (n: number, seed = 1) => pseudoRandomBytes(n, seed * 2654435761);
 
@@ -65,8 +65,7 @@ describe('S3 API through @aws-sdk/client-s3 (gateway default checksum md5)', () 
   let gw: TestGateway;
   let s3: S3Client;
   before(async () => {
-    await initChecksums();
-    gw = await startTestGateway({ defaultChecksum: 'md5' });
+    gw = await startMd5Gateway();
     s3 = gw.s3;
   });
   after(() => gw.dispose());

@@ -3,14 +3,13 @@ import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { ClientError, createClusterClient, ClusterClient } from '../../src/client';
 import { collectPrefix, downloadFile, downloadFiles, localPathFor } from '../../src/client/transfer/download';
 import { ChecksumMismatch, TransferCancelled } from '../../src/client/transfer/limits';
 import { collectFolder, uploadFile, uploadFiles } from '../../src/client/transfer/upload';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { countingProxy } from '../helpers/servers';
 import { makeTempDir, removeDir } from '../helpers/temp';
 
 const MiB = 1024 * 1024;
@@ -56,27 +55,6 @@ function beforeEachGet(client: ClusterClient, hook: () => void): ClusterClient {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-}
-
-/** The gateway behind a pass-through that counts requests by the object key their path names. */
-async function countingFront(gw: TestGateway): Promise<{ url: string; perKey: (key: string) => string[]; reset: () => void; close: () => Promise<void> }> {
-  const seen: { method: string; path: string }[] = [];
-  const server = http.createServer((req, res) => {
-    seen.push({ method: req.method ?? '', path: decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname) });
-    const upstream = http.request({ host: '127.0.0.1', port: gw.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    perKey: (key) => seen.filter((r) => r.path.endsWith(`/${key}`)).map((r) => r.method),
-    reset: () => seen.splice(0),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
 }
 
 describe('transfer engine', () => {
@@ -278,7 +256,7 @@ describe('transfer engine', () => {
   });
 
   test('a folder download sends one GET per small object (no HEAD), verified by the GET\'s checksum; a large one is ranged after a HEAD', async () => {
-    const front = await countingFront(gw);
+    const front = await countingProxy(gw.url);
     const viaAis = createClusterClient({ kind: 'ais', endpoint: front.url });
     const viaS3 = createClusterClient({ kind: 's3', endpoint: `${front.url}/s3`, accessKey: 'test', secretKey: 'test' });
     try {
@@ -290,7 +268,7 @@ describe('transfer engine', () => {
       for (const [name, client, provider] of [['ais', viaAis, 'ais'], ['s3', viaS3, 's3']] as const) {
         const bucket = { name: 'm5', provider };
         const dest = path.join(work, `counted-${name}`);
-        front.reset();
+        front.seen.length = 0;
         const items = await collectPrefix(client, bucket, 'counted/', dest);
         const log: string[] = [];
         await downloadFiles(client, bucket, items, { partSize: MiB, onLog: (l) => log.push(l) });
