@@ -37,15 +37,13 @@ import {
 } from '../cluster';
 import { BodySource, replayableStream } from '../http';
 import { S3ClusterClient } from '../s3';
-import { ACT, HDR, PROVIDERS } from '../../common/aisapi';
+import { ACT, HDR, HEAD_V2_OBJECT_PROPS, PROVIDERS } from '../../common/aisapi';
 import { deleteObjects } from './batchdelete';
 import { header, headOf } from './headers';
 import { ChecksumTypes, listObjectPage } from './listing';
 import { AisRequests, bucketQuery, objectPath, RequestSpec, targetOf } from './requests';
 
 const PROVIDER_ORDER: readonly string[] = PROVIDERS;
-/** What a HEAD asks for (ais/tgthead.go _objHeadV2): everything ObjectHead holds. */
-const HEAD_PROPS = 'name,size,checksum,atime,version,custom,last-modified,etag';
 
 export class AisClusterClient implements ClusterClient {
   readonly kind = 'ais' as const;
@@ -164,7 +162,7 @@ export class AisClusterClient implements ClusterClient {
    * answers with all it has but those two.
    */
   async headObject(bucket: BucketRef, key: string): Promise<ObjectHead> {
-    const res = await this.requests.send({ method: 'HEAD', path: objectPath(bucket, key), query: bucketQuery(bucket, { props: HEAD_PROPS }), target: targetOf(bucket, key) });
+    const res = await this.requests.send({ method: 'HEAD', path: objectPath(bucket, key), query: bucketQuery(bucket, { props: HEAD_V2_OBJECT_PROPS.join(',') }), target: targetOf(bucket, key) });
     res.resume();
     // AIStore describes every object in Ais-* headers; a 200 without any came from something else (a proxy's page).
     if (!Object.keys(res.headers).some((h) => h.startsWith('ais-'))) {
