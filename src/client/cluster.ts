@@ -1,4 +1,4 @@
-// One interface for a storage cluster, whatever speaks behind it: AIStore's native API (ais.ts) or any
+// One interface for a storage cluster, whatever speaks behind it: AIStore's native API (ais/) or any
 // S3 service (s3.ts). The tree and the commands hold a ClusterClient and never ask which one it is;
 // what differs between the two is stated in `capabilities`, not discovered by catching errors.
 import type { Readable } from 'node:stream';

@@ -1,8 +1,8 @@
-// AIStore's native API vocabulary, shared by the client (src/client/ais.ts) and the gateway's native API
+// AIStore's native API vocabulary, shared by the client (src/client/ais/) and the gateway's native API
 // (src/gateway/native/), the way AIStore's own api/apc package is shared by its client and its nodes:
-// providers and bucket URIs, action names, header names, list flags and entry flags, the list entry as it
-// travels, and the custom-metadata format. Each block names the AIStore source it follows (repository
-// NVIDIA/aistore). Plain Node: no vscode, nothing of either side.
+// providers and bucket URIs, action names, header names, HEAD V2 props, list flags and entry flags, the
+// list entry as it travels, and the custom-metadata format. Each block names the AIStore source it follows
+// (repository NVIDIA/aistore). Plain Node: no vscode, nothing of either side.
 
 // ---------------------------------------------------------------- providers (api/apc/provider.go)
 
@@ -79,6 +79,14 @@ export const HDR = {
   /** A failed HEAD's JSON error (cmn/err.go), as the body stays empty. */
   error: 'Hdr-Error',
 } as const;
+
+// ---------------------------------------------------------------- HEAD V2 (ais/tgthead.go _objHeadV2)
+
+/** The HEAD V2 props (`?props=`) about the object itself: all a client's ObjectHead holds. */
+export const HEAD_V2_OBJECT_PROPS: readonly string[] = ['name', 'size', 'checksum', 'atime', 'version', 'custom', 'last-modified', 'etag'];
+
+/** Every prop a HEAD V2 accepts; any other is a 400. */
+export const HEAD_V2_PROPS: readonly string[] = [...HEAD_V2_OBJECT_PROPS, 'location', 'copies', 'ec', 'chunked'];
 
 // ---------------------------------------------------------------- list objects (api/apc/lsmsg.go, cmn/objlist.go)
 

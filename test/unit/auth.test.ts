@@ -15,7 +15,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { Sha256 } from '../helpers/sha256';
-import { AisClusterClient } from '../../src/client/ais';
+import { AisClusterClient } from '../../src/client/ais/client';
 import { S3ClusterClient } from '../../src/client/s3';
 import { nativeToken } from '../../src/common/token';
 import { EmbeddedGatewayProcess } from '../../src/embedded/process';

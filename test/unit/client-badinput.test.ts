@@ -3,7 +3,7 @@
 // and what came instead, never a parser's words ("Unexpected token", "Deserialization error") or a stack.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { AisClusterClient } from '../../src/client/ais';
+import { AisClusterClient } from '../../src/client/ais/client';
 import { S3ClusterClient } from '../../src/client/s3';
 import { BucketRef, ClientError, ClusterClient } from '../../src/client/cluster';
 import { fixedAnswerServer } from '../helpers/servers';

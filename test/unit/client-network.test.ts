@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { startTestGateway } from '../helpers/gateway';
-import { AisClusterClient } from '../../src/client/ais';
+import { AisClusterClient } from '../../src/client/ais/client';
 import { S3ClusterClient } from '../../src/client/s3';
 import { ClientError } from '../../src/client/cluster';
 import { expectClientError } from '../helpers/client-error';

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { request } from '../helpers/http';
-import { AisClusterClient } from '../../src/client/ais';
+import { AisClusterClient } from '../../src/client/ais/client';
 import { S3ClusterClient } from '../../src/client/s3';
 import type { BucketRef, ClusterClient } from '../../src/client/cluster';
 import { countingProxy, type CountingProxy, fixedAnswerServer } from '../helpers/servers';

@@ -12,7 +12,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sd
 import { checksumOf, initChecksums } from '../../src/gateway/checksum';
 import { s3RemoteOf, startTestGateway, TestGateway } from '../helpers/gateway';
 import { request, Reply } from '../helpers/http';
-import { AisClusterClient } from '../../src/client/ais';
+import { AisClusterClient } from '../../src/client/ais/client';
 import { pseudoRandomBytes } from '../helpers/data';
 
 const LsNameOnly = 16;

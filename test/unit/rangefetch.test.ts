@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { startTestGateway } from '../helpers/gateway';
-import { AisClusterClient } from '../../src/client/ais';
+import { AisClusterClient } from '../../src/client/ais/client';
 import { expectClientError } from '../helpers/client-error';
 import { fixedAnswerServer, silentServer } from '../helpers/servers';
 import { testCaFile, testTls } from '../helpers/tls';

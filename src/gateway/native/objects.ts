@@ -6,7 +6,7 @@
 // Ais-Bucket-Name, Ais-Bucket-Provider, Ais-Present, Ais-Mirror-Copies; with `?props=` it is HEAD V2: only
 // the requested attributes (+ Last-Modified, ETag on request), unknown props a 400. PUT verifies
 // Ais-Checksum-* (always, for user PUTs: putOI.validateCksum).
-import { ACT, bucketCname, CUSTOM_KEY, HDR } from '../../common/aisapi';
+import { ACT, bucketCname, CUSTOM_KEY, HDR, HEAD_V2_PROPS } from '../../common/aisapi';
 import { ChecksumType, CHECKSUM_TYPES, createHasher, isChecksumType } from '../checksum';
 import { errors } from '../errors';
 import { verifiedPayload } from '../payload';
@@ -16,8 +16,6 @@ import type { BucketRef } from '../store/types';
 import { badRequest, NativeError, notImplemented } from './errors';
 import { ActMsg, ObjectCall, readActMsg, sendOk, targetLocation } from './http';
 import { rawHeaderValue, unixNanos } from './wire';
-
-const HEAD_V2_PROPS = ['name', 'size', 'checksum', 'atime', 'version', 'custom', 'last-modified', 'etag', 'location', 'copies', 'ec', 'chunked'];
 
 interface ObjAttrs {
   size: number;
