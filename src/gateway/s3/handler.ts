@@ -8,7 +8,7 @@ import type { RequestContext } from '../context';
 import { parseRange } from '../range';
 import { validateBucketName } from '../store/keys';
 import { MAX_PART_NUMBER } from '../store/multipart';
-import type { BucketRef, ByteRange } from '../store/types';
+import type { BucketRef, ByteRange, OpenedObject } from '../store/types';
 import { checkPresignedWindow } from './presign';
 import {
   checkPreconditions,
@@ -437,7 +437,7 @@ async function getObject(ctx: RequestContext, r: S3Request, ref: BucketRef, key:
   // Range and preconditions are checked on the opened file, so they apply to exactly the bytes served;
   // preconditions first (RFC 9110: a 304 wins over an unsatisfiable range).
   let rangeError: unknown;
-  let opened: Awaited<ReturnType<typeof ctx.cluster.getObject>> | undefined;
+  let opened: OpenedObject | undefined;
   for (let attempt = 0; !opened; attempt++) {
     // Part boundaries come from the object's metadata: read it, open, and make sure it is still that object.
     const parts = partNumber ? await ctx.cluster.headObject(ref, key) : undefined;
