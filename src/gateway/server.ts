@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Store, StoreOptions } from './store/store';
-import { handleS3 } from './s3/handler';
+import { handleS3 } from './s3/routes';
 import { handleNative, sendNativeError } from './native/routes';
 import { authenticate, Credentials } from './auth';
 import { newRequestId, sendError as sendS3Error } from './s3/http';

@@ -17,6 +17,7 @@ import type {
   ListOptions,
   ObjectMeta,
   ObjectSummary,
+  OpenedObject,
   Provider,
   PutOptions,
 } from '../store/types';
@@ -52,9 +53,6 @@ export interface ObjectHead extends ObjectMeta {
   /** False for a remote object that has no copy in this cluster yet (its checksum is then unknown). */
   present: boolean;
 }
-
-/** Store.getObject's result type, whatever the store makes of it. */
-type GetResult = Awaited<ReturnType<Store['getObject']>>;
 
 const MD5_HEX = /^[0-9a-f]{32}$/;
 const REMOTE_SEEN_TTL_MS = 2000;
@@ -312,7 +310,7 @@ export class Cluster {
    * are refused and nothing is cached. With `validate_warm_get`, a copy already here is checked against its
    * stored checksum first; a remote bucket's bad copy is dropped and read through again, an ais one fails.
    */
-  async getObject(ref: BucketRef, key: string, range?: (size: number) => ByteRange | undefined): Promise<GetResult> {
+  async getObject(ref: BucketRef, key: string, range?: (size: number) => ByteRange | undefined): Promise<OpenedObject> {
     if (this.isRemote(ref)) await this.ensureBucket(ref);
     const conf = this.store.getBucket(ref).props.checksum;
     if (conf.validate_warm_get && conf.type !== 'none') {

@@ -1,9 +1,12 @@
-// Request/response plumbing shared by the S3 handlers: errors as S3 XML, headers, bodies, ranges.
+// Request/response plumbing shared by the S3 routes: what a route is given, errors as S3 XML, headers,
+// bodies, and the query and XML pieces several routes share.
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import { Readable } from 'node:stream';
-import { GatewayError } from '../errors';
-import type { ObjectMeta } from '../store/types';
+import type { RequestContext } from '../context';
+import { errors, GatewayError } from '../errors';
+import { MAX_PART_NUMBER } from '../store/multipart';
+import type { BucketRef, ObjectMeta } from '../store/types';
 import { AmzChecksumVerifier, requestedChecksum } from './checksums';
 import { AwsChunkedDecoder, isAwsChunked } from './chunked';
 import { chunkSigning, verifiedPayload } from '../payload';
@@ -19,6 +22,46 @@ export interface S3Request {
   requestId: string;
   /** Set once the request body has been read (or handed to a reader). */
   bodyTaken: boolean;
+}
+
+/** What a route is given: the cluster to ask, and the request. */
+export interface S3Call {
+  ctx: RequestContext;
+  r: S3Request;
+}
+
+/** A route on an existing bucket: its bare name resolved to its one bucket across providers. */
+export interface BucketCall extends S3Call {
+  ref: BucketRef;
+}
+
+export interface ObjectCall extends BucketCall {
+  key: string;
+}
+
+/** The one user of this gateway, who owns every bucket and object. */
+export const OWNER_ID = 'ais-buckets';
+export const OWNER: XmlNode = ['Owner', [['ID', OWNER_ID], ['DisplayName', OWNER_ID]]];
+export const isoDate = (ms: number) => new Date(ms).toISOString();
+
+export function notImplemented(what: string): GatewayError {
+  return new GatewayError(501, 'NotImplemented', `${what} is not implemented by this gateway`);
+}
+
+/** A listing's page size (max-keys, max-uploads, max-parts): at most `cap`, which is also the default. */
+export function maxKeysOf(q: URLSearchParams, name = 'max-keys', cap = 1000): number {
+  const v = q.get(name);
+  if (v === null || v === '') return cap;
+  if (!/^\d+$/.test(v)) throw errors.invalidArgument(`${name} must be a non-negative integer, not "${v}"`);
+  return Math.min(Number(v), cap);
+}
+
+/** ?partNumber=N of UploadPart, and of GET/HEAD of one part of an object. */
+export function partNumberOf(q: URLSearchParams): number {
+  const v = q.get('partNumber') ?? '';
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_PART_NUMBER)
+    throw errors.invalidArgument(`Part number must be an integer between 1 and ${MAX_PART_NUMBER}`);
+  return Number(v);
 }
 
 export function newRequestId(): string {
@@ -256,34 +299,6 @@ export function objectResponseHeaders(meta: ObjectMeta, query?: URLSearchParams)
     }
   }
   return h;
-}
-
-/** RFC 7232 precondition evaluation: 304/412 or undefined to go on. */
-export function checkPreconditions(req: http.IncomingMessage, meta: ObjectMeta): 304 | 412 | undefined {
-  const etag = `"${meta.etag}"`;
-  const lastModified = Math.floor(meta.mtime / 1000) * 1000;
-  const matches = (list: string) =>
-    list.split(',').some((t) => {
-      const v = t.trim().replace(/^W\//, '');
-      return v === '*' || v === etag || v === meta.etag;
-    });
-  const ifMatch = req.headers['if-match'];
-  const ifUnmodified = req.headers['if-unmodified-since'];
-  const ifNoneMatch = req.headers['if-none-match'];
-  const ifModified = req.headers['if-modified-since'];
-  if (ifMatch !== undefined) {
-    if (!matches(ifMatch)) return 412;
-  } else if (ifUnmodified !== undefined) {
-    const t = Date.parse(ifUnmodified);
-    if (!isNaN(t) && lastModified > t) return 412;
-  }
-  if (ifNoneMatch !== undefined) {
-    if (matches(ifNoneMatch)) return 304;
-  } else if (ifModified !== undefined) {
-    const t = Date.parse(ifModified);
-    if (!isNaN(t) && lastModified <= t) return 304;
-  }
-  return undefined;
 }
 
 /** S3's encoding-type=url: percent-encode like AWS does, keeping '/' readable. */

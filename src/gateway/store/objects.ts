@@ -14,7 +14,7 @@ import { KeyLocks } from './keylocks';
 import { compareKeys, prefixSuccessor, validateKey } from './keys';
 import { appendTrailer, CorruptObjectFile, readTrailer, readTrailerAt } from './objectfile';
 import { receive } from './receive';
-import { BucketRef, ByteRange, ListOptions, ListPage, MetadataReplacement, ObjectMeta, ObjectSummary, PutOptions } from './types';
+import { BucketRef, ByteRange, ListOptions, ListPage, MetadataReplacement, ObjectMeta, ObjectSummary, OpenedObject, PutOptions } from './types';
 
 /** Replaced or deleted objects this large are freed after the reply (freeing blocks takes time). */
 const RETIRE_LATER_BYTES = 8 * 1024 * 1024;
@@ -179,7 +179,7 @@ export class Objects {
     ref: BucketRef,
     key: string,
     range?: (size: number) => ByteRange | undefined,
-  ): Promise<{ meta: ObjectMeta; range?: ByteRange; stream: Readable }> {
+  ): Promise<OpenedObject> {
     validateKey(key);
     const b = this.buckets.state(ref);
     let fh: fs.promises.FileHandle;

@@ -38,6 +38,7 @@ import {
   ListPage,
   MetadataReplacement,
   ObjectMeta,
+  OpenedObject,
   PartInfo,
   PartOptions,
   Provider,
@@ -152,7 +153,7 @@ export class Store {
     ref: BucketRef,
     key: string,
     range?: (size: number) => ByteRange | undefined,
-  ): Promise<{ meta: ObjectMeta; range?: ByteRange; stream: Readable }> {
+  ): Promise<OpenedObject> {
     return this.objects.getObject(ref, key, range);
   }
 

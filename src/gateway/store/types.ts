@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { ChecksumType } from '../checksum';
 
 /** Providers as AIStore names them (api/apc/provider.go). */
@@ -128,6 +129,14 @@ export interface ByteRange {
   start: number;
   /** Inclusive. */
   end: number;
+}
+
+/** An object opened for reading (getObject): its metadata, the bytes asked for, and a stream of them. */
+export interface OpenedObject {
+  meta: ObjectMeta;
+  /** The range served, resolved against the size; undefined for the whole object. */
+  range?: ByteRange;
+  stream: Readable;
 }
 
 export interface UploadInfo {
