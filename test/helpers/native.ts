@@ -1,6 +1,16 @@
 // Checks and requests shared by the native API (/v1) tests.
 import * as assert from 'node:assert/strict';
+import { initChecksums } from '../../src/gateway/checksum';
+import type { GatewayOptions } from '../../src/gateway/server';
+import { startTestGateway, TestGateway } from './gateway';
 import { request, Reply } from './http';
+
+/** A gateway for a suite of native tests (checksums initialised first), and its /v1 URL. */
+export async function startNativeGateway(opts: Partial<GatewayOptions> = {}): Promise<{ gw: TestGateway; v1: string }> {
+  await initChecksums();
+  const gw = await startTestGateway(opts);
+  return { gw, v1: `${gw.url}/v1` };
+}
 
 /** cmn.ErrHTTP JSON: these fields with these types, and the HTTP status repeated inside. */
 export function assertAisError(r: Reply, status: number, pattern?: RegExp): Record<string, unknown> {

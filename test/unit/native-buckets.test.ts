@@ -3,21 +3,15 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- wire replies are untyped JSON, checked field by field */
 import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { initChecksums } from '../../src/gateway/checksum';
-import { startTestGateway, TestGateway } from '../helpers/gateway';
+import type { TestGateway } from '../helpers/gateway';
 import { request } from '../helpers/http';
-import { assertAisError, nativeCalls } from '../helpers/native';
+import { assertAisError, nativeCalls, startNativeGateway } from '../helpers/native';
 
 describe('native API /v1: buckets', () => {
   let gw: TestGateway;
   let v1: string;
   const { put, createBucket, list } = nativeCalls(() => v1);
-
-  before(async () => {
-    await initChecksums();
-    gw = await startTestGateway();
-    v1 = `${gw.url}/v1`;
-  });
+  before(async () => ({ gw, v1 } = await startNativeGateway()));
   after(() => gw.dispose());
 
   test('create, list, HEAD (Ais-Bucket-Props) and destroy buckets; bad names are 400', async () => {

@@ -5,10 +5,10 @@ import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { decode as msgpackDecode } from '@msgpack/msgpack';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { checksumOf, initChecksums } from '../../src/gateway/checksum';
-import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { checksumOf } from '../../src/gateway/checksum';
+import type { TestGateway } from '../helpers/gateway';
 import { request } from '../helpers/http';
-import { assertAisError, nativeCalls } from '../helpers/native';
+import { assertAisError, nativeCalls, startNativeGateway } from '../helpers/native';
 
 const LsNameOnly = 16;
 const LsNoRecursion = 2048;
@@ -20,12 +20,7 @@ describe('native API /v1: listing objects', () => {
   let gw: TestGateway;
   let v1: string;
   const { put, createBucket, list } = nativeCalls(() => v1);
-
-  before(async () => {
-    await initChecksums();
-    gw = await startTestGateway();
-    v1 = `${gw.url}/v1`;
-  });
+  before(async () => ({ gw, v1 } = await startNativeGateway()));
   after(() => gw.dispose());
 
   test('list objects: JSON and msgpack shapes, paging, prefix, start_after, props, no-recursion', async () => {

@@ -11,7 +11,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { checksumOf, initChecksums } from '../../src/gateway/checksum';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { request, Reply } from '../helpers/http';
-import { assertAisError, nativeCalls } from '../helpers/native';
+import { assertAisError, nativeCalls, startNativeGateway } from '../helpers/native';
 import { AisClusterClient } from '../../src/client/ais';
 import { pseudoRandomBytes } from '../helpers/data';
 
@@ -19,12 +19,7 @@ describe('native API /v1: objects', () => {
   let gw: TestGateway;
   let v1: string;
   const { put, createBucket } = nativeCalls(() => v1);
-
-  before(async () => {
-    await initChecksums();
-    gw = await startTestGateway();
-    v1 = `${gw.url}/v1`;
-  });
+  before(async () => ({ gw, v1 } = await startNativeGateway()));
   after(() => gw.dispose());
 
   test('PUT/GET/HEAD/DELETE objects with Ais-Checksum-*, Ais-Version, Ais-Atime', async () => {
