@@ -1,6 +1,7 @@
 // The `aws` provider as a real remote backend: a second real gateway plays the remote S3 service, the
 // gateway under test lists its buckets under `aws`, reads objects through (cold GET, cached, validated)
-// and writes through to it. Also: a bare bucket name under two providers is ambiguous.
+// and writes through to it. Also: a bare bucket name under two providers is ambiguous, and destroy-bck of an
+// aws bucket evicts only the in-cluster copy.
 /* eslint-disable @typescript-eslint/no-explicit-any -- wire replies are untyped JSON, checked field by field */
 import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { checksumOf, initChecksums } from '../../src/gateway/checksum';
 import { GatewayError } from '../../src/gateway/errors';
 import { s3RemoteOf, startTestGateway, TestGateway } from '../helpers/gateway';
 import { request, Reply } from '../helpers/http';
+import { assertAisError } from '../helpers/native';
 import { pseudoRandomBytes } from '../helpers/data';
 
 const md5 = (b: Buffer | string) => crypto.createHash('md5').update(b).digest('hex');
@@ -298,5 +300,44 @@ describe('aws provider backed by a second gateway', () => {
     } finally {
       await lone.dispose();
     }
+  });
+});
+
+// ais/proxy.go httpbckdelete + ais/tgttxn.go destroyBucket: destroy-bck of a remote bucket evicts it from the
+// cluster completely; the cloud bucket and its objects stay (there is no backend call to delete a bucket).
+describe('native destroy-bck of an aws bucket', () => {
+  let remote: TestGateway;
+  let gw: TestGateway;
+  before(async () => {
+    await initChecksums();
+    remote = await startTestGateway();
+    gw = await startTestGateway({ remote: s3RemoteOf(remote) });
+    await remote.s3.send(new CreateBucketCommand({ Bucket: 'keepme' }));
+    await remote.s3.send(new PutObjectCommand({ Bucket: 'keepme', Key: 'k', Body: 'remote bytes' }));
+  });
+  after(async () => {
+    await gw?.dispose();
+    await remote?.dispose();
+  });
+
+  test('evicts the in-cluster copy and leaves the remote bucket and objects alone', async () => {
+    const v1 = `${gw.url}/v1`;
+    assert.equal((await request('GET', `${v1}/objects/keepme/k?provider=aws`)).body.toString(), 'remote bytes', 'cold GET caches it');
+    const present = async () => (await request('GET', `${v1}/buckets?provider=aws&presence=2`, { json: { action: 'list' } })).json as any[];
+    assert.deepEqual((await present()).map((b) => b.name), ['keepme']);
+    assert.equal((await request('DELETE', `${v1}/buckets/keepme?provider=aws`, { json: { action: 'destroy-bck' } })).status, 200);
+    assert.deepEqual(await present(), [], 'no longer in the cluster');
+    const out = await remote.s3.send(new GetObjectCommand({ Bucket: 'keepme', Key: 'k' }));
+    assert.equal(await out.Body!.transformToString(), 'remote bytes', 'the remote object is still there');
+    assertAisError(await request('DELETE', `${v1}/buckets/nosuchremote?provider=aws`, { json: { action: 'destroy-bck' } }), 404);
+  });
+
+  // ais/proxy.go _checkObjMv: rename-obj is for ais buckets; a remote one is ErrUnsupp (501), nothing moves.
+  test('rename-obj in a remote bucket is refused (501) and moves nothing', async () => {
+    const v1 = `${gw.url}/v1`;
+    const e = assertAisError(await request('POST', `${v1}/objects/keepme/k?provider=aws`, { json: { action: 'rename-obj', name: 'k2' } }), 501, /not supported for remote buckets \(s3:\/\/keepme\)/);
+    assert.equal(e.tcode, 'ErrUnsupp');
+    const out = await remote.s3.send(new GetObjectCommand({ Bucket: 'keepme', Key: 'k' }));
+    assert.equal(await out.Body!.transformToString(), 'remote bytes');
   });
 });
