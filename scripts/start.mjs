@@ -62,8 +62,9 @@ async function main() {
     return;
   }
 
-  await ensureRuntime();
-  const rt = requireRuntime();
+  // A person opens the URL in their own browser: the tests' Chromium is not needed here.
+  await ensureRuntime({ browser: false });
+  const rt = requireRuntime({ browser: false });
   const server = await startServer(rt, {
     workDir: path.join(RUNTIME_DIR, 'start'), // the person's settings and state survive restarts
     env,

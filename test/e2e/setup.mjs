@@ -83,15 +83,15 @@ function install() {
     fs.symlinkSync(target, at);
   }
 
-  const missing = missingPieces({ checkStamp: false });
+  const missing = missingPieces({ checkStamp: false, browser: false });
   if (missing.length) throw new Error(`the runtime is still incomplete after installing:\n  - ${missing.join('\n  - ')}`);
   fs.writeFileSync(STAMP, `${expectedStamp()}\n`);
   log(`installed in ${Math.round((Date.now() - t0) / 1000)} s`);
 }
 
 /** Installs the runtime unless a complete one with the same lock file is there. */
-export async function ensureRuntime() {
-  const ok = () => missingPieces().length === 0;
+export async function ensureRuntime({ browser = true } = {}) {
+  const ok = () => missingPieces({ browser }).length === 0;
   if (ok()) {
     log('runtime up to date (test/e2e/runtime)');
     return;
@@ -101,10 +101,10 @@ export async function ensureRuntime() {
     const stamp = fs.existsSync(STAMP) ? fs.readFileSync(STAMP, 'utf8').trim() : '';
     if (stamp === expectedStamp()) {
       // Installed, but something outside the runtime is missing (e.g. Chromium): reinstalling won't help.
-      throw new Error(`the E2E runtime is installed, but:\n  - ${missingPieces().join('\n  - ')}`);
+      throw new Error(`the E2E runtime is installed, but:\n  - ${missingPieces({ browser }).join('\n  - ')}`);
     }
     install();
-    const rest = missingPieces();
+    const rest = missingPieces({ browser });
     if (rest.length) throw new Error(`the E2E runtime is installed, but:\n  - ${rest.join('\n  - ')}`);
   });
 }

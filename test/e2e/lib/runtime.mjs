@@ -55,8 +55,11 @@ export function paths() {
   };
 }
 
-/** What is missing for the harness to run, as sentences a person can act on; [] when complete. */
-export function missingPieces({ checkStamp = true } = {}) {
+/**
+ * What is missing for the harness to run, as sentences a person can act on; [] when complete. `browser`:
+ * whether Chromium counts (the tests drive it; `npm start` only prints a URL for the person's own browser).
+ */
+export function missingPieces({ checkStamp = true, browser = true } = {}) {
   const p = paths();
   const missing = [];
   const setup = 'run `npm run e2e:setup`';
@@ -71,15 +74,15 @@ export function missingPieces({ checkStamp = true } = {}) {
     missing.push(`the VS Code server's dependencies (their install did not complete; ${setup})`);
   }
   if (!fs.existsSync(path.join(RUNTIME_DIR, 'node_modules', 'playwright-core'))) missing.push(`playwright-core (${setup})`);
-  if (!fs.existsSync(p.chromium)) {
+  if (browser && !fs.existsSync(p.chromium)) {
     missing.push(`Chromium at ${p.chromium} (Debian: \`apt-get install chromium\`, or set AIS_BUCKETS_CHROMIUM)`);
   }
   return missing;
 }
 
 /** Throws an Error listing what is missing; otherwise returns the runtime's paths and playwright-core. */
-export function requireRuntime() {
-  const missing = missingPieces();
+export function requireRuntime({ browser = true } = {}) {
+  const missing = missingPieces({ browser });
   if (missing.length) {
     throw new Error(`The E2E runtime is incomplete. Missing:\n  - ${missing.join('\n  - ')}`);
   }
