@@ -1,4 +1,4 @@
-// Issue 8: "an upload killed half-way and resumed after a restart of the extension host sends only the
+// Resumable uploads: "an upload killed half-way and resumed after a restart of the extension host sends only the
 // missing parts and the object's checksum is right", in the real workbench. A cluster of the user's own
 // (added through Add Cluster) points at a small proxy in front of the gateway (lib/partproxy.mjs) that
 // records UploadPart requests and holds them back after the third: a dropped 100 MiB file stalls half-way
