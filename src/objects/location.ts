@@ -13,6 +13,11 @@
 // of an attached remote AIS cluster writes its namespace there as `ais@UUID#NAME` (AIStore's CLI writes
 // `ais://@UUID#NAME/bucket`). Object keys are not paths: a key with an empty segment ('a//b', a leading
 // '/') cannot be addressed here, and listings leave such keys out.
+//
+// Cluster names are the user's own ("AIS 127.0.0.1:46367", "Prod – EU"), but an authority is not a place
+// for them: VS Code lowercases a URI's host when it prints the URI, and ':' and '@' split an authority into
+// host, port and user. A name that is plain lowercase stays readable as it is; any other rides as '~' and
+// the hex of its UTF-8 (clusterAuthority), which survives lowercasing and parses back to the same name.
 import { providerInfo, type BucketRef } from '../client/cluster';
 
 export const FS_SCHEME = 'ais';
@@ -27,9 +32,26 @@ export interface FsLocation {
   key: string;
 }
 
+const PLAIN_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+const ENCODED_NAME = /^~((?:[0-9a-f]{2})+)$/i;
+
+/** A cluster's name as a URI authority that VS Code keeps intact. */
+export function clusterAuthority(name: string): string {
+  if (PLAIN_NAME.test(name)) return name;
+  return `~${Array.from(new TextEncoder().encode(name), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** The cluster name an authority stands for (inverse of clusterAuthority). */
+export function clusterOfAuthority(authority: string): string {
+  const hex = ENCODED_NAME.exec(authority)?.[1];
+  if (!hex) return authority;
+  const bytes = new Uint8Array(hex.length / 2).map((_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
+  return new TextDecoder().decode(bytes);
+}
+
 /** Parses the authority and path of an `ais:` URI. */
 export function parseFsPath(authority: string, path: string): FsLocation {
-  const cluster = authority;
+  const cluster = clusterOfAuthority(authority);
   const parts = path.split('/').filter((p, i) => i > 0 || p !== '');
   // a trailing '/' names the same thing as without it
   while (parts.length && parts[parts.length - 1] === '') parts.pop();
@@ -52,19 +74,21 @@ export function parseFsPath(authority: string, path: string): FsLocation {
 export function formatFsPath(loc: { cluster: string; bucket: BucketRef; key?: string }): { authority: string; path: string } {
   const ns = loc.bucket.namespace ? `@${loc.bucket.namespace.uuid}#${loc.bucket.namespace.name}` : '';
   const key = (loc.key ?? '').replace(/\/+$/, '');
-  return { authority: loc.cluster, path: `/${loc.bucket.provider}${ns}/${loc.bucket.name}${key ? '/' + key : ''}` };
+  return { authority: clusterAuthority(loc.cluster), path: `/${loc.bucket.provider}${ns}/${loc.bucket.name}${key ? '/' + key : ''}` };
 }
 
-/** `ais://CLUSTER/PROVIDER/BUCKET/key` as text. */
+/** `ais://CLUSTER/PROVIDER/BUCKET/key` as text, as VS Code writes the URI (CLUSTER as clusterAuthority). */
 export function fsUriString(loc: { cluster: string; bucket: BucketRef; key?: string }): string {
   const { authority, path } = formatFsPath(loc);
   return `${FS_SCHEME}://${encodeURIComponent(authority)}${path.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-/** The `ais:` URI of a location as text, a cluster or provider level included: what messages name. */
+/** The `ais:` URI of a location as a person reads it (the cluster by its own name), a cluster or provider
+ * level included: what messages name. */
 export function locationUri(loc: FsLocation): string {
   if (!loc.bucket) return `${FS_SCHEME}://${loc.cluster}/${loc.provider ?? ''}`;
-  return fsUriString({ cluster: loc.cluster, bucket: loc.bucket, key: loc.key });
+  const { path } = formatFsPath({ cluster: loc.cluster, bucket: loc.bucket, key: loc.key });
+  return `${FS_SCHEME}://${encodeURIComponent(loc.cluster)}${path.split('/').map(encodeURIComponent).join('/')}`;
 }
 
 /** ais://bucket/key, s3://bucket/key, gs://...: what AIStore's CLI and s3cmd call it. */

@@ -24,12 +24,13 @@ describe('ais: file system', function () {
   let api: AisBucketsApi;
   let cluster: string;
   let client: ClusterClient;
+  let url: string;
   const tmp = makeTempDir('fs');
   const object = (key: string): ObjectNode => ({ type: 'object', clusterName: cluster, bucket: { name: BUCKET, provider: 'ais' }, key, entry: { key, size: 0 }, parentPrefix: '' });
   const uri = (key = '') => vscode.Uri.from({ scheme: 'ais', authority: cluster, path: `/ais/${BUCKET}${key ? '/' + key : ''}` });
 
   before(async function () {
-    ({ api, cluster, client } = await activateWithGateway(this));
+    ({ api, cluster, client, url } = await activateWithGateway(this));
     await initChecksums();
     await client.createBucket(ref);
     await client.putObject(ref, 'notes/todo.txt', bodyOf('first line\n'), { contentType: 'text/x-todo', userMeta: { owner: 'alice', project: 'issue-8' } });
@@ -41,6 +42,24 @@ describe('ais: file system', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await client?.deleteBucket(ref).catch(() => undefined);
     removeDir(tmp);
+  });
+
+  it('opens objects of a cluster whose name has spaces, capitals, a colon and non-ASCII, also from a URI VS Code printed and parsed again', async () => {
+    const name = 'My Cluster 127.0.0.1:1 Ü';
+    assert.equal(await vscode.commands.executeCommand('aisBuckets.addCluster', { name, endpoint: url, kind: 'ais', skipProbe: true }), name);
+    try {
+      const node = { ...object('notes/todo.txt'), clusterName: name };
+      const item = api.tree.getTreeItem(node);
+      const printed = item.resourceUri!.toString();
+      assert.equal(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.parse(printed))).toString(), 'first line\n', `read through ${printed}`);
+      await vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []));
+      const doc = vscode.window.activeTextEditor?.document;
+      assert.equal(doc?.uri.toString(), printed);
+      assert.equal(doc?.getText(), 'first line\n');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand('aisBuckets.removeCluster', name);
+    }
   });
 
   it('opens an object from the tree as a document; saving keeps content type and metadata, the checksum follows', async () => {

@@ -10,7 +10,7 @@ import { Conflict, memoryBaseStore, ObjectFs, ObjectFsError } from '../../src/fs
 import { bodyOf, readObjectText } from '../helpers/data';
 import { looksBinary, objectKind } from '../../src/objects/content';
 import { formatObjectProperties } from '../../src/objects/format';
-import { formatFsPath, fsUriString, parseFsPath, FsLocation } from '../../src/objects/location';
+import { clusterAuthority, clusterOfAuthority, formatFsPath, fsUriString, locationUri, parseFsPath, FsLocation } from '../../src/objects/location';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const loc = (bucket: BucketRef, key: string): FsLocation => ({ cluster: 'c', provider: bucket.provider, bucket, key });
@@ -34,7 +34,20 @@ test('uri: ais://CLUSTER/PROVIDER/BUCKET/key round-trips, namespaces and odd key
   const ns = { name: 'x', provider: 'ais', namespace: { uuid: 'U1', name: 'remote' } };
   assert.deepEqual(formatFsPath({ cluster: 'dev', bucket: ns, key: 'k' }), { authority: 'dev', path: '/ais@U1#remote/x/k' });
   assert.deepEqual(parseFsPath('dev', '/ais@U1#remote/x/k').bucket, ns);
-  assert.equal(fsUriString({ cluster: 'my cluster', bucket: b, key: 'a/ü#1.txt' }), 'ais://my%20cluster/ais/data/a/%C3%BC%231.txt');
+  assert.equal(fsUriString({ cluster: 'my cluster', bucket: b, key: 'a/ü#1.txt' }), 'ais://~6d7920636c7573746572/ais/data/a/%C3%BC%231.txt');
+  assert.equal(locationUri({ cluster: 'my cluster', provider: 'ais', bucket: b, key: 'a/ü#1.txt' }), 'ais://my%20cluster/ais/data/a/%C3%BC%231.txt');
+});
+
+test('uri: any cluster name survives as an authority, VS Code lowercasing the host included', () => {
+  const b = { name: 'data', provider: 'ais' };
+  for (const cluster of ['dev', 'e2e', 'local.gw-1', 'AIS 127.0.0.1:46367', 'Prod', 'user@host', 'ünïcødé クラスタ', '~tilde', 'a:1', '-x', 'trailing ']) {
+    const { authority, path } = formatFsPath({ cluster, bucket: b, key: 'k' });
+    assert.match(authority, /^[a-z0-9~][a-z0-9._~-]*$/, `${cluster}: an authority with nothing VS Code changes or splits`);
+    assert.equal(clusterOfAuthority(authority), cluster);
+    assert.equal(parseFsPath(authority.toLowerCase(), path).cluster, cluster, `${cluster}: read back from the URI as VS Code prints it`);
+    if (authority.startsWith('~')) assert.equal(parseFsPath(authority.toUpperCase(), path).cluster, cluster, `${cluster}: hex of either case`);
+  }
+  assert.equal(clusterAuthority('dev'), 'dev', 'a plain lowercase name stays readable');
 });
 
 test('kind: text, image or binary from extension, content type and the first bytes', () => {
