@@ -104,14 +104,24 @@ function describeProgress(p: TransferProgress): string {
 }
 
 /** Runs a transfer under a cancellable progress notification; returns undefined when cancelled. */
+/** A progress notification with Cancel; Cancel aborts `abort`, which the work passes on as its signal. */
+export function withCancellableProgress<T>(
+  title: string,
+  work: (progress: vscode.Progress<{ message?: string; increment?: number }>, abort: AbortController) => Thenable<T>,
+): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    return work(progress, abort);
+  });
+}
+
 export async function runTransfer<T>(
   title: string,
   log: vscode.LogOutputChannel,
   work: (opts: Pick<TransferOptions, 'signal' | 'onProgress' | 'onLog'>) => Promise<T>,
 ): Promise<T | undefined> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const abort = new AbortController();
-    token.onCancellationRequested(() => abort.abort());
+  return withCancellableProgress(title, async (progress, abort) => {
     let lastFraction = 0;
     try {
       return await work({

@@ -3,6 +3,7 @@
 // objects and by "Delete Bucket" on an S3 bucket that still holds objects.
 import * as vscode from 'vscode';
 import type { DeleteFailure } from '../client/cluster';
+import { withCancellableProgress } from './common';
 
 /** How many failed keys a message names before "and N more". */
 const NAMED_IN_MESSAGE = 5;
@@ -15,9 +16,7 @@ export interface DeletionRun {
 
 /** Runs `work` under a cancellable progress notification; Cancel aborts `run.signal`. */
 export function withDeleteProgress<T>(title: string, work: (run: DeletionRun) => Promise<T>): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
-    const abort = new AbortController();
-    token.onCancellationRequested(() => abort.abort());
+  return withCancellableProgress(title, (progress, abort) => {
     let shown = 0;
     return work({
       signal: abort.signal,
