@@ -116,7 +116,7 @@ export class ClusterRegistry implements vscode.Disposable {
     const clean = JSON.parse(JSON.stringify(settings)) as ClusterSettings;
     if (prior >= 0) list.splice(prior, 0, clean);
     else list.push(clean);
-    if (secrets.accessKey || secrets.secretKey) await this.secrets.store(SECRET_PREFIX + spec.name, JSON.stringify(secrets));
+    if (Object.keys(secrets).length > 0) await this.secrets.store(SECRET_PREFIX + spec.name, JSON.stringify(secrets));
     else await this.secrets.delete(SECRET_PREFIX + spec.name);
     await this.writeList(list);
   }

@@ -2,6 +2,7 @@
 // S3 service (s3.ts). The tree and the commands hold a ClusterClient and never ask which one it is;
 // what differs between the two is stated in `capabilities`, not discovered by catching errors.
 import type { Readable } from 'node:stream';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 
 export type ClusterKind = 'ais' | 's3';
 
@@ -292,6 +293,15 @@ export interface ClusterConnection {
   secretKey?: string;
   /** AIStore AuthN token (Bearer), when the cluster runs with authentication. */
   authToken?: string;
+  /** S3: temporary credentials' session token, sent with the keys (X-Amz-Security-Token). */
+  sessionToken?: string;
+  /**
+   * S3: where the keys come from when they are not given above: an AWS profile, the environment, or any
+   * provider of the AWS SDK's (credential_process, SSO, assume-role). Wins over accessKey/secretKey.
+   */
+  credentials?: AwsCredentialIdentityProvider;
+  /** S3: path-style (http://host/bucket/key, the default) or virtual-hosted (http://bucket.host/key, AWS). */
+  addressing?: 'path' | 'virtual';
   region?: string;
   tls?: TlsOptions;
   /** Idle timeout per request (no bytes for this long → 'timeout'), ms; default 30 s. */
@@ -334,6 +344,19 @@ export type ClientErrorKind =
   | 'unsupported' // this kind of cluster cannot do that (see Capabilities)
   | 'aborted';
 
+/**
+ * Which credential problem an 'auth' error is, when the server says: each wants a different fix
+ * (re-type the key, fix the clock, sign in again), so the extension can offer the right action.
+ */
+export type AuthProblem =
+  | 'no-credentials' // the server wants credentials and none were sent
+  | 'unknown-key' // S3 InvalidAccessKeyId
+  | 'wrong-secret' // S3 SignatureDoesNotMatch
+  | 'clock-skew' // S3 RequestTimeTooSkewed: this machine's clock is off
+  | 'token-expired' // AuthN token past its exp, or expired temporary credentials
+  | 'token-invalid' // a token the cluster cannot verify, or revoked
+  | 'denied'; // credentials are fine, the permission is missing
+
 /** The one error the client layer throws: a message a user can act on, never a stack or raw XML. */
 export class ClientError extends Error {
   override readonly name = 'ClientError';
@@ -344,10 +367,14 @@ export class ClientError extends Error {
     readonly status?: number,
     /** Server's own error code (S3 `Code`, Node's `ECONNREFUSED`), for logs. */
     readonly code?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; authProblem?: AuthProblem },
   ) {
     super(message, options);
+    this.authProblem = options?.authProblem;
   }
+
+  /** For kind 'auth': which credential problem it is, when known. */
+  readonly authProblem?: AuthProblem;
 }
 
 export function isClientError(err: unknown): err is ClientError {

@@ -3,6 +3,24 @@
 // nothing here touches either, so all of it is testable in plain Node.
 import type { ClusterConnection, ClusterKind } from '../client/cluster';
 
+/**
+ * How a cluster proves who the user is. S3: keys typed in (accessKey/secretKey/sessionToken, secrets), an
+ * AWS profile of the shared files, the AWS SDK's default chain (environment, ...), or unsigned requests.
+ * AIStore: nothing, a token (pasted: a secret; or read from a file, as the `ais` CLI does), or AuthN
+ * sign-in (the token it issued is a secret; the password is never kept).
+ */
+export type ClusterAuth =
+  | { method: 'keys' }
+  | { method: 'profile'; profile: string }
+  | { method: 'environment' }
+  | { method: 'anonymous' }
+  | { method: 'none' }
+  | { method: 'token' }
+  | { method: 'tokenFile'; file: string }
+  | { method: 'authn'; url: string; user: string };
+
+export type AuthMethod = ClusterAuth['method'];
+
 export interface ClusterSpec {
   /** Unique in the registry; what the tree shows. */
   name: string;
@@ -11,34 +29,54 @@ export interface ClusterSpec {
   endpoint: string;
   /** AIS: its S3 side (`${endpoint}/s3` unless imported otherwise). */
   s3Endpoint?: string;
+  /** Absent in settings saved before it existed: keys if there are any, else none/anonymous. */
+  auth?: ClusterAuth;
   accessKey?: string;
   secretKey?: string;
+  /** S3 temporary credentials' session token (secret). */
+  sessionToken?: string;
   region?: string;
+  /** S3: path-style (default) or virtual-hosted-style requests (AWS itself). */
+  addressing?: 'path' | 'virtual';
   multipartChunkSizeMb?: number;
   tls?: { verify: boolean; verifyHostname?: boolean; caFile?: string };
   proxy?: { host: string; port: number };
   signatureV2?: boolean;
   /** Where the entry came from, e.g. "~/.s3cfg"; re-imports from the same file update it. */
   source?: string;
-  /** AIS: Bearer token for the native API (the embedded gateway's, derived from its keys; never saved). */
+  /** AIS: Bearer token for the native API: pasted, issued by AuthN, or the embedded gateway's (secret). */
   authToken?: string;
 }
 
-/** The part of a ClusterSpec that goes into settings (no keys). */
-export type ClusterSettings = Omit<ClusterSpec, 'accessKey' | 'secretKey'>;
+const SECRET_FIELDS = ['accessKey', 'secretKey', 'sessionToken', 'authToken'] as const;
+type SecretField = (typeof SECRET_FIELDS)[number];
 
-export interface ClusterSecrets {
-  accessKey?: string;
-  secretKey?: string;
-}
+/** The part of a ClusterSpec that goes into settings (no keys, no tokens). */
+export type ClusterSettings = Omit<ClusterSpec, SecretField>;
+
+export type ClusterSecrets = Partial<Pick<ClusterSpec, SecretField>>;
 
 export function splitSecrets(spec: ClusterSpec): { settings: ClusterSettings; secrets: ClusterSecrets } {
-  const { accessKey, secretKey, ...settings } = spec;
-  return { settings, secrets: { accessKey, secretKey } };
+  const settings: Record<string, unknown> = { ...spec };
+  const secrets: ClusterSecrets = {};
+  for (const field of SECRET_FIELDS) {
+    if (spec[field]) secrets[field] = spec[field];
+    delete settings[field];
+  }
+  return { settings: settings as ClusterSettings, secrets };
 }
 
 export function joinSecrets(settings: ClusterSettings, secrets: ClusterSecrets | undefined): ClusterSpec {
-  return { ...settings, ...(secrets?.accessKey ? { accessKey: secrets.accessKey } : {}), ...(secrets?.secretKey ? { secretKey: secrets.secretKey } : {}) };
+  const spec: ClusterSpec = { ...settings };
+  for (const field of SECRET_FIELDS) if (secrets?.[field]) spec[field] = secrets[field];
+  return spec;
+}
+
+/** The auth method in effect: the saved one, or what an entry saved before `auth` existed meant. */
+export function authOf(spec: ClusterSpec): ClusterAuth {
+  if (spec.auth) return spec.auth;
+  if (spec.kind === 's3') return spec.accessKey ? { method: 'keys' } : { method: 'anonymous' };
+  return spec.authToken ? { method: 'token' } : { method: 'none' };
 }
 
 /** What createClusterClient needs to talk to this cluster. */
@@ -49,8 +87,10 @@ export function toConnection(spec: ClusterSpec, options: Partial<ClusterConnecti
     s3Endpoint: spec.s3Endpoint,
     accessKey: spec.accessKey,
     secretKey: spec.secretKey,
+    sessionToken: spec.sessionToken,
     authToken: spec.authToken,
     region: spec.region,
+    addressing: spec.addressing,
     tls: spec.tls ? { ...spec.tls } : undefined,
     proxy: spec.proxy ? { host: spec.proxy.host, port: spec.proxy.port } : undefined,
     ...options,
