@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import { FileUploadJournal } from './client/transfer/journal';
 import { registerBucketCommands } from './commands/buckets';
 import { registerClusterCommands } from './commands/clusters';
+import { showConnectionDetails } from './commands/connection/details';
+import { offerImportOnce, registerImportCommands } from './commands/connection/imports';
 import { destinationOf } from './commands/common';
 import { registerFindCommands } from './commands/find';
 import { LocalGateway, registerGatewayCommands } from './commands/gateway';
@@ -33,6 +35,8 @@ export interface AisBucketsApi {
   fs: AisFileSystemProvider;
   /** The journal of resumable multipart uploads (a file in global storage). */
   uploadJournal: FileUploadJournal;
+  /** This extension's log folder; the output channel's log file is in the extension host's folder above it. */
+  logUri: vscode.Uri;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<AisBucketsApi> {
@@ -72,6 +76,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   const refresh = (node?: TreeNode) => tree.refresh(node);
   registerGatewayCommands(context, gateway, log);
   registerClusterCommands(context, registry, log);
+  registerImportCommands(context, registry, log);
+  context.subscriptions.push(
+    vscode.commands.registerCommand('aisBuckets.showConnectionDetails', (target?: string | { clusterName?: string }) => showConnectionDetails(registry, log, target)),
+  );
   registerBucketCommands(context, registry, log, () => tree.refresh());
   registerTreeCommands(context, tree);
   registerUploadCommands(context, registry, log, uploadJournal, refresh);
@@ -85,7 +93,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   trackWalkthrough(context, registry);
 
   void gateway.restoreState();
-  return { registry, tree, gateway, treeView: treeView as vscode.TreeView<unknown>, dragAndDrop: dnd, fs, uploadJournal };
+  void offerImportOnce(context, registry, log).catch((e) => log.warn(`import offer: ${(e as Error).message}`));
+  return { registry, tree, gateway, treeView: treeView as vscode.TreeView<unknown>, dragAndDrop: dnd, fs, uploadJournal, logUri: context.logUri };
 }
 
 /** Walkthrough steps complete on real state: a running local gateway, a cluster of one's own. */

@@ -3,7 +3,10 @@
 import * as vscode from 'vscode';
 import type { ClusterClient } from './client/cluster';
 import { createClusterClient } from './client';
-import { ClusterSecrets, ClusterSettings, ClusterSpec, joinSecrets, mergeImported, MergeResult, splitSecrets, toConnection, validateSpec } from './config/clusters';
+import type { ClusterConnection } from './client/cluster';
+import { readAisTokenFile } from './config/aiscli';
+import { environmentCredentials, profileCredentials } from './config/awsprofiles';
+import { authOf, ClusterSecrets, ClusterSettings, ClusterSpec, joinSecrets, mergeImported, MergeResult, splitSecrets, toConnection, validateSpec } from './config/clusters';
 
 import { nativeToken } from './common/token';
 
@@ -25,6 +28,8 @@ export class ClusterRegistry implements vscode.Disposable {
   private local?: ClusterSpec;
   private readonly transient: ClusterSpec[] = [];
   private readonly disposables: vscode.Disposable[] = [];
+  /** Every secret value this session handled: what a test checks never reached the log. */
+  private readonly handledSecrets = new Set<string>();
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.disposables.push(
@@ -71,28 +76,73 @@ export class ClusterRegistry implements vscode.Disposable {
     const raw = await this.secrets.get(SECRET_PREFIX + name);
     if (!raw) return undefined;
     try {
-      return JSON.parse(raw) as ClusterSecrets;
+      const secrets = JSON.parse(raw) as ClusterSecrets;
+      this.noteSecrets(secrets);
+      return secrets;
     } catch {
       return undefined;
     }
   }
 
-  /** A client for a cluster, reused until its description or keys change. */
+  private noteSecrets(secrets: ClusterSecrets): void {
+    for (const [field, value] of Object.entries(secrets)) if (value && field !== 'accessKey') this.handledSecrets.add(value);
+  }
+
+  /** A secret that passed through without being stored (a password typed to sign in). */
+  noteHandled(secret: string): void {
+    if (secret) this.handledSecrets.add(secret);
+  }
+
+  /** The secret keys and tokens this session has handled (for the test that greps the log for them). */
+  sessionSecrets(): string[] {
+    return [...this.handledSecrets];
+  }
+
+  /**
+   * A client for a cluster, reused until its description, keys or token change. A token file is read
+   * again each time (the `ais` CLI may have signed in anew), as is an AWS profile's chain when it expires.
+   */
   async client(name: string): Promise<ClusterClient> {
     const entry = await this.entry(name);
     if (!entry) throw new Error(vscode.l10n.t('There is no cluster named "{0}".', name));
-    const key = JSON.stringify(entry.spec);
+    const { connection, key } = await this.connectionFor(entry.spec);
     const cached = this.clients.get(name);
     if (cached && cached.key === key) return cached.client;
     cached?.client.dispose();
-    const client = createClusterClient(toConnection(entry.spec, { timeoutMs: this.timeoutMs() }));
+    const client = createClusterClient(connection);
     this.clients.set(name, { key, client });
     return client;
   }
 
-  /** A client for a spec that is not saved yet (Add Cluster tests the endpoint with it). */
-  clientFor(spec: ClusterSpec): ClusterClient {
-    return createClusterClient(toConnection(spec, { timeoutMs: this.timeoutMs() }));
+  /** A client for a spec that is not saved yet (Add Cluster checks the endpoint and keys with it). */
+  async clientFor(spec: ClusterSpec): Promise<ClusterClient> {
+    this.noteSecrets(splitSecrets(spec).secrets);
+    return createClusterClient((await this.connectionFor(spec)).connection);
+  }
+
+  /** What a spec's auth method resolves to; `key` changes whenever the client must be made anew. */
+  private async connectionFor(spec: ClusterSpec): Promise<{ connection: ClusterConnection; key: string }> {
+    const auth = authOf(spec);
+    const base = toConnection(spec, { timeoutMs: this.timeoutMs() });
+    switch (auth.method) {
+      case 'profile':
+        return {
+          connection: { ...base, accessKey: undefined, secretKey: undefined, sessionToken: undefined, credentials: profileCredentials(auth.profile) },
+          key: JSON.stringify(spec),
+        };
+      case 'environment':
+        return { connection: { ...base, accessKey: undefined, secretKey: undefined, sessionToken: undefined, credentials: environmentCredentials() }, key: JSON.stringify(spec) };
+      case 'anonymous':
+        return { connection: { ...base, accessKey: undefined, secretKey: undefined, sessionToken: undefined }, key: JSON.stringify(spec) };
+      case 'tokenFile': {
+        const token = await readAisTokenFile(auth.file);
+        return { connection: { ...base, authToken: token }, key: JSON.stringify({ ...spec, authToken: token }) };
+      }
+      case 'none':
+        return { connection: { ...base, authToken: undefined }, key: JSON.stringify(spec) };
+      default:
+        return { connection: base, key: JSON.stringify(spec) };
+    }
   }
 
   private timeoutMs(): number {
@@ -111,6 +161,7 @@ export class ClusterRegistry implements vscode.Disposable {
     if (problems.length) throw new Error(problems.join(' '));
     if (spec.name === LOCAL_CLUSTER) throw new Error(vscode.l10n.t('"{0}" is the embedded gateway\'s name: choose another.', LOCAL_CLUSTER));
     const { settings, secrets } = splitSecrets(spec);
+    this.noteSecrets(secrets);
     const list = this.saved().filter((c) => c.name !== spec.name);
     const prior = this.saved().findIndex((c) => c.name === spec.name);
     const clean = JSON.parse(JSON.stringify(settings)) as ClusterSettings;
@@ -119,6 +170,46 @@ export class ClusterRegistry implements vscode.Disposable {
     if (Object.keys(secrets).length > 0) await this.secrets.store(SECRET_PREFIX + spec.name, JSON.stringify(secrets));
     else await this.secrets.delete(SECRET_PREFIX + spec.name);
     await this.writeList(list);
+  }
+
+  /**
+   * Replaces the saved cluster `name` with `spec` (Edit Connection), in its place in the list. Under a new
+   * name the old entry's secrets go with it. Validated before anything is written.
+   */
+  async replace(name: string, spec: ClusterSpec): Promise<void> {
+    const problems = validateSpec(spec);
+    if (problems.length) throw new Error(problems.join(' '));
+    if (spec.name === LOCAL_CLUSTER) throw new Error(vscode.l10n.t('"{0}" is the embedded gateway\'s name: choose another.', LOCAL_CLUSTER));
+    const list = this.saved();
+    const at = list.findIndex((c) => c.name === name);
+    if (at < 0) throw new Error(vscode.l10n.t('There is no saved cluster named "{0}".', name));
+    if (spec.name !== name && list.some((c) => c.name.toLowerCase() === spec.name.toLowerCase())) throw new Error(vscode.l10n.t('There is already a cluster named "{0}".', spec.name));
+    const { settings, secrets } = splitSecrets(spec);
+    this.noteSecrets(secrets);
+    if (Object.keys(secrets).length > 0) await this.secrets.store(SECRET_PREFIX + spec.name, JSON.stringify(secrets));
+    else await this.secrets.delete(SECRET_PREFIX + spec.name);
+    if (spec.name !== name) {
+      await this.secrets.delete(SECRET_PREFIX + name);
+      this.dropClient(name);
+    }
+    const next = list.slice();
+    next[at] = JSON.parse(JSON.stringify(settings)) as ClusterSettings;
+    await this.writeList(next);
+  }
+
+  /** Stores a new token for a saved cluster (sign-in again), leaving the rest of it as it is. */
+  async storeToken(name: string, token: string): Promise<void> {
+    const secrets = (await this.readSecrets(name)) ?? {};
+    this.handledSecrets.add(token);
+    await this.secrets.store(SECRET_PREFIX + name, JSON.stringify({ ...secrets, authToken: token }));
+    this.dropClient(name);
+    this.changed.fire();
+  }
+
+  /** The saved cluster whose endpoint (native or S3 side) an error names, for "sign in again". */
+  async byEndpoint(endpoint: string): Promise<ClusterEntry | undefined> {
+    const norm = endpoint.replace(/\/+$/, '');
+    return (await this.entries()).find((e) => e.spec.endpoint.replace(/\/+$/, '') === norm || (e.spec.s3Endpoint ?? `${e.spec.endpoint}/s3`).replace(/\/+$/, '') === norm);
   }
 
   /** Merges an imported spec (re-import updates the same endpoint rather than adding a duplicate). */
@@ -151,6 +242,7 @@ export class ClusterRegistry implements vscode.Disposable {
    */
   setLocal(url: string | undefined, credentials?: { accessKey: string; secretKey: string }): void {
     this.dropClient(LOCAL_CLUSTER);
+    if (credentials) this.noteSecrets({ secretKey: credentials.secretKey, authToken: nativeToken(credentials) });
     this.local = url
       ? { name: LOCAL_CLUSTER, kind: 'ais', endpoint: url, ...(credentials ? { ...credentials, authToken: nativeToken(credentials) } : {}) }
       : undefined;

@@ -1,19 +1,30 @@
-// Add, import and remove clusters. Every command also takes its answers as arguments, so tests and other
-// extensions can run it without UI: aisBuckets.addCluster({name, endpoint, kind, accessKey, secretKey}).
+// Add, edit, sign in to and remove clusters. Each command also takes its answers as arguments, so tests and
+// other extensions run it without UI: aisBuckets.addCluster({name, endpoint, kind, accessKey, secretKey}).
 import * as vscode from 'vscode';
+import { signIn } from '../client/ais/authn';
 import type { ClusterKind } from '../client/cluster';
-import type { ClusterSpec } from '../config/clusters';
-import { defaultS3cfgPath, readS3cfgFile, S3cfgError } from '../config/s3cfg';
+import { authOf, type ClusterAuth, type ClusterSpec } from '../config/clusters';
+import { ConnectionDraft, draftFromSpec, specFromDraft } from '../config/draft';
 import { errorText } from '../objects/errors';
+import { clusterAuthority, FS_SCHEME } from '../objects/location';
 import { ClusterRegistry, LOCAL_CLUSTER } from '../registry';
+import { runConnectionFlow } from './connection/flow';
+import { signInAgain, type SignInTarget } from './connection/signin';
 
 export interface AddClusterArgs {
   name?: string;
   endpoint?: string;
   kind?: ClusterKind;
+  auth?: ClusterAuth;
   accessKey?: string;
   secretKey?: string;
-  /** Save even if the endpoint does not answer (default: ask). */
+  sessionToken?: string;
+  /** AIS: a token (auth method 'token'), or the password to sign in with (method 'authn'). */
+  authToken?: string;
+  password?: string;
+  region?: string;
+  addressing?: 'path' | 'virtual';
+  /** Save even if the endpoint does not answer (default: fail). */
   skipProbe?: boolean;
 }
 
@@ -27,149 +38,161 @@ export function normalizeUserEndpoint(input: string, kind?: ClusterKind): { endp
   return { endpoint: text };
 }
 
-export function clusterNameFromEndpoint(endpoint: string): string {
-  try {
-    return new URL(endpoint).host;
-  } catch {
-    return endpoint;
-  }
-}
+type ClusterTarget = string | { clusterName?: string; endpoint?: string } | undefined;
 
 export function registerClusterCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel) {
   context.subscriptions.push(
-    vscode.commands.registerCommand('aisBuckets.addCluster', async (args?: AddClusterArgs) => addCluster(registry, log, args ?? {})),
-    vscode.commands.registerCommand('aisBuckets.importS3cfg', async (file?: string | vscode.Uri) => importS3cfg(registry, log, file)),
-    vscode.commands.registerCommand('aisBuckets.removeCluster', async (target?: string | { clusterName?: string }) => {
-      const name = typeof target === 'string' ? target : target?.clusterName ?? (await pickSavedCluster(registry));
+    vscode.commands.registerCommand('aisBuckets.addCluster', async (args?: AddClusterArgs) => (args?.endpoint !== undefined ? addWithArgs(registry, log, args) : addWithFlow(registry, log))),
+    vscode.commands.registerCommand('aisBuckets.editConnection', async (target?: ClusterTarget, changes?: AddClusterArgs) => editConnection(registry, log, target, changes)),
+    vscode.commands.registerCommand('aisBuckets.signIn', async (target?: SignInTarget) => signInAgain(registry, log, target)),
+    vscode.commands.registerCommand('aisBuckets.removeCluster', async (target?: ClusterTarget) => {
+      const name = (await savedClusterOf(registry, target, vscode.l10n.t('Remove Cluster'))) ?? undefined;
       if (!name) return false;
-      if (name === LOCAL_CLUSTER) {
-        void vscode.window.showInformationMessage(vscode.l10n.t('The local cluster is the embedded gateway: stop it with "AIS Buckets: Stop Local Gateway".'));
-        return false;
-      }
       const removed = await registry.remove(name);
-      if (removed) log.info(`removed cluster ${name}`);
+      if (removed) {
+        log.info(`removed cluster ${name}`);
+        await closeEditorsOf(name);
+      }
       return removed;
     }),
   );
 }
 
-async function pickSavedCluster(registry: ClusterRegistry): Promise<string | undefined> {
+/** The saved cluster a command is about: named, clicked, found by endpoint, or picked. */
+async function savedClusterOf(registry: ClusterRegistry, target: ClusterTarget, title: string): Promise<string | undefined> {
+  let name = typeof target === 'string' ? target : target?.clusterName;
+  if (!name && typeof target === 'object' && target.endpoint) name = (await registry.byEndpoint(target.endpoint))?.spec.name;
+  if (name === LOCAL_CLUSTER) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('The local cluster is the embedded gateway: its connection is fixed; "Show Connection Details" shows it, and "AIS Buckets: Stop Local Gateway" stops it.'));
+    return undefined;
+  }
+  if (name) return name;
   const entries = (await registry.entries()).filter((e) => !e.embedded && !e.transient);
   if (entries.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('There are no saved clusters to remove.'));
+    void vscode.window.showInformationMessage(vscode.l10n.t('There are no saved clusters: add one first.'));
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
     entries.map((e) => ({ label: e.spec.name, description: e.spec.endpoint })),
-    { title: vscode.l10n.t('Remove Cluster'), placeHolder: vscode.l10n.t('Which cluster? (its objects are not touched)') },
+    { title, placeHolder: vscode.l10n.t('Which cluster? (its objects are not touched)') },
   );
   return pick?.label;
 }
 
-async function addCluster(registry: ClusterRegistry, log: vscode.LogOutputChannel, args: AddClusterArgs): Promise<string | undefined> {
-  const rawEndpoint =
-    args.endpoint ??
-    (await vscode.window.showInputBox({
-      title: vscode.l10n.t('Add Cluster (1/3): endpoint'),
-      prompt: vscode.l10n.t('An AIStore gateway (http://10.10.0.1:51080) or any S3 endpoint (https://s3.example.com). A trailing /s3 means an AIStore gateway.'),
-      placeHolder: 'http://10.10.0.1:51080',
-      ignoreFocusOut: true,
-      validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter the endpoint address')),
-    }));
-  if (!rawEndpoint) return undefined;
-  const guessed = normalizeUserEndpoint(rawEndpoint, args.kind);
-  let kind = args.kind ?? guessed.kind;
-  if (!kind) {
-    const pick = await vscode.window.showQuickPick(
-      [
-        { label: vscode.l10n.t('AIStore cluster'), description: vscode.l10n.t('native API (/v1): providers, bucket props, checksums'), clusterKind: 'ais' as const },
-        { label: vscode.l10n.t('S3-compatible endpoint'), description: vscode.l10n.t('AWS S3, MinIO, Ceph, …'), clusterKind: 's3' as const },
-      ],
-      { title: vscode.l10n.t('Add Cluster (2/3): what is it?'), ignoreFocusOut: true },
-    );
-    if (!pick) return undefined;
-    kind = pick.clusterKind;
+async function addWithFlow(registry: ClusterRegistry, log: vscode.LogOutputChannel): Promise<string | undefined> {
+  const spec = await runConnectionFlow(registry, log, { endpoint: '' });
+  if (!spec) return undefined;
+  try {
+    await registry.save(spec);
+  } catch (e) {
+    void vscode.window.showErrorMessage(vscode.l10n.t('Could not save the cluster: {0}', errorText(e)));
+    return undefined;
   }
-  const name =
-    args.name ??
-    (await vscode.window.showInputBox({
-      title: vscode.l10n.t('Add Cluster (3/3): name'),
-      value: clusterNameFromEndpoint(guessed.endpoint),
-      ignoreFocusOut: true,
-      validateInput: (v) => (!v.trim() ? vscode.l10n.t('Enter a name') : v.trim() === LOCAL_CLUSTER ? vscode.l10n.t('"{0}" is the embedded gateway', LOCAL_CLUSTER) : undefined),
-    }));
-  if (!name) return undefined;
-  const spec: ClusterSpec = {
-    name: name.trim(),
-    kind,
-    endpoint: guessed.endpoint,
-    ...(args.accessKey ? { accessKey: args.accessKey, secretKey: args.secretKey } : {}),
-  };
-  if (!args.skipProbe) {
-    const client = registry.clientFor(spec);
-    try {
-      const probe = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing {0}…', spec.endpoint) },
-        () => client.probe(),
-      );
-      log.info(`probe ${spec.endpoint}: ${probe.summary} (${probe.latencyMs} ms)`);
-    } catch (e) {
-      const message = errorText(e);
-      log.warn(`probe ${spec.endpoint} failed: ${message}`);
-      if (args.endpoint !== undefined) throw new Error(message, { cause: e }); // called with arguments: no dialog to answer
-      const saveAnyway = vscode.l10n.t('Save Anyway');
-      const choice = await vscode.window.showWarningMessage(message, { modal: true, detail: vscode.l10n.t('Save the cluster anyway?') }, saveAnyway);
-      if (choice !== saveAnyway) return undefined;
-    } finally {
-      client.dispose();
-    }
-  }
-  await registry.save(spec);
-  log.info(`added cluster ${spec.name} (${spec.kind}, ${spec.endpoint})`);
+  log.info(`added cluster ${spec.name} (${spec.kind}, ${spec.endpoint}, auth ${spec.auth?.method})`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Added cluster "{0}" ({1}).', spec.name, spec.endpoint));
   return spec.name;
 }
 
-async function importS3cfg(registry: ClusterRegistry, log: vscode.LogOutputChannel, target?: string | vscode.Uri): Promise<string | undefined> {
-  let file = typeof target === 'string' ? target : target?.fsPath;
-  if (!file) {
-    const choice = await vscode.window.showQuickPick(
-      [
-        { label: '~/.s3cfg', description: defaultS3cfgPath(), file: defaultS3cfgPath() },
-        { label: vscode.l10n.t('Choose a file…'), file: '' },
-      ],
-      { title: vscode.l10n.t('Import from s3cmd config') },
-    );
-    if (!choice) return undefined;
-    file = choice.file;
-    if (!file) {
-      const picked = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Choose an s3cmd config file'), canSelectMany: false, openLabel: vscode.l10n.t('Import') });
-      if (!picked?.[0]) return undefined;
-      file = picked[0].fsPath;
-    }
+async function editConnection(registry: ClusterRegistry, log: vscode.LogOutputChannel, target: ClusterTarget, changes?: AddClusterArgs): Promise<boolean> {
+  const name = await savedClusterOf(registry, target, vscode.l10n.t('Edit Connection'));
+  if (!name) return false;
+  const entry = await registry.entry(name);
+  if (!entry) throw new Error(vscode.l10n.t('There is no cluster named "{0}".', name));
+  let spec: ClusterSpec | undefined;
+  if (changes) {
+    // Without UI: the changes over the saved cluster, checked like Add Cluster's arguments.
+    spec = await specFromArgs(registry, { ...argsOf(entry.spec), ...changes, name: changes.name ?? name }, entry.spec);
+    if (!changes.skipProbe) await probe(registry, log, spec);
+  } else {
+    spec = await runConnectionFlow(registry, log, draftFromSpec(entry.spec), name);
+    if (!spec) return false;
   }
   try {
-    const { spec, warnings } = await readS3cfgFile(file);
-    for (const w of warnings) log.warn(w);
-    const result = await registry.import(spec);
-    const from = spec.source ?? file;
-    log.info(`${result.action} cluster "${result.name}" (${spec.endpoint}) from ${from}`);
-    const msg =
-      result.action === 'added'
-        ? vscode.l10n.t('Added cluster "{0}" ({1}) from {2}.', result.name, spec.endpoint, from)
-        : vscode.l10n.t('Updated cluster "{0}" ({1}) from {2}.', result.name, spec.endpoint, from);
-    void vscode.window.showInformationMessage(warnings.length ? vscode.l10n.t('{0} {1} note(s) in the log.', msg, warnings.length) : msg);
-    return result.name;
+    await registry.replace(name, spec);
   } catch (e) {
-    const message = e instanceof S3cfgError ? e.message : vscode.l10n.t('Cannot import {0}: {1}', file, (e as Error).message);
-    log.error(message);
-    if (typeof target === 'string') throw new Error(message, { cause: e });
-    const openFile = vscode.l10n.t('Open File');
-    const pick = await vscode.window.showErrorMessage(message, openFile);
-    if (pick === openFile && e instanceof S3cfgError) {
-      const doc = await vscode.workspace.openTextDocument(file);
-      const line = Math.max(0, (e.line ?? 1) - 1);
-      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(line, 0, line, 0) });
-    }
-    return undefined;
+    if (changes) throw e;
+    void vscode.window.showErrorMessage(vscode.l10n.t('Could not save the cluster: {0}', errorText(e)));
+    return false;
   }
+  log.info(`edited cluster ${name}${spec.name !== name ? ` (now "${spec.name}")` : ''}: ${spec.kind}, ${spec.endpoint}, auth ${spec.auth?.method}`);
+  // Documents of the old name would point at a cluster that no longer exists.
+  if (spec.name !== name) await closeEditorsOf(name);
+  if (!changes) void vscode.window.showInformationMessage(vscode.l10n.t('Saved the connection of "{0}".', spec.name));
+  return true;
+}
+
+/** Closes the editors of a cluster's objects (VS Code asks about unsaved changes). */
+async function closeEditorsOf(clusterName: string): Promise<void> {
+  const authority = clusterAuthority(clusterName);
+  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => {
+    const uri = t.input instanceof vscode.TabInputText ? t.input.uri : undefined;
+    return uri?.scheme === FS_SCHEME && uri.authority === authority;
+  });
+  if (tabs.length) await vscode.window.tabGroups.close(tabs);
+}
+
+function argsOf(spec: ClusterSpec): AddClusterArgs {
+  return {
+    name: spec.name,
+    endpoint: spec.endpoint,
+    kind: spec.kind,
+    auth: authOf(spec),
+    accessKey: spec.accessKey,
+    secretKey: spec.secretKey,
+    sessionToken: spec.sessionToken,
+    authToken: spec.authToken,
+    region: spec.region,
+    addressing: spec.addressing,
+  };
+}
+
+async function specFromArgs(registry: ClusterRegistry, args: AddClusterArgs, base?: ClusterSpec): Promise<ClusterSpec> {
+  const guessed = normalizeUserEndpoint(args.endpoint ?? '', args.kind);
+  const kind = args.kind ?? guessed.kind ?? 'ais';
+  const auth: ClusterAuth = args.auth ?? (args.accessKey ? { method: 'keys' } : kind === 's3' ? { method: 'anonymous' } : args.authToken ? { method: 'token' } : { method: 'none' });
+  const draft: ConnectionDraft = {
+    ...(base ? draftFromSpec(base) : {}),
+    endpoint: guessed.endpoint,
+    kind,
+    method: auth.method,
+    accessKey: args.accessKey,
+    secretKey: args.secretKey,
+    sessionToken: args.sessionToken,
+    authToken: args.authToken,
+    profile: auth.method === 'profile' ? auth.profile : undefined,
+    tokenFile: auth.method === 'tokenFile' ? auth.file : undefined,
+    authnUrl: auth.method === 'authn' ? auth.url : undefined,
+    authnUser: auth.method === 'authn' ? auth.user : undefined,
+    region: args.region,
+    addressing: args.addressing,
+    name: args.name ?? guessed.endpoint,
+  };
+  if (auth.method === 'authn' && args.password) registry.noteHandled(args.password);
+  if (auth.method === 'authn' && args.password) draft.authToken = (await signIn(auth.url, auth.user, args.password)).token;
+  const spec = specFromDraft(draft);
+  // An AIS cluster given keys (its S3 side signs with them) keeps them whatever its native auth is.
+  if (kind === 'ais' && args.accessKey && auth.method !== 'keys') Object.assign(spec, { accessKey: args.accessKey, secretKey: args.secretKey });
+  return spec;
+}
+
+async function probe(registry: ClusterRegistry, log: vscode.LogOutputChannel, spec: ClusterSpec): Promise<void> {
+  const client = await registry.clientFor(spec);
+  try {
+    const result = await client.probe();
+    log.info(`probe ${spec.endpoint}: ${result.summary} (${result.latencyMs} ms)`);
+  } catch (e) {
+    const message = errorText(e);
+    log.warn(`probe ${spec.endpoint} failed: ${message}`);
+    throw new Error(message, { cause: e });
+  } finally {
+    client.dispose();
+  }
+}
+
+async function addWithArgs(registry: ClusterRegistry, log: vscode.LogOutputChannel, args: AddClusterArgs): Promise<string> {
+  const spec = await specFromArgs(registry, args);
+  if (!args.skipProbe) await probe(registry, log, spec);
+  await registry.save(spec);
+  log.info(`added cluster ${spec.name} (${spec.kind}, ${spec.endpoint}, auth ${spec.auth?.method})`);
+  return spec.name;
 }

@@ -1,7 +1,7 @@
 // What several command files share: the bucket or folder a command acts on (the tree node it was given,
 // else what the user picks), how a failure is told, and transfers under a cancellable notification.
 import * as vscode from 'vscode';
-import type { BucketRef } from '../client/cluster';
+import { type BucketRef, isClientError } from '../client/cluster';
 import { TransferCancelled } from '../client/transfer/limits';
 import type { TransferOptions, TransferProgress } from '../client/transfer/options';
 import { errorText } from '../objects/errors';
@@ -80,12 +80,32 @@ export async function pickDestination(registry: ClusterRegistry, title: string, 
   return { clusterName, bucket, prefix: prefix && !prefix.endsWith('/') ? prefix + '/' : prefix };
 }
 
-/** Logs a failure and tells the user "WHAT failed: why"; with `showLog`, the message offers the log. */
-export function showFailure(log: vscode.LogOutputChannel, what: string, e: unknown, options: { showLog?: boolean } = {}): void {
+/**
+ * Logs a failure and tells the user "WHAT failed: why"; with `showLog`, the message offers the log. When
+ * the cluster refused the credentials, it offers to sign in again (or to edit the connection), and then
+ * runs `retry`, so that the work that met an expired token goes on (a transfer resumes from its journal).
+ */
+export function showFailure(log: vscode.LogOutputChannel, what: string, e: unknown, options: { showLog?: boolean; retry?: () => unknown } = {}): void {
   const message = errorText(e);
   log.error(`${what}: ${message}`);
-  const shown = vscode.window.showErrorMessage(vscode.l10n.t('{0} failed: {1}', what, message), ...(options.showLog ? [vscode.l10n.t('Show Log')] : []));
-  if (options.showLog) void shown.then((p) => p && log.show());
+  const showLog = vscode.l10n.t('Show Log');
+  const auth = isClientError(e) && e.kind === 'auth' ? e : undefined;
+  const tokenProblem = auth?.authProblem === 'token-expired' || auth?.authProblem === 'token-invalid';
+  const fix = auth ? (tokenProblem ? vscode.l10n.t('Sign In Again') : vscode.l10n.t('Edit Connection…')) : undefined;
+  const actions = [...(fix ? [fix] : []), ...(options.showLog ? [showLog] : [])];
+  void vscode.window.showErrorMessage(vscode.l10n.t('{0} failed: {1}', what, message), ...actions).then(async (pick) => {
+    if (pick === showLog) log.show();
+    if (pick !== fix || !auth) return;
+    const fixed = tokenProblem
+      ? await vscode.commands.executeCommand<boolean>('aisBuckets.signIn', { endpoint: auth.endpoint })
+      : await vscode.commands.executeCommand<boolean>('aisBuckets.editConnection', { endpoint: auth.endpoint });
+    if (!fixed || !options.retry) return;
+    try {
+      await options.retry();
+    } catch (again) {
+      showFailure(log, what, again, options);
+    }
+  });
 }
 
 /** Part sizes and parallelism from the settings; a cluster's own chunk size wins over the setting. */

@@ -1,6 +1,7 @@
 // Links to an object: a presigned URL anyone can download it with for a while, and its ais://bucket/key
 // name. Both take arguments for tests and ask through a QuickPick otherwise.
 import * as vscode from 'vscode';
+import { authOf, type ClusterSpec } from '../config/clusters';
 import { objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
 import type { TreeNode } from '../views/model';
@@ -14,7 +15,32 @@ function expiries(): { label: string; seconds: number }[] {
     { label: vscode.l10n.t('12 hours'), seconds: 43200 },
     { label: vscode.l10n.t('1 day'), seconds: 86400 },
     { label: vscode.l10n.t('7 days (the longest SigV4 allows)'), seconds: 604800 },
+    { label: vscode.l10n.t('Other…'), seconds: 0 },
   ];
+}
+
+const MAX_SECONDS = 604800;
+
+/** "90m", "3h", "2d", "45" (minutes) → seconds; undefined when it is not a duration up to 7 days. */
+export function parseExpiry(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = { s: 1, m: 60, h: 3600, d: 86400, '': 60 }[m[2].toLowerCase() as 's' | 'm' | 'h' | 'd' | ''];
+  const seconds = Math.round(Number(m[1]) * unit);
+  return seconds >= 1 && seconds <= MAX_SECONDS ? seconds : undefined;
+}
+
+/**
+ * Why this cluster cannot sign a URL, or undefined when it can: a presigned URL is an S3 request signed
+ * with keys, so a cluster without keys (anonymous S3, an AIStore cluster reached with a token or with
+ * nothing) would hand out a link that fails when opened.
+ */
+export function presignProblem(spec: ClusterSpec): string | undefined {
+  const method = authOf(spec).method;
+  if (spec.kind === 's3' && (method === 'profile' || method === 'environment')) return undefined;
+  if (spec.accessKey && spec.secretKey) return undefined;
+  if (spec.kind === 's3') return vscode.l10n.t('"{0}" is reached without keys, so there is nothing to sign a link with; a public object opens with its plain URL. Add keys with Edit Connection… to share private objects.', spec.name);
+  return vscode.l10n.t('"{0}" has no S3 keys: a presigned URL is signed with an access key and secret, and AIStore checks that signature on its S3 side. Give the cluster keys with Edit Connection… to share links.', spec.name);
 }
 
 export function registerLinkCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel) {
@@ -25,6 +51,14 @@ export function registerLinkCommands(context: vscode.ExtensionContext, registry:
         void vscode.window.showInformationMessage(vscode.l10n.t('Choose an object in the AIS Buckets view to share.'));
         return undefined;
       }
+      const spec = (await registry.entry(node.clusterName))?.spec;
+      const problem = spec && presignProblem(spec);
+      if (problem) {
+        if (expiresInSeconds !== undefined) throw new Error(problem);
+        log.warn(`presigned URL for ${objectUri(node.bucket, node.key)}: ${problem}`);
+        void vscode.window.showWarningMessage(problem);
+        return undefined;
+      }
       let seconds = expiresInSeconds;
       if (seconds === undefined) {
         const picked = await vscode.window.showQuickPick(
@@ -33,6 +67,16 @@ export function registerLinkCommands(context: vscode.ExtensionContext, registry:
         );
         if (!picked) return undefined;
         seconds = picked.seconds;
+        if (seconds === 0) {
+          const typed = await vscode.window.showInputBox({
+            title: vscode.l10n.t('Presigned URL for {0}', objectUri(node.bucket, node.key)),
+            prompt: vscode.l10n.t('How long should the link work? e.g. 90m, 3h, 2d (at most 7 days)'),
+            value: '2h',
+            validateInput: (v) => (parseExpiry(v) ? undefined : vscode.l10n.t('A duration from 1 second to 7 days: 45s, 90m, 3h, 2d')),
+          });
+          if (!typed) return undefined;
+          seconds = parseExpiry(typed)!;
+        }
       }
       try {
         const client = await registry.client(node.clusterName);

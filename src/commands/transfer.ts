@@ -166,7 +166,7 @@ export async function copyNodes(registry: ClusterRegistry, log: vscode.LogOutput
 }
 
 export function registerTransferCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel, refresh: (node?: TreeNode) => void) {
-  const fail = (what: string, e: unknown) => showFailure(log, what, e, { showLog: true });
+  const fail = (what: string, e: unknown, retry?: () => unknown) => showFailure(log, what, e, { showLog: true, retry });
 
   context.subscriptions.push(
     vscode.commands.registerCommand('aisBuckets.download', async (node?: TreeNode, nodes?: TreeNode[], target?: vscode.Uri, options?: TransferCommandOptions) => {
@@ -181,7 +181,7 @@ export function registerTransferCommands(context: vscode.ExtensionContext, regis
         return await downloadNodes(registry, log, chosen, dir.fsPath, { overwrite: target ? options?.overwrite ?? 'overwrite' : 'ask', ...options });
       } catch (e) {
         if (target) throw e;
-        fail(vscode.l10n.t('Download'), e);
+        fail(vscode.l10n.t('Download'), e, () => vscode.commands.executeCommand('aisBuckets.download', node, nodes, dir, { overwrite: 'ask' }));
         return undefined;
       }
     }),

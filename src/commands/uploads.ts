@@ -144,7 +144,8 @@ export function registerUploadCommands(
         return result;
       } catch (e) {
         if (uris) throw e;
-        showFailure(log, vscode.l10n.t('Upload'), e, { showLog: true });
+        // Signed in again after an expired token: the same upload again, which resumes what was sent.
+        showFailure(log, vscode.l10n.t('Upload'), e, { showLog: true, retry: () => vscode.commands.executeCommand('aisBuckets.upload', dest, picked, { overwrite: 'ask' }) });
         return undefined;
       }
     }),

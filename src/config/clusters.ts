@@ -165,7 +165,9 @@ export interface MergeResult {
  */
 export function mergeImported(clusters: readonly ClusterSpec[], imported: ClusterSpec): MergeResult {
   const endpoint = normalizeEndpoint(imported.endpoint);
-  let index = clusters.findIndex((c) => normalizeEndpoint(c.endpoint) === endpoint);
+  // Two AWS profiles on one endpoint are two identities, not one cluster imported twice.
+  const profileOf = (c: ClusterSpec) => (c.auth?.method === 'profile' ? c.auth.profile : undefined);
+  let index = clusters.findIndex((c) => normalizeEndpoint(c.endpoint) === endpoint && profileOf(c) === profileOf(imported));
   if (index < 0 && imported.source) {
     index = clusters.findIndex((c) => c.source === imported.source && c.name.toLowerCase() === imported.name.toLowerCase());
   }

@@ -6,7 +6,9 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ini from 'ini';
+import { isAwsEndpoint } from '../client/detect';
 import type { ClusterSpec } from './clusters';
+import { defaultClusterName } from './draft';
 
 export class S3cfgError extends Error {
   override readonly name = 'S3cfgError';
@@ -160,7 +162,7 @@ export function parseS3cfg(text: string, options: ParseOptions = {}): S3cfgImpor
 
   const kind = base.isAis ? 'ais' : 's3';
   const spec: ClusterSpec = {
-    name: options.name ?? defaultName(kind, base.hostPort),
+    name: options.name ?? defaultClusterName({ kind, endpoint: base.isAis ? base.nativeUrl : base.url, via: 's3cmd', region }),
     kind,
     endpoint: base.isAis ? base.nativeUrl : base.url,
     ...(base.isAis ? { s3Endpoint: base.url } : {}),
@@ -171,6 +173,7 @@ export function parseS3cfg(text: string, options: ParseOptions = {}): S3cfgImpor
     tls: { verify, ...(verify && !verifyHostname ? { verifyHostname: false } : {}), ...(caFile ? { caFile: expandHome(caFile) } : {}) },
     ...(proxy ? { proxy } : {}),
     ...(signatureV2 ? { signatureV2 } : {}),
+    ...(isAwsEndpoint(base.url) ? { addressing: 'virtual' as const } : {}),
     source: file,
   };
   if (signatureV2) warnings.push('signature_v2 = True: AIS Buckets signs requests with AWS Signature Version 4, which every current S3 service accepts.');
@@ -251,12 +254,6 @@ function regionOf(location: string | undefined): string | undefined {
   if (location.toUpperCase() === 'US') return 'us-east-1';
   if (location.toUpperCase() === 'EU') return 'eu-west-1';
   return location;
-}
-
-function defaultName(kind: 'ais' | 's3', hostPort: string): string {
-  if (kind === 'ais') return `AIS ${hostPort}`;
-  if (hostPort === AWS_HOST || hostPort.endsWith('.amazonaws.com')) return 'Amazon S3';
-  return hostPort;
 }
 
 function expandHome(p: string): string {

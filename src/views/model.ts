@@ -3,7 +3,7 @@
 // what Retry refreshes) where a cluster cannot be reached. No vscode import: tree.ts maps these nodes to
 // TreeItems, and the tests run this against a real gateway.
 import * as l10n from '@vscode/l10n';
-import type { BucketRef, ClusterClient, ObjectEntry, ProviderInfo } from '../client/cluster';
+import { type BucketRef, type ClusterClient, isClientError, type ObjectEntry, type ProviderInfo } from '../client/cluster';
 import { errorText, firstSentence } from '../objects/errors';
 import { formatChecksum, formatDate, formatSize } from '../objects/format';
 import { objectUri } from '../objects/location';
@@ -59,6 +59,8 @@ export interface MessageNode {
   detail?: string;
   /** What Retry refreshes. */
   parent?: TreeNode;
+  /** The credentials were refused (an expired token, a wrong key): clicking signs in again or edits them. */
+  auth?: { clusterName: string };
 }
 
 export type TreeNode = ClusterNode | ProviderNode | BucketNode | FolderNode | ObjectNode | LoadMoreNode | MessageNode;
@@ -274,7 +276,8 @@ export class TreeModel {
       }
     } catch (e) {
       const message = errorText(e);
-      return [{ type: 'error', message: firstSentence(message), detail: message, parent: n }];
+      const auth = isClientError(e) && e.kind === 'auth' && n && 'clusterName' in n ? { clusterName: n.clusterName } : undefined;
+      return [{ type: 'error', message: firstSentence(message), detail: message, parent: n, ...(auth ? { auth } : {}) }];
     }
   }
 
@@ -472,6 +475,18 @@ export class TreeModel {
           command: { command: 'aisBuckets.loadMore', title: l10n.t('Load More'), arguments: [n] },
         };
       case 'error':
+        if (n.auth) {
+          return {
+            label: n.message,
+            description: l10n.t('click to sign in or fix the credentials'),
+            tooltip: n.detail ?? n.message,
+            collapsible: false,
+            icon: 'key',
+            iconColor: 'error',
+            contextValue: 'authError',
+            command: { command: 'aisBuckets.signIn', title: l10n.t('Sign In Again'), arguments: [n] },
+          };
+        }
         return {
           label: n.message,
           tooltip: n.detail ?? n.message,

@@ -195,13 +195,19 @@ describe('commands', function () {
   it('copies a presigned URL that plain HTTP can fetch, and the gateway refuses it once expired', async () => {
     await client.createBucket({ name: 'share', provider: 'ais' });
     await client.putObject({ name: 'share', provider: 'ais' }, 'docs/hello world.txt', bodyOf('presigned bytes'));
-    const link = (await vscode.commands.executeCommand('aisBuckets.copyPresignedUrl', object('share', 'docs/hello world.txt'), 60)) as string;
+    // The runner's cluster has no keys: a link signed with nothing would fail where auth is on, so it says why instead.
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aisBuckets.copyPresignedUrl', object('share', 'docs/hello world.txt'), 60)), /has no S3 keys: a presigned URL is signed/);
+    await vscode.commands.executeCommand('aisBuckets.addCluster', { name: 'signer', endpoint: url, kind: 'ais', accessKey: 'AKIASIGNER', secretKey: 'signer-secret', skipProbe: true });
+    const signed = (b: string, key: string): ObjectNode => ({ ...object(b, key), clusterName: 'signer' });
+    const link = (await vscode.commands.executeCommand('aisBuckets.copyPresignedUrl', signed('share', 'docs/hello world.txt'), 60)) as string;
+    assert.match(link, /X-Amz-Credential=AKIASIGNER%2F/);
     assert.equal(await vscode.env.clipboard.readText(), link);
     assert.match(link, /\/s3\/share\/docs\/hello%20world\.txt\?.*X-Amz-Expires=60/);
     const got = await request('GET', link);
     assert.equal(got.status, 200);
     assert.equal(got.body.toString(), 'presigned bytes');
-    const short = (await vscode.commands.executeCommand('aisBuckets.copyPresignedUrl', object('share', 'docs/hello world.txt'), 1)) as string;
+    const short = (await vscode.commands.executeCommand('aisBuckets.copyPresignedUrl', signed('share', 'docs/hello world.txt'), 1)) as string;
+    await vscode.commands.executeCommand('aisBuckets.removeCluster', 'signer');
     await new Promise((r) => setTimeout(r, 2100));
     const refused = await request('GET', short);
     assert.equal(refused.status, 403);

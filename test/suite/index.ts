@@ -16,7 +16,9 @@ export function run(): Promise<void> {
     // AIS_BUCKETS_TEST_GREP=pattern runs a subset, like mocha --grep.
     grep: process.env.AIS_BUCKETS_TEST_GREP || undefined,
   });
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  // *.last.test.js run after all others: they look at what the whole session left behind (its log).
+  const last = (f: string) => (f.endsWith('.last.test.js') ? 1 : 0);
+  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort((a, b) => last(a) - last(b) || a.localeCompare(b));
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   // The offline harness cannot read the extension host's stdout: it asks for the report in a file too.
   const reportFile = process.env.AIS_BUCKETS_TEST_REPORT;

@@ -17,7 +17,7 @@ test("the guide's AIS example: host_base 10.10.0.1:51080/s3 is an AIS gateway", 
   assert.equal(spec.kind, 'ais');
   assert.equal(spec.endpoint, 'http://10.10.0.1:51080');
   assert.equal(spec.s3Endpoint, 'http://10.10.0.1:51080/s3');
-  assert.equal(spec.name, 'AIS 10.10.0.1:51080');
+  assert.equal(spec.name, 's3cmd (10.10.0.1)', 'short and tidy: where it came from and the host');
   assert.equal(spec.accessKey, 'EFGHEFGHEFGHEFGHEFGH');
   assert.equal(spec.secretKey, 'efghEFGHefghEFGHe/ghEFGHe/ghEFghef/hEFGH');
   assert.equal(spec.multipartChunkSizeMb, 15);
@@ -35,7 +35,8 @@ test('s3cmd --configure for Amazon: https, virtual-host template, region', async
   assert.equal(spec.kind, 's3');
   assert.equal(spec.endpoint, 'https://s3.amazonaws.com');
   assert.equal(spec.s3Endpoint, undefined);
-  assert.equal(spec.name, 'Amazon S3');
+  assert.equal(spec.name, 'AWS (us-east-2)');
+  assert.equal(spec.addressing, 'virtual', 'Amazon wants virtual-hosted requests');
   assert.equal(spec.region, 'us-east-2');
   assert.equal(spec.accessKey, 'AKIAEXAMPLEKEY123456');
   assert.equal(spec.secretKey, 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');

@@ -201,7 +201,7 @@ async function uploadMultipart(
   } catch (e) {
     // Journalled, a failed or cancelled upload stays for a resume (the caller may still abort it);
     // otherwise leave nothing behind on the cluster: an unfinished upload holds space until aborted.
-    const keep = entry && journal && !(e instanceof ChecksumMismatch) && (e instanceof TransferCancelled || opts.signal?.aborted || !(e instanceof ClientError) || ['unreachable', 'timeout', 'server', 'aborted'].includes(e.kind));
+    const keep = entry && journal && !(e instanceof ChecksumMismatch) && (e instanceof TransferCancelled || opts.signal?.aborted || !(e instanceof ClientError) || ['unreachable', 'timeout', 'server', 'aborted', 'auth'].includes(e.kind));
     if (!keep) {
       await client.abortMultipartUpload(bucket, item.key, uploadId).catch(() => undefined);
       if (entry && journal) await journal.remove(uploadId).catch(() => undefined);

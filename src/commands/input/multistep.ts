@@ -1,0 +1,206 @@
+// A guided flow of input boxes and pickers in one quick input: a title with "(step/total)", a Back
+// button that returns to the previous step with what was typed there still in it, and checks that run
+// when a step is accepted (busy spinner, the failure shown under the box, the input kept). Each step is
+// a function that asks one thing and returns the next step; Back re-runs the previous one.
+import * as vscode from 'vscode';
+
+/** Thrown inside a step when the user pressed Back; the runner goes one step back. */
+class GoBack extends Error {}
+/** Goes back one step from inside a step (a step with nothing to offer, say). */
+export function goBack(): never {
+  throw new GoBack();
+}
+
+/** Thrown when the user closed the input (Escape, focus lost without ignoreFocusOut). */
+class Cancelled extends Error {}
+
+export type Step = (input: MultiStepInput) => Promise<Step | void>;
+
+/** What an accept check says: nothing (fine), a problem to show, or a problem that Enter again overrides. */
+export type CheckResult = undefined | string | { message: string; overridable: true };
+
+export interface InputBoxStep {
+  prompt: string;
+  value?: string;
+  placeholder?: string;
+  password?: boolean;
+  /** Cheap, synchronous: runs on every keystroke (a malformed URL is refused here, with why). */
+  validate?: (value: string) => string | undefined;
+  /** Runs on Enter, with a busy spinner: a network check. The box stays open with its message on failure. */
+  accept?: (value: string) => Promise<CheckResult>;
+  /** Shown when the value is empty and Enter is pressed: allowed (optional step) only when true. */
+  allowEmpty?: boolean;
+  /** Told the value whenever the step is left, by Enter or by Back, so that coming back shows it again. */
+  remember?: (value: string) => void;
+}
+
+export interface PickItem<T> extends vscode.QuickPickItem {
+  value: T;
+}
+
+export interface QuickPickStep<T> {
+  placeholder: string;
+  items: PickItem<T>[];
+  /** The value to preselect (the last choice, or a detected one). */
+  active?: T;
+  /** Runs on pick, with a busy spinner; a problem keeps the picker open and shows it in the title line. */
+  accept?: (value: T) => Promise<CheckResult>;
+}
+
+export class MultiStepInput {
+  private current?: vscode.QuickInput;
+  /** Step number shown in the title; the runner sets it before each step. */
+  step = 0;
+
+  constructor(
+    private readonly title: string,
+    /** The number of steps for the path chosen so far (it changes with the choices). */
+    private readonly totalSteps: () => number,
+  ) {}
+
+  /** Runs the flow from `first`; false when the user cancelled it. */
+  static async run(title: string, totalSteps: () => number, first: Step): Promise<boolean> {
+    const input = new MultiStepInput(title, totalSteps);
+    const done: Step[] = [];
+    let next: Step | void = first;
+    try {
+      while (next) {
+        input.step = done.length + 1;
+        try {
+          const step: Step = next;
+          next = await step(input);
+          done.push(step);
+        } catch (e) {
+          if (!(e instanceof GoBack)) throw e;
+          next = done.pop() ?? first;
+        }
+      }
+      return true;
+    } catch (e) {
+      if (e instanceof Cancelled) return false;
+      throw e;
+    } finally {
+      input.current?.dispose();
+    }
+  }
+
+  private titleText(): string {
+    return `${this.title} (${this.step}/${Math.max(this.step, this.totalSteps())})`;
+  }
+
+  private swap(next: vscode.QuickInput): void {
+    this.current?.dispose();
+    this.current = next;
+    next.title = this.titleText();
+    next.step = undefined;
+    next.ignoreFocusOut = true;
+    next.show();
+  }
+
+  async inputBox(spec: InputBoxStep): Promise<string> {
+    const box = vscode.window.createInputBox();
+    box.prompt = spec.prompt;
+    box.value = spec.value ?? '';
+    box.valueSelection = undefined;
+    box.placeholder = spec.placeholder;
+    box.password = Boolean(spec.password);
+    box.buttons = this.step > 1 ? [vscode.QuickInputButtons.Back] : [];
+    const disposables: vscode.Disposable[] = [];
+    try {
+      return await new Promise<string>((resolve, reject) => {
+        let overridden: string | undefined;
+        const show = (message: string | undefined) => {
+          box.validationMessage = message;
+        };
+        disposables.push(
+          box.onDidTriggerButton((b) => {
+            if (b !== vscode.QuickInputButtons.Back) return;
+            spec.remember?.(box.value);
+            reject(new GoBack());
+          }),
+          box.onDidChangeValue((v) => {
+            overridden = undefined;
+            show(spec.validate?.(v));
+          }),
+          box.onDidAccept(async () => {
+            const value = box.value;
+            const invalid = spec.validate?.(value);
+            if (invalid) return show(invalid);
+            if (!value.trim() && !spec.allowEmpty) return show(vscode.l10n.t('This cannot be empty.'));
+            if (spec.accept && overridden !== value) {
+              box.busy = true;
+              box.enabled = false;
+              let result: CheckResult;
+              try {
+                result = await spec.accept(value);
+              } catch (e) {
+                result = (e as Error).message;
+              } finally {
+                box.busy = false;
+                box.enabled = true;
+              }
+              if (typeof result === 'string') return show(result);
+              if (result) {
+                overridden = value;
+                return show(result.message);
+              }
+            }
+            spec.remember?.(value);
+            resolve(value);
+          }),
+          box.onDidHide(() => reject(new Cancelled())),
+        );
+        this.swap(box);
+        show(spec.value ? spec.validate?.(spec.value) : undefined);
+      });
+    } finally {
+      for (const d of disposables) d.dispose();
+    }
+  }
+
+  async quickPick<T>(spec: QuickPickStep<T>): Promise<T> {
+    const pick = vscode.window.createQuickPick<PickItem<T>>();
+    pick.placeholder = spec.placeholder;
+    pick.items = spec.items;
+    pick.matchOnDescription = true;
+    pick.buttons = this.step > 1 ? [vscode.QuickInputButtons.Back] : [];
+    const active = spec.items.find((i) => i.value === spec.active);
+    if (active) pick.activeItems = [active];
+    const disposables: vscode.Disposable[] = [];
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        let overridden: T | undefined;
+        disposables.push(
+          pick.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && reject(new GoBack())),
+          pick.onDidAccept(async () => {
+            const item = pick.selectedItems[0] ?? pick.activeItems[0];
+            if (!item) return;
+            if (spec.accept && overridden !== item.value) {
+              pick.busy = true;
+              pick.enabled = false;
+              let result: CheckResult;
+              try {
+                result = await spec.accept(item.value);
+              } catch (e) {
+                result = (e as Error).message;
+              } finally {
+                pick.busy = false;
+                pick.enabled = true;
+              }
+              if (result) {
+                if (typeof result !== 'string') overridden = item.value;
+                pick.placeholder = typeof result === 'string' ? result : result.message;
+                return;
+              }
+            }
+            resolve(item.value);
+          }),
+          pick.onDidHide(() => reject(new Cancelled())),
+        );
+        this.swap(pick);
+      });
+    } finally {
+      for (const d of disposables) d.dispose();
+    }
+  }
+}
