@@ -97,7 +97,9 @@ export class S3ClusterClient implements ClusterClient {
     this.agents = this.proxy
       ? { http: new HttpTunnelAgent(this.proxy, { keepAlive: true, maxSockets: 16 }), https: new HttpsTunnelAgent(this.proxy, httpsOptions) }
       : { http: new http.Agent({ keepAlive: true, maxSockets: 16 }), https: new https.Agent(httpsOptions) };
-    const anonymous = !connection.accessKey || !connection.secretKey;
+    // A session token alone (an AIS cluster's AuthN token on its /s3 side) is sent signed with placeholder keys.
+    const tokenOnly = (!connection.accessKey || !connection.secretKey) && !!connection.sessionToken;
+    const anonymous = (!connection.accessKey || !connection.secretKey) && !tokenOnly;
     const config: S3ClientConfig = {
       endpoint: this.endpoint,
       region: this.region,
@@ -116,7 +118,11 @@ export class S3ClusterClient implements ClusterClient {
       },
       credentials: anonymous
         ? { accessKeyId: '', secretAccessKey: '' }
-        : { accessKeyId: connection.accessKey!, secretAccessKey: connection.secretKey! },
+        : {
+            accessKeyId: tokenOnly ? 'ais-buckets' : connection.accessKey!,
+            secretAccessKey: tokenOnly ? 'ais-buckets' : connection.secretKey!,
+            ...(connection.sessionToken ? { sessionToken: connection.sessionToken } : {}),
+          },
     };
     // No keys: send requests unsigned (public buckets, open gateways) rather than search the environment.
     if (anonymous) config.signer = { sign: async (request) => request };

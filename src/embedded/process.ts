@@ -24,6 +24,8 @@ export interface RunningGateway {
   url: string;
   port: number;
   pid: number;
+  /** Its AuthN's URL, when it runs with --authn. */
+  authnUrl?: string;
 }
 
 export class EmbeddedGatewayProcess {
@@ -69,10 +71,10 @@ export class EmbeddedGatewayProcess {
         child.kill('SIGKILL');
         reject(new Error(`the embedded gateway did not start within ${(this.opts.startTimeoutMs ?? 20000) / 1000} s.\n${output}`));
       }, this.opts.startTimeoutMs ?? 20000);
-      child.on('message', (msg: { type?: string; url?: string; port?: number }) => {
+      child.on('message', (msg: { type?: string; url?: string; port?: number; authnUrl?: string }) => {
         if (msg?.type === 'listening' && msg.url && msg.port) {
           clearTimeout(timer);
-          resolve({ url: msg.url, port: msg.port, pid: child.pid ?? 0 });
+          resolve({ url: msg.url, port: msg.port, pid: child.pid ?? 0, ...(msg.authnUrl ? { authnUrl: msg.authnUrl } : {}) });
         }
       });
       child.once('error', (e) => {

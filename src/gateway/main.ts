@@ -1,6 +1,10 @@
 // The embedded gateway as a program: node dist/gateway.js --port 51080 --data DIR [--host 127.0.0.1]
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { formatGoDuration, parseGoDuration } from './authn/duration';
+import type { AuthnOptions } from './authn/server';
+import { AuthnUser, DEFAULT_TTL_MS, MAX_TOKEN_AGE_MS } from './authn/tokens';
 import { isChecksumType } from './checksum';
 import { startGateway } from './server';
 
@@ -8,6 +12,8 @@ const USAGE = `usage: node dist/gateway.js [--port 51080] [--data DIR] [--host 1
                           [--tls-cert FILE --tls-key FILE] [--checksum xxhash|md5|...] [--fsync] [--redirect]
                           [--aws-endpoint URL [--aws-access-key KEY --aws-secret-key SECRET] [--aws-region REGION]]
                           [--access-key KEY --secret-key SECRET | --auth-file FILE] [--allow-anonymous]
+                          [--authn [--authn-port 52001] [--authn-user NAME:PASSWORD]... [--authn-guest NAME:PASSWORD]...
+                                   [--authn-ttl 24h] [--authn-secret SECRET]]
 
   --access-key, --secret-key
                    require requests signed with these keys (S3: SigV4 or V2; native API: the same, or the
@@ -16,6 +22,16 @@ const USAGE = `usage: node dist/gateway.js [--port 51080] [--data DIR] [--host 1
   --allow-anonymous
                    serve unsigned requests on a non-loopback --host (without credentials the gateway
                    refuses any host but loopback unless told so)
+  --authn          run an AuthN server beside the gateway (its own port, --authn-port, default 52001 or
+                   AIS_AUTHN_PORT; 0 = any free port) and require its tokens: /v1 wants
+                   "Authorization: Bearer <token>", /s3 takes the token in X-Amz-Security-Token too.
+                   Sign in with POST {AuthN}/v1/users/NAME {"password": ...} (what "ais auth login" sends)
+  --authn-user     a user with full access (repeatable); default: AIS_AUTHN_SU_NAME (admin) with the
+                   password AIS_AUTHN_SU_PASS, else "admin" (loopback only)
+  --authn-guest    a user with read-only access (repeatable)
+  --authn-ttl      token lifetime when a login does not ask for one (Go duration: 24h, 30m, 2s; default
+                   AIS_AUTHN_TTL or 24h)
+  --authn-secret   the HMAC secret tokens are signed with (default AIS_AUTHN_SECRET_KEY, else random)
   --redirect       behave like an AIStore proxy: object requests are redirected to a target
                    listener (GET with 301, the others with 307)
   --aws-endpoint   S3 service behind the aws provider (keys default to AWS_ACCESS_KEY_ID and
@@ -42,6 +58,12 @@ async function main(): Promise<void> {
         'secret-key': { type: 'string' },
         'auth-file': { type: 'string' },
         'allow-anonymous': { type: 'boolean', default: false },
+        authn: { type: 'boolean', default: false },
+        'authn-port': { type: 'string' },
+        'authn-user': { type: 'string', multiple: true },
+        'authn-guest': { type: 'string', multiple: true },
+        'authn-ttl': { type: 'string' },
+        'authn-secret': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -110,7 +132,8 @@ async function main(): Promise<void> {
     credentials = { accessKey: args['access-key'], secretKey: args['secret-key'] };
   }
   const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(args.host ?? '');
-  if (!credentials && !loopback && !args['allow-anonymous']) {
+  const authn = authnOptions(args, loopback);
+  if (!credentials && !authn && !loopback && !args['allow-anonymous']) {
     console.error(
       `refusing to serve anonymous requests on ${args.host}: give credentials (--access-key/--secret-key or --auth-file), ` +
         'or --allow-anonymous to expose the gateway without them',
@@ -130,19 +153,28 @@ async function main(): Promise<void> {
       redirect: args.redirect,
       remote,
       credentials,
+      authn,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE') console.error(`port ${port} on ${args.host} is in use: pick another with --port (0 = any free port)`);
+    if (err.code === 'EADDRINUSE' && authn && (err as { port?: number }).port === authn.port)
+      console.error(`AuthN's port ${authn.port} on ${args.host} is in use: pick another with --authn-port (0 = any free port)`);
+    else if (err.code === 'EADDRINUSE') console.error(`port ${port} on ${args.host} is in use: pick another with --port (0 = any free port)`);
     else console.error(`cannot start the gateway: ${err.message}`);
     process.exit(1);
   }
   console.log(`AIS Buckets gateway listening on ${gw.url} (S3 API: ${gw.url}/s3, AIStore API: ${gw.url}/v1, data: ${gw.store.dir})`);
   if (args.redirect) console.log(`redirect mode: object requests are redirected (GET 301, others 307) to the target at ${gw.targetUrl}`);
   if (remote) console.log(`aws provider: buckets of ${remote.endpoint}`);
-  console.log(credentials ? `authentication: requests must be signed with access key ${credentials.accessKey}` : 'authentication: none (anonymous requests accepted)');
-  // A parent that forked us (the extension) learns the real port without parsing text.
-  process.send?.({ type: 'listening', url: gw.url, port: gw.port });
+  if (authn && gw.authnUrl) {
+    const who = authn.users.map((u) => `${u.name} (${u.role === 'admin' ? 'full access' : 'read-only'})`).join(', ');
+    console.log(`AuthN listening on ${gw.authnUrl} (users: ${who}; tokens last ${formatGoDuration(authn.ttlMs)} unless the login asks otherwise)`);
+    console.log(
+      `authentication: AuthN tokens (Bearer on /v1, X-Amz-Security-Token on /s3)${credentials ? `, or requests signed with access key ${credentials.accessKey}` : ''}`,
+    );
+  } else console.log(credentials ? `authentication: requests must be signed with access key ${credentials.accessKey}` : 'authentication: none (anonymous requests accepted)');
+  // A parent that forked us (the extension) learns the real ports without parsing text.
+  process.send?.({ type: 'listening', url: gw.url, port: gw.port, ...(gw.authnUrl ? { authnUrl: gw.authnUrl } : {}) });
   let closing = false;
   const stop = async (signal: string) => {
     if (closing) return;
@@ -154,6 +186,65 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('disconnect', () => void stop('parent disconnected'));
+}
+
+/** NAME:PASSWORD (the password may hold ':'). */
+function parseUser(spec: string, role: AuthnUser['role'], flag: string): AuthnUser {
+  const colon = spec.indexOf(':');
+  if (colon <= 0 || colon === spec.length - 1) {
+    console.error(`${flag} takes NAME:PASSWORD, not "${spec.slice(0, Math.max(colon, 0)) || spec.replace(/:.*/, '')}:..."`);
+    process.exit(2);
+  }
+  return { name: spec.slice(0, colon), password: spec.slice(colon + 1), role };
+}
+
+/** The --authn-* flags (and AuthN's environment variables) → what startGateway runs AuthN with. */
+function authnOptions(args: Record<string, string | boolean | string[] | undefined>, loopback: boolean): AuthnOptions | undefined {
+  const given = ['authn-port', 'authn-user', 'authn-guest', 'authn-ttl', 'authn-secret'].filter((f) => args[f] !== undefined);
+  if (!args.authn) {
+    if (given.length) {
+      console.error(`--${given[0]} goes with --authn`);
+      process.exit(2);
+    }
+    return undefined;
+  }
+  const portText = (args['authn-port'] as string | undefined) ?? process.env.AIS_AUTHN_PORT ?? '52001';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    console.error(`--authn-port must be a number from 0 to 65535, not "${portText}"`);
+    process.exit(2);
+  }
+  const ttlText = (args['authn-ttl'] as string | undefined) ?? process.env.AIS_AUTHN_TTL ?? '24h';
+  let ttlMs = parseGoDuration(ttlText);
+  if (ttlMs === 0) ttlMs = DEFAULT_TTL_MS; // AuthN: 0 means the default
+  if (ttlMs === undefined || ttlMs < 1000 || ttlMs > MAX_TOKEN_AGE_MS) {
+    console.error(`--authn-ttl must be a duration from 1s to ${formatGoDuration(MAX_TOKEN_AGE_MS)} like 24h, 30m or 10s, not "${ttlText}"`);
+    process.exit(2);
+  }
+  const users = [
+    ...((args['authn-user'] as string[] | undefined) ?? []).map((u) => parseUser(u, 'admin', '--authn-user')),
+    ...((args['authn-guest'] as string[] | undefined) ?? []).map((u) => parseUser(u, 'guest', '--authn-guest')),
+  ];
+  if (!users.length) {
+    // AuthN's superuser: AIS_AUTHN_SU_NAME (default admin) with AIS_AUTHN_SU_PASS. AuthN itself now
+    // requires the password; its old default, "admin", is kept here for a local gateway only.
+    const password = process.env.AIS_AUTHN_SU_PASS;
+    if (!password && !loopback) {
+      console.error('--authn on a non-loopback --host needs a password: give --authn-user NAME:PASSWORD or set AIS_AUTHN_SU_PASS');
+      process.exit(2);
+    }
+    users.push({ name: process.env.AIS_AUTHN_SU_NAME || 'admin', password: password || 'admin', role: 'admin' });
+  }
+  const names = new Set<string>();
+  for (const u of users) {
+    if (names.has(u.name)) {
+      console.error(`AuthN user "${u.name}" is given twice`);
+      process.exit(2);
+    }
+    names.add(u.name);
+  }
+  const secret = (args['authn-secret'] as string | undefined) ?? process.env.AIS_AUTHN_SECRET_KEY ?? crypto.randomBytes(32).toString('base64url');
+  return { users, secret, ttlMs, port };
 }
 
 void main();

@@ -6,6 +6,9 @@ import { Store, StoreOptions } from './store/store';
 import { handleS3 } from './s3/routes';
 import { handleNative, sendNativeError } from './native/routes';
 import { authenticate, Credentials } from './auth';
+import { authorize, serveClusterTokens } from './authn/guard';
+import { AuthnOptions, AuthnServer, startAuthn } from './authn/server';
+import { AuthnTokens } from './authn/tokens';
 import { newRequestId, sendError as sendS3Error } from './s3/http';
 import { Cluster, RemoteOptions } from './cluster/cluster';
 import { ClusterInfo, makeClusterInfo } from './cluster/nodes';
@@ -27,6 +30,12 @@ export interface GatewayOptions extends StoreOptions {
    * requests are anonymous.
    */
   credentials?: Credentials;
+  /**
+   * Run an AuthN beside the gateway (its own listener, as AIStore's) and require its tokens: /v1 wants
+   * `Authorization: Bearer <JWT>`, /s3 takes the JWT in X-Amz-Security-Token too (authn/guard.ts). With
+   * `credentials` as well, requests without a token are checked against the keys as before.
+   */
+  authn?: AuthnOptions;
 }
 
 export interface Gateway {
@@ -38,6 +47,8 @@ export interface Gateway {
   readonly cluster: Cluster;
   /** The target listener object requests are redirected to with `redirect`; the public URL otherwise. */
   readonly targetUrl: string;
+  /** The AuthN's URL (sign in: POST {authnUrl}/v1/users/NAME), when it runs with `authn`. */
+  readonly authnUrl?: string;
   close(): Promise<void>;
 }
 
@@ -103,15 +114,22 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const store = await Store.open(options.dataDir, options);
   const host = options.host ?? '127.0.0.1';
   const cluster = Cluster.create(store, options.remote);
+  const tokens = options.authn ? new AuthnTokens(options.authn.secret, store.config().uuid) : undefined;
   const ctx: RequestContext = { cluster, role: 'proxy', info: undefined as unknown as ClusterInfo };
   // The target listener (redirect mode only) serves everything directly, as an AIStore target does.
   const targetCtx: RequestContext = { ...ctx, role: 'target' };
   const makeHandler = (c: RequestContext) => (req: http.IncomingMessage, res: http.ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     const api = path === '/s3' || path.startsWith('/s3/') ? 's3' : path === '/v1' || path.startsWith('/v1/') ? 'native' : undefined;
-    // One check before routing (and before a redirect): the request is signed with our credentials.
-    if (options.credentials && api && path !== '/v1/health') {
-      authenticate(req, options.credentials, api).then(
+    // One check before routing (and before a redirect): the request is signed with our credentials, or
+    // carries a valid AuthN token.
+    if (tokens && path === '/v1/tokens') {
+      serveClusterTokens(req, res, tokens).catch((e) => sendNativeError(c, req, res, e));
+      return;
+    }
+    if ((options.credentials || tokens) && api && path !== '/v1/health') {
+      const check = tokens ? authorize(req, api, tokens, options.credentials) : authenticate(req, options.credentials!, api);
+      check.then(
         () => routeRequest(c, req, res, path),
         (e) => {
           if (api === 'native') return sendNativeError(c, req, res, e);
@@ -151,6 +169,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     server.headersTimeout = 60_000;
     return server;
   };
+  const closeServer = (s: http.Server) =>
+    new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      s.closeAllConnections();
+    });
   const server = createServer(ctx);
   const targetServer = options.redirect ? createServer(targetCtx) : undefined;
   const port = await listen(server, options.port ?? 0, host);
@@ -159,11 +182,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const publicUrl = `${scheme}://${urlHost}:${port}`;
   const targetUrl = targetServer ? `${scheme}://${urlHost}:${await listen(targetServer, 0, host)}` : publicUrl;
   ctx.info = targetCtx.info = await makeClusterInfo(store.config().uuid, publicUrl, targetUrl);
-  const closeServer = (s: http.Server) =>
-    new Promise<void>((resolve) => {
-      s.close(() => resolve());
-      s.closeAllConnections();
-    });
+  let authn: AuthnServer | undefined;
+  try {
+    if (options.authn && tokens) authn = await startAuthn(options.authn, tokens, host, options.tls);
+  } catch (e) {
+    await Promise.all([closeServer(server), targetServer ? closeServer(targetServer) : undefined]);
+    cluster.close();
+    throw e;
+  }
   return {
     store,
     url: publicUrl,
@@ -171,8 +197,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     host,
     cluster,
     targetUrl,
+    authnUrl: authn?.url,
     close: async () => {
-      await Promise.all([closeServer(server), targetServer ? closeServer(targetServer) : undefined]);
+      await Promise.all([closeServer(server), targetServer ? closeServer(targetServer) : undefined, authn?.close()]);
       cluster.close();
     },
   };

@@ -168,7 +168,8 @@ test('AIS client failures: closed port, silent server, denied, not AIStore', asy
   // AIStore with AuthN answers 401/403 with its JSON error
   const denied = await fixedAnswerServer(401, { 'Content-Type': 'application/json' }, JSON.stringify({ message: 'token expired', method: 'GET', url_path: '/v1/buckets', status: 401 }));
   client = new AisClusterClient(conn(denied.url, { authToken: 'old' }));
-  await expectClientError(client.listBuckets(), 'auth', /denied .* \(401\)\. Check the access and secret keys \(or token\).* Server said: token expired/, 401);
+  const expired = await expectClientError(client.listBuckets(), 'auth', /^The AuthN token for http:\/\/127\.0\.0\.1:\d+ has expired: sign in again\.$/, 401);
+  assert.equal(expired.authProblem, 'token-expired');
   client.dispose();
   await denied.close();
 

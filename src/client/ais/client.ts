@@ -38,6 +38,7 @@ import {
 import { BodySource, replayableStream } from '../http';
 import { S3ClusterClient } from '../s3';
 import { ACT, HDR, HEAD_V2_OBJECT_PROPS, PROVIDERS } from '../../common/aisapi';
+import { clusterAuthError } from './autherrors';
 import { deleteObjects } from './batchdelete';
 import { header, headOf } from './headers';
 import { ChecksumTypes, listObjectPage } from './listing';
@@ -62,8 +63,28 @@ export class AisClusterClient implements ClusterClient {
   }
 
   private get s3(): S3ClusterClient {
-    this.s3Side ??= new S3ClusterClient({ ...this.connection, kind: 's3', endpoint: this.connection.s3Endpoint ?? `${this.endpoint}/s3` });
+    this.s3Side ??= new S3ClusterClient({
+      ...this.connection,
+      kind: 's3',
+      endpoint: this.connection.s3Endpoint ?? `${this.endpoint}/s3`,
+      // AIStore takes the AuthN token on /s3 as X-Amz-Security-Token, the AWS SDK's session token, and does
+      // not check the signature then (cmd/authn/tok/token.go ExtractToken). Keys, where given, sign instead.
+      sessionToken: this.connection.sessionToken ?? (this.connection.accessKey ? undefined : this.connection.authToken),
+    });
     return this.s3Side;
+  }
+
+  /** A call through the S3 side, whose token refusals are told apart as the native API's are. */
+  private async viaS3<T>(run: (s3: S3ClusterClient) => Promise<T>): Promise<T> {
+    try {
+      return await run(this.s3);
+    } catch (err) {
+      const token = this.connection.accessKey ? undefined : this.connection.authToken;
+      if (!(err instanceof ClientError) || err.kind !== 'auth' || err.authProblem || !token) throw err;
+      const said = /Server said: ([\s\S]*)$/.exec(err.message)?.[1] ?? err.message;
+      const target = /^Access to (.*?) denied by /.exec(err.message)?.[1] ?? 'the request';
+      throw clusterAuthError(err.status ?? 403, err.endpoint, target, said, token, err.code, err);
+    }
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -194,7 +215,7 @@ export class AisClusterClient implements ClusterClient {
 
   async putObject(bucket: BucketRef, key: string, source: PutSource, options: PutOptions = {}): Promise<PutResult> {
     // The native PUT keeps neither content type nor user metadata: with metadata, the S3 side stores it.
-    if (options.userMeta !== undefined && !bucket.namespace) return this.s3.putObject(bucket, key, source, options);
+    if (options.userMeta !== undefined && !bucket.namespace) return this.viaS3((s3) => s3.putObject(bucket, key, source, options));
     const body = await bodySource(source);
     const headers: Record<string, string> = {};
     if (options.checksum) {
@@ -258,38 +279,38 @@ export class AisClusterClient implements ClusterClient {
   // multipart (through the S3 side)
 
   listMultipartUploads(bucket: BucketRef, prefix?: string): Promise<MultipartUpload[]> {
-    return this.s3.listMultipartUploads(bucket, prefix);
+    return this.viaS3((s3) => s3.listMultipartUploads(bucket, prefix));
   }
 
   abortMultipartUpload(bucket: BucketRef, key: string, uploadId: string): Promise<void> {
-    return this.s3.abortMultipartUpload(bucket, key, uploadId);
+    return this.viaS3((s3) => s3.abortMultipartUpload(bucket, key, uploadId));
   }
 
   // AIStore's S3 API resolves bare bucket names across providers, so these work for any provider
   // whose bucket name is unambiguous (the gateway says so when it is not).
   createMultipartUpload(bucket: BucketRef, key: string, options?: PutOptions): Promise<string> {
-    return this.s3.createMultipartUpload(bucket, key, options);
+    return this.viaS3((s3) => s3.createMultipartUpload(bucket, key, options));
   }
 
   uploadPart(bucket: BucketRef, key: string, uploadId: string, partNumber: number, source: { open: () => Readable; size: number }): Promise<string> {
-    return this.s3.uploadPart(bucket, key, uploadId, partNumber, source);
+    return this.viaS3((s3) => s3.uploadPart(bucket, key, uploadId, partNumber, source));
   }
 
   completeMultipartUpload(bucket: BucketRef, key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult> {
-    return this.s3.completeMultipartUpload(bucket, key, uploadId, parts);
+    return this.viaS3((s3) => s3.completeMultipartUpload(bucket, key, uploadId, parts));
   }
 
   copyObject(source: BucketRef, sourceKey: string, target: BucketRef, targetKey: string): Promise<PutResult> {
-    return this.s3.copyObject(source, sourceKey, target, targetKey);
+    return this.viaS3((s3) => s3.copyObject(source, sourceKey, target, targetKey));
   }
 
   listParts(bucket: BucketRef, key: string, uploadId: string): Promise<UploadedPart[]> {
-    return this.s3.listParts(bucket, key, uploadId);
+    return this.viaS3((s3) => s3.listParts(bucket, key, uploadId));
   }
 
   /** A presigned URL of the cluster's S3 side (AIStore serves S3 under /s3 and checks SigV4 there). */
   presignGetObject(bucket: BucketRef, key: string, expiresInSeconds: number): Promise<string> {
-    return this.s3.presignGetObject(bucket, key, expiresInSeconds);
+    return this.viaS3((s3) => s3.presignGetObject(bucket, key, expiresInSeconds));
   }
 
   /**
@@ -299,8 +320,8 @@ export class AisClusterClient implements ClusterClient {
    */
   async setObjectMetadata(bucket: BucketRef, key: string, update: ObjectMetadataUpdate): Promise<void> {
     if (update.contentType !== undefined && !bucket.namespace) {
-      const head = await this.s3.headObject(bucket, key).catch(() => undefined);
-      if ((head?.contentType ?? '') !== update.contentType) return this.s3.setObjectMetadata(bucket, key, update);
+      const head = await this.viaS3((s3) => s3.headObject(bucket, key)).catch(() => undefined);
+      if ((head?.contentType ?? '') !== update.contentType) return this.viaS3((s3) => s3.setObjectMetadata(bucket, key, update));
     }
     await this.requests.noBody({
       method: 'PATCH',

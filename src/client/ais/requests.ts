@@ -4,6 +4,7 @@ import type * as http from 'node:http';
 import { BucketRef, ByteRange, ClientError, ClusterConnection, describeAnswer, describeTarget, htmlHint, networkError, PROVIDER_LABELS, statusError } from '../cluster';
 import { BodySource, HttpTransport, readText } from '../http';
 import { HDR } from '../../common/aisapi';
+import { clusterAuthError, redactTokens } from './autherrors';
 import { header } from './headers';
 
 export interface RequestSpec {
@@ -90,7 +91,8 @@ export class AisRequests {
     // AIStore answers a failed HEAD with an empty body and its JSON error in Hdr-Error (cmn/err.go).
     const hdrError = header(headers, HDR.error);
     if (!message && typeof hdrError === 'string') message = serverMessage(hdrError, 'application/json');
-    return statusError(status, this.endpoint, target, message);
+    if (status === 401 || status === 403) return clusterAuthError(status, this.endpoint, target, message, this.connection.authToken);
+    return statusError(status, this.endpoint, target, message && redactTokens(message, this.connection.authToken));
   }
 
   async json<T>(spec: RequestSpec): Promise<T> {
