@@ -1,5 +1,6 @@
 // Any S3 service (and an AIS cluster's /s3 side) through @aws-sdk/client-s3: path-style requests to a
-// custom endpoint, region us-east-1 unless told, unsigned requests when no keys are given. An S3
+// custom endpoint (virtual-hosted when asked), region us-east-1 unless told, signed with the keys or a
+// credential provider (an AWS profile), unsigned requests when there are neither. An S3
 // endpoint has one provider; AIStore's bucket props and cluster config do not exist there, and
 // `capabilities` says so up front.
 import * as fs from 'node:fs';
@@ -30,10 +31,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { DeserializeMiddleware, MetadataBearer } from '@smithy/types';
+import type { AwsCredentialIdentityProvider, DeserializeMiddleware, MetadataBearer } from '@smithy/types';
+import { maskAccessKey, redactSecrets } from '../common/secrets';
 import { httpsAgentOptions, replayableStream } from './http';
 import { HttpsTunnelAgent, HttpTunnelAgent, ProxyOptions } from './proxy';
 import {
+  AuthProblem,
   BucketInfo,
   BucketProps,
   BucketRef,
@@ -81,6 +84,8 @@ export class S3ClusterClient implements ClusterClient {
   private readonly region: string;
   private readonly agents: { http: http.Agent; https: https.Agent };
   private readonly proxy?: ProxyOptions;
+  /** Requests go unsigned: a 401/403 then means the server wants credentials. */
+  private readonly anonymous: boolean;
 
   constructor(connection: ClusterConnection) {
     this.endpoint = connection.endpoint.replace(/\/+$/, '');
@@ -97,11 +102,15 @@ export class S3ClusterClient implements ClusterClient {
     this.agents = this.proxy
       ? { http: new HttpTunnelAgent(this.proxy, { keepAlive: true, maxSockets: 16 }), https: new HttpsTunnelAgent(this.proxy, httpsOptions) }
       : { http: new http.Agent({ keepAlive: true, maxSockets: 16 }), https: new https.Agent(httpsOptions) };
-    const anonymous = !connection.accessKey || !connection.secretKey;
+    const provider = connection.credentials;
+    const anonymous = !provider && (!connection.accessKey || !connection.secretKey);
+    this.anonymous = anonymous;
     const config: S3ClientConfig = {
       endpoint: this.endpoint,
       region: this.region,
-      forcePathStyle: true,
+      forcePathStyle: connection.addressing !== 'virtual',
+      // A bucket in another region answers 301 with x-amz-bucket-region: the SDK re-signs for that region.
+      followRegionRedirects: true,
       // One retry: an unreachable endpoint should be reported in seconds, not after a backoff series.
       maxAttempts: 2,
       // Checksums beyond Content-MD5 only when an operation requires them: S3-compatible servers vary.
@@ -114,9 +123,11 @@ export class S3ClusterClient implements ClusterClient {
         httpAgent: this.agents.http,
         httpsAgent: this.agents.https,
       },
-      credentials: anonymous
-        ? { accessKeyId: '', secretAccessKey: '' }
-        : { accessKeyId: connection.accessKey!, secretAccessKey: connection.secretKey! },
+      credentials: provider
+        ? credentialsOrClientError(provider, this.endpoint)
+        : anonymous
+          ? { accessKeyId: '', secretAccessKey: '' }
+          : { accessKeyId: connection.accessKey!, secretAccessKey: connection.secretKey!, ...(connection.sessionToken ? { sessionToken: connection.sessionToken } : {}) },
     };
     // No keys: send requests unsigned (public buckets, open gateways) rather than search the environment.
     if (anonymous) config.signer = { sign: async (request) => request };
@@ -135,7 +146,7 @@ export class S3ClusterClient implements ClusterClient {
     } catch (err) {
       // The caller's own body stream failed (say, it cancelled the transfer): its error, as it was.
       if (err instanceof Error && callerErrors.has(err) && !(err as NodeJS.ErrnoException).code) throw err;
-      throw s3Error(err, this.endpoint, target, this.proxy);
+      throw s3Error(err, this.endpoint, target, this.proxy, this.anonymous);
     }
   }
 
@@ -216,7 +227,7 @@ export class S3ClusterClient implements ClusterClient {
     // Errors while the body streams (reset, idle timeout) reach the reader as ClientErrors too.
     const source = out.Body as Readable;
     const body = source.pipe(new PassThrough());
-    source.on('error', (err) => body.destroy(s3Error(err, this.endpoint, this.target(bucket, key), this.proxy)));
+    source.on('error', (err) => body.destroy(s3Error(err, this.endpoint, this.target(bucket, key), this.proxy, this.anonymous)));
     body.on('close', () => !source.readableEnded && source.destroy());
     return { body, head, ...(out.ContentLength !== undefined ? { contentLength: out.ContentLength } : {}) };
   }
@@ -423,12 +434,17 @@ interface SdkError {
   message?: string;
   code?: string;
   Code?: string;
+  /** InvalidAccessKeyId, SignatureDoesNotMatch: the key the request was signed with (not a secret). */
+  AWSAccessKeyId?: string;
+  /** RequestTimeTooSkewed: what the request said and what the server's clock says. */
+  RequestTime?: string;
+  ServerTime?: string;
   $metadata?: { httpStatusCode?: number };
   $response?: { statusCode?: number; body?: unknown; headers?: Record<string, string> };
 }
 
 /** SDK errors → ClientError: the S3 code and message, never the XML or the SDK's stack. */
-export function s3Error(err: unknown, endpoint: string, target: string, proxy?: ProxyOptions): ClientError {
+export function s3Error(err: unknown, endpoint: string, target: string, proxy?: ProxyOptions, anonymous = false): ClientError {
   if (err instanceof ClientError) return err;
   const e = (err ?? {}) as SdkError;
   const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
@@ -445,12 +461,8 @@ export function s3Error(err: unknown, endpoint: string, target: string, proxy?: 
   const code = e.Code ?? e.name;
   let message = e.message && e.message !== code && e.message !== 'UnknownError' ? e.message : undefined;
   if (message && /<[a-z?!]/i.test(message)) message = message.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-  if (code === 'SignatureDoesNotMatch') {
-    return new ClientError('auth', `${endpoint} rejected the signature on ${target} (${status}): the secret key does not match the access key. Check the keys for this cluster.`, endpoint, status, code);
-  }
-  if (code === 'InvalidAccessKeyId') {
-    return new ClientError('auth', `${endpoint} does not know the access key used for ${target} (${status}). Check the keys for this cluster.`, endpoint, status, code);
-  }
+  const auth = s3AuthError(e, code, status, endpoint, target, message, anonymous);
+  if (auth) return auth;
   if (status === 200 || (status < 400 && code && /Syntax|Deserializ|XML/i.test(`${code} ${e.message}`))) {
     return notS3(endpoint, target, `an answer it could not read${message ? ` (${message.slice(0, 100)})` : ''}`, status, code);
   }
@@ -458,6 +470,68 @@ export function s3Error(err: unknown, endpoint: string, target: string, proxy?: 
   const generic = !code || code === 'UnknownError' || /^\d+$/.test(code) || (!message && /^(NotFound|Forbidden|BadRequest|Conflict)$/.test(code));
   const withCode = generic ? message : `${code}${message ? `: ${message}` : ''}`;
   return statusError(status, endpoint, target, withCode, code);
+}
+
+/**
+ * S3's credential errors, each with the fix it wants (AuthProblem). The access key id is shown masked;
+ * the server's message is left out where it could repeat what was signed (the string to sign).
+ */
+function s3AuthError(e: SdkError, code: string | undefined, status: number, endpoint: string, target: string, message: string | undefined, anonymous: boolean): ClientError | undefined {
+  const auth = (problem: AuthProblem, text: string) => new ClientError('auth', text, endpoint, status, code, { authProblem: problem });
+  const key = e.AWSAccessKeyId ? ` ${maskAccessKey(e.AWSAccessKeyId)}` : '';
+  switch (code) {
+    case 'InvalidAccessKeyId':
+      return auth('unknown-key', `The access key${key} is not known to ${endpoint}: check the access key for this cluster.`);
+    case 'SignatureDoesNotMatch':
+      return auth('wrong-secret', `${endpoint} rejected the signature on ${target} (${status}): the secret key does not match the access key${key}, so check the secret key for this cluster.`);
+    case 'RequestTimeTooSkewed':
+      return auth('clock-skew', `${clockSkew(e, endpoint)}: set the clock (or enable NTP) and retry.`);
+    case 'ExpiredToken':
+    case 'TokenRefreshRequired':
+      return auth('token-expired', `The temporary credentials for ${endpoint} have expired: get new ones (for an AWS profile, sign in again) and retry.`);
+    case 'InvalidToken':
+      return auth('token-invalid', `${endpoint} does not accept the session token sent with the keys: check the session token, or get new temporary credentials.`);
+  }
+  if (status !== 401 && status !== 403) return undefined;
+  if (anonymous) return auth('no-credentials', `${endpoint} wants credentials for ${target} and none were sent (${status}): add keys, or choose an AWS profile, for this cluster.`);
+  if (code === 'AccessDenied' || code === 'AllAccessDisabled') {
+    const said = message && !/^Access Denied\.?$/i.test(message) ? ` Server said: ${redactSecrets(message).slice(0, 300)}` : '';
+    return auth('denied', `${endpoint} denied access to ${target} (${status}): the credentials are valid but lack the permission for this.${said}`);
+  }
+  return undefined;
+}
+
+/** "This machine's clock is 20 minutes behind http://host's", from the error's times or the Date header. */
+function clockSkew(e: SdkError, endpoint: string): string {
+  const parse = (t: string | undefined) => {
+    if (!t) return NaN;
+    const basic = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(t);
+    return basic ? Date.UTC(+basic[1], +basic[2] - 1, +basic[3], +basic[4], +basic[5], +basic[6]) : new Date(t).getTime();
+  };
+  let offset = parse(e.RequestTime) - parse(e.ServerTime);
+  if (isNaN(offset)) offset = Date.now() - parse(e.$response?.headers?.['date']);
+  if (isNaN(offset)) return `This machine's clock is too far off ${endpoint}'s (more than 15 minutes)`;
+  const minutes = Math.max(1, Math.round(Math.abs(offset) / 60_000));
+  return `This machine's clock is ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} ${offset < 0 ? 'behind' : 'ahead of'} ${endpoint}'s`;
+}
+
+/**
+ * The SDK calls the provider when it signs; a failure there (no such profile, a credential_process that
+ * failed) reaches the caller as a ClientError 'auth'. Errors that carry their own sentence and
+ * authProblem (src/config/awscredentials.ts) keep them.
+ */
+function credentialsOrClientError(provider: AwsCredentialIdentityProvider, endpoint: string): AwsCredentialIdentityProvider {
+  return async (props) => {
+    try {
+      return await provider(props);
+    } catch (err) {
+      if (err instanceof ClientError) throw err;
+      const e = err as { message?: string; authProblem?: AuthProblem; name?: string };
+      const described = typeof e.authProblem === 'string' && e.message;
+      const message = described ? e.message! : `Could not get credentials for ${endpoint} (${redactSecrets(String(e.message ?? err).split('\n')[0]).slice(0, 200)}).`;
+      throw new ClientError('auth', message, endpoint, undefined, e.name, { cause: err, authProblem: described ? e.authProblem : 'no-credentials' });
+    }
+  };
 }
 
 /** The answer about `target` is not S3's: what came first (the tree shows the first sentence), then what to check. */
