@@ -106,6 +106,8 @@ export function describeCredentialError(err: unknown, profile?: string): string 
 
 function asCredentialError(err: unknown, profile: string | undefined, kind: AwsCredentialKind): AwsCredentialError {
   if (err instanceof AwsCredentialError) return err;
+  // The S3 client's ClientError('auth') around one of ours.
+  if (err instanceof Error && err.cause instanceof AwsCredentialError) return err.cause;
   const e = (err ?? {}) as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const message = String(e.message ?? err);
   const make = (text: string, reason: AwsCredentialReason, problem: AuthProblem = 'no-credentials') => new AwsCredentialError(text, reason, problem, profile, { cause: err });

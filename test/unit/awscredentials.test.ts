@@ -78,6 +78,7 @@ describe('AWS profiles against the gateway with keys', () => {
     const e = await expectClientError(client(profileCredentials('process-fails', { env: aws.env })).listBuckets(), 'auth', /^The credential_process of AWS profile "process-fails" exited with code 1 \(error: the vault is sealed; unseal it first\): run it by hand/);
     assert.equal(e.authProblem, 'no-credentials');
     noSecret(e.message);
+    assert.equal(describeCredentialError(e, 'process-fails'), e.message, 'the ClientError around it describes as it does');
   });
 });
 
