@@ -5,7 +5,7 @@ import type { ClusterClient } from './client/cluster';
 import { createClusterClient } from './client';
 import type { ClusterConnection } from './client/cluster';
 import { readAisTokenFile } from './config/aiscli';
-import { environmentCredentials, profileCredentials } from './config/awsprofiles';
+import { environmentCredentials, profileCredentials } from './config/awscredentials';
 import { authOf, ClusterSecrets, ClusterSettings, ClusterSpec, joinSecrets, mergeImported, MergeResult, splitSecrets, toConnection, validateSpec } from './config/clusters';
 
 import { nativeToken } from './common/token';
@@ -240,11 +240,20 @@ export class ClusterRegistry implements vscode.Disposable {
    * The embedded gateway came up (url) or went down (undefined). With credentials, its clients sign S3
    * requests with the keys and send the native API the Bearer token derived from them.
    */
-  setLocal(url: string | undefined, credentials?: { accessKey: string; secretKey: string }): void {
+  setLocal(url: string | undefined, credentials?: { accessKey: string; secretKey: string }, authn?: { url: string; user: string; token: string }): void {
     this.dropClient(LOCAL_CLUSTER);
-    if (credentials) this.noteSecrets({ secretKey: credentials.secretKey, authToken: nativeToken(credentials) });
+    const authToken = authn?.token ?? (credentials ? nativeToken(credentials) : undefined);
+    if (credentials) this.noteSecrets({ secretKey: credentials.secretKey });
+    if (authToken) this.noteSecrets({ authToken });
     this.local = url
-      ? { name: LOCAL_CLUSTER, kind: 'ais', endpoint: url, ...(credentials ? { ...credentials, authToken: nativeToken(credentials) } : {}) }
+      ? {
+          name: LOCAL_CLUSTER,
+          kind: 'ais',
+          endpoint: url,
+          ...(credentials ?? {}),
+          ...(authToken ? { authToken } : {}),
+          ...(authn ? { auth: { method: 'authn' as const, url: authn.url, user: authn.user } } : {}),
+        }
       : undefined;
     this.changed.fire();
   }

@@ -1,5 +1,6 @@
 // Any S3 service (and an AIS cluster's /s3 side) through @aws-sdk/client-s3: path-style requests to a
-// custom endpoint, region us-east-1 unless told, unsigned requests when no keys are given. An S3
+// custom endpoint (virtual-hosted when asked), region us-east-1 unless told, signed with the keys or a
+// credential provider (an AWS profile), unsigned requests when there are neither. An S3
 // endpoint has one provider; AIStore's bucket props and cluster config do not exist there, and
 // `capabilities` says so up front.
 import * as fs from 'node:fs';
@@ -33,6 +34,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { DeserializeMiddleware, MetadataBearer } from '@smithy/types';
 import { httpsAgentOptions, replayableStream } from './http';
 import { HttpsTunnelAgent, HttpTunnelAgent, ProxyOptions } from './proxy';
+import { credentialsOrClientError, s3AuthError } from './s3auth';
 import {
   BucketInfo,
   BucketProps,
@@ -81,6 +83,8 @@ export class S3ClusterClient implements ClusterClient {
   private readonly region: string;
   private readonly agents: { http: http.Agent; https: https.Agent };
   private readonly proxy?: ProxyOptions;
+  /** Requests go unsigned: a 401/403 then means the server wants credentials. */
+  private readonly anonymous: boolean;
 
   constructor(connection: ClusterConnection) {
     this.endpoint = connection.endpoint.replace(/\/+$/, '');
@@ -97,13 +101,17 @@ export class S3ClusterClient implements ClusterClient {
     this.agents = this.proxy
       ? { http: new HttpTunnelAgent(this.proxy, { keepAlive: true, maxSockets: 16 }), https: new HttpsTunnelAgent(this.proxy, httpsOptions) }
       : { http: new http.Agent({ keepAlive: true, maxSockets: 16 }), https: new https.Agent(httpsOptions) };
+    const provider = connection.credentials;
     // A session token alone (an AIS cluster's AuthN token on its /s3 side) is sent signed with placeholder keys.
-    const tokenOnly = (!connection.accessKey || !connection.secretKey) && !!connection.sessionToken;
-    const anonymous = (!connection.accessKey || !connection.secretKey) && !tokenOnly;
+    const tokenOnly = !provider && (!connection.accessKey || !connection.secretKey) && !!connection.sessionToken;
+    const anonymous = !provider && (!connection.accessKey || !connection.secretKey) && !tokenOnly;
+    this.anonymous = anonymous;
     const config: S3ClientConfig = {
       endpoint: this.endpoint,
       region: this.region,
-      forcePathStyle: true,
+      forcePathStyle: connection.addressing !== 'virtual',
+      // A bucket in another region answers 301 with x-amz-bucket-region: the SDK re-signs for that region.
+      followRegionRedirects: true,
       // One retry: an unreachable endpoint should be reported in seconds, not after a backoff series.
       maxAttempts: 2,
       // Checksums beyond Content-MD5 only when an operation requires them: S3-compatible servers vary.
@@ -116,13 +124,15 @@ export class S3ClusterClient implements ClusterClient {
         httpAgent: this.agents.http,
         httpsAgent: this.agents.https,
       },
-      credentials: anonymous
-        ? { accessKeyId: '', secretAccessKey: '' }
-        : {
-            accessKeyId: tokenOnly ? 'ais-buckets' : connection.accessKey!,
-            secretAccessKey: tokenOnly ? 'ais-buckets' : connection.secretKey!,
-            ...(connection.sessionToken ? { sessionToken: connection.sessionToken } : {}),
-          },
+      credentials: provider
+        ? credentialsOrClientError(provider, this.endpoint)
+        : anonymous
+          ? { accessKeyId: '', secretAccessKey: '' }
+          : {
+              accessKeyId: tokenOnly ? 'ais-buckets' : connection.accessKey!,
+              secretAccessKey: tokenOnly ? 'ais-buckets' : connection.secretKey!,
+              ...(connection.sessionToken ? { sessionToken: connection.sessionToken } : {}),
+            },
     };
     // No keys: send requests unsigned (public buckets, open gateways) rather than search the environment.
     if (anonymous) config.signer = { sign: async (request) => request };
@@ -141,7 +151,7 @@ export class S3ClusterClient implements ClusterClient {
     } catch (err) {
       // The caller's own body stream failed (say, it cancelled the transfer): its error, as it was.
       if (err instanceof Error && callerErrors.has(err) && !(err as NodeJS.ErrnoException).code) throw err;
-      throw s3Error(err, this.endpoint, target, this.proxy);
+      throw s3Error(err, this.endpoint, target, this.proxy, this.anonymous);
     }
   }
 
@@ -222,7 +232,7 @@ export class S3ClusterClient implements ClusterClient {
     // Errors while the body streams (reset, idle timeout) reach the reader as ClientErrors too.
     const source = out.Body as Readable;
     const body = source.pipe(new PassThrough());
-    source.on('error', (err) => body.destroy(s3Error(err, this.endpoint, this.target(bucket, key), this.proxy)));
+    source.on('error', (err) => body.destroy(s3Error(err, this.endpoint, this.target(bucket, key), this.proxy, this.anonymous)));
     body.on('close', () => !source.readableEnded && source.destroy());
     return { body, head, ...(out.ContentLength !== undefined ? { contentLength: out.ContentLength } : {}) };
   }
@@ -434,7 +444,7 @@ interface SdkError {
 }
 
 /** SDK errors → ClientError: the S3 code and message, never the XML or the SDK's stack. */
-export function s3Error(err: unknown, endpoint: string, target: string, proxy?: ProxyOptions): ClientError {
+export function s3Error(err: unknown, endpoint: string, target: string, proxy?: ProxyOptions, anonymous = false): ClientError {
   if (err instanceof ClientError) return err;
   const e = (err ?? {}) as SdkError;
   const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
@@ -451,12 +461,8 @@ export function s3Error(err: unknown, endpoint: string, target: string, proxy?: 
   const code = e.Code ?? e.name;
   let message = e.message && e.message !== code && e.message !== 'UnknownError' ? e.message : undefined;
   if (message && /<[a-z?!]/i.test(message)) message = message.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-  if (code === 'SignatureDoesNotMatch') {
-    return new ClientError('auth', `${endpoint} rejected the signature on ${target} (${status}): the secret key does not match the access key. Check the keys for this cluster.`, endpoint, status, code);
-  }
-  if (code === 'InvalidAccessKeyId') {
-    return new ClientError('auth', `${endpoint} does not know the access key used for ${target} (${status}). Check the keys for this cluster.`, endpoint, status, code);
-  }
+  const auth = s3AuthError(e, code, status, endpoint, target, message, anonymous);
+  if (auth) return auth;
   if (status === 200 || (status < 400 && code && /Syntax|Deserializ|XML/i.test(`${code} ${e.message}`))) {
     return notS3(endpoint, target, `an answer it could not read${message ? ` (${message.slice(0, 100)})` : ''}`, status, code);
   }

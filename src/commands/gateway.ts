@@ -3,11 +3,14 @@
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { signIn } from '../client/ais/authn';
 import { EmbeddedGatewayProcess } from '../embedded/process';
 import type { ClusterRegistry } from '../registry';
 
 const ENABLED_KEY = 'aisBuckets.localGateway.enabled';
 const CREDENTIALS_KEY = 'aisBuckets.localGateway.credentials';
+const AUTHN_PASSWORD_KEY = 'aisBuckets.localGateway.authnPassword';
+const AUTHN_USER = 'admin';
 
 export class LocalGateway implements vscode.Disposable {
   private process?: EmbeddedGatewayProcess;
@@ -61,10 +64,35 @@ export class LocalGateway implements vscode.Disposable {
     return made;
   }
 
+  /** The password of the local AuthN's one user, generated once and kept in SecretStorage. */
+  private async authnPassword(): Promise<string> {
+    const saved = await this.context.secrets.get(AUTHN_PASSWORD_KEY);
+    if (saved) return saved;
+    const made = crypto.randomBytes(18).toString('base64url');
+    await this.context.secrets.store(AUTHN_PASSWORD_KEY, made);
+    return made;
+  }
+
+  private authnUrl?: string;
+
+  /** With AuthN on: signs in to the local AuthN (at start, and again when its token expired). */
+  async signIn(): Promise<boolean> {
+    const url = this.url;
+    if (!url || !this.authnUrl) return false;
+    const { token, expiresAt } = await signIn(this.authnUrl, AUTHN_USER, await this.authnPassword());
+    this.log.info(`local gateway: signed in to its AuthN ${this.authnUrl}${expiresAt ? ` (token valid until ${expiresAt.toISOString()})` : ''}`);
+    this.registry.setLocal(url, await this.credentials(), { url: this.authnUrl, user: AUTHN_USER, token });
+    return true;
+  }
+
   private async doStart(): Promise<string> {
     const cfg = vscode.workspace.getConfiguration('aisBuckets');
     const credentials = await this.credentials();
+    // "authn": the gateway also runs AuthN, so that what a secured AIStore cluster asks for can be tried offline.
+    const withAuthn = cfg.get<string>('localGateway.authentication') === 'authn';
+    const authnTtl = cfg.get<string>('localGateway.authnTokenLifetime') || undefined;
     const proc = new EmbeddedGatewayProcess({
+      ...(withAuthn ? { authn: { user: AUTHN_USER, password: await this.authnPassword(), ttl: authnTtl } } : {}),
       script: this.context.asAbsolutePath(path.join('dist', 'gateway.js')),
       dataDir: this.dataDir,
       port: cfg.get<number>('localGateway.port') ?? 0,
@@ -92,9 +120,11 @@ export class LocalGateway implements vscode.Disposable {
           });
         }
       });
-      this.log.info(`local gateway listening on ${running.url} (data: ${this.dataDir})`);
+      this.log.info(`local gateway listening on ${running.url} (data: ${this.dataDir})${running.authnUrl ? `, AuthN on ${running.authnUrl}` : ''}`);
       await this.context.globalState.update(ENABLED_KEY, true);
+      this.authnUrl = running.authnUrl;
       this.registry.setLocal(running.url, credentials);
+      if (running.authnUrl) await this.signIn();
       this.render();
       return running.url;
     } catch (e) {
@@ -158,5 +188,7 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, gatewa
     vscode.commands.registerCommand('aisBuckets.stopLocalGateway', async () => {
       await gateway.stop();
     }),
+    // Sign In Again on the local cluster: it has its own password, nothing to ask.
+    vscode.commands.registerCommand('aisBuckets.signInLocalGateway', async () => gateway.signIn()),
   );
 }

@@ -15,6 +15,11 @@ export interface EmbeddedGatewayOptions {
    * user only), never on the command line where any user's `ps` would show them.
    */
   credentials?: { accessKey: string; secretKey: string };
+  /**
+   * Run AuthN beside it (on a free port) with this one user, whose password travels like the keys: in
+   * the environment (AIS_AUTHN_SU_NAME/PASS, as AIStore's AuthN reads them), not on the command line.
+   */
+  authn?: { user: string; password: string; ttl?: string };
   /** How long to wait for the gateway to listen, ms. */
   startTimeoutMs?: number;
   onLog?: (line: string) => void;
@@ -47,12 +52,14 @@ export class EmbeddedGatewayProcess {
     if (this.running) return this.running;
     const args = ['--port', String(this.opts.port ?? 0), '--data', this.opts.dataDir, '--host', this.opts.host ?? '127.0.0.1'];
     if (this.opts.checksum) args.push('--checksum', this.opts.checksum);
+    if (this.opts.authn) args.push('--authn', '--authn-port', '0', ...(this.opts.authn.ttl ? ['--authn-ttl', this.opts.authn.ttl] : []));
     // Inside VS Code, process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it a plain Node.
     const child = fork(this.opts.script, args, {
       env: {
         ...process.env,
         ELECTRON_RUN_AS_NODE: '1',
         ...(this.opts.credentials ? { AIS_BUCKETS_GATEWAY_ACCESS_KEY: this.opts.credentials.accessKey, AIS_BUCKETS_GATEWAY_SECRET_KEY: this.opts.credentials.secretKey } : {}),
+        ...(this.opts.authn ? { AIS_AUTHN_SU_NAME: this.opts.authn.user, AIS_AUTHN_SU_PASS: this.opts.authn.password } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],

@@ -33,8 +33,9 @@ const MAX_PRESIGNED_SECONDS = 7 * 24 * 3600;
 export { nativeToken };
 
 const accessDenied = (message: string) => new GatewayError(403, 'AccessDenied', message);
-const mismatch = () =>
-  new GatewayError(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
+// S3 names the access key in both (AWSAccessKeyId), so a client can say which key failed.
+const mismatch = (key: string) =>
+  new GatewayError(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', { AWSAccessKeyId: key });
 const unknownKey = (key: string) =>
   new GatewayError(403, 'InvalidAccessKeyId', `The access key "${key}" does not exist in our records`, { AWSAccessKeyId: key });
 const skewed = (date: Date) =>
@@ -252,7 +253,7 @@ async function verifyV4Header(req: http.IncomingMessage, creds: Credentials, aut
   const amzDate = headerValue(req, 'x-amz-date') ?? '';
   const date = parseAmzDate(amzDate);
   if (!date) throw accessDenied('SigV4 requests need an x-amz-date header (ISO 8601 basic format)');
-  if (date.toISOString().slice(0, 10).replace(/-/g, '') !== scope.date) throw mismatch();
+  if (date.toISOString().slice(0, 10).replace(/-/g, '') !== scope.date) throw mismatch(creds.accessKey);
   checkSkew(date);
   const unsignable = new Set(['x-amz-date', 'x-amz-content-sha256'].filter((h) => !signedHeaders.includes(h)));
   const signer = new SignatureV4({ credentials: { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey }, region: scope.region, service: scope.service, sha256: Sha256, uriEscapePath: false, applyChecksum: false });
@@ -276,7 +277,7 @@ async function verifyV4Header(req: http.IncomingMessage, creds: Credentials, aut
     const expected = /Signature=([0-9a-f]+)/.exec(String(signedReq.headers.authorization))?.[1] ?? '';
     if (safeEqual(expected, signature)) return { signature, amzDate, scope };
   }
-  throw mismatch();
+  throw mismatch(creds.accessKey);
 }
 
 async function verifyV4Query(req: http.IncomingMessage, creds: Credentials, rawPath: string, query: [string, string][]): Promise<void> {
@@ -289,7 +290,7 @@ async function verifyV4Query(req: http.IncomingMessage, creds: Credentials, rawP
   const signature = get('X-Amz-Signature') ?? '';
   if (!date || !Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGNED_SECONDS || !signedHeaders.includes('host') || !signature)
     throw new GatewayError(400, 'AuthorizationQueryParametersError', 'Presigned URL parameters are missing or malformed');
-  if (date.toISOString().slice(0, 10).replace(/-/g, '') !== scope.date) throw mismatch();
+  if (date.toISOString().slice(0, 10).replace(/-/g, '') !== scope.date) throw mismatch(creds.accessKey);
   if (date.getTime() - Date.now() > MAX_SKEW_MS) throw skewed(date);
   if (Date.now() > date.getTime() + expires * 1000) throw accessDenied('Request has expired');
   const request = signable(
@@ -310,7 +311,7 @@ async function verifyV4Query(req: http.IncomingMessage, creds: Credentials, rawP
     unsignableHeaders: new Set(['x-amz-content-sha256']),
     unhoistableHeaders: new Set(signedHeaders.filter((h) => h.startsWith('x-amz-')).concat('x-amz-content-sha256')),
   });
-  if (!safeEqual(String(presigned.query?.['X-Amz-Signature'] ?? ''), signature)) throw mismatch();
+  if (!safeEqual(String(presigned.query?.['X-Amz-Signature'] ?? ''), signature)) throw mismatch(creds.accessKey);
 }
 
 /** Query parameters that are part of a V2 canonical resource (the S3 sub-resources). */
@@ -376,5 +377,5 @@ function verifyV2(req: http.IncomingMessage, creds: Credentials, rawPath: string
       if (safeEqual(expected, signature)) return;
     }
   }
-  throw mismatch();
+  throw mismatch(creds.accessKey);
 }

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { AisBucketsApi } from '../../src/extension';
 import { activate } from '../helpers/extension-host';
 
-/** The output channel's log files: <logs>/window*/exthost/output_logging_*/N-AIS Buckets.log. */
+/** The output channel's log files: output_logging_TIME/N-AIS Buckets.log in the extension host's log folder. */
 function outputLogs(logUri: vscode.Uri): string[] {
   const exthost = path.dirname(logUri.fsPath);
   const found: string[] = [];

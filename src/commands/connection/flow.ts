@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { signIn } from '../../client/ais/authn';
 import type { ClusterKind } from '../../client/cluster';
 import { detectEndpoint, type DetectedEndpoint } from '../../client/detect';
-import { listAwsProfiles, type AwsProfileInfo } from '../../config/awsprofiles';
+import { listAwsProfiles, type AwsProfile } from '../../config/awsprofiles';
 import { readAisCliConfig, readAisTokenFile } from '../../config/aiscli';
 import type { AuthMethod, ClusterSpec } from '../../config/clusters';
 import { ConnectionDraft, defaultAddressing, defaultClusterName, defaultRegion, specFromDraft } from '../../config/draft';
@@ -41,7 +41,7 @@ interface FlowContext {
   /** Editing: the saved name (the cluster to replace). */
   editing?: string;
   detected?: DetectedEndpoint;
-  profiles?: AwsProfileInfo[];
+  profiles?: AwsProfile[];
   /** The draft's connection fields when its credentials last passed the check. */
   checkedKey?: string;
 }
@@ -216,16 +216,11 @@ async function sessionTokenStep(ctx: FlowContext, input: MultiStepInput): Promis
 
 async function profileStep(ctx: FlowContext, input: MultiStepInput): Promise<Step> {
   const { draft } = ctx;
-  let listing;
-  try {
-    listing = await listAwsProfiles();
-  } catch (e) {
-    listing = { profiles: [], problems: [errorText(e)], configFile: '', credentialsFile: '' };
-  }
+  const listing = await listAwsProfiles();
   for (const p of listing.problems) ctx.log.warn(`AWS profiles: ${p}`);
   ctx.profiles = listing.profiles;
   if (listing.profiles.length === 0) {
-    const why = listing.problems[0] ?? vscode.l10n.t('There are no profiles in {0} or {1}: run "aws configure" or choose another method.', listing.configFile || '~/.aws/config', listing.credentialsFile || '~/.aws/credentials');
+    const why = listing.problems[0] ?? vscode.l10n.t('There are no profiles in {0} or {1}: run "aws configure" or choose another method.', listing.files.config.shown, listing.files.credentials.shown);
     await input.quickPick<string>({ placeholder: why, items: [{ label: vscode.l10n.t('Back to the methods'), value: '' }] });
     goBack();
   }
@@ -233,23 +228,29 @@ async function profileStep(ctx: FlowContext, input: MultiStepInput): Promise<Ste
     placeholder: listing.problems.length ? listing.problems[0] : vscode.l10n.t('Which AWS profile? Picking one checks it.'),
     items: listing.profiles.map((p) => ({
       label: p.name,
-      description: [p.current ? vscode.l10n.t('current (AWS_PROFILE)') : undefined, p.credentialKind, p.region].filter(Boolean).join(' · '),
+      description: [p.current ? vscode.l10n.t('current (AWS_PROFILE)') : undefined, p.description, p.region].filter(Boolean).join(' · '),
       detail: p.endpointUrl ? vscode.l10n.t('endpoint {0}', p.endpointUrl) : undefined,
       value: p.name,
     })),
     active: draft.profile ?? listing.profiles.find((p) => p.current)?.name,
     accept: async (name) => {
       const info = listing.profiles.find((p) => p.name === name);
-      return checkCredentials(ctx, { ...draft, profile: name, region: draft.region ?? info?.region, addressing: draft.addressing ?? info?.addressingStyle });
+      return checkCredentials(ctx, { ...draft, profile: name, region: draft.region ?? info?.region, addressing: draft.addressing ?? styleOf(info?.addressingStyle, draft.endpoint) });
     },
   });
   const info = listing.profiles.find((p) => p.name === profile);
   if (profile !== draft.profile) {
     draft.region = info?.region ?? draft.region;
-    draft.addressing = info?.addressingStyle ?? draft.addressing;
+    draft.addressing = styleOf(info?.addressingStyle, draft.endpoint) ?? draft.addressing;
   }
   draft.profile = profile;
   return afterCredentials(ctx);
+}
+
+/** A profile's addressing_style as a choice; 'auto' (botocore's default) is what the endpoint suggests. */
+function styleOf(style: 'path' | 'virtual' | 'auto' | undefined, endpoint: string): 'path' | 'virtual' | undefined {
+  if (style === 'path' || style === 'virtual') return style;
+  return style === 'auto' ? defaultAddressing(endpoint) : undefined;
 }
 
 async function authnUrlStep(ctx: FlowContext, input: MultiStepInput): Promise<Step> {

@@ -3,7 +3,7 @@
 // start offers, once, to import whatever of these it finds.
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { listAwsProfiles, type AwsProfileInfo } from '../../config/awsprofiles';
+import { listAwsProfiles, type AwsProfile } from '../../config/awsprofiles';
 import { readAisCliConfig, type AisCliImport } from '../../config/aiscli';
 import type { ClusterSpec } from '../../config/clusters';
 import { defaultAddressing, defaultClusterName } from '../../config/draft';
@@ -22,10 +22,10 @@ export function registerImportCommands(context: vscode.ExtensionContext, registr
 }
 
 /** The spec an AWS profile becomes: its endpoint_url, else Amazon's endpoint for its region. */
-export function specOfProfile(p: AwsProfileInfo): ClusterSpec {
+export function specOfProfile(p: AwsProfile): ClusterSpec {
   const region = p.region ?? 'us-east-1';
   const endpoint = (p.endpointUrl ?? `https://s3.${region}.amazonaws.com`).replace(/\/+$/, '');
-  const addressing = p.addressingStyle ?? defaultAddressing(endpoint);
+  const addressing = p.addressingStyle === 'path' || p.addressingStyle === 'virtual' ? p.addressingStyle : defaultAddressing(endpoint);
   return {
     name: defaultClusterName({ kind: 's3', endpoint, profile: p.name }),
     kind: 's3',
@@ -53,7 +53,7 @@ async function importAwsProfiles(registry: ClusterRegistry, log: vscode.LogOutpu
   const listing = await listAwsProfiles();
   for (const p of listing.problems) log.warn(`AWS profiles: ${p}`);
   if (listing.profiles.length === 0) {
-    const why = listing.problems[0] ?? vscode.l10n.t('There are no AWS profiles in {0} or {1}: run "aws configure" first.', listing.configFile, listing.credentialsFile);
+    const why = listing.problems[0] ?? vscode.l10n.t('There are no AWS profiles in {0} or {1}: run "aws configure" first.', listing.files.config.shown, listing.files.credentials.shown);
     if (names) throw new Error(why);
     void vscode.window.showWarningMessage(why);
     return [];
@@ -67,7 +67,7 @@ async function importAwsProfiles(registry: ClusterRegistry, log: vscode.LogOutpu
     const picks = await vscode.window.showQuickPick(
       listing.profiles.map((p) => ({
         label: p.name,
-        description: [p.current ? vscode.l10n.t('current (AWS_PROFILE)') : undefined, p.credentialKind, p.region].filter(Boolean).join(' · '),
+        description: [p.current ? vscode.l10n.t('current (AWS_PROFILE)') : undefined, p.description, p.region].filter(Boolean).join(' · '),
         detail: p.endpointUrl ?? vscode.l10n.t('Amazon S3'),
         picked: p.current,
         profile: p,

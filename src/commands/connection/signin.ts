@@ -29,6 +29,7 @@ export async function signInAgain(registry: ClusterRegistry, log: vscode.LogOutp
   if (!name) return false;
   const entry = await registry.entry(name);
   if (!entry) return false;
+  if (entry.embedded) return Boolean(await vscode.commands.executeCommand('aisBuckets.signInLocalGateway'));
   const auth = authOf(entry.spec);
   const title = vscode.l10n.t('Sign in to {0}', name);
   if (auth.method === 'authn') {
