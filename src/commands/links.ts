@@ -2,6 +2,7 @@
 // name. Both take arguments for tests and ask through a QuickPick otherwise.
 import * as vscode from 'vscode';
 import { authOf, type ClusterSpec } from '../config/clusters';
+import { parseExpiry } from '../objects/format';
 import { objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
 import type { TreeNode } from '../views/model';
@@ -17,17 +18,6 @@ function expiries(): { label: string; seconds: number }[] {
     { label: vscode.l10n.t('7 days (the longest SigV4 allows)'), seconds: 604800 },
     { label: vscode.l10n.t('Other…'), seconds: 0 },
   ];
-}
-
-const MAX_SECONDS = 604800;
-
-/** "90m", "3h", "2d", "45" (minutes) → seconds; undefined when it is not a duration up to 7 days. */
-export function parseExpiry(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/i.exec(text);
-  if (!m) return undefined;
-  const unit = { s: 1, m: 60, h: 3600, d: 86400, '': 60 }[m[2].toLowerCase() as 's' | 'm' | 'h' | 'd' | ''];
-  const seconds = Math.round(Number(m[1]) * unit);
-  return seconds >= 1 && seconds <= MAX_SECONDS ? seconds : undefined;
 }
 
 /**

@@ -51,3 +51,15 @@ export function formatObjectProperties(uri: string, clusterName: string, head: O
   }
   return lines.join('\n') + '\n';
 }
+
+/** SigV4 presigned URLs live at most 7 days. */
+const MAX_SECONDS = 604800;
+
+/** "90m", "3h", "2d", "45" (minutes) → seconds; undefined when it is not a duration up to 7 days. */
+export function parseExpiry(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = { s: 1, m: 60, h: 3600, d: 86400, '': 60 }[m[2].toLowerCase() as 's' | 'm' | 'h' | 'd' | ''];
+  const seconds = Math.round(Number(m[1]) * unit);
+  return seconds >= 1 && seconds <= MAX_SECONDS ? seconds : undefined;
+}
