@@ -3,6 +3,7 @@
 // id is shown masked; no secret, token or string-to-sign reaches a message.
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { maskAccessKey, redactSecrets } from '../common/secrets';
+import { clusterAuthError } from './ais/autherrors';
 import { AuthProblem, ClientError } from './cluster';
 
 /** The parts of an SDK S3 error these read (S3 puts the extra fields in its error XML). */
@@ -36,6 +37,8 @@ export function s3AuthError(e: S3AuthErrorFields, code: string | undefined, stat
       return auth('token-invalid', `${endpoint} does not accept the session token sent with the keys: check the session token, or get new temporary credentials.`);
   }
   if (status !== 401 && status !== 403) return undefined;
+  // An AIStore cluster's /s3 side refusing an AuthN token (or asking for one) says so in its message.
+  if (message && /token required|invalid token|token (expired|revoked)/i.test(message)) return clusterAuthError(status, endpoint, target, message, undefined, code);
   if (anonymous) return auth('no-credentials', `${endpoint} wants credentials for ${target} and none were sent (${status}): add keys, or choose an AWS profile, for this cluster.`);
   if (code === 'AccessDenied' || code === 'AllAccessDisabled') {
     const said = message && !/^Access Denied\.?$/i.test(message) ? ` Server said: ${redactSecrets(message).slice(0, 300)}` : '';
