@@ -44,6 +44,8 @@ interface FlowContext {
   profiles?: AwsProfile[];
   /** The draft's connection fields when its credentials last passed the check. */
   checkedKey?: string;
+  /** The endpoint as typed (the draft holds what it resolved to). */
+  typed?: string;
 }
 
 /**
@@ -90,25 +92,23 @@ async function endpointStep(ctx: FlowContext, input: MultiStepInput): Promise<St
   await input.inputBox({
     prompt: vscode.l10n.t('Endpoint: an AIStore gateway (http://10.10.0.1:51080) or any S3 service (https://s3.eu-west-1.amazonaws.com, http://minio:9000). Enter checks it.'),
     placeholder: 'http://10.10.0.1:51080',
-    value: draft.endpoint,
+    value: ctx.typed ?? draft.endpoint,
     validate: (v) => (v.trim() ? parseEndpointInput(v).problem : undefined),
-    remember: (v) => (draft.endpoint = v.trim()),
+    remember: (v) => (ctx.typed = v.trim()),
     accept: async (v) => {
       const endpoint = parseEndpointInput(v).endpoint!;
       try {
         ctx.detected = await detectEndpoint(endpoint, { tls: draft.base?.tls });
-        draft.endpoint = ctx.detected.endpoint;
         ctx.log.info(`add cluster: ${endpoint} is ${ctx.detected.summary}`);
         return undefined;
       } catch (e) {
         ctx.detected = undefined;
-        draft.endpoint = endpoint;
         ctx.log.warn(`add cluster: ${endpoint}: ${errorText(e)}`);
         return { message: vscode.l10n.t('{0} Press Enter again to go on without checking (an offline cluster).', errorText(e)), overridable: true };
       }
     },
   });
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(draft.endpoint)) draft.endpoint = parseEndpointInput(draft.endpoint).endpoint ?? draft.endpoint;
+  draft.endpoint = ctx.detected?.endpoint ?? parseEndpointInput(ctx.typed ?? '').endpoint ?? draft.endpoint;
   return (i) => kindStep(ctx, i);
 }
 
@@ -128,8 +128,9 @@ async function kindStep(ctx: FlowContext, input: MultiStepInput): Promise<Step> 
     draft.kind = kind;
     draft.method = undefined;
   }
-  // An AIStore gateway reached as a plain S3 endpoint: its S3 side, /s3.
+  // An AIStore gateway reached as a plain S3 endpoint: its S3 side, /s3; as AIStore, its native root.
   if (detected?.kind === 'ais') draft.endpoint = kind === 's3' ? `${detected.endpoint}/s3` : detected.endpoint;
+  else if (!detected && kind === 'ais' && /\/s3$/i.test(draft.endpoint)) draft.endpoint = draft.endpoint.slice(0, -3);
   return (i) => methodStep(ctx, i);
 }
 
@@ -290,9 +291,13 @@ async function authnUserStep(ctx: FlowContext, input: MultiStepInput): Promise<S
 async function passwordStep(ctx: FlowContext, input: MultiStepInput): Promise<Step> {
   const { draft } = ctx;
   await input.inputBox({
-    prompt: vscode.l10n.t('Password of {0} at {1} (not kept: Enter signs in and keeps only the token)', draft.authnUser ?? '', draft.authnUrl ?? ''),
+    prompt: draft.authToken
+      ? vscode.l10n.t('Password of {0} at {1} to sign in anew (not kept), or empty to keep the current token', draft.authnUser ?? '', draft.authnUrl ?? '')
+      : vscode.l10n.t('Password of {0} at {1} (not kept: Enter signs in and keeps only the token)', draft.authnUser ?? '', draft.authnUrl ?? ''),
     password: true,
+    allowEmpty: Boolean(draft.authToken),
     accept: async (password) => {
+      if (!password) return checkCredentials(ctx, draft);
       ctx.registry.noteHandled(password);
       try {
         const issued = await signIn(draft.authnUrl!, draft.authnUser!, password, { tls: draft.base?.tls });
