@@ -74,9 +74,11 @@ function methodSteps(method: AuthMethod | undefined): number {
   }
 }
 
+/** The steps of the path chosen so far; before a choice is made, the likely one (what was detected). */
 function totalSteps(ctx: FlowContext): number {
-  const s3 = ctx.draft.kind === 's3';
-  return 3 + methodSteps(ctx.draft.method) + (s3 ? 2 : 0) + 1;
+  const kind = ctx.draft.kind ?? ctx.detected?.kind ?? 's3';
+  const method = ctx.draft.method ?? (kind === 's3' ? 'keys' : ctx.detected?.needsCredentials ? 'authn' : 'none');
+  return 3 + methodSteps(method) + (kind === 's3' ? 2 : 0) + 1;
 }
 
 function connectionKey(draft: ConnectionDraft): string {
