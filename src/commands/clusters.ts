@@ -48,6 +48,17 @@ export function registerClusterCommands(context: vscode.ExtensionContext, regist
     vscode.commands.registerCommand('aisBuckets.removeCluster', async (target?: ClusterTarget) => {
       const name = (await savedClusterOf(registry, target, vscode.l10n.t('Remove Cluster'))) ?? undefined;
       if (!name) return false;
+      // Named by a caller (a test, another extension): no dialog. From the UI: say what goes and what stays.
+      if (typeof target !== 'string') {
+        const endpoint = (await registry.entry(name))?.spec.endpoint ?? '';
+        const remove = vscode.l10n.t('Remove');
+        const ok = await vscode.window.showWarningMessage(
+          vscode.l10n.t('Remove cluster "{0}" ({1})?', name, endpoint),
+          { modal: true, detail: vscode.l10n.t('Its buckets and objects are not touched; its keys and tokens are forgotten, and its open editors close.') },
+          remove,
+        );
+        if (ok !== remove) return false;
+      }
       const removed = await registry.remove(name);
       if (removed) {
         log.info(`removed cluster ${name}`);

@@ -10,7 +10,7 @@ import type { ClusterKind } from '../../client/cluster';
 import { detectEndpoint, type DetectedEndpoint } from '../../client/detect';
 import { listAwsProfiles, type AwsProfile } from '../../config/awsprofiles';
 import { readAisCliConfig, readAisTokenFile } from '../../config/aiscli';
-import type { AuthMethod, ClusterSpec } from '../../config/clusters';
+import { type AuthMethod, type ClusterSpec, normalizeEndpoint } from '../../config/clusters';
 import { ConnectionDraft, defaultAddressing, defaultClusterName, defaultRegion, specFromDraft } from '../../config/draft';
 import { errorText } from '../../objects/errors';
 import { ClusterRegistry, LOCAL_CLUSTER } from '../../registry';
@@ -46,6 +46,8 @@ interface FlowContext {
   checkedKey?: string;
   /** The endpoint as typed (the draft holds what it resolved to). */
   typed?: string;
+  /** The endpoint whose duplicate was pointed out already. */
+  warnedDuplicate?: string;
 }
 
 /**
@@ -99,6 +101,13 @@ async function endpointStep(ctx: FlowContext, input: MultiStepInput): Promise<St
     remember: (v) => (ctx.typed = v.trim()),
     accept: async (v) => {
       const endpoint = parseEndpointInput(v).endpoint!;
+      // The same endpoint saved already: say so once (a second identity on it is fine: Enter again).
+      const same = (await ctx.registry.entries()).find((e) => !e.embedded && e.spec.name !== ctx.editing && normalizeEndpoint(e.spec.endpoint) === normalizeEndpoint(endpoint.replace(/\/s3$/i, '')));
+      if (same && ctx.warnedDuplicate !== endpoint) {
+        ctx.warnedDuplicate = endpoint;
+        // A plain message: Enter again runs this check anew, which then goes on to ask the endpoint.
+        return vscode.l10n.t('Cluster "{0}" already uses {1}. Press Enter again to add another connection to it (other keys, say).', same.spec.name, same.spec.endpoint);
+      }
       try {
         ctx.detected = await detectEndpoint(endpoint, { tls: draft.base?.tls });
         ctx.log.info(`add cluster: ${endpoint} is ${ctx.detected.summary}`);
