@@ -497,6 +497,9 @@ export class Workbench {
     await this.page.keyboard.press('Escape');
     await this.runCommand('AIS Buckets: Remove Cluster');
     await this.quickPick(name);
+    // A build that asks first (a modal "Remove cluster …?") gets its answer.
+    const dialog = this.page.locator('.monaco-dialog-box');
+    if (await dialog.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) await this.dialogButton('Remove');
     await this.waitForNoRow(name, { timeout: 15_000 }).catch(() => undefined); // when the view shows
   }
 
