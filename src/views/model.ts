@@ -3,7 +3,7 @@
 // what Retry refreshes) where a cluster cannot be reached. No vscode import: tree.ts maps these nodes to
 // TreeItems, and the tests run this against a real gateway.
 import * as l10n from '@vscode/l10n';
-import { type BucketRef, type ClusterClient, isClientError, type ObjectEntry, type ProviderInfo } from '../client/cluster';
+import { type AuthProblem, type BucketRef, type ClusterClient, isClientError, type ObjectEntry, type ProviderInfo } from '../client/cluster';
 import { errorText, firstSentence } from '../objects/errors';
 import { formatChecksum, formatDate, formatSize } from '../objects/format';
 import { objectUri } from '../objects/location';
@@ -60,7 +60,7 @@ export interface MessageNode {
   /** What Retry refreshes. */
   parent?: TreeNode;
   /** The credentials were refused (an expired token, a wrong key): clicking signs in again or edits them. */
-  auth?: { clusterName: string };
+  auth?: { clusterName: string; problem?: AuthProblem };
 }
 
 export type TreeNode = ClusterNode | ProviderNode | BucketNode | FolderNode | ObjectNode | LoadMoreNode | MessageNode;
@@ -276,7 +276,7 @@ export class TreeModel {
       }
     } catch (e) {
       const message = errorText(e);
-      const auth = isClientError(e) && e.kind === 'auth' && n && 'clusterName' in n ? { clusterName: n.clusterName } : undefined;
+      const auth = isClientError(e) && e.kind === 'auth' && n && 'clusterName' in n ? { clusterName: n.clusterName, ...(e.authProblem ? { problem: e.authProblem } : {}) } : undefined;
       return [{ type: 'error', message: firstSentence(message), detail: message, parent: n, ...(auth ? { auth } : {}) }];
     }
   }
@@ -476,9 +476,11 @@ export class TreeModel {
         };
       case 'error':
         if (n.auth) {
+          // What to do leads: the message names the endpoint first, and a side bar cuts a long label
+          // (and the description after it) off before "expired" or "click".
           return {
-            label: n.message,
-            description: l10n.t('click to sign in or fix the credentials'),
+            label: authRowLabel(n.auth.problem),
+            description: n.message,
             tooltip: n.detail ?? n.message,
             collapsible: false,
             icon: 'key',
@@ -499,5 +501,22 @@ export class TreeModel {
       default:
         return { label: n.message, tooltip: n.detail ?? n.message, collapsible: false, icon: 'info', contextValue: 'message' };
     }
+  }
+}
+
+/** The label of the row where refused credentials were: the problem in two words, and what a click does. */
+function authRowLabel(problem: AuthProblem | undefined): string {
+  switch (problem) {
+    case 'token-expired':
+      return l10n.t('Token expired: click to sign in');
+    case 'token-invalid':
+      return l10n.t('Token not accepted: click to sign in');
+    case 'no-credentials':
+      return l10n.t('Credentials needed: click to sign in');
+    case 'unknown-key':
+    case 'wrong-secret':
+      return l10n.t('Keys refused: click to fix them');
+    default:
+      return l10n.t('Click to sign in or fix the credentials');
   }
 }

@@ -247,12 +247,17 @@ async function main() {
         log(`  gateway ${gateway.url}, seeded: ${seed.seeded.map((b) => `${b.name}(${b.keys.length})`).join(' ') || 'nothing'}`);
         // The extension host inherits these from the server: the extension shows the gateway as a cluster
         // named "e2e" (src/registry.ts), and the suite learns what was seeded (test/helpers/extension-host.ts).
+        // The AWS shared files are ours, not this machine's ~/.aws (whose profiles would be offered for import
+        // at the first start): they do not exist until a test writes them (the extension reads them at use).
+        const aws = { config: path.join(work, `aws-${phase}`, 'config'), credentials: path.join(work, `aws-${phase}`, 'credentials') };
         const env = {
           AIS_BUCKETS_CLUSTER_URL: gateway.url,
           AIS_BUCKETS_CLUSTER_NAME: E2E_CLUSTER,
           AIS_BUCKETS_TEST_SEED: JSON.stringify(seed.seeded),
+          AWS_CONFIG_FILE: aws.config,
+          AWS_SHARED_CREDENTIALS_FILE: aws.credentials,
         };
-        const ctx = { rt, work, workspace, gateway, seed, env, browser, root: ROOT, cluster: E2E_CLUSTER, counted: false };
+        const ctx = { rt, work, workspace, gateway, seed, env, aws, browser, root: ROOT, cluster: E2E_CLUSTER, counted: false };
         try {
           await run[phase](ctx);
         } catch (e) {

@@ -16,7 +16,10 @@ const OFFERED_KEY = 'aisBuckets.importOffered';
 export function registerImportCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel) {
   context.subscriptions.push(
     vscode.commands.registerCommand('aisBuckets.importS3cfg', async (file?: string | vscode.Uri) => importS3cfg(registry, log, file)),
-    vscode.commands.registerCommand('aisBuckets.importAwsProfiles', async (names?: string[]) => importAwsProfiles(registry, log, names)),
+    // From a view's title menu the command gets the view's own argument, not a list of names.
+    vscode.commands.registerCommand('aisBuckets.importAwsProfiles', async (names?: unknown) =>
+      importAwsProfiles(registry, log, Array.isArray(names) && names.every((n) => typeof n === 'string') ? names : undefined),
+    ),
     vscode.commands.registerCommand('aisBuckets.importAisCli', async (quiet?: boolean) => importAisCli(registry, log, quiet === true)),
   );
 }

@@ -21,28 +21,34 @@ export const DEFAULT_SEED = [
 ];
 
 /**
- * Starts `node dist/gateway.js --port PORT (default 0: any free one) --data DIR` in its own process group and waits for its
- * "listening on URL" line. Returns { url, s3Endpoint, dataDir, child }.
+ * Starts `node dist/gateway.js --port PORT (default 0: any free one) --data DIR [...args]` in its own process
+ * group and waits for its "listening on URL" line (and with --authn, AuthN's). `args` are more of its flags:
+ * ['--access-key', K, '--secret-key', S], ['--authn', '--authn-port', '0', '--authn-ttl', '20s',
+ * '--authn-user', 'name:password']. Returns { url, s3Endpoint, authnUrl, dataDir, child }.
  */
-export async function startGateway({ dataDir, logFile, port = 0 }) {
+export async function startGateway({ dataDir, logFile, port = 0, args = [] }) {
   const main = path.join(ROOT, 'dist', 'gateway.js');
   if (!fs.existsSync(main)) throw new Error('dist/gateway.js is missing: run `npm run build` first');
   fs.mkdirSync(dataDir, { recursive: true });
-  const child = spawnManaged('gateway', process.execPath, [main, '--host', '127.0.0.1', '--port', String(port), '--data', dataDir], {
+  const child = spawnManaged('gateway', process.execPath, [main, '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, ...args], {
     logFile,
     cwd: ROOT,
   });
   const m = await waitForOutput(child, /AIS Buckets gateway listening on (http:\/\/127\.0\.0\.1:\d+)/, 20_000, 'the gateway');
   const url = m[1];
-  return { url, s3Endpoint: `${url}/s3`, dataDir, child };
+  const authnUrl = args.includes('--authn')
+    ? (await waitForOutput(child, /AuthN listening on (http:\/\/127\.0\.0\.1:\d+)/, 10_000, "the gateway's AuthN"))[1]
+    : undefined;
+  return { url, s3Endpoint: `${url}/s3`, authnUrl, dataDir, child };
 }
 
 /**
- * Creates the buckets and objects of `seed` through the S3 API. Never throws: returns what was seeded, and
+ * Creates the buckets and objects of `seed` through the S3 API (signed with `credentials`: a gateway run
+ * with --access-key/--secret-key wants its own; { ..., sessionToken } carries an AuthN token). Never throws: returns what was seeded, and
  * the first error (e.g. an S3 operation the gateway does not implement yet), so a run still starts and the
  * tests that need the data fail with a clear reason rather than the whole harness.
  */
-export async function seedGateway(gw, seed = DEFAULT_SEED) {
+export async function seedGateway(gw, seed = DEFAULT_SEED, { credentials = { accessKeyId: 'e2e', secretAccessKey: 'e2e' } } = {}) {
   // The SDK warns that it will want node 22 from 2027; the harness runs on the repo's node 20. Not news here.
   process.removeAllListeners('warning');
   process.on('warning', (w) => { if (!/NodeVersionSupportWarning|AWS SDK for JavaScript/.test(`${w.name} ${w.message}`)) console.warn(`${w.name}: ${w.message}`); });
@@ -52,7 +58,7 @@ export async function seedGateway(gw, seed = DEFAULT_SEED) {
     endpoint: gw.s3Endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
-    credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
+    credentials,
   });
   const seeded = [];
   let error;

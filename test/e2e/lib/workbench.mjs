@@ -29,6 +29,8 @@ export class Workbench {
    */
   static async open(browser, server, { folder, payload = [], artifactsDir, onExit }) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // Copy commands write with navigator.clipboard, as in a browser where the user allowed it; tests read it.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     const wb = new Workbench(page, server, artifactsDir);
     // The workbench calls this when an extensionTestsPath module's run() settles (0 passed, 1 failed).
     await page.exposeFunction('codeAutomationExit', (code) => onExit?.(code));
@@ -243,6 +245,176 @@ export class Workbench {
     return (await this.page.locator('.quick-input-widget .quick-input-message').first().innerText()).trim();
   }
 
+  // ---- the quick input as a guided flow shows it: "Add Cluster (2/7)", Back, messages, the keyboard ----
+
+  /** The open quick input's title ("Add Cluster (4/9)"), '' when none is open. */
+  async quickInputTitle() {
+    const widget = this.page.locator('.quick-input-widget');
+    if (!(await widget.isVisible().catch(() => false))) return '';
+    return ((await widget.locator('.quick-input-title').first().textContent().catch(() => '')) ?? '').trim();
+  }
+
+  /** Waits until the quick input's title contains `want` (string) or matches it (RegExp); returns it. */
+  async waitForQuickInputTitle(want, timeout = 15_000) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const now = await this.quickInputTitle();
+      if (want instanceof RegExp ? want.test(now) : now.includes(want)) return now;
+      if (Date.now() > deadline) throw new Error(`the quick input's title is "${now}", not ${want}`);
+      await this.page.waitForTimeout(100);
+    }
+  }
+
+  /** The text in the quick input's box (an InputBox's value, a QuickPick's filter). */
+  async quickInputValue() {
+    return this.page.locator('.quick-input-widget .quick-input-box input').first().inputValue();
+  }
+
+  /** Whether the box masks what is typed (an InputBox with password: true). */
+  async quickInputIsPassword() {
+    return (await this.page.locator('.quick-input-widget .quick-input-box input').first().getAttribute('type')) === 'password';
+  }
+
+  /**
+   * The line under the box: the validation message when there is one, else the InputBox's prompt. For a
+   * QuickPick it is empty; its placeholder (where our flows put a check's failure) is quickPickPlaceholder().
+   */
+  async quickInputMessage() {
+    const msg = this.page.locator('.quick-input-widget .quick-input-message').first();
+    if (!(await msg.isVisible().catch(() => false))) return '';
+    return ((await msg.innerText().catch(() => '')) ?? '').trim();
+  }
+
+  /** The open QuickPick's placeholder (shown while its filter is empty). */
+  async quickPickPlaceholder() {
+    return (await this.page.locator('.quick-input-widget .quick-input-box input').first().getAttribute('placeholder')) ?? '';
+  }
+
+  /** Waits while the quick input is busy (its progress bar runs: a check after Enter). */
+  async waitForQuickInputIdle(timeout = 30_000) {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input').first();
+    const deadline = Date.now() + timeout;
+    await this.page.waitForTimeout(150); // the check starts after the key event
+    while (await input.isDisabled().catch(() => false)) {
+      if (Date.now() > deadline) throw new Error('the quick input stayed busy');
+      await this.page.waitForTimeout(100);
+    }
+  }
+
+  /**
+   * Waits for the InputBox's validation message to match (string: contained; RegExp) and returns it; a
+   * check's failure arrives after its request, so it is waited for.
+   */
+  async waitForInputError(want, timeout = 20_000) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const now = await this.inputError();
+      if (now && (want instanceof RegExp ? want.test(now) : now.includes(want))) return now;
+      if (Date.now() > deadline) throw new Error(`the input's message is "${now || (await this.quickInputMessage())}", not ${want}`);
+      await this.page.waitForTimeout(150);
+    }
+  }
+
+  /**
+   * The rows of the open QuickPick: { label, description, detail, aria, focused } each (focused: the one
+   * Enter takes, what the arrow keys move).
+   */
+  async quickPickItems() {
+    return this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').evaluateAll((els) => els.map((e) => ({
+      label: (e.querySelector('.label-name')?.textContent ?? '').trim(),
+      description: (e.querySelector('.label-description')?.textContent ?? '').trim(),
+      // The second line (an item's detail); a recycled row keeps an old one hidden.
+      detail: [...e.querySelectorAll('.quick-input-list-label-meta .monaco-icon-label')].filter((l) => l.style.display !== 'none').map((l) => l.textContent.trim()).join(''),
+      aria: e.getAttribute('aria-label') ?? '',
+      focused: e.classList.contains('focused'),
+    })));
+  }
+
+  /** Waits until the open QuickPick lists an item matching `label` (prefix of its label, or RegExp on label/aria). */
+  async waitForQuickPickItem(label, timeout = 15_000) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const items = await this.quickPickItems();
+      const hit = items.find((i) => (label instanceof RegExp ? label.test(i.label) || label.test(i.aria) : i.label.startsWith(label)));
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error(`no QuickPick item ${label}; items: ${JSON.stringify(items.map((i) => i.label))}`);
+      await this.page.waitForTimeout(150);
+    }
+  }
+
+  /** The focused QuickPick item (the one Enter picks). */
+  async focusedQuickPickItem() {
+    return (await this.quickPickItems()).find((i) => i.focused);
+  }
+
+  /**
+   * With the arrow keys, moves the QuickPick's focus to the item matching `label` (as waitForQuickPickItem)
+   * and returns it; Enter is the caller's.
+   */
+  async arrowToQuickPickItem(label, { max = 20 } = {}) {
+    await this.waitForQuickPickItem(label);
+    const hit = (i) => i && (label instanceof RegExp ? label.test(i.label) || label.test(i.aria) : i.label.startsWith(label));
+    for (let n = 0; n <= max; n++) {
+      const focused = await this.focusedQuickPickItem();
+      if (hit(focused)) return focused;
+      await this.page.keyboard.press('ArrowDown');
+      await this.page.waitForTimeout(80);
+    }
+    throw new Error(`the arrow keys did not reach QuickPick item ${label}`);
+  }
+
+  /** The quick input's Back button (the arrow left of its title): by click, or its keybinding (Ctrl+Alt+-). */
+  async quickInputBack({ keyboard = false } = {}) {
+    if (keyboard) {
+      await this.page.keyboard.press('Control+Alt+Minus');
+      return;
+    }
+    await this.page.locator('.quick-input-widget .quick-input-titlebar .action-label[aria-label^="Back"]').first().click();
+  }
+
+  /** Replaces the text of the quick input's box by typing, key by key (Ctrl+A first), without Enter. */
+  async retype(text) {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input').first();
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await this.page.keyboard.press('Control+A');
+    if (text === '') await this.page.keyboard.press('Backspace');
+    else await this.page.keyboard.type(text, { delay: 5 });
+    await this.page.waitForTimeout(300); // validation is asynchronous
+  }
+
+  /** Runs a command with the keyboard only: F1, its title typed, Enter once the palette's first item is it. */
+  async runCommandByKeyboard(title) {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await this.page.keyboard.type(title, { delay: 5 });
+    const first = this.page.locator('.quick-input-widget .monaco-list-row.focused').first();
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const aria = (await first.getAttribute('aria-label', { timeout: 2_000 }).catch(() => '')) ?? '';
+      if (aria.startsWith(title)) break;
+      if (Date.now() > deadline) throw new Error(`the palette's focused item is "${aria}", not ${title}`);
+      await this.page.waitForTimeout(150);
+    }
+    await this.page.keyboard.press('Enter');
+  }
+
+  /**
+   * Answers the open Add Cluster flow (from the palette, a welcome button or a walkthrough) for an endpoint
+   * that needs no credentials: the endpoint, Enter on the detected kind and on the method it preselects
+   * ("No authentication" for an open AIStore gateway), then the name.
+   */
+  async answerAddCluster(endpoint, name) {
+    await this.waitForQuickInputTitle('Add Cluster (1/');
+    await this.inputBox(endpoint, { title: 'Add Cluster (1/' });
+    await this.waitForQuickInputTitle('Add Cluster (2/', 20_000);
+    await this.page.keyboard.press('Enter');
+    await this.waitForQuickInputTitle('Add Cluster (3/');
+    await this.page.keyboard.press('Enter');
+    const last = await this.waitForQuickInputTitle(/Add Cluster \((\d+)\/\1\)/, 20_000);
+    await this.inputBox(name, { title: last });
+  }
+
   /**
    * Right-clicks a tree row and runs the context-menu item with that label. Done when the menu has closed:
    * a click that is lost leaves it open (seen on a cold workbench and under load); then the item is run
@@ -270,6 +442,31 @@ export class Workbench {
       await this.page.keyboard.press('Escape');
       await menu.first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
     }
+  }
+
+  /**
+   * Clicks an action of the side bar's title (a view alone in its container shows its actions there) or of
+   * a view's header, by the start of its aria-label: 'Add Cluster…', 'Refresh', 'Views and More Actions...'
+   * (the "..." of a view alone in the side bar; a view's own header has 'More Actions...').
+   */
+  async viewAction(title) {
+    const sel = ['.part.sidebar .composite.title', '.part.sidebar .pane-header'].map((c) => `${c} .action-label[aria-label^=${cssString(title)}]:visible`).join(', ');
+    await this.page.locator(sel).first().click();
+  }
+
+  /** Clicks the item with that label in the open menu (after viewAction('More Actions...'), say). */
+  async menuItem(label) {
+    const action = this.page.locator(`.monaco-menu .action-item:has(.action-label[aria-label=${cssString(label)}])`).first();
+    await action.waitFor({ timeout: 10_000 }).catch(async () => {
+      const items = await this.page.locator('.monaco-menu .action-label').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      throw new Error(`no menu item "${label}"; items: ${JSON.stringify(items)}`);
+    });
+    await action.click();
+  }
+
+  /** The clipboard's text as the page reads it (what vscode.env.clipboard.writeText put there). */
+  async clipboardText() {
+    return this.page.evaluate('navigator.clipboard.readText()');
   }
 
   /** Runs an inline action (the icons on hover) of a tree row by its title. */
@@ -300,6 +497,9 @@ export class Workbench {
     await this.page.keyboard.press('Escape');
     await this.runCommand('AIS Buckets: Remove Cluster');
     await this.quickPick(name);
+    // A build that asks first (a modal "Remove cluster …?") gets its answer.
+    const dialog = this.page.locator('.monaco-dialog-box');
+    if (await dialog.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) await this.dialogButton('Remove');
     await this.waitForNoRow(name, { timeout: 15_000 }).catch(() => undefined); // when the view shows
   }
 
@@ -335,18 +535,39 @@ export class Workbench {
     return JSON.parse(last);
   }
 
-  /** The texts of the notification toasts on screen. */
+  /**
+   * The texts of the notifications on screen: toasts, and the notification centre's list when it is open.
+   * (With --enable-smoke-test-driver, which the harness needs for extensionDevelopmentPath, the workbench
+   * shows no toasts at all: showNotificationCenter() makes notifications visible in screenshots.)
+   */
   async notifications() {
-    return this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
+    return this.page.locator('.notifications-toasts .notification-list-item-message, .notifications-center.visible .notification-list-item-message').allInnerTexts();
+  }
+
+  /**
+   * Opens the notification centre (the status bar's bell) and leaves it open: new notifications appear in
+   * its list as they are raised, so screenshots show them. Escape closes it; call again after one.
+   */
+  async showNotificationCenter() {
+    const center = this.page.locator('.notifications-center.visible');
+    if (await center.count()) return;
+    await this.page.locator('[id="status.notifications"] a, [id="status.notifications"] .statusbar-item-label').first().click();
+    await center.first().waitFor({ timeout: 10_000 });
+    await this.page.mouse.move(700, 450); // the bell's hover would cover the centre's buttons
   }
 
   /** Waits for a notification whose text matches (prefix or RegExp) and returns its text. */
   async waitForNotification(text, timeout = 20_000) {
     const deadline = Date.now() + timeout;
-    for (;;) {
+    for (let opened = false; ;) {
       const all = await this.notifications();
       const hit = all.find((t) => matches(t, text));
       if (hit !== undefined) return hit;
+      if (!opened) {
+        opened = true;
+        await this.showNotificationCenter().catch(() => undefined); // no toasts under the smoke-test driver
+        continue;
+      }
       if (Date.now() > deadline) throw new Error(`no notification ${text}; shown: ${JSON.stringify(all)}`);
       await this.page.waitForTimeout(200);
     }

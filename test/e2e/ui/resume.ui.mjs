@@ -88,8 +88,7 @@ export default [
         // A cluster of one's own, as a person adds it: the proxy's address, its S3 side, a name.
         await wb.openView();
         await wb.runCommand('AIS Buckets: Add Cluster');
-        await wb.inputBox(`${proxy.url}/s3`, { title: 'Add Cluster (1/3)' });
-        await wb.inputBox(CLUSTER, { title: 'Add Cluster (3/3)' });
+        await wb.answerAddCluster(`${proxy.url}/s3`, CLUSTER);
         proxy.passParts(PASS);
         await wb.expandPath(CLUSTER, 'ais');
         await wb.row(BUCKET, { under: 'ais' });

@@ -132,8 +132,7 @@ export default [
 
         // Add a cluster of one's own (the test gateway's S3 side): tested, saved, and the step is done.
         await stepButton(wb, 'Add your clusters', 'Add Cluster');
-        await wb.inputBox(`${ctx.gateway.url}/s3`, { title: 'Add Cluster (1/3)' });
-        await wb.inputBox('my-own', { title: 'Add Cluster (3/3)' });
+        await wb.answerAddCluster(`${ctx.gateway.url}/s3`, 'my-own');
         await waitForStepDone(wb, 'cluster');
         await wb.screenshot('walkthrough-cluster-done');
 
