@@ -44,7 +44,7 @@ export function connectionSnippets(spec: ClusterSpec): ConnectionSnippet[] {
       `use_https = ${https ? 'True' : 'False'}`,
       '',
     ].join('\n');
-  out.push({ id: 's3cfg', label: l10n.t('.s3cfg section (s3cmd)'), preview: s3cfg(mask(keys?.secretKey ?? '')).replace(/\n/g, ' · '), text: s3cfg(keys?.secretKey ?? '') });
+  out.push({ id: 's3cfg', label: l10n.t('.s3cfg section (s3cmd)'), preview: s3cfg(mask(keys?.secretKey ?? '')).split('\n').filter((l) => l.trim() && !l.startsWith('#')).join(' · '), text: s3cfg(keys?.secretKey ?? '') });
   const env = (secret: string) =>
     [
       ...(keys ? [`export AWS_ACCESS_KEY_ID=${keys.accessKey}`, `export AWS_SECRET_ACCESS_KEY=${secret}`] : []),
@@ -52,7 +52,7 @@ export function connectionSnippets(spec: ClusterSpec): ConnectionSnippet[] {
       `export AWS_DEFAULT_REGION=${region}`,
       '',
     ].join('\n');
-  out.push({ id: 'awsEnv', label: l10n.t('aws CLI environment'), preview: env(mask(keys?.secretKey ?? '')).replace(/\n/g, ' · '), text: env(keys?.secretKey ?? '') });
+  out.push({ id: 'awsEnv', label: l10n.t('aws CLI environment'), preview: env(mask(keys?.secretKey ?? '')).split('\n').filter((l) => l.trim() && !l.startsWith('#')).join(' · '), text: env(keys?.secretKey ?? '') });
   const profileName = spec.name === LOCAL_CLUSTER ? 'ais-local' : spec.name.replace(/[^A-Za-z0-9_-]+/g, '-').toLowerCase();
   const profile = (secret: string) =>
     [
@@ -64,7 +64,7 @@ export function connectionSnippets(spec: ClusterSpec): ConnectionSnippet[] {
       ...(keys ? ['', `# ~/.aws/credentials`, `[${profileName}]`, `aws_access_key_id = ${keys.accessKey}`, `aws_secret_access_key = ${secret}`] : []),
       '',
     ].join('\n');
-  out.push({ id: 'awsProfile', label: l10n.t('aws CLI profile (then: aws --profile {0} s3 ls)', profileName), preview: profile(mask(keys?.secretKey ?? '')).replace(/\n/g, ' · '), text: profile(keys?.secretKey ?? '') });
+  out.push({ id: 'awsProfile', label: l10n.t('aws CLI profile (then: aws --profile {0} s3 ls)', profileName), preview: profile(mask(keys?.secretKey ?? '')).split('\n').filter((l) => l.trim() && !l.startsWith('#')).join(' · '), text: profile(keys?.secretKey ?? '') });
   if (spec.kind === 'ais') {
     const auth = authOf(spec);
     const cmd = [`AIS_ENDPOINT=${spec.endpoint}`, ...(auth.method === 'authn' ? [`AIS_AUTHN_URL=${auth.url}`] : []), ...(auth.method === 'tokenFile' ? [`AIS_AUTHN_TOKEN_FILE=${auth.file}`] : []), 'ais ls'].join(' ');
