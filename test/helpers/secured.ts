@@ -47,6 +47,8 @@ export interface PartGate {
   held(): number[];
   /** From now on let `n` more parts through and hold the rest (Infinity: all, and release those held). */
   pass(n: number): void;
+  /** What went wrong on the way (for a failing test's message). */
+  problems(): string[];
   /** Forgets what was sent (a second attempt counts afresh). */
   reset(): void;
   close(): Promise<void>;
@@ -60,6 +62,7 @@ export interface PartGate {
 export async function partGate(target: string): Promise<PartGate> {
   const upstream = new URL(target);
   let sent: { partNumber: number; status: number }[] = [];
+  const problems: string[] = [];
   const held: { partNumber: number; go: () => void }[] = [];
   let allowed = Infinity;
   let passed = 0;
@@ -69,12 +72,18 @@ export async function partGate(target: string): Promise<PartGate> {
       answer.pipe(res);
       if (part !== undefined) answer.on('end', () => sent.push({ partNumber: part, status: answer.statusCode ?? 0 }));
     });
-    up.on('error', () => res.destroy());
-    res.on('close', () => {
-      if (!res.writableFinished) up.destroy();
+    up.on('error', (e: NodeJS.ErrnoException) => {
+      problems.push(`${req.method} ${req.url}: upstream ${e.code ?? e.message}`);
+      res.destroy();
     });
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        problems.push(`${req.method} ${req.url}: client went away`);
+        up.destroy();
+      }
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => problems.push(`${req.method} ${req.url}: client ${e.code ?? e.message}`));
     req.pipe(up);
-    req.resume();
   };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://gate');
@@ -94,6 +103,7 @@ export async function partGate(target: string): Promise<PartGate> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     sent: () => [...sent],
     held: () => held.map((h) => h.partNumber),
+    problems: () => [...problems],
     pass(n) {
       allowed = n === Infinity ? Infinity : passed + n;
       while (held.length && passed < allowed) {
