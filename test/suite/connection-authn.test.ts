@@ -87,7 +87,7 @@ describe('connection: AuthN', function () {
       const expired = await treeOf(api, 'authn-lab');
       assert.deepEqual(expired.buckets, []);
       assert.equal(expired.errors.length, 1, JSON.stringify(expired.errors));
-      assert.deepEqual(expired.errors[0].auth, { clusterName: 'authn-lab' });
+      assert.deepEqual(expired.errors[0].auth, { clusterName: 'authn-lab', problem: 'token-expired' });
       const row = api.tree.getTreeItem(expired.errors[0]);
       assert.equal(row.contextValue, 'authError');
       assert.equal(row.command?.command, 'aisBuckets.signIn');
@@ -204,7 +204,7 @@ describe('connection: AuthN', function () {
       await untilExpired(short);
       await expectExpired((await api.registry.client('authn-file')).listBuckets());
       const expired = await treeOf(api, 'authn-file');
-      assert.deepEqual(expired.errors.map((e) => e.auth), [{ clusterName: 'authn-file' }]);
+      assert.deepEqual(expired.errors.map((e) => e.auth), [{ clusterName: 'authn-file', problem: 'token-expired' }]);
 
       writeToken(await longToken()); // what `ais auth login` does
       assert.deepEqual((await treeOf(api, 'authn-file')).buckets, ['authn-data', 'authn-uploads']);

@@ -116,7 +116,7 @@ describe('connection: AWS profiles', function () {
       const { errors } = await treeOf(api, 'broken');
       assert.equal(errors.length, 1);
       assert.match(errors[0].detail ?? '', /credential_process of AWS profile "broken" exited with code 1/);
-      assert.deepEqual(errors[0].auth, { clusterName: 'broken' });
+      assert.deepEqual(errors[0].auth, { clusterName: 'broken', problem: 'no-credentials' });
     } finally {
       await vscode.commands.executeCommand('aisBuckets.removeCluster', 'broken');
     }
