@@ -12,6 +12,7 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { displayPath } from './homepaths';
 
 export interface AisCliImport {
   /** AIS_ENDPOINT, else cluster.url (else the CLI's default, http://127.0.0.1:8080). */
@@ -68,8 +69,7 @@ export function aisCliConfigDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 function shown(file: string, env: NodeJS.ProcessEnv): string {
-  const home = homeOf(env);
-  return home && file.startsWith(home + path.sep) ? '~' + file.slice(home.length) : file;
+  return displayPath(file, homeOf(env));
 }
 
 /** Go's strconv.ParseBool plus AIStore's y/yes/on and n/no/off (cos.IsParseBool: anything else is false). */

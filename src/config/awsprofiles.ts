@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import type { ParsedIniData } from '@smithy/types';
 import { maskAccessKey } from '../common/secrets';
+import { displayPath, expandHome } from './homepaths';
 
 export type AwsCredentialKind = 'static' | 'process' | 'sso' | 'assume-role' | 'web-identity' | 'login' | 'none';
 
@@ -55,7 +56,7 @@ export interface AwsProfilesResult {
 /** Where the SDK and the aws CLI look, honouring AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE and HOME. */
 export function awsConfigPaths(env: NodeJS.ProcessEnv = process.env): { config: string; credentials: string; home: string } {
   const home = env.HOME || env.USERPROFILE || (env.HOMEPATH ? `${env.HOMEDRIVE ?? `C:${path.sep}`}${env.HOMEPATH}` : '') || os.homedir();
-  const expand = (p: string) => (p.startsWith('~/') || p.startsWith(`~${path.sep}`) ? path.join(home, p.slice(2)) : p);
+  const expand = (p: string) => expandHome(p, home);
   return {
     config: expand(env.AWS_CONFIG_FILE || path.join(home, '.aws', 'config')),
     credentials: expand(env.AWS_SHARED_CREDENTIALS_FILE || path.join(home, '.aws', 'credentials')),
@@ -63,9 +64,6 @@ export function awsConfigPaths(env: NodeJS.ProcessEnv = process.env): { config: 
   };
 }
 
-export function shownPath(file: string, home: string): string {
-  return home && (file === home || file.startsWith(home + path.sep)) ? '~' + file.slice(home.length) : file;
-}
 
 /** The shared files as the SDK parses them, plus what is wrong with them. */
 export interface AwsSharedFiles {
@@ -82,8 +80,8 @@ export interface AwsSharedFiles {
 export async function readAwsSharedFiles(env: NodeJS.ProcessEnv = process.env): Promise<AwsSharedFiles> {
   const paths = awsConfigPaths(env);
   const problems: string[] = [];
-  const config = await inspect(paths.config, shownPath(paths.config, paths.home), true);
-  const credentials = await inspect(paths.credentials, shownPath(paths.credentials, paths.home), false);
+  const config = await inspect(paths.config, displayPath(paths.config, paths.home), true);
+  const credentials = await inspect(paths.credentials, displayPath(paths.credentials, paths.home), false);
   for (const f of [config, credentials]) if (f.file.problem) problems.push(f.file.problem);
   // Absolute paths: the loader's own env lookups (process.env) never come into it.
   const loaded = await loadSharedConfigFiles({ configFilepath: paths.config, filepath: paths.credentials, ignoreCache: true });

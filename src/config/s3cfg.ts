@@ -9,6 +9,7 @@ import * as ini from 'ini';
 import { isAwsEndpoint } from '../client/detect';
 import type { ClusterSpec } from './clusters';
 import { defaultClusterName } from './draft';
+import { displayPath, expandHome } from './homepaths';
 
 export class S3cfgError extends Error {
   override readonly name = 'S3cfgError';
@@ -48,11 +49,7 @@ export function defaultS3cfgPath(): string {
   return path.join(os.homedir(), '.s3cfg');
 }
 
-/** "/home/u/.s3cfg" → "~/.s3cfg": short enough to read in a notification. */
-export function displayPath(file: string): string {
-  const home = os.homedir();
-  return home && (file === home || file.startsWith(home + path.sep)) ? '~' + file.slice(home.length) : file;
-}
+export { displayPath } from './homepaths';
 
 /** Reads and parses an s3cmd config file (default ~/.s3cfg). */
 export async function readS3cfgFile(file: string = defaultS3cfgPath(), options: Omit<ParseOptions, 'fileName'> = {}): Promise<S3cfgImport> {
@@ -256,6 +253,3 @@ function regionOf(location: string | undefined): string | undefined {
   return location;
 }
 
-function expandHome(p: string): string {
-  return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
-}

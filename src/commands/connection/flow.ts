@@ -2,15 +2,15 @@
 // method's own steps → (S3) region and addressing → name. The endpoint is checked when it is typed, the
 // credentials right after they are given, each failure said on the step it belongs to with the input kept;
 // Enter again on a failed check goes on anyway (an offline cluster). Nothing is saved before the end.
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { signIn } from '../../client/ais/authn';
 import type { ClusterKind } from '../../client/cluster';
 import { detectEndpoint, type DetectedEndpoint } from '../../client/detect';
 import { listAwsProfiles, type AwsProfile } from '../../config/awsprofiles';
-import { readAisCliConfig, readAisTokenFile } from '../../config/aiscli';
+import { aisCliConfigDir, readAisCliConfig, readAisTokenFile } from '../../config/aiscli';
 import { type AuthMethod, type ClusterSpec, normalizeEndpoint } from '../../config/clusters';
+import { expandHome } from '../../config/homepaths';
 import { ConnectionDraft, defaultAddressing, defaultClusterName, defaultRegion, specFromDraft } from '../../config/draft';
 import { errorText } from '../../objects/errors';
 import { ClusterRegistry, LOCAL_CLUSTER } from '../../registry';
@@ -339,7 +339,7 @@ async function tokenFileStep(ctx: FlowContext, input: MultiStepInput): Promise<S
   const { draft } = ctx;
   if (!draft.tokenFile) {
     const cli = await readAisCliConfig().catch(() => undefined);
-    draft.tokenFile = cli?.tokenFile ?? path.join(os.homedir(), '.config', 'ais', 'cli', 'auth.token');
+    draft.tokenFile = cli?.tokenFile ?? path.join(aisCliConfigDir(), 'auth.token');
   }
   await input.inputBox({
     prompt: vscode.l10n.t('Token file (what "ais auth login" writes); read again at each connect. Enter checks it.'),
@@ -358,9 +358,6 @@ async function tokenFileStep(ctx: FlowContext, input: MultiStepInput): Promise<S
   return afterCredentials(ctx);
 }
 
-function expandHome(p: string): string {
-  return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
-}
 
 async function regionStep(ctx: FlowContext, input: MultiStepInput): Promise<Step> {
   const { draft } = ctx;
