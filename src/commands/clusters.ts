@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { signIn } from '../client/ais/authn';
 import type { ClusterKind } from '../client/cluster';
 import { authOf, type ClusterAuth, type ClusterSpec } from '../config/clusters';
-import { ConnectionDraft, draftFromSpec, specFromDraft } from '../config/draft';
+import { ConnectionDraft, draftAuthFields, draftFromSpec, specFromDraft } from '../config/draft';
 import { errorText } from '../objects/errors';
 import { clusterAuthority, FS_SCHEME } from '../objects/location';
 import { ClusterRegistry, LOCAL_CLUSTER } from '../registry';
@@ -165,21 +165,19 @@ async function specFromArgs(registry: ClusterRegistry, args: AddClusterArgs, bas
     ...(base ? draftFromSpec(base) : {}),
     endpoint: guessed.endpoint,
     kind,
-    method: auth.method,
+    ...draftAuthFields(auth),
     accessKey: args.accessKey,
     secretKey: args.secretKey,
     sessionToken: args.sessionToken,
     authToken: args.authToken,
-    profile: auth.method === 'profile' ? auth.profile : undefined,
-    tokenFile: auth.method === 'tokenFile' ? auth.file : undefined,
-    authnUrl: auth.method === 'authn' ? auth.url : undefined,
-    authnUser: auth.method === 'authn' ? auth.user : undefined,
     region: args.region,
     addressing: args.addressing,
     name: args.name ?? guessed.endpoint,
   };
-  if (auth.method === 'authn' && args.password) registry.noteHandled(args.password);
-  if (auth.method === 'authn' && args.password) draft.authToken = (await signIn(auth.url, auth.user, args.password)).token;
+  if (auth.method === 'authn' && args.password) {
+    registry.noteHandled(args.password);
+    draft.authToken = (await signIn(auth.url, auth.user, args.password)).token;
+  }
   const spec = specFromDraft(draft);
   // An AIS cluster given keys (its S3 side signs with them) keeps them whatever its native auth is.
   if (kind === 'ais' && args.accessKey && auth.method !== 'keys') Object.assign(spec, { accessKey: args.accessKey, secretKey: args.secretKey });

@@ -3,7 +3,7 @@
 // flow that is cancelled or fails changes nothing. Also the short default names clusters get.
 import type { ClusterKind } from '../client/cluster';
 import { isAwsEndpoint, regionOfAwsEndpoint } from '../client/detect';
-import { authOf, AuthMethod, ClusterSpec } from './clusters';
+import { authOf, AuthMethod, ClusterAuth, ClusterSpec } from './clusters';
 
 export interface ConnectionDraft {
   endpoint: string;
@@ -25,20 +25,26 @@ export interface ConnectionDraft {
   base?: ClusterSpec;
 }
 
-export function draftFromSpec(spec: ClusterSpec): ConnectionDraft {
-  const auth = authOf(spec);
+/** An auth method as the draft's fields for it (the inverse of what specFromDraft makes of them). */
+export function draftAuthFields(auth: ClusterAuth): Pick<ConnectionDraft, 'method' | 'profile' | 'tokenFile' | 'authnUrl' | 'authnUser'> {
   return {
-    endpoint: spec.endpoint,
-    kind: spec.kind,
     method: auth.method,
-    accessKey: spec.accessKey,
-    secretKey: spec.secretKey,
-    sessionToken: spec.sessionToken,
-    authToken: spec.authToken,
     profile: auth.method === 'profile' ? auth.profile : undefined,
     tokenFile: auth.method === 'tokenFile' ? auth.file : undefined,
     authnUrl: auth.method === 'authn' ? auth.url : undefined,
     authnUser: auth.method === 'authn' ? auth.user : undefined,
+  };
+}
+
+export function draftFromSpec(spec: ClusterSpec): ConnectionDraft {
+  return {
+    endpoint: spec.endpoint,
+    kind: spec.kind,
+    ...draftAuthFields(authOf(spec)),
+    accessKey: spec.accessKey,
+    secretKey: spec.secretKey,
+    sessionToken: spec.sessionToken,
+    authToken: spec.authToken,
     region: spec.region,
     addressing: spec.addressing,
     name: spec.name,
