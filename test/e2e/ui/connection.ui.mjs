@@ -68,20 +68,25 @@ async function until(what, fn, timeout = 20_000) {
   }
 }
 
+/** Add Cluster by keyboard up to its method step: the endpoint typed, "S3-compatible endpoint" chosen. */
+async function openS3Flow(wb, endpoint) {
+  await wb.runCommandByKeyboard('AIS Buckets: Add Cluster');
+  await wb.waitForQuickInputTitle('Add Cluster (1/');
+  await wb.retype(endpoint);
+  await wb.page.keyboard.press('Enter');
+  await wb.waitForQuickInputTitle('Add Cluster (2/');
+  await wb.arrowToQuickPickItem('S3-compatible endpoint');
+  await wb.page.keyboard.press('Enter');
+  await wb.waitForQuickInputTitle('Add Cluster (3/');
+}
+
 /**
  * Adds the keyed gateway's S3 side as `name` through the flow, without looking (test 1 looks): the state
  * other tests start from, made as a person makes it.
  */
 async function addLabCluster(wb, gw, name) {
   const key = (k) => wb.page.keyboard.press(k);
-  await wb.runCommandByKeyboard('AIS Buckets: Add Cluster');
-  await wb.waitForQuickInputTitle('Add Cluster (1/');
-  await wb.retype(gw.s3Endpoint);
-  await key('Enter');
-  await wb.waitForQuickInputTitle('Add Cluster (2/');
-  await wb.arrowToQuickPickItem('S3-compatible endpoint');
-  await key('Enter');
-  await wb.waitForQuickInputTitle('Add Cluster (3/');
+  await openS3Flow(wb, gw.s3Endpoint);
   await wb.arrowToQuickPickItem('Access key and secret');
   await key('Enter');
   await wb.waitForQuickInputTitle('Add Cluster (4/9)');
@@ -439,14 +444,7 @@ export default [
           await wb.notificationButton(/found AWS profiles/, 'Not Now');
         }
         const key = (k) => wb.page.keyboard.press(k);
-        await wb.runCommandByKeyboard('AIS Buckets: Add Cluster');
-        await wb.waitForQuickInputTitle('Add Cluster (1/');
-        await wb.retype(gw.s3Endpoint);
-        await key('Enter');
-        await wb.waitForQuickInputTitle('Add Cluster (2/');
-        await wb.arrowToQuickPickItem('S3-compatible endpoint');
-        await key('Enter');
-        await wb.waitForQuickInputTitle('Add Cluster (3/');
+        await openS3Flow(wb, gw.s3Endpoint);
         await wb.arrowToQuickPickItem('AWS profile');
         await wb.screenshot('3-method-profile');
         await key('Enter');
