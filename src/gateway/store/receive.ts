@@ -91,9 +91,10 @@ export async function receive(data: DataDir, body: Readable, cksumType: Checksum
       cb(null, chunk);
     },
   });
+  let sink: FileSink | undefined;
   try {
     const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | (opts.into === undefined ? fs.constants.O_TRUNC : 0);
-    const sink = new FileSink(tmp, flags, start, (end) => {
+    sink = new FileSink(tmp, flags, start, (end) => {
       writtenTo = end;
       toWorker();
     });
@@ -116,6 +117,9 @@ export async function receive(data: DataDir, body: Readable, cksumType: Checksum
     return { tmp, size, ...(md5hex !== undefined && { md5: md5hex }), checksum, extra: extraHex };
   } catch (e) {
     worker?.drop();
+    // pipeline() rejects as soon as the body fails, while the sink may still be opening its file: removed
+    // before that open lands, the temp file would be created after its removal and left behind.
+    if (sink && !sink.closed) await new Promise((resolve) => sink!.once('close', resolve));
     if (opts.into === undefined) await fs.promises.rm(tmp, { force: true });
     throw e;
   }
