@@ -126,14 +126,12 @@ export class ClusterRegistry implements vscode.Disposable {
     const base = toConnection(spec, { timeoutMs: this.timeoutMs() });
     switch (auth.method) {
       case 'profile':
-        return {
-          connection: { ...base, accessKey: undefined, secretKey: undefined, sessionToken: undefined, credentials: profileCredentials(auth.profile) },
-          key: JSON.stringify(spec),
-        };
       case 'environment':
-        return { connection: { ...base, accessKey: undefined, secretKey: undefined, sessionToken: undefined, credentials: environmentCredentials() }, key: JSON.stringify(spec) };
-      case 'anonymous':
-        return { connection: { ...base, accessKey: undefined, secretKey: undefined, sessionToken: undefined }, key: JSON.stringify(spec) };
+      case 'anonymous': {
+        // Keys left in an entry from another method are not what this one signs with.
+        const credentials = auth.method === 'profile' ? profileCredentials(auth.profile) : auth.method === 'environment' ? environmentCredentials() : undefined;
+        return { connection: { ...base, accessKey: undefined, secretKey: undefined, sessionToken: undefined, credentials }, key: JSON.stringify(spec) };
+      }
       case 'tokenFile': {
         const token = await readAisTokenFile(auth.file);
         return { connection: { ...base, authToken: token }, key: JSON.stringify({ ...spec, authToken: token }) };
