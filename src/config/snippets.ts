@@ -50,6 +50,8 @@ export function connectionSnippets(spec: ClusterSpec): ConnectionSnippet[] {
       ...(keys ? [`export AWS_ACCESS_KEY_ID=${keys.accessKey}`, `export AWS_SECRET_ACCESS_KEY=${secret}`] : []),
       `export AWS_ENDPOINT_URL=${s3}`,
       `export AWS_DEFAULT_REGION=${region}`,
+      // The aws CLI before 1.29 / 2.13 (Debian 12 has 1.27) ignores AWS_ENDPOINT_URL; the flag works in all.
+      `alias aws='aws --endpoint-url ${s3}'`,
       '',
     ].join('\n');
   out.push({ id: 'awsEnv', label: l10n.t('aws CLI environment'), preview: env(mask(keys?.secretKey ?? '')).split('\n').filter((l) => l.trim() && !l.startsWith('#')).join(' · '), text: env(keys?.secretKey ?? '') });
@@ -62,6 +64,9 @@ export function connectionSnippets(spec: ClusterSpec): ConnectionSnippet[] {
       `endpoint_url = ${s3}`,
       ...(spec.addressing !== 'virtual' ? ['s3 =', '  addressing_style = path'] : []),
       ...(keys ? ['', `# ~/.aws/credentials`, `[${profileName}]`, `aws_access_key_id = ${keys.accessKey}`, `aws_secret_access_key = ${secret}`] : []),
+      '',
+      // endpoint_url in the config needs the aws CLI 1.29 / 2.13 or later; the flag works in all.
+      `# then: aws --profile ${profileName} --endpoint-url ${s3} s3 ls`,
       '',
     ].join('\n');
   out.push({ id: 'awsProfile', label: l10n.t('aws CLI profile (then: aws --profile {0} s3 ls)', profileName), preview: profile(mask(keys?.secretKey ?? '')).split('\n').filter((l) => l.trim() && !l.startsWith('#')).join(' · '), text: profile(keys?.secretKey ?? '') });

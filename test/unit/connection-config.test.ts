@@ -220,10 +220,11 @@ describe('connection snippets in the real s3cmd and aws CLI', () => {
 
   test('the aws CLI with the environment lines, and with the profile lines', { skip: skipUnlessInstalled('aws') }, async () => {
     const snippets = connectionSnippets(spec());
-    const env = Object.fromEntries([...snippets.find((s) => s.id === 'awsEnv')!.text.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
-    const mb = await run('aws', ['s3', 'mb', 's3://from-aws-snippet'], env);
+    // Pasted into a shell as a person would (an interactive shell expands the alias; bash -c is told to).
+    const envLines = snippets.find((s) => s.id === 'awsEnv')!.text;
+    const mb = await run('bash', ['-O', 'expand_aliases', '-c', `${envLines}\naws s3 mb s3://from-aws-snippet`], {});
     assert.equal(mb.code, 0, mb.out);
-    const viaEnv = await run('aws', ['s3', 'ls'], env);
+    const viaEnv = await run('bash', ['-O', 'expand_aliases', '-c', `${envLines}\naws s3 ls`], {});
     assert.equal(viaEnv.code, 0, viaEnv.out);
     assert.match(viaEnv.out, /from-aws-snippet/);
     const text = snippets.find((s) => s.id === 'awsProfile')!.text;
@@ -231,7 +232,9 @@ describe('connection snippets in the real s3cmd and aws CLI', () => {
     fs.mkdirSync(path.join(tmp, '.aws'), { recursive: true });
     fs.writeFileSync(path.join(tmp, '.aws', 'config'), config);
     fs.writeFileSync(path.join(tmp, '.aws', 'credentials'), credentials);
-    const viaProfile = await run('aws', ['--profile', 'ais-local', 's3', 'ls'], {});
+    const then = /^# then: (aws .*)$/m.exec(text)?.[1];
+    assert.ok(then, 'the snippet says what to run');
+    const viaProfile = await run('bash', ['-c', then], {});
     assert.equal(viaProfile.code, 0, viaProfile.out);
     assert.match(viaProfile.out, /from-aws-snippet/);
   });
