@@ -56,8 +56,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   const fs = new AisFileSystemProvider(registry, log, context.globalState);
   const dnd = new BucketDragAndDrop({
     objectUri: (n) => fsUri({ cluster: n.clusterName, bucket: n.bucket, key: n.key }),
-    uploadUris: (target, uris) => vscode.commands.executeCommand('aisBuckets.upload', target, uris, { overwrite: 'ask' }),
-    copyObjects: (target, sources) => vscode.commands.executeCommand('aisBuckets.copyObjects', sources, destinationOf(target)),
+    // A drop is the user's own action: it asks (existing names, md5) and tells what it did.
+    uploadUris: (target, uris) => vscode.commands.executeCommand('aisBuckets.upload', target, uris, { overwrite: 'ask', quiet: false }),
+    copyObjects: (target, sources) => vscode.commands.executeCommand('aisBuckets.copyObjects', sources, destinationOf(target), { quiet: false }),
   });
   const treeView = vscode.window.createTreeView('aisBuckets.clusters', {
     treeDataProvider: tree,

@@ -1,13 +1,15 @@
 // What several command files share: the bucket or folder a command acts on (the tree node it was given,
 // else what the user picks), how a failure is told, and transfers under a cancellable notification.
 import * as vscode from 'vscode';
-import { type BucketRef, isClientError } from '../client/cluster';
+import { type BucketRef, isClientError, type ObjectEntry } from '../client/cluster';
 import { TransferCancelled } from '../client/transfer/limits';
 import type { TransferOptions, TransferProgress } from '../client/transfer/options';
 import { errorText } from '../objects/errors';
-import { formatSize } from '../objects/format';
+import { formatDate, formatSize } from '../objects/format';
+import { objectUri } from '../objects/location';
+import { leafName, parentPrefix } from '../objects/names';
 import type { ClusterRegistry } from '../registry';
-import type { TreeNode } from '../views/model';
+import type { BucketNode, FolderNode, ObjectNode, TreeNode } from '../views/model';
 
 /** Where a command works: a bucket (prefix '') or a folder (prefix ends with '/'). */
 export interface Destination {
@@ -68,16 +70,214 @@ export async function pickBucket(registry: ClusterRegistry, clusterName: string,
   return pick?.bucket;
 }
 
-/** A cluster, then a bucket on it, then (with `askPrefix`) a folder inside it. */
-export async function pickDestination(registry: ClusterRegistry, title: string, askPrefix = true): Promise<Destination | undefined> {
-  const clusterName = await pickCluster(registry, title);
-  if (!clusterName) return undefined;
-  const bucket = await pickBucket(registry, clusterName, title);
-  if (!bucket) return undefined;
-  if (!askPrefix) return { clusterName, bucket, prefix: '' };
-  const prefix = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('Folder (key prefix) inside the bucket; empty for the top level'), value: '' });
-  if (prefix === undefined) return undefined;
-  return { clusterName, bucket, prefix: prefix && !prefix.endsWith('/') ? prefix + '/' : prefix };
+/**
+ * A cluster, then a bucket on it, then (with `askPrefix`) a folder inside it, browsed; `askPrefix` may offer
+ * a new folder by name and label the item that chooses the folder on screen ("Upload Here").
+ */
+export async function pickDestination(
+  registry: ClusterRegistry,
+  title: string,
+  askPrefix: boolean | Pick<PickTargetOptions, 'newFolder' | 'chooseHere'> = true,
+): Promise<Destination | undefined> {
+  const browse = typeof askPrefix === 'object' ? { folders: true, bucket: true, ...askPrefix } : askPrefix ? { folders: true, bucket: true } : { bucket: true, browse: false };
+  const picked = await pickTarget(registry, title, browse);
+  return picked && destinationOf(picked);
+}
+
+/** What pickTarget offers: objects, folders, the bucket itself. */
+export interface PickTargetOptions {
+  objects?: boolean;
+  folders?: boolean;
+  bucket?: boolean;
+  /** List the bucket's folders (and with `objects`, its objects); false: the bucket is the answer (default true). */
+  browse?: boolean;
+  /** Offer a new folder named by what is typed (an upload's or a new folder's destination). */
+  newFolder?: boolean;
+  /** The label of the item that chooses the folder (or bucket) on screen: "Upload Here", "Download This Folder". */
+  chooseHere?: string;
+}
+
+type PickedTarget = BucketNode | FolderNode | ObjectNode;
+
+interface TargetItem extends vscode.QuickPickItem {
+  act?: 'cluster' | 'bucket' | 'up' | 'here' | 'folder' | 'object' | 'more' | 'newFolder';
+  clusterName?: string;
+  bucket?: BucketRef;
+  entry?: ObjectEntry;
+  prefix?: string;
+}
+
+/**
+ * What a palette command needs when no tree node was given: a cluster (asked only when there are several),
+ * a bucket, then (with `browse`) a walk through its folders, as the tree lists them, to an object or a
+ * folder. One quick input: Enter on a folder opens it, Back (and "..") goes up a level, and the title
+ * counts the steps. Undefined when the user closes it.
+ */
+export async function pickTarget(registry: ClusterRegistry, title: string, options: PickTargetOptions): Promise<PickedTarget | undefined> {
+  const entries = await registry.entries();
+  if (entries.length === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('No clusters yet: start the local gateway or add a cluster first.'));
+    return undefined;
+  }
+  const browse = options.browse !== false;
+  const askCluster = entries.length > 1;
+  const steps = (askCluster ? 1 : 0) + 1 + (browse ? 1 : 0);
+  const pageSize = Math.max(1, Math.min(10000, vscode.workspace.getConfiguration('aisBuckets').get<number>('pageSize') ?? 1000));
+  const qp = vscode.window.createQuickPick<TargetItem>();
+  qp.matchOnDescription = true;
+  qp.ignoreFocusOut = true;
+  let clusterName = askCluster ? undefined : entries[0].spec.name;
+  let bucket: BucketRef | undefined;
+  let prefix = '';
+  // Each level's listing is numbered: an answer that arrives after the user moved on is dropped.
+  let generation = 0;
+  let listed: TargetItem[] = [];
+  let token: string | undefined;
+
+  const setStep = (n: number) => {
+    qp.title = vscode.l10n.t('{0} ({1}/{2})', title, n, steps);
+    qp.buttons = n > 1 || prefix ? [vscode.QuickInputButtons.Back] : [];
+  };
+  const showClusters = () => {
+    generation++;
+    clusterName = undefined;
+    setStep(1);
+    qp.value = '';
+    qp.placeholder = vscode.l10n.t('Which cluster?');
+    qp.items = entries.map((e) => ({ label: e.spec.name, description: e.spec.endpoint, act: 'cluster', clusterName: e.spec.name }));
+  };
+  const showBuckets = async () => {
+    const mine = ++generation;
+    bucket = undefined;
+    prefix = '';
+    setStep(askCluster ? 2 : 1);
+    qp.value = '';
+    qp.items = [];
+    qp.placeholder = vscode.l10n.t('Which bucket?');
+    qp.busy = true;
+    try {
+      const buckets = await (await registry.client(clusterName!)).listBuckets();
+      if (mine !== generation) return;
+      qp.items = buckets.map((b) => ({ label: b.name, description: b.provider, iconPath: new vscode.ThemeIcon('database'), act: 'bucket', bucket: b }));
+      if (buckets.length === 0) qp.placeholder = vscode.l10n.t('Cluster "{0}" has no buckets.', clusterName!);
+    } catch (e) {
+      if (mine === generation) qp.placeholder = errorText(e);
+    } finally {
+      if (mine === generation) qp.busy = false;
+    }
+  };
+  const browsePlaceholder = (where: string) =>
+    options.objects && options.folders
+      ? vscode.l10n.t('{0}: pick an object or a folder (Enter opens a folder)', where)
+      : options.objects
+        ? vscode.l10n.t('{0}: pick an object (Enter opens a folder)', where)
+        : options.newFolder
+          ? vscode.l10n.t('{0}: pick a folder, or type the name of a new one', where)
+          : vscode.l10n.t('{0}: pick a folder', where);
+  const hereLabel = () => options.chooseHere ?? (prefix ? vscode.l10n.t('This Folder') : vscode.l10n.t('This Bucket'));
+  const render = () => {
+    const where = objectUri(bucket!, prefix);
+    const head: TargetItem[] = [];
+    if (prefix) head.push({ label: '..', description: vscode.l10n.t('Up to {0}', objectUri(bucket!, parentPrefix(prefix))), iconPath: new vscode.ThemeIcon('arrow-up'), act: 'up', alwaysShow: true });
+    if (prefix ? options.folders : options.bucket)
+      head.push({ label: hereLabel(), description: where, iconPath: new vscode.ThemeIcon('check'), act: 'here', alwaysShow: true });
+    const typed = qp.value.trim().replace(/^\/+|\/+$/g, '');
+    if (options.newFolder && typed && !typed.includes('//') && !listed.some((i) => i.act === 'folder' && i.prefix === `${prefix}${typed}/`))
+      head.push({ label: vscode.l10n.t('New Folder "{0}/"', typed), description: objectUri(bucket!, `${prefix}${typed}/`), iconPath: new vscode.ThemeIcon('new-folder'), act: 'newFolder', prefix: `${prefix}${typed}/`, alwaysShow: true });
+    const more: TargetItem[] = token ? [{ label: vscode.l10n.t('Load More…'), description: vscode.l10n.t('{0} names shown', listed.length), iconPath: new vscode.ThemeIcon('more'), act: 'more', alwaysShow: true }] : [];
+    const separator: TargetItem[] = head.length && listed.length ? [{ label: '', kind: vscode.QuickPickItemKind.Separator }] : [];
+    qp.items = [...head, ...separator, ...listed, ...more];
+    qp.placeholder = browsePlaceholder(where);
+  };
+  const loadPage = async () => {
+    const mine = generation;
+    qp.busy = true;
+    try {
+      const page = await (await registry.client(clusterName!)).listObjects(bucket!, { prefix, folders: true, pageSize, token });
+      if (mine !== generation) return;
+      listed.push(
+        ...page.folders.map((f): TargetItem => ({ label: leafName(f, prefix), iconPath: vscode.ThemeIcon.Folder, act: 'folder', prefix: f })),
+        ...(options.objects
+          ? page.objects
+              .filter((o) => o.key !== prefix) // the folder's own marker
+              .map((o): TargetItem => ({ label: leafName(o.key, prefix), description: [formatSize(o.size), formatDate(o.mtime)].filter(Boolean).join(' · '), iconPath: vscode.ThemeIcon.File, act: 'object', entry: o }))
+          : []),
+      );
+      token = page.nextToken;
+      render();
+      if (listed.length === 0 && !token) {
+        const where = objectUri(bucket!, prefix);
+        qp.placeholder = options.newFolder ? vscode.l10n.t('{0} is empty: choose it with "{1}", or type the name of a new folder.', where, hereLabel()) : vscode.l10n.t('{0} is empty.', where);
+      }
+    } catch (e) {
+      if (mine === generation) qp.placeholder = errorText(e);
+    } finally {
+      if (mine === generation) qp.busy = false;
+    }
+  };
+  const showFolder = async (at: string) => {
+    generation++;
+    prefix = at;
+    listed = [];
+    token = undefined;
+    setStep(steps);
+    qp.value = '';
+    render();
+    await loadPage();
+  };
+  const nodeHere = (): PickedTarget => (prefix ? { type: 'folder', clusterName: clusterName!, bucket: bucket!, prefix } : { type: 'bucket', clusterName: clusterName!, bucket: bucket! });
+
+  try {
+    return await new Promise<PickedTarget | undefined>((resolve) => {
+      qp.onDidHide(() => resolve(undefined));
+      qp.onDidChangeValue(() => {
+        if (bucket && options.newFolder) render();
+      });
+      qp.onDidTriggerButton((b) => {
+        if (b !== vscode.QuickInputButtons.Back) return;
+        if (bucket && prefix) void showFolder(parentPrefix(prefix));
+        else if (bucket || (clusterName && askCluster)) {
+          if (bucket) void showBuckets();
+          else showClusters();
+        }
+      });
+      qp.onDidAccept(() => {
+        const item = qp.activeItems[0];
+        if (!item || qp.busy) return;
+        switch (item.act) {
+          case 'cluster':
+            clusterName = item.clusterName;
+            void showBuckets();
+            return;
+          case 'bucket':
+            bucket = item.bucket;
+            if (!browse) return resolve({ type: 'bucket', clusterName: clusterName!, bucket: bucket! });
+            void showFolder('');
+            return;
+          case 'up':
+            void showFolder(parentPrefix(prefix));
+            return;
+          case 'folder':
+            void showFolder(item.prefix!);
+            return;
+          case 'more':
+            void loadPage();
+            return;
+          case 'here':
+            return resolve(nodeHere());
+          case 'newFolder':
+            return resolve({ type: 'folder', clusterName: clusterName!, bucket: bucket!, prefix: item.prefix! });
+          case 'object':
+            return resolve({ type: 'object', clusterName: clusterName!, bucket: bucket!, key: item.entry!.key, entry: item.entry!, parentPrefix: prefix });
+        }
+      });
+      if (askCluster) showClusters();
+      else void showBuckets();
+      qp.show();
+    });
+  } finally {
+    qp.dispose();
+  }
 }
 
 /**

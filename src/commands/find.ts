@@ -21,6 +21,16 @@ export function registerFindCommands(context: vscode.ExtensionContext, registry:
   };
 
   context.subscriptions.push(
+    // "Reveal in Tree" of a finished upload or copy: the object, the folder or ('' ) the bucket, selected.
+    vscode.commands.registerCommand('aisBuckets.revealInTree', async (clusterName: string, bucket: BucketRef, key = '') => {
+      try {
+        await vscode.commands.executeCommand('aisBuckets.clusters.focus');
+        return await goTo(clusterName, bucket, key);
+      } catch (e) {
+        void vscode.window.showWarningMessage(errorText(e));
+        return undefined;
+      }
+    }),
     vscode.commands.registerCommand('aisBuckets.goToKey', async (node?: TreeNode, key?: string) => {
       const where = destinationOf(node) ?? (await pickDestination(registry, vscode.l10n.t('Go to Key'), false));
       if (!where) return undefined;

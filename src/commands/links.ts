@@ -6,7 +6,7 @@ import { parseExpiry } from '../objects/format';
 import { objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
 import type { TreeNode } from '../views/model';
-import { showFailure } from './common';
+import { pickTarget, showFailure } from './common';
 
 // A function, with literal keys: l10n export extracts only literals, and the bundle is loaded at activation.
 function expiries(): { label: string; seconds: number }[] {
@@ -36,7 +36,10 @@ export function presignProblem(spec: ClusterSpec): string | undefined {
 export function registerLinkCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel) {
   const fail = (what: string, e: unknown) => showFailure(log, what, e);
   context.subscriptions.push(
-    vscode.commands.registerCommand('aisBuckets.copyPresignedUrl', async (node?: TreeNode, expiresInSeconds?: number) => {
+    vscode.commands.registerCommand('aisBuckets.copyPresignedUrl', async (given?: TreeNode, expiresInSeconds?: number) => {
+      // From the palette: the object to share, browsed.
+      const node = given ?? (await pickTarget(registry, vscode.l10n.t('Copy Presigned URL'), { objects: true }));
+      if (!given && !node) return undefined;
       if (!node || node.type !== 'object') {
         void vscode.window.showInformationMessage(vscode.l10n.t('Choose an object in the AIS Buckets view to share.'));
         return undefined;
@@ -82,7 +85,9 @@ export function registerLinkCommands(context: vscode.ExtensionContext, registry:
         return undefined;
       }
     }),
-    vscode.commands.registerCommand('aisBuckets.copyObjectUri', async (node?: TreeNode) => {
+    vscode.commands.registerCommand('aisBuckets.copyObjectUri', async (given?: TreeNode) => {
+      // From the palette: the object, folder or bucket whose name to copy, browsed.
+      const node = given ?? (await pickTarget(registry, vscode.l10n.t('Copy URI'), { objects: true, folders: true, bucket: true }));
       if (!node || (node.type !== 'object' && node.type !== 'folder' && node.type !== 'bucket')) return undefined;
       const uri = node.type === 'object' ? objectUri(node.bucket, node.key) : node.type === 'folder' ? objectUri(node.bucket, node.prefix) : objectUri(node.bucket);
       await vscode.env.clipboard.writeText(uri);

@@ -5,7 +5,7 @@ import type { ObjectMetadataUpdate } from '../client/cluster';
 import { objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
 import type { TreeNode } from '../views/model';
-import { showFailure } from './common';
+import { pickTarget, showFailure } from './common';
 
 /** "k=v, k2=v2" → { k: 'v', k2: 'v2' }; returns a message for bad input. */
 export function parseUserMeta(text: string): Record<string, string> | string {
@@ -23,7 +23,10 @@ export function parseUserMeta(text: string): Record<string, string> | string {
 export function registerMetadataCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel, refresh: (node?: TreeNode) => void) {
   const fail = (what: string, e: unknown) => showFailure(log, what, e);
   context.subscriptions.push(
-    vscode.commands.registerCommand('aisBuckets.editMetadata', async (node?: TreeNode, update?: ObjectMetadataUpdate) => {
+    vscode.commands.registerCommand('aisBuckets.editMetadata', async (given?: TreeNode, update?: ObjectMetadataUpdate) => {
+      // From the palette: the object, browsed.
+      const node = given ?? (await pickTarget(registry, vscode.l10n.t('Edit Metadata'), { objects: true }));
+      if (!given && !node) return undefined;
       if (!node || node.type !== 'object') {
         void vscode.window.showInformationMessage(vscode.l10n.t('Choose an object in the AIS Buckets view to edit its metadata.'));
         return undefined;

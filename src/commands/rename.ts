@@ -9,7 +9,7 @@ import { TransferCancelled } from '../client/transfer/limits';
 import { objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
 import type { TreeNode } from '../views/model';
-import { showFailure } from './common';
+import { pickTarget, showFailure } from './common';
 
 /** Moves keys within or between buckets of one cluster: AIStore's rename where it can, else copy + delete. */
 export async function moveKeys(
@@ -40,7 +40,10 @@ export async function moveKeys(
 export function registerRenameCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel, refresh: (node?: TreeNode) => void) {
   const fail = (what: string, e: unknown) => showFailure(log, what, e);
   context.subscriptions.push(
-    vscode.commands.registerCommand('aisBuckets.rename', async (node?: TreeNode, newName?: string) => {
+    vscode.commands.registerCommand('aisBuckets.rename', async (given?: TreeNode, newName?: string) => {
+      // From the palette: the object or folder, browsed.
+      const node = given ?? (await pickTarget(registry, vscode.l10n.t('Rename or Move'), { objects: true, folders: true }));
+      if (!given && !node) return undefined;
       if (!node || (node.type !== 'object' && node.type !== 'folder')) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Choose an object or folder in the AIS Buckets view to rename or move.'));
         return undefined;

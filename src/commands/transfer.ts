@@ -1,17 +1,27 @@
 // Downloads, deletes, copies and new folders. Each command runs from the tree's context menu (with the
-// node(s) as arguments), from the palette (QuickPicks ask), or programmatically with arguments.
+// node(s) as arguments), from the palette (QuickPicks ask), or programmatically with arguments (then it
+// asks nothing and tells nothing unless told to: `quiet: false`).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { BucketRef, ClusterClient, DELETE_BATCH_SIZE, type DeleteFailure, isClientError } from '../client/cluster';
+import type { BucketRef } from '../client/cluster';
 import { collectPrefix, downloadFiles, DownloadItem } from '../client/transfer/download';
 import { TransferCancelled } from '../client/transfer/limits';
 import { objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
 import type { BucketNode, FolderNode, ObjectNode, TreeNode } from '../views/model';
-import { type Destination, destinationOf, pickDestination, runTransfer, selection, showFailure, type TransferCommandOptions, transferSettings } from './common';
-import { logFailedKeys, nameFailedKeys, withDeleteProgress } from './deletion';
+import { type Destination, destinationOf, pickDestination, pickTarget, runTransfer, selection, showFailure, type TransferCommandOptions, transferSettings } from './common';
+import { deleteNodes } from './deletion';
+import { reportCopy, reportDownload } from './outcome';
+
+export interface DownloadResult {
+  files: number;
+  bytes: number;
+  /** What to show afterwards: the file of a single object, the folder made for a single folder or bucket, else the target. */
+  reveal: string;
+  single: boolean;
+}
 
 /** Downloads objects, folders (prefixes) or whole buckets into a local folder, verifying checksums. */
 export async function downloadNodes(
@@ -20,8 +30,8 @@ export async function downloadNodes(
   nodes: (BucketNode | FolderNode | ObjectNode)[],
   targetDir: string,
   options: TransferCommandOptions = {},
-): Promise<{ files: number; bytes: number } | undefined> {
-  if (nodes.length === 0) return { files: 0, bytes: 0 };
+): Promise<DownloadResult | undefined> {
+  if (nodes.length === 0) return { files: 0, bytes: 0, reveal: targetDir, single: false };
   const clusterName = nodes[0].clusterName;
   const client = await registry.client(clusterName);
   const byBucket = new Map<string, { bucket: BucketRef; items: DownloadItem[] }>();
@@ -63,6 +73,9 @@ export async function downloadNodes(
       ? vscode.l10n.t('Downloading {0} to {1}', path.basename(groups.find((g) => g.items.length)!.items[0].key), targetDir)
       : vscode.l10n.t('Downloading {0} objects to {1}', total, targetDir);
   const settings = transferSettings((await registry.entry(clusterName))?.spec.multipartChunkSizeMb);
+  const only = nodes.length === 1 ? nodes[0] : undefined;
+  const single = only?.type === 'object' && total === 1;
+  const reveal = single ? groups.find((g) => g.items.length)!.items[0].file : only && only.type !== 'object' ? path.join(targetDir, only.type === 'folder' ? path.basename(only.prefix.slice(0, -1)) : only.bucket.name) : targetDir;
   return runTransfer(title, log, async (t) => {
     let files = 0;
     let bytes = 0;
@@ -73,67 +86,8 @@ export async function downloadNodes(
       bytes += r.bytes;
     }
     log.info(`${title}: ${files} files, ${bytes} bytes`);
-    return { files, bytes };
+    return { files, bytes, reveal, single };
   });
-}
-
-/**
- * Deletes objects and everything under folders (their folder markers too): the keys are listed first, then
- * deleted with one request per 1000 keys of a bucket, under a progress notification whose Cancel stops
- * before the next batch. Keys that could not be deleted are named in a message and all in the log.
- * Returns how many objects were deleted.
- */
-export async function deleteNodes(registry: ClusterRegistry, log: vscode.LogOutputChannel, nodes: (FolderNode | ObjectNode)[]): Promise<number> {
-  const title = nodes.length === 1 ? vscode.l10n.t('Deleting {0}', nodes[0].type === 'object' ? objectUri(nodes[0].bucket, nodes[0].key) : objectUri(nodes[0].bucket, nodes[0].prefix)) : vscode.l10n.t('Deleting {0} items', nodes.length);
-  return withDeleteProgress(title, async (run) => {
-    // One batch run per bucket, whatever number of nodes were selected in it.
-    const groups = new Map<string, { client: ClusterClient; ref: BucketRef; nodes: (FolderNode | ObjectNode)[]; keys: Set<string> }>();
-    for (const n of nodes) {
-      if (run.signal.aborted) break;
-      const ref = n.bucket;
-      const id = `${n.clusterName}\n${ref.provider}\n${ref.name}`;
-      const group = groups.get(id) ?? { client: await registry.client(n.clusterName), ref, nodes: [], keys: new Set<string>() };
-      groups.set(id, group);
-      group.nodes.push(n);
-      if (n.type === 'object') group.keys.add(n.key);
-      else await addFolderKeys(group.client, ref, n.prefix, group.keys, run.signal);
-    }
-    const total = [...groups.values()].reduce((sum, g) => sum + g.keys.size, 0);
-    let deleted = 0;
-    let done = 0;
-    let cancelled = run.signal.aborted;
-    const failed: DeleteFailure[] = [];
-    for (const g of groups.values()) {
-      if (cancelled) break;
-      const uriOf = (key: string) => objectUri(g.ref, key);
-      const result = await g.client.deleteObjects(g.ref, [...g.keys], { signal: run.signal, onProgress: (n) => run.report(done + n, total) });
-      done += g.keys.size;
-      deleted += result.deleted;
-      cancelled = result.cancelled;
-      logFailedKeys(log, result.failed, uriOf);
-      failed.push(...result.failed.map((f) => ({ ...f, key: uriOf(f.key) })));
-      if (!result.cancelled && result.failed.length === 0) for (const n of g.nodes) log.info(`deleted ${n.type === 'object' ? objectUri(n.bucket, n.key) : objectUri(n.bucket, n.prefix) + ' (folder)'}`);
-    }
-    if (cancelled) log.info(`${title}: cancelled after ${deleted} of ${total} objects`);
-    if (failed.length > 0) {
-      const text = vscode.l10n.t('Could not delete {0} of {1} objects: {2}', failed.length, total, nameFailedKeys(failed));
-      void vscode.window.showErrorMessage(text, vscode.l10n.t('Show Log')).then((p) => p && log.show());
-    }
-    return deleted;
-  });
-}
-
-/** Adds every key under `prefix` (a listing, markers of subfolders included) and the folder's own marker, when it has one. */
-async function addFolderKeys(client: ClusterClient, ref: BucketRef, prefix: string, keys: Set<string>, signal: AbortSignal): Promise<void> {
-  let token: string | undefined;
-  do {
-    if (signal.aborted) return;
-    const page = await client.listObjects(ref, { prefix, folders: false, pageSize: DELETE_BATCH_SIZE, token });
-    for (const o of page.objects) keys.add(o.key);
-    token = page.nextToken;
-  } while (token);
-  // S3 listings leave out the marker "prefix/" itself (it is where they are): ask for it by name.
-  if (!keys.has(prefix) && (await client.headObject(ref, prefix).then(() => true, (e) => (isClientError(e) && e.kind === 'not-found' ? false : Promise.reject(e))))) keys.add(prefix);
 }
 
 /**
@@ -170,41 +124,47 @@ export function registerTransferCommands(context: vscode.ExtensionContext, regis
 
   context.subscriptions.push(
     vscode.commands.registerCommand('aisBuckets.download', async (node?: TreeNode, nodes?: TreeNode[], target?: vscode.Uri, options?: TransferCommandOptions) => {
-      const chosen = selection(node, nodes).filter((n): n is BucketNode | FolderNode | ObjectNode => n.type === 'bucket' || n.type === 'folder' || n.type === 'object');
+      let chosen = selection(node, nodes).filter((n): n is BucketNode | FolderNode | ObjectNode => n.type === 'bucket' || n.type === 'folder' || n.type === 'object');
+      if (chosen.length === 0 && !node) {
+        // From the palette: what to download, browsed.
+        const picked = await pickTarget(registry, vscode.l10n.t('Download'), { objects: true, folders: true, bucket: true });
+        if (!picked) return undefined;
+        chosen = [picked];
+      }
       if (chosen.length === 0) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Choose objects, folders or a bucket in the AIS Buckets view to download.'));
         return undefined;
       }
       const dir = target ?? (await vscode.window.showOpenDialog({ title: vscode.l10n.t('Download to folder'), canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: vscode.l10n.t('Download Here') }))?.[0];
       if (!dir) return undefined;
+      const quiet = options?.quiet ?? target !== undefined;
       try {
-        return await downloadNodes(registry, log, chosen, dir.fsPath, { overwrite: target ? options?.overwrite ?? 'overwrite' : 'ask', ...options });
+        const result = await downloadNodes(registry, log, chosen, dir.fsPath, { overwrite: target ? options?.overwrite ?? 'overwrite' : 'ask', ...options });
+        if (result && !quiet) reportDownload({ ...result, targetDir: dir.fsPath });
+        return result;
       } catch (e) {
-        if (target) throw e;
-        fail(vscode.l10n.t('Download'), e, () => vscode.commands.executeCommand('aisBuckets.download', node, nodes, dir, { overwrite: 'ask' }));
+        if (quiet) throw e;
+        fail(vscode.l10n.t('Download'), e, () => vscode.commands.executeCommand('aisBuckets.download', node, nodes, dir, { overwrite: 'ask', quiet: false }));
         return undefined;
       }
     }),
     vscode.commands.registerCommand('aisBuckets.deleteObjects', async (node?: TreeNode, nodes?: TreeNode[], options?: { confirm?: boolean }) => {
-      const chosen = selection(node, nodes).filter((n): n is FolderNode | ObjectNode => n.type === 'folder' || n.type === 'object');
-      if (chosen.length === 0) return 0;
-      if (options?.confirm !== false) {
-        const question =
-          chosen.length > 1
-            ? vscode.l10n.t('Delete {0} items?', chosen.length)
-            : chosen[0].type === 'object'
-              ? vscode.l10n.t('Delete "{0}"?', chosen[0].key)
-              : vscode.l10n.t('Delete folder "{0}" and everything in it?', chosen[0].prefix);
-        const del = vscode.l10n.t('Delete');
-        const ok = await vscode.window.showWarningMessage(question, { modal: true, detail: vscode.l10n.t('This cannot be undone.') }, del);
-        if (ok !== del) return 0;
+      let chosen = selection(node, nodes).filter((n): n is FolderNode | ObjectNode => n.type === 'folder' || n.type === 'object');
+      if (chosen.length === 0 && !node) {
+        // From the palette: the object or folder to delete, browsed.
+        const picked = await pickTarget(registry, vscode.l10n.t('Delete'), { objects: true, folders: true });
+        if (!picked || picked.type === 'bucket') return 0;
+        chosen = [picked];
       }
+      if (chosen.length === 0) return 0;
+      const confirm = options?.confirm !== false;
       try {
-        const n = await deleteNodes(registry, log, chosen);
+        const n = await deleteNodes(registry, log, chosen, { confirm });
         refresh();
         return n;
       } catch (e) {
-        if (options?.confirm === false) throw e;
+        refresh();
+        if (!confirm) throw e;
         fail(vscode.l10n.t('Delete'), e);
         return 0;
       }
@@ -227,14 +187,17 @@ export function registerTransferCommands(context: vscode.ExtensionContext, regis
       refresh();
       return key;
     }),
-    vscode.commands.registerCommand('aisBuckets.copyObjects', async (sources?: TreeNode[], dest?: Destination) => {
+    /** Run by drag and drop (with `quiet: false`) and by callers: copies, then tells what was copied. */
+    vscode.commands.registerCommand('aisBuckets.copyObjects', async (sources?: TreeNode[], dest?: Destination, options?: { quiet?: boolean }) => {
       const chosen = (sources ?? []).filter((n): n is FolderNode | ObjectNode => n.type === 'folder' || n.type === 'object');
       if (!dest || chosen.length === 0) return 0;
+      const quiet = options?.quiet ?? true;
       try {
         const where = objectUri(dest.bucket, dest.prefix);
         const title = chosen.length === 1 ? vscode.l10n.t('Copying one item to {0}', where) : vscode.l10n.t('Copying {0} items to {1}', chosen.length, where);
         const copied = await runTransfer(title, log, (t) => copyNodes(registry, log, chosen, dest, t.signal));
         refresh();
+        if (copied !== undefined && !quiet) reportCopy({ clusterName: dest.clusterName, bucket: dest.bucket, prefix: dest.prefix, copied });
         return copied ?? 0;
       } catch (e) {
         fail(vscode.l10n.t('Copy'), e);

@@ -14,6 +14,7 @@ import { objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
 import type { TreeNode } from '../views/model';
 import { destinationOf, type Destination, type OverwritePolicy, pickDestination, runTransfer, showFailure, type TransferCommandOptions, transferSettings } from './common';
+import { reportUpload } from './outcome';
 
 /** After a cancelled upload: keep its unfinished multipart uploads for later, or abort them. */
 async function offerKeepForLater(registry: ClusterRegistry, journal: UploadJournal, clusterName: string, bucket: BucketRef, keys: string[]): Promise<'keep' | 'discard' | 'none'> {
@@ -52,6 +53,7 @@ async function clusterOf(registry: ClusterRegistry, e: UploadJournalEntry): Prom
 
 /** Uploads local files/folders (keys keep the relative paths under each folder's name). */
 async function uploadPaths(
+  context: vscode.ExtensionContext,
   registry: ClusterRegistry,
   log: vscode.LogOutputChannel,
   journal: UploadJournal,
@@ -61,29 +63,47 @@ async function uploadPaths(
 ): Promise<{ files: number; bytes: number } | undefined> {
   const client = await registry.client(dest.clusterName);
   let items: UploadItem[] = [];
+  const folders: string[] = [];
   for (const p of paths) {
     const st = await fs.promises.stat(p);
-    if (st.isDirectory()) items.push(...(await collectFolder(p, `${dest.prefix}${path.basename(p)}/`)));
-    else if (st.isFile()) items.push({ file: p, key: dest.prefix + path.basename(p), size: st.size });
+    if (st.isDirectory()) {
+      folders.push(`${dest.prefix}${path.basename(p)}/`);
+      items.push(...(await collectFolder(p, `${dest.prefix}${path.basename(p)}/`)));
+    } else if (st.isFile()) items.push({ file: p, key: dest.prefix + path.basename(p), size: st.size });
   }
   if (items.length === 0) {
     if (!options.quiet) void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to upload: the selection holds no files.'));
     return { files: 0, bytes: 0 };
   }
-  items = await filterExistingKeys(client, dest, items, options.overwrite ?? 'ask');
-  if (items.length === 0) return { files: 0, bytes: 0 };
+  const wanted = items.length;
+  const kept = await filterExistingKeys(client, dest, items, options.overwrite ?? 'ask');
+  if (!kept) return undefined; // the question about existing objects was cancelled
+  items = kept;
+  const skipped = wanted - items.length;
+  const report = (files: number, bytes: number, revealKey: string) => {
+    if (!options.quiet) reportUpload({ clusterName: dest.clusterName, bucket: dest.bucket, prefix: dest.prefix, files, bytes, skipped, revealKey });
+  };
+  if (items.length === 0) {
+    report(0, 0, dest.prefix); // everything existed and was skipped
+    return { files: 0, bytes: 0 };
+  }
+  // Asked before anything is sent; Cancel there cancels the upload.
+  if (!options.quiet && !(await askMd5BeforeUpload(context, registry, log, dest))) return undefined;
   const entry = await registry.entry(dest.clusterName);
   const where = objectUri(dest.bucket, dest.prefix);
   const title = items.length === 1 ? vscode.l10n.t('Uploading {0} to {1}', path.basename(items[0].file), where) : vscode.l10n.t('Uploading {0} files to {1}', items.length, where);
   const result = await runTransfer(title, log, (t) => uploadFiles(client, dest.bucket, items, { ...transferSettings(entry?.spec.multipartChunkSizeMb), ...t, journal }));
   // Cancelled: multipart uploads under way stay in the journal until the user says keep or discard.
   if (!result && !options.quiet) await offerKeepForLater(registry, journal, dest.clusterName, dest.bucket, items.map((i) => i.key));
-  if (result) log.info(`${title}: ${result.files} files, ${result.bytes} bytes in ${result.ms} ms`);
+  if (result) {
+    log.info(`${title}: ${result.files} files, ${result.bytes} bytes in ${result.ms} ms`);
+    report(result.files, result.bytes, items.length === 1 ? items[0].key : folders.length === 1 && paths.length === 1 ? folders[0] : dest.prefix);
+  }
   return result;
 }
 
-/** Asks once what to do with keys that already exist; returns the items to send. */
-async function filterExistingKeys(client: ClusterClient, dest: Destination, items: UploadItem[], policy: OverwritePolicy): Promise<UploadItem[]> {
+/** Asks once what to do with keys that already exist; returns the items to send, undefined when cancelled. */
+async function filterExistingKeys(client: ClusterClient, dest: Destination, items: UploadItem[], policy: OverwritePolicy): Promise<UploadItem[] | undefined> {
   if (policy === 'overwrite') return items;
   const existing = new Set<string>();
   if (items.length <= 20) {
@@ -109,7 +129,7 @@ async function filterExistingKeys(client: ClusterClient, dest: Destination, item
   );
   if (choice === overwrite) return items;
   if (choice === skipExisting) return items.filter((i) => !existing.has(i.key));
-  return [];
+  return undefined;
 }
 
 export function registerUploadCommands(
@@ -123,7 +143,7 @@ export function registerUploadCommands(
   context.subscriptions.push(
     vscode.commands.registerCommand('aisBuckets.upload', async (node?: TreeNode | Destination, uris?: vscode.Uri[], options?: TransferCommandOptions) => {
       // A Destination (from drag and drop, or Upload from Explorer) has no node type.
-      const dest = node && !('type' in node) ? node : destinationOf(node) ?? (await pickDestination(registry, vscode.l10n.t('Upload')));
+      const dest = node && !('type' in node) ? node : destinationOf(node) ?? (await pickDestination(registry, vscode.l10n.t('Upload'), { newFolder: true, chooseHere: vscode.l10n.t('Upload Here') }));
       if (!dest) return undefined;
       const picked =
         uris ??
@@ -135,26 +155,27 @@ export function registerUploadCommands(
           openLabel: vscode.l10n.t('Upload'),
         }));
       if (!picked?.length) return undefined;
+      // Files given by a caller: no questions and no messages, unless it says `quiet: false` (drag and drop does).
+      const quiet = options?.quiet ?? uris !== undefined;
       try {
-        const result = await uploadPaths(registry, log, journal, dest, picked.map((u) => u.fsPath), { overwrite: uris ? options?.overwrite ?? 'overwrite' : 'ask', ...options });
+        const result = await uploadPaths(context, registry, log, journal, dest, picked.map((u) => u.fsPath), { overwrite: uris ? options?.overwrite ?? 'overwrite' : 'ask', ...options, quiet });
         // The walkthrough's "drop a file on a bucket" step completes on a finished upload.
         if (result && result.files > 0) void vscode.commands.executeCommand('setContext', 'aisBuckets.walkthrough.uploaded', true);
         refresh();
-        void maybeOfferMd5(context, registry, dest);
         return result;
       } catch (e) {
-        if (uris) throw e;
+        if (quiet) throw e;
         // Signed in again after an expired token: the same upload again, which resumes what was sent.
-        showFailure(log, vscode.l10n.t('Upload'), e, { showLog: true, retry: () => vscode.commands.executeCommand('aisBuckets.upload', dest, picked, { overwrite: 'ask' }) });
+        showFailure(log, vscode.l10n.t('Upload'), e, { showLog: true, retry: () => vscode.commands.executeCommand('aisBuckets.upload', dest, picked, { overwrite: 'ask', quiet: false }) });
         return undefined;
       }
     }),
     vscode.commands.registerCommand('aisBuckets.uploadFromExplorer', async (uri?: vscode.Uri, uris?: vscode.Uri[]) => {
       const chosen = uris?.length ? uris : uri ? [uri] : undefined;
       if (!chosen) return undefined;
-      const dest = await pickDestination(registry, vscode.l10n.t('Upload to Bucket'));
+      const dest = await pickDestination(registry, vscode.l10n.t('Upload to Bucket'), { newFolder: true, chooseHere: vscode.l10n.t('Upload Here') });
       if (!dest) return undefined;
-      return vscode.commands.executeCommand('aisBuckets.upload', dest, chosen, { overwrite: 'ask' });
+      return vscode.commands.executeCommand('aisBuckets.upload', dest, chosen, { overwrite: 'ask', quiet: false });
     }),
     vscode.commands.registerCommand('aisBuckets.resumeUploads', async (uploadIds?: string[]) => {
       let entries = await journal.list();
@@ -234,32 +255,66 @@ export function registerUploadCommands(
   });
 }
 
-/** Offers once per bucket to switch an AIS bucket to md5, so that S3 clients (s3cmd) see MD5 ETags. */
-async function maybeOfferMd5(context: vscode.ExtensionContext, registry: ClusterRegistry, dest: Destination): Promise<void> {
+/** Where the answer to the md5 question is kept: per cluster and bucket, across restarts. */
+export function md5AnswerKey(dest: Destination): string {
+  const ns = dest.bucket.namespace ? `@${dest.bucket.namespace.uuid}#${dest.bucket.namespace.name}` : '';
+  return `aisBuckets.md5Answer:${dest.clusterName}:${dest.bucket.provider}${ns}:${dest.bucket.name}`;
+}
+
+/**
+ * Before the first upload to an AIStore bucket whose checksum is not md5: switch it to md5, so that S3
+ * clients (s3cmd) see MD5 ETags? Not asked when the setting aisBuckets.offerMd5 is off, when the bucket
+ * already uses md5 (or the cluster has no bucket properties), or when this bucket's question was answered
+ * before (globalState). Returns false when the user cancelled: then nothing is uploaded.
+ */
+async function askMd5BeforeUpload(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel, dest: Destination): Promise<boolean> {
+  const settings = vscode.workspace.getConfiguration('aisBuckets');
+  if (settings.get<boolean>('offerMd5') === false) return true;
+  const key = md5AnswerKey(dest);
+  if (context.globalState.get<string>(key)) return true;
   const client = await registry.client(dest.clusterName);
-  if (!client.capabilities.bucketProps) return;
-  const key = `aisBuckets.md5Offered:${dest.clusterName}:${dest.bucket.provider}:${dest.bucket.name}`;
-  if (context.globalState.get<boolean>(key)) return;
+  if (!client.capabilities.bucketProps) return true;
+  let type: string | undefined;
   try {
-    const props = await client.getBucketProps(dest.bucket);
-    const type = props.checksum?.type;
-    if (!type || type === 'md5') return;
-    await context.globalState.update(key, true);
-    const switchToMd5 = vscode.l10n.t('Switch to md5');
-    const pick = await vscode.window.showInformationMessage(
-      vscode.l10n.t(
-        'Bucket {0} uses {1} checksums. S3 clients such as s3cmd compare ETags with MD5 and will warn on every upload. Switch this bucket to md5?',
-        `${dest.bucket.provider}://${dest.bucket.name}`,
+    type = (await client.getBucketProps(dest.bucket)).checksum?.type;
+  } catch (e) {
+    log.warn(`checksum of ${objectUri(dest.bucket)}: ${(e as Error).message}`);
+    return true; // the upload does not depend on it
+  }
+  if (!type || type === 'md5') return true;
+  const uri = objectUri(dest.bucket);
+  const switchToMd5 = vscode.l10n.t('Switch to md5 and Upload');
+  const keep = vscode.l10n.t('Keep {0} and Upload', type);
+  const never = vscode.l10n.t('Never Ask Again');
+  const pick = await vscode.window.showInformationMessage(
+    vscode.l10n.t('Switch {0} to md5 checksums before uploading?', uri),
+    {
+      modal: true,
+      detail: vscode.l10n.t(
+        'The bucket uses {0} checksums. S3 clients such as s3cmd compare ETags with MD5 and warn about every object whose ETag is not one. The answer is remembered for this bucket; "Never Ask Again" turns the question off for all buckets (setting aisBuckets.offerMd5).',
         type,
       ),
-      switchToMd5,
-      vscode.l10n.t('Not Now'),
-    );
-    if (pick === switchToMd5) {
-      await client.setBucketProps(dest.bucket, { checksum: { type: 'md5' } });
-      void vscode.commands.executeCommand('setContext', 'aisBuckets.walkthrough.md5', true);
-    }
-  } catch {
-    // best effort: the upload itself succeeded
+    },
+    switchToMd5,
+    keep,
+    never,
+  );
+  if (!pick) return false;
+  if (pick === never) {
+    await settings.update('offerMd5', false, vscode.ConfigurationTarget.Global);
+    return true;
   }
+  if (pick === keep) {
+    await context.globalState.update(key, 'kept');
+    return true;
+  }
+  try {
+    await client.setBucketProps(dest.bucket, { checksum: { type: 'md5' } });
+    await context.globalState.update(key, 'md5');
+    log.info(`${uri} on ${dest.clusterName}: checksum ${type} → md5 before an upload`);
+    void vscode.commands.executeCommand('setContext', 'aisBuckets.walkthrough.md5', true);
+  } catch (e) {
+    showFailure(log, vscode.l10n.t('Switching {0} to md5', uri), e);
+  }
+  return true;
 }

@@ -15,6 +15,15 @@ export function formatSize(bytes: number): string {
   return u === 0 ? `${v} B` : `${v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : Math.round(v)} ${UNITS[u]}`;
 }
 
+/** 1200 → "1,200": counts in messages, grouped as the display language groups digits. */
+export function formatCount(n: number, locale = 'en-US'): string {
+  try {
+    return n.toLocaleString(locale);
+  } catch {
+    return n.toLocaleString('en-US'); // an unknown display language tag
+  }
+}
+
 /** "2026-11-25 08:39" in local time: compact and sortable. */
 export function formatDate(d: Date | undefined): string {
   if (!d || isNaN(d.getTime())) return '';
