@@ -21,6 +21,7 @@ import { registerTreeKeys } from './commands/treekeys';
 import { registerUploadCommands } from './commands/uploads';
 import { AisFileSystemProvider, fsUri, SERVER_SCHEME } from './fs/provider';
 import { FS_SCHEME } from './objects/location';
+import { recordingLog } from './logrecorder';
 import { ClusterRegistry } from './registry';
 import { BucketDragAndDrop } from './views/dnd';
 import type { TreeNode } from './views/model';
@@ -36,15 +37,20 @@ export interface AisBucketsApi {
   fs: AisFileSystemProvider;
   /** The journal of resumable multipart uploads (a file in global storage). */
   uploadJournal: FileUploadJournal;
-  /** This extension's log folder; the output channel's log file is in the extension host's folder above it. */
+  /** This extension's log folder; the output channel's log file is in it (or in the extension host's folder above it). */
   logUri: vscode.Uri;
+  /** Under a test runner (ExtensionMode.Test): every line logged this session. */
+  sessionLog?: () => string;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<AisBucketsApi> {
   // The vscode-free layers (tree model, ais: file system core, name checks) translate with @vscode/l10n:
   // hand it the bundle VS Code loaded for the display language (none for English).
   if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
-  const log = vscode.window.createOutputChannel('AIS Buckets', { log: true });
+  const channel = vscode.window.createOutputChannel('AIS Buckets', { log: true });
+  // Under a test runner, the lines logged are kept for the test that checks no secret reached the log.
+  const logged: string[] | undefined = context.extensionMode === vscode.ExtensionMode.Test ? [] : undefined;
+  const log = logged ? recordingLog(channel, logged) : channel;
   const registry = new ClusterRegistry(context.secrets);
   const gateway = new LocalGateway(context, registry, log);
   const tree = new BucketTreeProvider(registry, log);
@@ -95,7 +101,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
 
   void gateway.restoreState();
   void offerImportOnce(context, registry, log).catch((e) => log.warn(`import offer: ${(e as Error).message}`));
-  return { registry, tree, gateway, treeView: treeView as vscode.TreeView<unknown>, dragAndDrop: dnd, fs, uploadJournal, logUri: context.logUri };
+  return {
+    registry,
+    tree,
+    gateway,
+    treeView: treeView as vscode.TreeView<unknown>,
+    dragAndDrop: dnd,
+    fs,
+    uploadJournal,
+    logUri: context.logUri,
+    ...(logged ? { sessionLog: () => logged.join('\n') } : {}),
+  };
 }
 
 /** Walkthrough steps complete on real state: a running local gateway, a cluster of one's own. */

@@ -112,6 +112,10 @@ export class S3ClusterClient implements ClusterClient {
       forcePathStyle: connection.addressing !== 'virtual',
       // A bucket in another region answers 301 with x-amz-bucket-region: the SDK re-signs for that region.
       followRegionRedirects: true,
+      // No "Expect: 100-continue": with agents of our own the SDK sends the body without waiting for the
+      // 100, so a server that refuses the headers (an expired token, a wrong key) and closes the
+      // connection resets it mid-body, and the refusal reads as a network failure instead of its 403.
+      expectContinueHeader: false,
       // One retry: an unreachable endpoint should be reported in seconds, not after a backoff series.
       maxAttempts: 2,
       // Checksums beyond Content-MD5 only when an operation requires them: S3-compatible servers vary.

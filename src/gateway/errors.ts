@@ -1,5 +1,7 @@
 // One error type for the whole gateway. `code` is the S3 error code; the native API renders the same
 // error as AIStore's JSON ({message, method, url_path, remote_addr, status}).
+import type * as http from 'node:http';
+
 export class GatewayError extends Error {
   constructor(
     readonly status: number,
@@ -36,3 +38,22 @@ export const errors = {
   entityTooSmall: (partNumber: number) =>
     new GatewayError(400, 'EntityTooSmall', `Part ${partNumber} is smaller than the minimum allowed size of 5 MiB`),
 };
+
+/**
+ * Sends a refusal of a request whose body is still coming in. A client that asked to close the
+ * connection (VS Code's HTTP agents always do) gets it once the body is read and dropped: closing with
+ * bytes unread resets the connection, and the client loses the answer. Others get it at once while the
+ * rest is read and dropped, and keep their connection.
+ */
+export function answerAfterBody(req: http.IncomingMessage, send: () => void): void {
+  req.resume();
+  if (req.complete || !/\bclose\b/i.test(String(req.headers.connection ?? ''))) return send();
+  let sent = false;
+  const once = () => {
+    if (sent) return;
+    sent = true;
+    send();
+  };
+  req.once('end', once);
+  req.once('close', once);
+}

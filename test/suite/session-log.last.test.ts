@@ -8,15 +8,14 @@ import * as vscode from 'vscode';
 import type { AisBucketsApi } from '../../src/extension';
 import { activate } from '../helpers/extension-host';
 
-/** The output channel's log files: output_logging_TIME/N-AIS Buckets.log in the extension host's log folder. */
+/**
+ * The output channel's log files: `AIS Buckets.log` in the extension's log folder (VS Code 1.8x and
+ * later) or in output_logging_TIME/ of the extension host's folder above it (earlier ones).
+ */
 function outputLogs(logUri: vscode.Uri): string[] {
   const exthost = path.dirname(logUri.fsPath);
-  const found: string[] = [];
-  for (const dir of fs.existsSync(exthost) ? fs.readdirSync(exthost) : []) {
-    if (!dir.startsWith('output_logging_')) continue;
-    for (const f of fs.readdirSync(path.join(exthost, dir))) if (f.endsWith('AIS Buckets.log')) found.push(path.join(exthost, dir, f));
-  }
-  return found;
+  if (!fs.existsSync(exthost)) return [];
+  return (fs.readdirSync(exthost, { recursive: true }) as string[]).filter((f) => f.endsWith('AIS Buckets.log')).map((f) => path.join(exthost, f));
 }
 
 describe('the session log', () => {
@@ -25,8 +24,10 @@ describe('the session log', () => {
     const secrets = api.registry.sessionSecrets();
     assert.ok(secrets.length > 0, 'the session handled secrets (the suite adds clusters with keys and signs in)');
     const logs = outputLogs(api.logUri);
-    assert.ok(logs.length > 0, `the output channel's log is under ${path.dirname(api.logUri.fsPath)}`);
-    const text = logs.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    // VS Code's server without its native logger (the offline E2E runtime) writes no log file: then what
+    // the extension recorded of its log under the test runner is what was logged.
+    assert.ok(logs.length > 0 || api.sessionLog, `the output channel's log is under ${path.dirname(api.logUri.fsPath)}, or the extension recorded it`);
+    const text = [...logs.map((f) => fs.readFileSync(f, 'utf8')), api.sessionLog?.() ?? ''].join('\n');
     assert.ok(text.length > 1000, 'the log has the session in it');
     const settings = JSON.stringify(vscode.workspace.getConfiguration('aisBuckets').get('clusters') ?? []);
     for (const secret of secrets) {

@@ -80,9 +80,11 @@ export class AisClusterClient implements ClusterClient {
       return await run(this.s3);
     } catch (err) {
       const token = this.connection.accessKey ? undefined : this.connection.authToken;
-      if (!(err instanceof ClientError) || err.kind !== 'auth' || err.authProblem || !token) throw err;
+      // The S3 side answers every token refusal with AccessDenied, which the S3 client calls 'denied':
+      // AIStore's words after it say which it is (expired, revoked, or a permission indeed).
+      if (!(err instanceof ClientError) || err.kind !== 'auth' || (err.authProblem && err.authProblem !== 'denied') || !token) throw err;
       const said = /Server said: ([\s\S]*)$/.exec(err.message)?.[1] ?? err.message;
-      const target = /^Access to (.*?) denied by /.exec(err.message)?.[1] ?? 'the request';
+      const target = / denied access to (.*?) \(\d+\)/.exec(err.message)?.[1] ?? 'the request';
       throw clusterAuthError(err.status ?? 403, err.endpoint, target, said, token, err.code, err);
     }
   }

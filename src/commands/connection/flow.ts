@@ -102,7 +102,7 @@ async function endpointStep(ctx: FlowContext, input: MultiStepInput): Promise<St
     accept: async (v) => {
       const endpoint = parseEndpointInput(v).endpoint!;
       // The same endpoint saved already: say so once (a second identity on it is fine: Enter again).
-      const same = (await ctx.registry.entries()).find((e) => !e.embedded && e.spec.name !== ctx.editing && normalizeEndpoint(e.spec.endpoint) === normalizeEndpoint(endpoint.replace(/\/s3$/i, '')));
+      const same = (await ctx.registry.entries()).find((e) => !e.embedded && !e.transient && e.spec.name !== ctx.editing && normalizeEndpoint(e.spec.endpoint) === normalizeEndpoint(endpoint.replace(/\/s3$/i, '')));
       if (same && ctx.warnedDuplicate !== endpoint) {
         ctx.warnedDuplicate = endpoint;
         // A plain message: Enter again runs this check anew, which then goes on to ask the endpoint.

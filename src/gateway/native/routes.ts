@@ -10,6 +10,7 @@
 import type * as http from 'node:http';
 import { ACT } from '../../common/aisapi';
 import type { RequestContext } from '../context';
+import { answerAfterBody } from '../errors';
 import { badRequest, methodNotAllowed, NativeError, notImplemented, sendError, Subject } from './errors';
 import { ActMsg, BucketCall, decodePath, NativeCall, ObjectCall, providerOf, readActMsg, validateBucket } from './http';
 import * as buckets from './buckets';
@@ -104,8 +105,7 @@ const CLUSTER_PUT: ByAction<NativeCall> = {
 
 /** An error answered before routing (authentication), as AIStore's JSON. */
 export function sendNativeError(ctx: RequestContext, req: http.IncomingMessage, res: http.ServerResponse, e: unknown): void {
-  if (!req.complete) req.resume();
-  sendError(ctx, req, res, e, {});
+  answerAfterBody(req, () => sendError(ctx, req, res, e, {}));
 }
 
 export function handleNative(ctx: RequestContext, req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -4,7 +4,7 @@ import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import { Readable } from 'node:stream';
 import type { RequestContext } from '../context';
-import { errors, GatewayError } from '../errors';
+import { answerAfterBody, errors, GatewayError } from '../errors';
 import { MAX_PART_NUMBER } from '../store/multipart';
 import type { BucketRef, ObjectMeta } from '../store/types';
 import { AmzChecksumVerifier, requestedChecksum } from './checksums';
@@ -125,6 +125,11 @@ export function sendError(r: S3Request, err: unknown): void {
     'Content-Type': 'application/xml',
     'Content-Length': String(Buffer.byteLength(body)),
   };
+  const send = () => {
+    if (res.destroyed) return;
+    res.writeHead(e.status, headers);
+    res.end(body);
+  };
   if (!req.complete && hasBody(req)) {
     if (!r.bodyTaken && /100-continue/i.test(String(req.headers.expect ?? ''))) {
       // The client waits for a 100 Continue that will not come, so it will not send the body: the
@@ -135,11 +140,10 @@ export function sendError(r: S3Request, err: unknown): void {
       // with unread bytes would reset the connection under it: EPIPE instead of the error) and the
       // connection stays usable for its next request.
       req.unpipe();
-      req.resume();
+      return answerAfterBody(req, send);
     }
   }
-  res.writeHead(e.status, headers);
-  res.end(body);
+  send();
 }
 
 function hasBody(req: http.IncomingMessage): boolean {
