@@ -3,6 +3,7 @@
 // opens it pinned and focused, F2 renames, Ctrl+C copies the URI, a binary or large object asks first; the
 // rows fit the default side-bar width, say what they are to a screen reader, and an empty bucket offers
 // the next step. Results are checked on the gateway, not only on screen.
+/* global document, getComputedStyle -- read inside evaluate(), in the page */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
