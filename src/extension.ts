@@ -17,6 +17,7 @@ import { registerOpenCommands } from './commands/open';
 import { registerPropsCommands } from './commands/props';
 import { registerRenameCommands } from './commands/rename';
 import { registerTransferCommands } from './commands/transfer';
+import { registerTreeKeys } from './commands/treekeys';
 import { registerUploadCommands } from './commands/uploads';
 import { AisFileSystemProvider, fsUri, SERVER_SCHEME } from './fs/provider';
 import { FS_SCHEME } from './objects/location';
@@ -96,7 +97,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   registerFindCommands(context, registry, tree, treeView);
   registerMetadataCommands(context, registry, log, refresh);
   registerRenameCommands(context, registry, log, refresh);
-  registerOpenCommands(context, registry, log, fs);
+  registerTreeKeys(context, treeView, registerOpenCommands(context, registry, log, fs));
   trackWalkthrough(context, registry);
 
   void gateway.restoreState();

@@ -30,8 +30,17 @@ export function confirmOpenAboveBytes(): number {
 
 /** Asks before reading a large object whole; true to go on. */
 export async function confirmLargeObject(uri: vscode.Uri, size: number): Promise<boolean> {
+  return (await askLargeObject(uri, size, false)) === 'open';
+}
+
+/**
+ * The same question with "Download…" as a second answer (the tree offers it: a local copy is what a large
+ * object usually wants). 'open', 'download', or undefined for Cancel.
+ */
+export async function askLargeObject(uri: vscode.Uri, size: number, offerDownload: boolean): Promise<'open' | 'download' | undefined> {
   const mb = vscode.workspace.getConfiguration('aisBuckets.objects').get<number>('confirmOpenAboveMb') ?? 4;
   const openAnyway = vscode.l10n.t('Open Anyway');
+  const download = vscode.l10n.t('Download…');
   const pick = await vscode.window.showWarningMessage(
     vscode.l10n.t('"{0}" is {1}: AIS Buckets asks before opening objects over {2} MiB in an editor. Open it anyway?', baseName(uri.path), formatSize(size), mb),
     {
@@ -40,9 +49,9 @@ export async function confirmLargeObject(uri: vscode.Uri, size: number): Promise
         'The editor reads it into memory whole. To work with a local copy instead, use Download… in the AIS Buckets view; the limit is the setting "aisBuckets.objects.confirmOpenAboveMb".',
       ),
     },
-    openAnyway,
+    ...(offerDownload ? [openAnyway, download] : [openAnyway]),
   );
-  return pick === openAnyway;
+  return pick === openAnyway ? 'open' : pick === download ? 'download' : undefined;
 }
 
 export class AisFileSystemProvider implements vscode.FileSystemProvider, vscode.TextDocumentContentProvider, vscode.Disposable {

@@ -31,6 +31,59 @@ export function formatDate(d: Date | undefined): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/**
+ * How long ago, short enough for a side bar: "just now", "3 min ago", "5 h ago", "2 d ago", "4 mo ago";
+ * a year or more back (or ahead: clock skew), the date itself ("2024-11-25"). Full values go in tooltips.
+ */
+export function formatAge(d: Date | undefined, now: Date = new Date()): string {
+  if (!d || isNaN(d.getTime())) return '';
+  const ms = now.getTime() - d.getTime();
+  if (ms < -MINUTE || ms >= 365 * DAY) return formatDate(d).slice(0, 10);
+  if (ms < 45_000) return l10n.t('just now');
+  if (ms < HOUR) return l10n.t('{0} min ago', Math.max(1, Math.round(ms / MINUTE)));
+  if (ms < DAY) return l10n.t('{0} h ago', Math.floor(ms / HOUR));
+  if (ms < 30 * DAY) return l10n.t('{0} d ago', Math.floor(ms / DAY));
+  return l10n.t('{0} mo ago', Math.floor(ms / (30 * DAY)));
+}
+
+/** formatAge in words, for screen readers: "3 minutes ago", "1 day ago", "on 2024-11-25". */
+export function formatAgeInWords(d: Date | undefined, now: Date = new Date()): string {
+  if (!d || isNaN(d.getTime())) return '';
+  const ms = now.getTime() - d.getTime();
+  if (ms < -MINUTE || ms >= 365 * DAY) return l10n.t('on {0}', formatDate(d).slice(0, 10));
+  if (ms < 45_000) return l10n.t('just now');
+  const n = (unit: number, round = Math.floor) => Math.max(1, round(ms / unit));
+  if (ms < HOUR) return n(MINUTE, Math.round) === 1 ? l10n.t('1 minute ago') : l10n.t('{0} minutes ago', n(MINUTE, Math.round));
+  if (ms < DAY) return n(HOUR) === 1 ? l10n.t('1 hour ago') : l10n.t('{0} hours ago', n(HOUR));
+  if (ms < 30 * DAY) return n(DAY) === 1 ? l10n.t('1 day ago') : l10n.t('{0} days ago', n(DAY));
+  return n(30 * DAY) === 1 ? l10n.t('1 month ago') : l10n.t('{0} months ago', n(30 * DAY));
+}
+
+/** "1 byte", "32 bytes", "1.50 KiB (1,536 bytes)": a size as a screen reader says it. */
+export function formatSizeInWords(bytes: number): string {
+  if (bytes === 1) return l10n.t('1 byte');
+  if (bytes < 1024) return l10n.t('{0} bytes', bytes);
+  return formatSize(bytes);
+}
+
+/**
+ * An endpoint as a side bar row shows it: host and port, without the scheme and a default port or a
+ * trailing "/" ("http://127.0.0.1:51080" → "127.0.0.1:51080"); the full URL goes in the tooltip.
+ */
+export function shortEndpoint(endpoint: string): string {
+  try {
+    const u = new URL(endpoint);
+    const path = u.pathname.replace(/\/+$/, '');
+    return `${u.host}${path}`;
+  } catch {
+    return endpoint;
+  }
+}
+
 export function formatChecksum(c: Checksum | undefined): string {
   return c && c.value ? `${c.type}:${c.value}` : '';
 }

@@ -27,7 +27,9 @@ export class BucketDragAndDrop implements vscode.TreeDragAndDropController<TreeN
     if (uris.length && uris.every(Boolean)) data.set('text/uri-list', new vscode.DataTransferItem(uris.join('\r\n')));
   }
 
-  async handleDrop(target: TreeNode | undefined, data: vscode.DataTransfer, token: vscode.CancellationToken): Promise<void> {
+  async handleDrop(dropped: TreeNode | undefined, data: vscode.DataTransfer, token: vscode.CancellationToken): Promise<void> {
+    // An empty bucket's "Empty: Upload… or drop files" row stands for the bucket (or folder).
+    const target = dropped?.type === 'message' && (dropped.parent?.type === 'bucket' || dropped.parent?.type === 'folder') ? dropped.parent : dropped;
     if (!target || (target.type !== 'bucket' && target.type !== 'folder' && target.type !== 'object')) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Drop files onto a bucket or a folder.'));
       return;

@@ -5,7 +5,7 @@
 import * as l10n from '@vscode/l10n';
 import { type AuthProblem, type BucketRef, type ClusterClient, isClientError, type ObjectEntry, type ProviderInfo } from '../client/cluster';
 import { errorText, firstSentence } from '../objects/errors';
-import { formatChecksum, formatDate, formatSize } from '../objects/format';
+import { formatAge, formatAgeInWords, formatChecksum, formatSize, formatSizeInWords, shortEndpoint } from '../objects/format';
 import { objectUri } from '../objects/location';
 import { leafName, parentPrefix } from '../objects/names';
 
@@ -61,6 +61,8 @@ export interface MessageNode {
   parent?: TreeNode;
   /** The credentials were refused (an expired token, a wrong key): clicking signs in again or edits them. */
   auth?: { clusterName: string; problem?: AuthProblem };
+  /** An empty state's next step, run on `parent` by a click: Create Bucket, Upload Files, Clear Filter. */
+  action?: 'createBucket' | 'upload' | 'clearFilter';
 }
 
 export type TreeNode = ClusterNode | ProviderNode | BucketNode | FolderNode | ObjectNode | LoadMoreNode | MessageNode;
@@ -83,6 +85,10 @@ export interface ItemData {
   label: string;
   description?: string;
   tooltip: string;
+  /** The same as Markdown (escaped), where the tooltip is worth formatting; tree.ts shows it. */
+  markdownTooltip?: string;
+  /** What a screen reader says for the row: what it is, then the values a sighted user reads. */
+  accessibilityLabel: string;
   collapsible: boolean;
   icon: string;
   /** 'error' icons are drawn in the error colour. */
@@ -113,17 +119,50 @@ export function nodeId(n: TreeNode): string {
   }
 }
 
-export function describeObject(o: ObjectEntry): string {
-  return [formatSize(o.size), formatDate(o.mtime)].filter(Boolean).join(' · ');
+/** "32 B · 3 min ago": what fits beside the name in a side bar; the tooltip has the full values. */
+export function describeObject(o: ObjectEntry, now?: Date): string {
+  return [formatSize(o.size), formatAge(o.mtime, now)].filter(Boolean).join(' · ');
 }
 
-export function objectTooltipText(uri: string, o: ObjectEntry): string {
+function objectTooltipLines(uri: string, o: ObjectEntry, now?: Date): string[] {
   const lines = [uri, l10n.t('Size: {0} ({1} bytes)', formatSize(o.size), o.size.toLocaleString('en-US'))];
-  if (o.mtime) lines.push(l10n.t('Modified: {0}', o.mtime.toISOString()));
+  if (o.mtime) lines.push(l10n.t('Modified: {0} ({1})', o.mtime.toISOString(), formatAgeInWords(o.mtime, now)));
   if (o.checksum?.value) lines.push(l10n.t('Checksum: {0}', formatChecksum(o.checksum)));
   if (o.etag && o.etag !== o.checksum?.value) lines.push(l10n.t('ETag: {0}', o.etag));
   if (o.version) lines.push(l10n.t('Version: {0}', o.version));
-  return lines.join('\n');
+  return lines;
+}
+
+export function objectTooltipText(uri: string, o: ObjectEntry, now?: Date): string {
+  return objectTooltipLines(uri, o, now).join('\n');
+}
+
+/** "object readme.txt, 32 bytes, modified 3 minutes ago". */
+export function objectAccessibilityLabel(name: string, o: ObjectEntry, now?: Date): string {
+  return o.mtime
+    ? l10n.t('object {0}, {1}, modified {2}', name, formatSizeInWords(o.size), formatAgeInWords(o.mtime, now))
+    : l10n.t('object {0}, {1}', name, formatSizeInWords(o.size));
+}
+
+/** Text as Markdown that shows it literally (names and keys may hold `*`, `_`, `[`, `<`...). */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
+}
+
+/** Tooltip lines as Markdown: the first (a name or URI) in bold, one line each. */
+export function markdownLines(lines: string[]): string {
+  return lines.map((l, i) => (i === 0 ? `**${escapeMarkdown(l)}**` : escapeMarkdown(l))).join('  \n');
+}
+
+/**
+ * A provider's description without the word its name already says ("ais" + "AIS" repeats; "aws" +
+ * "AWS S3" → "S3"; "gcp" + "Google Cloud" stays).
+ */
+export function providerDescription(name: string, label: string): string {
+  return label
+    .split(/\s+/)
+    .filter((w) => w && w.toLowerCase() !== name.toLowerCase())
+    .join(' ');
 }
 
 interface Listing {
@@ -252,7 +291,8 @@ export class TreeModel {
             };
             this.bucketLists.set(nodeId(n), list);
           }
-          if (list.buckets.length === 0) return [{ type: 'message', message: l10n.t('No buckets'), parent: n }];
+          if (list.buckets.length === 0)
+            return [n.canCreate ? { type: 'message', message: l10n.t('No buckets: Create Bucket…'), parent: n, action: 'createBucket' } : { type: 'message', message: l10n.t('No buckets'), parent: n }];
           const out: TreeNode[] = list.buckets.slice(0, list.shown);
           if (list.buckets.length > list.shown) out.push({ type: 'loadMore', parent: n, loaded: list.shown });
           return out;
@@ -268,7 +308,12 @@ export class TreeModel {
           const out: TreeNode[] = [...listing.items];
           if (listing.startAfter !== undefined) out.unshift({ type: 'loadMore', parent: n, loaded: listing.items.length, from: listing.startAfter });
           if (listing.nextToken) out.push({ type: 'loadMore', parent: n, loaded: listing.items.length });
-          if (out.length === 0) return [{ type: 'message', message: listing.filter ? l10n.t('Nothing starts with "{0}"', listing.filter) : l10n.t('Empty'), parent: n }];
+          if (out.length === 0)
+            return [
+              listing.filter
+                ? { type: 'message', message: l10n.t('Nothing starts with "{0}"', listing.filter), parent: n, action: 'clearFilter' }
+                : { type: 'message', message: l10n.t('Empty: Upload…'), parent: n, action: 'upload' },
+            ];
           return out;
         }
         default:
@@ -404,71 +449,104 @@ export class TreeModel {
     return hit;
   }
 
-  /** Labels, descriptions, tooltips and context values of a node. */
-  item(n: TreeNode): ItemData {
+  /**
+   * Labels, descriptions, tooltips, accessibility labels and context values of a node. Descriptions are
+   * short (a side bar is ~300 px wide: host:port, "32 B · 3 min ago"); tooltips hold the full values.
+   */
+  item(n: TreeNode, now: Date = new Date()): ItemData {
     switch (n.type) {
-      case 'cluster':
+      case 'cluster': {
+        const short = shortEndpoint(n.endpoint);
+        const lines = [
+          n.clusterName,
+          n.kind === 'ais' ? l10n.t('AIStore cluster {0}', n.endpoint) : l10n.t('S3 endpoint {0}', n.endpoint),
+          ...(n.embedded ? [l10n.t('The embedded gateway on this machine')] : []),
+        ];
         return {
           id: nodeId(n),
           label: n.clusterName,
-          description: n.embedded ? l10n.t('embedded · {0}', n.endpoint) : n.endpoint,
-          tooltip:
-            (n.kind === 'ais' ? l10n.t('AIStore cluster {0}', n.endpoint) : l10n.t('S3 endpoint {0}', n.endpoint)) +
-            (n.embedded ? '\n' + l10n.t('The embedded gateway on this machine') : ''),
+          description: n.embedded ? l10n.t('embedded · {0}', short) : short,
+          tooltip: lines.slice(1).join('\n'),
+          markdownTooltip: markdownLines(lines),
+          accessibilityLabel: n.embedded
+            ? l10n.t('cluster {0}, the embedded gateway at {1}', n.clusterName, n.endpoint)
+            : n.kind === 'ais'
+              ? l10n.t('cluster {0}, AIStore at {1}', n.clusterName, n.endpoint)
+              : l10n.t('cluster {0}, S3 endpoint {1}', n.clusterName, n.endpoint),
           collapsible: true,
           icon: n.embedded ? 'vm' : n.kind === 'ais' ? 'server' : 'cloud',
           contextValue: `cluster.${n.embedded ? 'embedded' : n.transient ? 'transient' : 'saved'}.${n.kind}`,
         };
-      case 'provider':
+      }
+      case 'provider': {
+        const description = providerDescription(n.info.name, n.info.label);
         return {
           id: nodeId(n),
           label: n.info.name,
-          description: n.info.label,
+          ...(description ? { description } : {}),
           tooltip: l10n.t('{0} buckets ({1})', n.info.label, n.info.scheme),
+          accessibilityLabel: l10n.t('provider {0}, {1} buckets', n.info.name, n.info.label),
           collapsible: true,
           icon: n.provider === 'ais' ? 'database' : 'cloud',
           contextValue: `provider${n.canCreate ? '.create' : ''}`,
         };
+      }
       case 'bucket':
       case 'folder': {
         const filter = this.filterOf(n);
+        const label = n.type === 'bucket' ? n.bucket.name : leafName(n.prefix, parentPrefix(n.prefix));
+        const uri = objectUri(n.bucket, n.type === 'folder' ? n.prefix : '');
+        const lines = [uri, ...(filter ? [l10n.t('Showing only names that start with "{0}"', filter)] : [])];
+        const what = n.type === 'bucket' ? l10n.t('bucket {0}', label) : l10n.t('folder {0}', label);
         return {
           id: nodeId(n),
-          label: n.type === 'bucket' ? n.bucket.name : leafName(n.prefix, parentPrefix(n.prefix)),
+          label,
           ...(filter ? { description: l10n.t('filter: {0}*', filter) } : {}),
-          tooltip: objectUri(n.bucket, n.type === 'folder' ? n.prefix : ''),
+          tooltip: lines.join('\n'),
+          markdownTooltip: markdownLines(lines),
+          accessibilityLabel: filter ? l10n.t('{0}, filtered: names that start with {1}', what, filter) : what,
           collapsible: true,
           icon: n.type === 'bucket' ? 'package' : 'folder',
           contextValue: `${n.type}${filter ? '.filtered' : ''}`,
         };
       }
-      case 'object':
+      case 'object': {
+        const name = leafName(n.key, n.parentPrefix);
+        const lines = objectTooltipLines(objectUri(n.bucket, n.key), n.entry, now);
         return {
           id: nodeId(n),
-          label: leafName(n.key, n.parentPrefix),
-          description: describeObject(n.entry),
-          tooltip: objectTooltipText(objectUri(n.bucket, n.key), n.entry),
+          label: name,
+          description: describeObject(n.entry, now),
+          tooltip: lines.join('\n'),
+          markdownTooltip: markdownLines(lines),
+          accessibilityLabel: objectAccessibilityLabel(name, n.entry, now),
           collapsible: false,
           icon: 'file',
           contextValue: 'object',
         };
+      }
       case 'loadMore':
-        if (n.from !== undefined)
+        if (n.from !== undefined) {
+          const label = l10n.t('Show from the start…');
+          const description = l10n.t('listed from "{0}"', leafName(n.from, n.parent.type === 'folder' ? n.parent.prefix : ''));
           return {
             id: nodeId(n),
-            label: l10n.t('Show from the start…'),
-            description: l10n.t('listed from "{0}"', leafName(n.from, n.parent.type === 'folder' ? n.parent.prefix : '')),
+            label,
+            description,
             tooltip: l10n.t('Go to Key listed this level from the name you asked for; list it from its first name again'),
+            accessibilityLabel: `${label} ${description}`,
             collapsible: false,
             icon: 'arrow-up',
             contextValue: 'loadMore',
             command: { command: 'aisBuckets.loadMore', title: l10n.t('Show from the Start'), arguments: [n] },
           };
+        }
         return {
           id: nodeId(n),
           label: l10n.t('Load more…'),
           description: l10n.t('{0} shown', n.loaded),
           tooltip: l10n.t('Load the next {0}', this.pageSize()),
+          accessibilityLabel: l10n.t('Load more, {0} shown', n.loaded),
           collapsible: false,
           icon: 'ellipsis',
           contextValue: 'loadMore',
@@ -478,10 +556,12 @@ export class TreeModel {
         if (n.auth) {
           // What to do leads: the message names the endpoint first, and a side bar cuts a long label
           // (and the description after it) off before "expired" or "click".
+          const label = authRowLabel(n.auth.problem);
           return {
-            label: authRowLabel(n.auth.problem),
+            label,
             description: n.message,
             tooltip: n.detail ?? n.message,
+            accessibilityLabel: `${label}. ${n.detail ?? n.message}`,
             collapsible: false,
             icon: 'key',
             iconColor: 'error',
@@ -492,16 +572,52 @@ export class TreeModel {
         return {
           label: n.message,
           tooltip: n.detail ?? n.message,
+          accessibilityLabel: l10n.t('error: {0}', n.detail ?? n.message),
           collapsible: false,
           icon: 'error',
           iconColor: 'error',
           contextValue: 'error',
           ...(n.parent ? { command: { command: 'aisBuckets.retry', title: l10n.t('Retry'), arguments: [n] } } : {}),
         };
-      default:
-        return { label: n.message, tooltip: n.detail ?? n.message, collapsible: false, icon: 'info', contextValue: 'message' };
+      default: {
+        const item = messageItem(n);
+        return { ...item, accessibilityLabel: item.description ? `${item.label} ${item.description}` : item.label };
+      }
     }
   }
+}
+
+/** A message row; an empty state's next step is what a click on it does. */
+function messageItem(n: MessageNode): Omit<ItemData, 'accessibilityLabel'> {
+  const plain = { label: n.message, tooltip: n.detail ?? n.message, collapsible: false, icon: 'info', contextValue: 'message' };
+  const parent = n.parent;
+  if (n.action === 'createBucket' && parent?.type === 'provider')
+    return {
+      ...plain,
+      tooltip: l10n.t('Click to create a bucket on {0}', parent.clusterName),
+      icon: 'add',
+      contextValue: 'message.createBucket',
+      command: { command: 'aisBuckets.createBucket', title: l10n.t('Create Bucket…'), arguments: [parent] },
+    };
+  if (n.action === 'upload' && (parent?.type === 'bucket' || parent?.type === 'folder'))
+    return {
+      ...plain,
+      description: l10n.t('or drop files'),
+      tooltip: l10n.t('Nothing in {0} yet: click to upload files, or drop files or folders on this row', objectUri(parent.bucket, parent.type === 'folder' ? parent.prefix : '')),
+      icon: 'cloud-upload',
+      contextValue: 'message.upload',
+      command: { command: 'aisBuckets.upload', title: l10n.t('Upload Files…'), arguments: [parent] },
+    };
+  if (n.action === 'clearFilter' && (parent?.type === 'bucket' || parent?.type === 'folder'))
+    return {
+      ...plain,
+      description: l10n.t('click to clear the filter'),
+      tooltip: l10n.t('No name in {0} starts with the filter: click to show all', objectUri(parent.bucket, parent.type === 'folder' ? parent.prefix : '')),
+      icon: 'filter',
+      contextValue: 'message.clearFilter',
+      command: { command: 'aisBuckets.clearFilter', title: l10n.t('Clear Filter'), arguments: [parent] },
+    };
+  return plain;
 }
 
 /** The label of the row where refused credentials were: the problem in two words, and what a click does. */

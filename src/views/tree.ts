@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { errorText } from '../objects/errors';
 import { formatFsPath, FS_SCHEME, objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
-import { BucketNode, ContainerNode, ItemData, LoadMoreNode, MessageNode, nodeId, TreeModel, TreeNode } from './model';
+import { BucketNode, ContainerNode, escapeMarkdown, ItemData, LoadMoreNode, MessageNode, nodeId, TreeModel, TreeNode } from './model';
 
 export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
@@ -83,7 +83,8 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
       const c = (await client.getBucketProps(n.bucket)).checksum;
       if (c) {
         const flags = ['validate_cold_get', 'validate_warm_get', 'validate_obj_move', 'enable_read_range'].filter((f) => (c as unknown as Record<string, unknown>)[f]);
-        item.tooltip = [objectUri(n.bucket), vscode.l10n.t('checksum: {0}', c.type), ...(flags.length ? [flags.join(', ')] : [])].join('\n');
+        const md = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : `**${escapeMarkdown(objectUri(n.bucket))}**`;
+        item.tooltip = new vscode.MarkdownString([md, escapeMarkdown(vscode.l10n.t('checksum: {0}', c.type)), ...(flags.length ? [escapeMarkdown(flags.join(', '))] : [])].join('  \n'));
       }
     } catch {
       // the tooltip keeps its plain text
@@ -110,14 +111,16 @@ function toTreeItem(d: ItemData, n: TreeNode): vscode.TreeItem {
   const item = new vscode.TreeItem(d.label, d.collapsible ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   if (d.id) item.id = d.id;
   if (d.description) item.description = d.description;
-  item.tooltip = d.tooltip;
+  item.tooltip = d.markdownTooltip ? new vscode.MarkdownString(d.markdownTooltip) : d.tooltip;
+  item.accessibilityInformation = { label: d.accessibilityLabel };
   item.contextValue = d.contextValue;
   item.iconPath =
     d.icon === 'folder' ? vscode.ThemeIcon.Folder : d.icon === 'file' ? vscode.ThemeIcon.File : new vscode.ThemeIcon(d.icon, d.iconColor === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
   if (n.type === 'object') {
-    // The object's own `ais:` URI (src/objects/location.ts): file icons by name, and a click opens it as a document.
+    // The object's own `ais:` URI (src/objects/location.ts): file icons by name, and a click opens it as a
+    // document the way the Explorer does (a preview that leaves the focus here; see open.ts).
     item.resourceUri = vscode.Uri.from({ scheme: FS_SCHEME, ...formatFsPath({ cluster: n.clusterName, bucket: n.bucket, key: n.key }) });
-    item.command = { command: 'aisBuckets.openObject', title: vscode.l10n.t('Open'), arguments: [n] };
+    item.command = { command: 'aisBuckets.openObject', title: vscode.l10n.t('Open'), arguments: [n, { fromTree: true }] };
   }
   if (d.command) item.command = d.command;
   return item;

@@ -6,7 +6,8 @@ import { createClusterClient } from '../../src/client';
 import { ClusterClient, ClusterConnection } from '../../src/client/cluster';
 import { closedPort } from '../helpers/servers';
 import { bodyOf } from '../helpers/data';
-import { BucketNode, ClusterNode, ClusterSource, FolderNode, LoadMoreNode, MessageNode, ObjectNode, ProviderNode, TreeModel, TreeNode, nodeId } from '../../src/views/model';
+import { BucketNode, ClusterNode, ClusterSource, FolderNode, LoadMoreNode, MessageNode, ObjectNode, ProviderNode, TreeModel, TreeNode, escapeMarkdown, markdownLines, nodeId, objectAccessibilityLabel, providerDescription } from '../../src/views/model';
+import { formatAge, formatAgeInWords, shortEndpoint } from '../../src/objects/format';
 import { parentPrefix } from '../../src/objects/names';
 
 function source(clusters: (ClusterNode & { connection: ClusterConnection })[]): ClusterSource & { dispose(): void } {
@@ -55,6 +56,10 @@ test('tree data from a real gateway: clusters, providers, buckets, folders, obje
     const [local, gone, viaS3] = clusters as ClusterNode[];
     assert.equal(model.item(local).contextValue, 'cluster.embedded.ais');
     assert.equal(model.item(local).icon, 'vm');
+    // host:port, not the whole URL; no word twice
+    assert.equal(model.item(local).description, `embedded · ${new URL(gw.url).host}`);
+    assert.equal(model.item(local).accessibilityLabel, `cluster local, the embedded gateway at ${gw.url}`);
+    assert.match(model.item(local).tooltip, new RegExp(`^AIStore cluster ${gw.url}\nThe embedded gateway`));
 
     // an unreachable cluster is an error node with Retry, not an empty tree
     const goneKids = await model.children(gone);
@@ -72,6 +77,9 @@ test('tree data from a real gateway: clusters, providers, buckets, folders, obje
     const providers = (await model.children(local)) as ProviderNode[];
     assert.deepEqual(providers.map((p) => p.provider), ['ais', 'aws']);
     assert.deepEqual(providers.map((p) => model.item(p).contextValue), ['provider.create', 'provider']);
+    // "ais" with "AIS" beside it said the same twice; "aws" with "AWS S3" keeps what is new
+    assert.deepEqual(providers.map((p) => [model.item(p).label, model.item(p).description]), [['ais', undefined], ['aws', 'S3']]);
+    assert.equal(model.item(providers[1]).accessibilityLabel, 'provider aws, AWS S3 buckets');
     assert.deepEqual(labels(model, await model.children(providers[0])), ['alpha', 'beta']);
     const awsBuckets = (await model.children(providers[1])) as BucketNode[];
     assert.deepEqual(awsBuckets.map((b) => [b.bucket.name, b.bucket.provider]), [['cloud-data', 'aws']]);
@@ -85,9 +93,13 @@ test('tree data from a real gateway: clusters, providers, buckets, folders, obje
     assert.deepEqual(labels(model, top), ['docs/', 'img/', 'many/', 'readme.md']);
     const readme = top[3] as ObjectNode;
     const readmeItem = model.item(readme);
-    assert.equal(readmeItem.description?.split(' · ')[0], '20 B');
-    assert.match(readmeItem.description ?? '', /^20 B · \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
-    assert.match(readmeItem.tooltip, /^ais:\/\/alpha\/readme\.md\nSize: 20 B \(20 bytes\)\nModified: .*\nChecksum: xxhash:[0-9a-f]{16}/);
+    // short in the row (a side bar is ~300 px), the full values in the tooltip, what it is for a screen reader
+    assert.equal(readmeItem.description, '20 B · just now');
+    const later = new Date(readme.entry.mtime!.getTime() + 3 * 60_000 + 10_000);
+    assert.equal(model.item(readme, later).description, '20 B · 3 min ago');
+    assert.equal(model.item(readme, later).accessibilityLabel, 'object readme.md, 20 bytes, modified 3 minutes ago');
+    assert.match(readmeItem.tooltip, /^ais:\/\/alpha\/readme\.md\nSize: 20 B \(20 bytes\)\nModified: \d{4}-\d\d-\d\dT[\d:.]+Z \(just now\)\nChecksum: xxhash:[0-9a-f]{16}/);
+    assert.match(readmeItem.markdownTooltip ?? '', /^\*\*ais:\/\/alpha\/readme\\\.md\*\* {2}\nSize: 20 B \\\(20 bytes\\\) {2}\nModified: /);
     assert.equal(model.parentOf(readme), alpha);
     const docs = top[0] as FolderNode;
     const docsKids = await model.children(docs);
@@ -116,7 +128,9 @@ test('tree data from a real gateway: clusters, providers, buckets, folders, obje
     assert.equal(model.item(many).description, 'filter: f2*');
     assert.equal(model.item(many).contextValue, 'folder.filtered');
     model.setFilter(many, 'zzz');
-    assert.deepEqual(labels(model, await model.children(many)), ['Nothing starts with "zzz"']);
+    const nothing = await model.children(many);
+    assert.deepEqual(labels(model, nothing), ['Nothing starts with "zzz"']);
+    assert.deepEqual(model.item(nothing[0]).command, { command: 'aisBuckets.clearFilter', title: 'Clear Filter', arguments: [many] });
     model.setFilter(many, '');
     assert.equal((await model.children(many)).length, 11);
     model.setFilter(alpha, 'd');
@@ -155,11 +169,82 @@ test('tree data from a real gateway: clusters, providers, buckets, folders, obje
 
     // an empty bucket says so
     const beta = (await model.children(providers[0]))[1] as BucketNode;
-    assert.deepEqual(labels(model, await model.children(beta)), ['Empty']);
+    // an empty bucket says so and offers the next step: a click uploads, a drop on the row too (dnd.ts)
+    const betaKids = await model.children(beta);
+    assert.deepEqual(labels(model, betaKids), ['Empty: Upload…']);
+    const emptyItem = model.item(betaKids[0]);
+    assert.equal(emptyItem.description, 'or drop files');
+    assert.deepEqual(emptyItem.command, { command: 'aisBuckets.upload', title: 'Upload Files…', arguments: [beta] });
+    assert.equal(emptyItem.accessibilityLabel, 'Empty: Upload… or drop files');
+    assert.equal(model.item(beta).accessibilityLabel, 'bucket beta');
     assert.notEqual(nodeId(alpha), nodeId(s3Alpha));
   } finally {
     src.dispose();
     await gw.dispose();
     await remote.dispose();
   }
+});
+
+test('a cluster without buckets offers Create Bucket in its place', async () => {
+  const gw = await startTestGateway();
+  const src = source([{ type: 'cluster', clusterName: 'fresh', endpoint: gw.url, kind: 'ais', connection: { kind: 'ais', endpoint: gw.url } }]);
+  const model = new TreeModel(src);
+  try {
+    const [fresh] = await model.children();
+    const [ais] = (await model.children(fresh)) as ProviderNode[];
+    const kids = await model.children(ais);
+    assert.deepEqual(labels(model, kids), ['No buckets: Create Bucket…']);
+    const item = model.item(kids[0]);
+    assert.deepEqual(item.command, { command: 'aisBuckets.createBucket', title: 'Create Bucket…', arguments: [ais] });
+    assert.equal(item.icon, 'add');
+    assert.equal(model.item(fresh).description, new URL(gw.url).host);
+    assert.equal(model.item(fresh).accessibilityLabel, `cluster fresh, AIStore at ${gw.url}`);
+  } finally {
+    src.dispose();
+    await gw.dispose();
+  }
+});
+
+test('short descriptions: relative dates, host:port, providers without a repeated word, Markdown escaped', () => {
+  const now = new Date('2026-11-25T12:00:00Z');
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+  const cases: [number, string, string][] = [
+    [10_000, 'just now', 'just now'],
+    [60_000, '1 min ago', '1 minute ago'],
+    [3 * 60_000 + 20_000, '3 min ago', '3 minutes ago'],
+    [59 * 60_000, '59 min ago', '59 minutes ago'],
+    [3600_000, '1 h ago', '1 hour ago'],
+    [5 * 3600_000 + 59 * 60_000, '5 h ago', '5 hours ago'],
+    [86400_000, '1 d ago', '1 day ago'],
+    [2 * 86400_000 + 3600_000, '2 d ago', '2 days ago'],
+    [45 * 86400_000, '1 mo ago', '1 month ago'],
+    [200 * 86400_000, '6 mo ago', '6 months ago'],
+  ];
+  for (const [ms, short, words] of cases) {
+    assert.equal(formatAge(ago(ms), now), short, `${ms} ms`);
+    assert.equal(formatAgeInWords(ago(ms), now), words, `${ms} ms`);
+  }
+  // a year back, or ahead (clock skew): the date itself
+  assert.match(formatAge(ago(400 * 86400_000), now), /^2025-10-2\d$/);
+  assert.match(formatAgeInWords(ago(400 * 86400_000), now), /^on 2025-10-2\d$/);
+  assert.match(formatAge(new Date(now.getTime() + 3600_000), now), /^2026-11-2\d$/);
+  assert.equal(formatAge(new Date(now.getTime() + 20_000), now), 'just now');
+  assert.equal(formatAge(undefined, now), '');
+
+  assert.equal(shortEndpoint('http://127.0.0.1:51080'), '127.0.0.1:51080');
+  assert.equal(shortEndpoint('https://s3.eu-central-1.amazonaws.com/'), 's3.eu-central-1.amazonaws.com');
+  assert.equal(shortEndpoint('https://minio.lab:443/s3'), 'minio.lab/s3');
+  assert.equal(shortEndpoint('not a url'), 'not a url');
+
+  assert.equal(providerDescription('ais', 'AIS'), '');
+  assert.equal(providerDescription('aws', 'AWS S3'), 'S3');
+  assert.equal(providerDescription('gcp', 'Google Cloud'), 'Google Cloud');
+  assert.equal(providerDescription('s3', 'S3'), '');
+
+  assert.equal(escapeMarkdown('a_b*c [x](y) <b> `k` #1'), 'a\\_b\\*c \\[x\\]\\(y\\) \\<b\\> \\`k\\` \\#1');
+  assert.equal(markdownLines(['ais://b/_k', 'Size: 1 B']), '**ais://b/\\_k**  \nSize: 1 B');
+  const entry = { key: 'k', size: 32, mtime: ago(3 * 60_000) };
+  assert.equal(objectAccessibilityLabel('readme.txt', entry, now), 'object readme.txt, 32 bytes, modified 3 minutes ago');
+  assert.equal(objectAccessibilityLabel('one', { key: 'one', size: 1 }, now), 'object one, 1 byte');
+  assert.equal(objectAccessibilityLabel('big', { key: 'big', size: 3 * 1024 * 1024 }, now), 'object big, 3.00 MiB');
 });
