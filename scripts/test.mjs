@@ -6,8 +6,9 @@
 //   3. typecheck and ESLint;  4. build (dist/) and the test bundles (out/test/);
 //   5. unit tests (node:test);  6. the E2E runtime (node 24 + VS Code's server, ~20 s once);
 //   7. the extension in a real VS Code: the extension-host suite, the UI tests, the .vsix, the l10n run.
-// It ends with a summary: each step's time, every skipped test with its reason, and `N passed, N failed,
-// N skipped` over all tests. Under CI=true a missing tool is a failure, never a skip.
+// It ends with a summary: each step's time, every failed test (its name and the first line of its error),
+// every skipped test with its reason, and `N passed, N failed, N skipped` over all tests.
+// Under CI=true a missing tool is a failure, never a skip.
 //   AIS_BUCKETS_TEST_ONLY=unit|e2e runs only that half (after steps 1-4).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,6 +24,7 @@ const only = process.env.AIS_BUCKETS_TEST_ONLY;
 const steps = [];
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const skips = [];
+const failures = [];
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-test-'));
 
 function step(name, fn) {
@@ -47,6 +49,7 @@ function addCounts(file) {
   const c = JSON.parse(fs.readFileSync(file, 'utf8'));
   for (const k of ['passed', 'failed', 'skipped']) totals[k] += c[k] ?? 0;
   for (const s of c.skips ?? []) skips.push(s);
+  for (const f of c.failures ?? []) failures.push(f);
 }
 
 /** A run that tested nothing is red (no test file found, or every file failed to load). */
@@ -62,6 +65,10 @@ function summary() {
   if (skips.length) {
     console.log(`\n  !!! ${skips.length} test(s) SKIPPED — they did not run:`);
     for (const s of skips) console.log(`  !!!   ${s.test}: ${s.reason}`);
+  }
+  if (failures.length) {
+    console.log(`\n  ${failures.length} test(s) FAILED:`);
+    for (const f of failures) console.log(`  ✗ ${f}`);
   }
   console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 // eslint-disable-next-line require-yield -- node:test takes an async generator; this one prints nothing
 export default async function* countReporter(source) {
   const file = process.env.AIS_BUCKETS_TEST_COUNTS;
-  const counts = { passed: 0, failed: 0, skipped: 0, skips: [] };
+  const counts = { passed: 0, failed: 0, skipped: 0, skips: [], failures: [] };
   for await (const event of source) {
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     const { name, skip, todo, details, file: testFile } = event.data;
@@ -18,7 +18,11 @@ export default async function* countReporter(source) {
       counts.skips.push({ test: `unit › ${where}`, reason: typeof skip === 'string' ? skip : typeof todo === 'string' ? `todo: ${todo}` : 'skipped' });
     } else if (event.type === 'test:fail') {
       // A suite fails when one of its tests did (counted there), or by itself (a hook or its body threw).
-      if (!suite || details?.error?.failureType !== 'subtestsFailed') counts.failed += 1;
+      if (!suite || details?.error?.failureType !== 'subtestsFailed') {
+        counts.failed += 1;
+        const cause = details?.error?.cause ?? details?.error;
+        counts.failures.push(`unit › ${where}: ${String(cause?.message ?? cause ?? '').split('\n')[0].slice(0, 200)}`);
+      }
     } else if (!suite) {
       counts.passed += 1;
     }

@@ -126,6 +126,7 @@ async function uiPhase(ctx) {
           if (attempt === 2 || isStopping()) {
             failures.push(name);
             counts.failed += 1;
+            counts.failures.push(`ui › ${name}: ${String(e.message ?? e).split('\n')[0].slice(0, 200)}`);
             break;
           }
         } finally {
@@ -261,7 +262,10 @@ async function main() {
         try {
           await run[phase](ctx);
         } catch (e) {
-          if (!ctx.counted) counts.failed += 1;
+          if (!ctx.counted) {
+            counts.failed += 1;
+            counts.failures.push(`${phase}: ${String(e.message ?? e).split('\n')[0].slice(0, 200)}`);
+          }
           throw e;
         }
         if (!ctx.counted) counts.passed += 1; // the vsix phase is one test

@@ -34,8 +34,11 @@ export function run(): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (files.length === 0) return reject(new Error(`no *.test.js files in ${__dirname}: run \`npm run compile\``));
     try {
+      const failed: string[] = [];
       const runner = mocha.run((failures) => {
         base.consoleLog = consoleLog;
+        // One line a failure, which npm test's summary repeats: CI shows only the end of a long log.
+        if (reportFile) for (const f of failed) fs.appendFileSync(reportFile, `extension-host failure: ${f}\n`);
         const ran = runner.stats?.tests ?? 0;
         // A run that tested nothing (a --grep that matches nothing, files that register no tests) is red.
         const summary = ran === 0
@@ -46,6 +49,7 @@ export function run(): Promise<void> {
         if (failures > 0 || ran === 0) reject(new Error(summary));
         else resolve();
       });
+      runner.on('fail', (test: Mocha.Runnable, err: Error) => failed.push(`${test.fullTitle()}: ${firstLine(err?.message)}`));
     } catch (e) {
       // A test file that throws while loading lands here, before mocha reports anything.
       base.consoleLog = consoleLog;
@@ -54,3 +58,5 @@ export function run(): Promise<void> {
     }
   });
 }
+
+const firstLine = (m: unknown) => String(m ?? '').split('\n')[0].slice(0, 200);

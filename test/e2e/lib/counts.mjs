@@ -1,9 +1,9 @@
-// Test counts for `npm test`'s summary: each harness writes { passed, failed, skipped, skips } to the file
+// Test counts for `npm test`'s summary: each harness writes { passed, failed, skipped, skips, failures } to the file
 // named by AIS_BUCKETS_TEST_COUNTS.
 import fs from 'node:fs';
 
 export function newCounts() {
-  return { passed: 0, failed: 0, skipped: 0, skips: [] };
+  return { passed: 0, failed: 0, skipped: 0, skips: [], failures: [] };
 }
 
 /** Adds the extension-host suite's own summary line (written by test/suite/index.ts) to `into`. */
@@ -14,6 +14,7 @@ export function countSuiteReport(report, into, label) {
   into.failed += failing;
   into.passed += ran - failing;
   into.skipped += pending;
+  for (const [, f] of report.matchAll(/^extension-host failure: (.*)$/gm)) into.failures.push(`${label} › ${f}`);
   if (pending) into.skips.push({ test: label, reason: `${pending} test(s) skipped (this.skip()); see its report` });
   return true;
 }
