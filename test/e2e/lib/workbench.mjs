@@ -36,6 +36,13 @@ export class Workbench {
     await page.exposeFunction('codeAutomationExit', (code) => onExit?.(code));
     page.on('console', (msg) => wb.console.push(`${msg.type()}: ${msg.text()}`));
     page.on('pageerror', (err) => wb.console.push(`pageerror: ${err.message}`));
+    // A page that reloads itself (Reload Window, a folder window becoming a workspace) can meet a "Leave
+    // site?" prompt while the workbench is still busy: a person leaves. Playwright would dismiss it, which
+    // cancels the reload and leaves a half shut-down window.
+    page.on('dialog', (d) => {
+      wb.console.push(`dialog: ${d.type()} ${d.message()}`);
+      void (d.type() === 'beforeunload' ? d.accept() : d.dismiss()).catch(() => {});
+    });
     await page.goto(server.workbenchUrl({ folder, payload }));
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     return wb;
