@@ -3,6 +3,8 @@
 // folder in VS Code's own Explorer, with a file dragged into it; an object dragged onto the editor area.
 // Each result is checked on the gateway itself (its S3 and native APIs), never only in the UI.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
 
 const BUCKET = 'editing';
@@ -252,14 +254,26 @@ export default [
         await put(ctx, 'data/rows.csv', 'x,y\n');
         await wb.openView();
         await wb.expandPath(ctx.cluster, 'ais');
-        const reloaded = wb.page.waitForURL(/[?&]workspace=/, { timeout: 60_000 });
         await wb.contextMenu(BUCKET, 'Open as Workspace Folder', { under: 'ais' });
-        // A folder window becomes a (multi-root) workspace: the workbench reloads with both folders.
+        // A folder window becomes a (multi-root) workspace. The web workbench does that either by loading
+        // the page again with ?workspace= or in place (it restarts the extension host): either way the
+        // Explorer then shows both folders. Ask the page again across a reload.
         const root = `${BUCKET} (${ctx.cluster})`;
-        await reloaded;
-        await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-        await wb.openViewContainer('Explorer');
-        await wb.row(root, { view: 'Explorer Section', timeout: 60_000 });
+        await until('the bucket as a folder of the workspace in the Explorer', async () => {
+          try {
+            await wb.page.locator('.monaco-workbench').waitFor({ timeout: 10_000 });
+            await wb.openViewContainer('Explorer');
+            return await wb.row(root, { view: 'Explorer Section', timeout: 5_000 }).then(() => true);
+          } catch {
+            return false;
+          }
+        }, 120_000).catch(async (e) => {
+          // Seen under load: the window showed the local folder only. Say what it had loaded.
+          const dir = path.join(ctx.userDir, 'Workspaces');
+          const files = fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.json')) : [];
+          const texts = files.map((f) => `${f}: ${fs.readFileSync(path.join(dir, String(f)), 'utf8').replace(/\s+/g, ' ')}`);
+          throw new Error(`${e.message}; the window is ${wb.page.url()}; untitled workspaces: ${texts.join(' | ') || 'none'}`);
+        });
         // The first listing waits for the extension to activate in the new window (onFileSystem:ais).
         const listed = await until('the bucket listed in the Explorer', async () => {
           const kids = await wb.children(root, { view: 'Explorer Section' }).catch(() => []);
