@@ -380,7 +380,14 @@ export class TreeModel {
       (b.bucket.namespace?.uuid ?? '') === (bucket.namespace?.uuid ?? '') &&
       (b.bucket.namespace?.name ?? '') === (bucket.namespace?.name ?? '');
     await this.children(provider);
-    const list = this.bucketLists.get(nodeId(provider));
+    let list = this.bucketLists.get(nodeId(provider));
+    if (list && !list.buckets.some(isBucket)) {
+      // Listed before the bucket was made (by another tool, or a moment ago): list once more.
+      this.bucketLists.delete(nodeId(provider));
+      await this.children(provider);
+      list = this.bucketLists.get(nodeId(provider));
+      changed.push(provider);
+    }
     const bucketNode = list?.buckets.find(isBucket);
     if (!list || !bucketNode) throw new Error(l10n.t('No bucket {0} on {1}.', objectUri(bucket), clusterName));
     const at = list.buckets.indexOf(bucketNode);

@@ -35,8 +35,6 @@ describe('actions: what they ask and tell', function () {
 
   after(async () => {
     removeDir(tmp);
-    // Reveal in Tree listed the cluster's buckets into the tree model: later suites create buckets of their own.
-    api?.tree.refresh();
     if (client) await client.deleteBucket(bucket).catch(() => undefined);
   });
 

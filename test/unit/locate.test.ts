@@ -74,6 +74,12 @@ for (const kind of ['ais', 's3'] as const) {
       await assert.rejects(model.locate('c', b, 'd/sub/99999.bin'), /Nothing named "d\/sub\/99999\.bin"/);
       await assert.rejects(model.locate('c', b, 'nope/x'), /No folder "nope\/"/);
       await assert.rejects(model.locate('c', { ...b, name: 'other' }, 'x'), /No bucket/);
+      // A bucket made after the tree listed the buckets (by another tool) is found: the list is read again.
+      const later = { ...b, name: 'made-later' };
+      await client.createBucket(later);
+      await client.putObject(later, 'k', { open: () => Readable.from([Buffer.from('k')]), size: 1 });
+      const fresh = await model.locate('c', later, 'k');
+      assert.equal(fresh.node.type === 'object' && fresh.node.key, 'k');
       // "Show from the start" lists from the first name again
       await model.loadMore(rows[0] as LoadMoreNode);
       const again = await model.children(folder);
