@@ -7,7 +7,7 @@ import { errorText } from '../objects/errors';
 import { formatSize } from '../objects/format';
 import { objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
-import type { TreeNode } from '../views/model';
+import { nodeId, type TreeNode } from '../views/model';
 import type { BucketTreeProvider } from '../views/tree';
 import { destinationOf, pickDestination } from './common';
 
@@ -16,7 +16,14 @@ export function registerFindCommands(context: vscode.ExtensionContext, registry:
   const goTo = async (clusterName: string, bucket: BucketRef, key: string): Promise<TreeNode> => {
     const found = await tree.model.locate(clusterName, bucket, key);
     tree.changedNodes(found.changed);
-    await treeView.reveal(found.node, { select: true, focus: true, expand: found.node.type !== 'object' ? 1 : false });
+    const options = { select: true, focus: true, expand: found.node.type !== 'object' ? 1 : false } as const;
+    await treeView.reveal(found.node, options);
+    // A reveal through rows the tree is still fetching (a collapsed cluster, a listing just refreshed) can
+    // stop short of the node without an error: once more, after the tree has caught up.
+    for (let attempt = 0; attempt < 3 && !treeView.selection.some((s) => nodeId(s) === nodeId(found.node)); attempt++) {
+      await new Promise((r) => setTimeout(r, 300));
+      await treeView.reveal(found.node, options);
+    }
     return found.node;
   };
 
