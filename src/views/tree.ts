@@ -37,13 +37,24 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   refresh(node?: TreeNode): void {
     this.model.invalidate(node);
     const target = node && (node.type === 'loadMore' || node.type === 'message' || node.type === 'error') ? node.parent : node;
-    this.changed.fire(target && target.type !== 'loadMore' && target.type !== 'message' && target.type !== 'error' ? target : undefined);
+    this.redraw(target && target.type !== 'loadMore' && target.type !== 'message' && target.type !== 'error' ? target : undefined);
   }
 
   /** A bucket changed outside the tree (the `ais:` file system): drop its pages and redraw. */
   refreshBucket(n: BucketNode): void {
     this.model.invalidate(n);
-    this.changed.fire(undefined);
+    this.redraw(undefined);
+  }
+
+  /**
+   * The container rows VS Code holds, by id. It redraws a row only when given the very object it got from
+   * getChildren (an equal node made later, e.g. by Go to Key, is ignored without a word).
+   */
+  private readonly shownContainers = new Map<string, TreeNode>();
+
+  private redraw(n: TreeNode | undefined): void {
+    if (!n) this.shownContainers.clear(); // all of it is fetched again
+    this.changed.fire(n && (this.shownContainers.get(nodeId(n)) ?? n));
   }
 
   filterOf(n: ContainerNode): string {
@@ -52,12 +63,12 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 
   setFilter(n: ContainerNode, filter: string): void {
     this.model.setFilter(n, filter);
-    this.changed.fire(n);
+    this.redraw(n);
   }
 
   /** Re-renders containers whose pages the model changed (Go to Key). */
   changedNodes(nodes: TreeNode[]): void {
-    for (const n of nodes) this.changed.fire(n);
+    for (const n of nodes) this.redraw(n);
   }
 
   getParent(n: TreeNode): TreeNode | undefined {
@@ -66,6 +77,7 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 
   async getChildren(n?: TreeNode): Promise<TreeNode[]> {
     const children = await this.model.children(n);
+    for (const c of children) if (c.type === 'cluster' || c.type === 'provider' || c.type === 'bucket' || c.type === 'folder') this.shownContainers.set(nodeId(c), c);
     for (const c of children) if (c.type === 'error') this.log.warn(`${n ? nodeId(n) : 'clusters'}: ${c.detail ?? c.message}`);
     return children;
   }
@@ -98,7 +110,7 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     } catch (e) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Could not load more: {0}', errorText(e)));
     }
-    this.changed.fire(node.parent);
+    this.redraw(node.parent);
   }
 
   dispose(): void {
