@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClusterClient } from '../../src/client/cluster';
+import { bodyOf } from '../helpers/data';
 import { activateWithGateway } from '../helpers/extension-host';
 import { request } from '../helpers/http';
 import { makeTempDir, removeDir } from '../helpers/temp';
@@ -57,22 +58,18 @@ describe('Content-Type', function () {
   });
 
   it('a save through the file system keeps the object’s Content-Type and user metadata; a new object gets its guess', async () => {
-    // An object whose type is not the guess for its name, with user metadata.
-    await vscode.commands.executeCommand(
-      'aisBuckets.editMetadata',
-      { type: 'object', clusterName: cluster, bucket: ref, key: 'up/data.json', entry: { key: 'up/data.json', size: 0 }, parentPrefix: 'up/' },
-      { contentType: 'application/vnd.example+json', userMeta: { owner: 'team-a', stage: 'raw' } },
-    );
-    const doc = await vscode.workspace.openTextDocument(uri('up/data.json'));
+    // An object whose type is not the guess for its name, with user metadata (each test stands alone: --grep).
+    await client.putObject(ref, 'fs/data.json', bodyOf('{"answer": 42}\n'), { contentType: 'application/vnd.example+json', userMeta: { owner: 'team-a', stage: 'raw' } });
+    const doc = await vscode.workspace.openTextDocument(uri('fs/data.json'));
     const editor = await vscode.window.showTextDocument(doc);
     assert.equal(doc.getText(), '{"answer": 42}\n');
     await editor.edit((e) => e.insert(new vscode.Position(1, 0), '{"answer": 43}\n'));
     assert.equal(await doc.save(), true, 'saved');
-    const head = await client.headObject(ref, 'up/data.json');
+    const head = await client.headObject(ref, 'fs/data.json');
     assert.equal(head.size, 30, 'the edit was saved');
     assert.equal(head.contentType, 'application/vnd.example+json');
     assert.deepEqual(head.userMeta, { owner: 'team-a', stage: 'raw' });
-    assert.equal(await servedType('up/data.json'), 'application/vnd.example+json');
+    assert.equal(await servedType('fs/data.json'), 'application/vnd.example+json');
 
     await vscode.workspace.fs.writeFile(uri('new/report.pdf'), Buffer.from('%PDF-1.4\n'));
     await vscode.workspace.fs.writeFile(uri('new/notes'), Buffer.from('plain\n'));
@@ -81,13 +78,14 @@ describe('Content-Type', function () {
   });
 
   it('Edit Metadata’s new Content-Type shows in the object’s properties', async () => {
-    const node = { type: 'object', clusterName: cluster, bucket: ref, key: 'up/pixel.png', entry: { key: 'up/pixel.png', size: 16 }, parentPrefix: 'up/' };
+    await client.putObject(ref, 'props/pixel.png', bodyOf(Buffer.from('89504e470d0a1a0a', 'hex')), { contentType: 'image/png' });
+    const node = { type: 'object', clusterName: cluster, bucket: ref, key: 'props/pixel.png', entry: { key: 'props/pixel.png', size: 8 }, parentPrefix: 'props/' };
     let props = (await vscode.commands.executeCommand('aisBuckets.showObjectProperties', node)) as string;
     assert.match(props, /^contentType: image\/png$/m);
     await vscode.commands.executeCommand('aisBuckets.editMetadata', node, { contentType: 'image/x-icon', userMeta: { note: 'renamed type' } });
     props = (await vscode.commands.executeCommand('aisBuckets.showObjectProperties', node)) as string;
     assert.match(props, /^contentType: image\/x-icon$/m);
     assert.match(props, /^ {2}note: "renamed type"$/m);
-    assert.equal(await servedType('up/pixel.png'), 'image/x-icon');
+    assert.equal(await servedType('props/pixel.png'), 'image/x-icon');
   });
 });
