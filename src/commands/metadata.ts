@@ -1,11 +1,14 @@
-// Edit Metadata: an object's content type and user metadata, asked as text ("k=v, k2=v2") or given as
-// arguments.
+// Edit Metadata: an object's Content-Type and user metadata, asked in two steps (Content-Type (1/2),
+// Metadata (2/2), Back between them, each prefilled with what the object has) or given as arguments.
 import * as vscode from 'vscode';
-import type { ObjectMetadataUpdate } from '../client/cluster';
+import type { ObjectHead, ObjectMetadataUpdate } from '../client/cluster';
+import { DEFAULT_CONTENT_TYPE, isContentType } from '../client/transfer/contenttype';
 import { objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
-import type { TreeNode } from '../views/model';
+import type { ObjectNode, TreeNode } from '../views/model';
 import { pickTarget, showFailure } from './common';
+import { MultiStepInput } from './input/multistep';
+import { reportMetadata } from './outcome';
 
 /** "k=v, k2=v2" → { k: 'v', k2: 'v2' }; returns a message for bad input. */
 export function parseUserMeta(text: string): Record<string, string> | string {
@@ -18,6 +21,52 @@ export function parseUserMeta(text: string): Record<string, string> | string {
     out[k] = part.slice(eq + 1).trim();
   }
   return out;
+}
+
+/** "k=v, k2=v2" as the Metadata step shows the object's user metadata. */
+export function formatUserMeta(meta: Record<string, string>): string {
+  return Object.entries(meta)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
+
+/** Why a typed Content-Type is refused; undefined when it is a type/subtype. */
+export function contentTypeProblem(value: string): string | undefined {
+  if (!value.trim() || isContentType(value)) return undefined;
+  return vscode.l10n.t('"{0}" is not a media type: write it as type/subtype, such as image/png or application/json.', value.trim());
+}
+
+/** The two steps, prefilled from the object's HEAD; undefined when the user closed them. */
+async function askMetadata(node: ObjectNode, head: ObjectHead): Promise<ObjectMetadataUpdate | undefined> {
+  const uri = objectUri(node.bucket, node.key);
+  // What each step holds, kept across Back.
+  let contentType = head.contentType ?? DEFAULT_CONTENT_TYPE;
+  let metaText = formatUserMeta(head.userMeta);
+  const done = await MultiStepInput.run(vscode.l10n.t('Edit Metadata'), () => 2, async (input) => {
+    await input.inputBox({
+      title: vscode.l10n.t('Content-Type'),
+      prompt: vscode.l10n.t('The Content-Type of {0}, as type/subtype (image/png, application/pdf, text/plain; charset=utf-8)', uri),
+      value: contentType,
+      validate: contentTypeProblem,
+      remember: (v) => (contentType = v.trim()),
+    });
+    return async (next) => {
+      await next.inputBox({
+        title: vscode.l10n.t('Metadata'),
+        prompt: vscode.l10n.t('The user metadata of {0}, as key=value pairs separated by commas (empty: none)', uri),
+        placeholder: 'owner=team-a, stage=raw',
+        value: metaText,
+        allowEmpty: true,
+        validate: (v) => {
+          const r = parseUserMeta(v);
+          return typeof r === 'string' ? r : undefined;
+        },
+        remember: (v) => (metaText = v),
+      });
+    };
+  });
+  if (!done) return undefined;
+  return { contentType, userMeta: parseUserMeta(metaText) as Record<string, string> };
 }
 
 export function registerMetadataCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel, refresh: (node?: TreeNode) => void) {
@@ -36,30 +85,13 @@ export function registerMetadataCommands(context: vscode.ExtensionContext, regis
       let next = update;
       try {
         if (!next) {
-          const head = await client.headObject(ref, node.key);
-          const contentType = await vscode.window.showInputBox({
-            title: vscode.l10n.t('Edit Metadata of {0}', objectUri(node.bucket, node.key)),
-            prompt: vscode.l10n.t('Content type'),
-            value: head.contentType ?? '',
-            validateInput: (v) => (v && !/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(v.trim()) ? vscode.l10n.t('A media type such as text/plain or application/json') : undefined),
-          });
-          if (contentType === undefined) return undefined;
-          const metaText = await vscode.window.showInputBox({
-            title: vscode.l10n.t('Edit Metadata of {0}', objectUri(node.bucket, node.key)),
-            prompt: vscode.l10n.t('User metadata as key=value pairs, separated by commas (empty: none)'),
-            value: Object.entries(head.userMeta).map(([k, v]) => `${k}=${v}`).join(', '),
-            validateInput: (v) => {
-              const r = parseUserMeta(v);
-              return typeof r === 'string' ? r : undefined;
-            },
-          });
-          if (metaText === undefined) return undefined;
-          next = { contentType: contentType.trim() || undefined, userMeta: parseUserMeta(metaText) as Record<string, string> };
+          next = await askMetadata(node, await client.headObject(ref, node.key));
+          if (!next) return undefined;
         }
         await client.setObjectMetadata(ref, node.key, next);
         log.info(`metadata of ${objectUri(node.bucket, node.key)} set: ${JSON.stringify(next)}`);
         refresh(node);
-        if (!update) void vscode.window.setStatusBarMessage(vscode.l10n.t('Metadata of {0} saved', node.key), 3000);
+        if (!update) reportMetadata(node, next);
         return next;
       } catch (e) {
         if (update) throw e;

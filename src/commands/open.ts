@@ -236,7 +236,9 @@ export function registerOpenCommands(context: vscode.ExtensionContext, registry:
       const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
       await vscode.window.showTextDocument(doc, { preview: true });
-      return doc.getText();
+      // A document open already is re-read after the refresh, later than openTextDocument returns it: the
+      // caller gets what the cluster says now, not the text shown before.
+      return props.provideTextDocumentContent(uri);
     }),
   );
   return gestures;

@@ -150,3 +150,27 @@ export function reportDeletion(o: DeletionOutcome): void {
   if (o.cancelled) void vscode.window.showWarningMessage(deletionMessage(o));
   else void vscode.window.showInformationMessage(deletionMessage(o));
 }
+
+export interface MetadataOutcome {
+  bucket: BucketRef;
+  key: string;
+  contentType?: string;
+  userMeta: Record<string, string>;
+}
+
+export function metadataMessage(o: MetadataOutcome): string {
+  const uri = objectUri(o.bucket, o.key);
+  const type = o.contentType || 'application/octet-stream';
+  const meta = Object.entries(o.userMeta).map(([k, v]) => `${k}=${v}`);
+  return meta.length === 0
+    ? vscode.l10n.t('Saved the metadata of {0}: Content-Type {1}, no user metadata.', uri, type)
+    : vscode.l10n.t('Saved the metadata of {0}: Content-Type {1}, user metadata {2}.', uri, type, meta.join(', '));
+}
+
+/** Tells what Edit Metadata saved, with Show Properties (the object's properties, read again). */
+export function reportMetadata(node: { clusterName: string; bucket: BucketRef; key: string }, update: { contentType?: string; userMeta: Record<string, string> }): void {
+  const show = vscode.l10n.t('Show Properties');
+  void vscode.window.showInformationMessage(metadataMessage({ bucket: node.bucket, key: node.key, ...update }), show).then((pick) => {
+    if (pick === show) void vscode.commands.executeCommand('aisBuckets.showObjectProperties', node);
+  });
+}

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import * as l10n from '@vscode/l10n';
 import type { BucketRef, ClusterClient, ObjectHead } from '../client/cluster';
 import { isClientError } from '../client/cluster';
-import { guessContentType } from '../client/transfer/upload';
+import { guessContentType } from '../client/transfer/contenttype';
 import { errorText } from '../objects/errors';
 import { FsLocation, locationUri } from '../objects/location';
 import { baseName } from '../objects/names';

@@ -1,6 +1,6 @@
 // What an object's content is: text, an image (VS Code's image preview) or binary (the hex editor when
 // installed, else VS Code's own "binary file" notice), never garbled text.
-import { guessContentType } from '../client/transfer/upload';
+import { knownContentType } from '../client/transfer/contenttype';
 
 export type ObjectKind = 'text' | 'image' | 'binary';
 
@@ -29,7 +29,7 @@ export function objectKind(key: string, contentType: string | undefined, sample?
   if (TEXT_TYPES.test(type)) return sample && looksBinary(sample) ? 'binary' : 'text';
   if (sample) return looksBinary(sample) ? 'binary' : 'text';
   if (BINARY_TYPES.test(type) && type !== 'application/octet-stream') return 'binary';
-  const guessed = guessContentType(key);
+  const guessed = knownContentType(key);
   if (guessed) return objectKind(key, guessed);
   return 'text';
 }

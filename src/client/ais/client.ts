@@ -37,7 +37,7 @@ import {
 } from '../cluster';
 import { BodySource, replayableStream } from '../http';
 import { S3ClusterClient } from '../s3';
-import { ACT, HDR, HEAD_V2_OBJECT_PROPS, PROVIDERS } from '../../common/aisapi';
+import { ACT, CUSTOM_KEY, HDR, HEAD_V2_OBJECT_PROPS, PROVIDERS } from '../../common/aisapi';
 import { clusterAuthError } from './autherrors';
 import { deleteObjects } from './batchdelete';
 import { header, headOf } from './headers';
@@ -216,7 +216,7 @@ export class AisClusterClient implements ClusterClient {
   }
 
   async putObject(bucket: BucketRef, key: string, source: PutSource, options: PutOptions = {}): Promise<PutResult> {
-    // The native PUT keeps neither content type nor user metadata: with metadata, the S3 side stores it.
+    // With user metadata the S3 side stores both it and the content type (one X-Amz-Meta-* header each).
     if (options.userMeta !== undefined && !bucket.namespace) return this.viaS3((s3) => s3.putObject(bucket, key, source, options));
     const body = await bodySource(source);
     const headers: Record<string, string> = {};
@@ -224,7 +224,10 @@ export class AisClusterClient implements ClusterClient {
       headers[HDR.checksumType] = options.checksum.type;
       headers[HDR.checksumValue] = options.checksum.value;
     }
-    if (options.contentType) headers['Content-Type'] = options.contentType;
+    // AIStore ignores a PUT's Content-Type (its clients send application/json there) but keeps the custom
+    // metadata of Ais-Custom-Md (cmn/objattrs.go FromHeader), where "Content-Type" is the object's type:
+    // AIStore's S3 HEAD answers with it (ais/tgts3.go), as the gateway's S3 HEAD and GET do.
+    if (options.contentType) headers[HDR.customMd] = `${CUSTOM_KEY.contentType}=${options.contentType}`;
     const res = await this.requests.send({ method: 'PUT', path: objectPath(bucket, key), query: bucketQuery(bucket), body, headers, target: targetOf(bucket, key) });
     res.resume();
     const head = headOf(res.headers);
@@ -316,20 +319,18 @@ export class AisClusterClient implements ClusterClient {
   }
 
   /**
-   * User metadata through AIStore's own API (api/object.go SetObjectCustomProps: PATCH /v1/objects/B/O with
-   * {"value": {...}} and set-new-custom=true to replace rather than merge). The content type is no custom
-   * prop: when it changes, the S3 side copies the object onto itself with both (MetadataDirective REPLACE).
+   * Content type and user metadata through AIStore's own API (api/object.go SetObjectCustomProps: PATCH
+   * /v1/objects/B/O with {"value": {...}} and set-new-custom=true to replace rather than merge): the type
+   * is the custom key "Content-Type", where AIStore keeps it (see putObject). One request, no copy.
    */
   async setObjectMetadata(bucket: BucketRef, key: string, update: ObjectMetadataUpdate): Promise<void> {
-    if (update.contentType !== undefined && !bucket.namespace) {
-      const head = await this.viaS3((s3) => s3.headObject(bucket, key)).catch(() => undefined);
-      if ((head?.contentType ?? '') !== update.contentType) return this.viaS3((s3) => s3.setObjectMetadata(bucket, key, update));
-    }
+    const value: Record<string, string> = { ...update.userMeta };
+    if (update.contentType) value[CUSTOM_KEY.contentType] = update.contentType;
     await this.requests.noBody({
       method: 'PATCH',
       path: objectPath(bucket, key),
       query: bucketQuery(bucket, { 'set-new-custom': 'true' }),
-      json: { action: '', value: update.userMeta },
+      json: { action: '', value },
       target: targetOf(bucket, key),
     });
   }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHasher } from '../../common/checksum';
 import { BucketRef, ClientError, ClusterClient, PutOptions, PutResult } from '../cluster';
+import { guessContentType, knownContentType } from './contenttype';
 import { entryMatchesFile, StaleUpload, UploadJournal, UploadJournalEntry } from './journal';
 import { ChecksumMismatch, DEFAULT_ATTEMPTS, DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachLimited, MiB, throwIfAborted, TransferCancelled, withRetry } from './limits';
 import type { TransferOptions, TransferResult } from './options';
@@ -13,18 +14,6 @@ export interface UploadItem {
   file: string;
   key: string;
   size: number;
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.txt': 'text/plain', '.md': 'text/markdown', '.json': 'application/json', '.csv': 'text/csv', '.html': 'text/html',
-  '.js': 'text/javascript', '.ts': 'text/plain', '.xml': 'application/xml', '.yaml': 'application/yaml', '.yml': 'application/yaml',
-  '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.svg': 'image/svg+xml', '.webp': 'image/webp',
-  '.pdf': 'application/pdf', '.zip': 'application/zip', '.gz': 'application/gzip', '.tar': 'application/x-tar',
-  '.mp4': 'video/mp4', '.mp3': 'audio/mpeg', '.wav': 'audio/wav', '.parquet': 'application/vnd.apache.parquet',
-};
-
-export function guessContentType(name: string): string | undefined {
-  return CONTENT_TYPES[path.extname(name).toLowerCase()];
 }
 
 /** Lists a local folder recursively as upload items; keys keep the relative paths, with '/' separators. */
@@ -59,7 +48,7 @@ async function uploadOne(client: ClusterClient, bucket: BucketRef, item: UploadI
   if (!resume && opts.journal) resume = await findResumable(client, bucket, item, opts.journal);
   const partSize = resume ? resume.partSize : Math.max(5 * MiB, opts.partSize ?? DEFAULT_PART_SIZE);
   const threshold = opts.multipartThreshold ?? partSize;
-  const putOptions: PutOptions = { ...opts.putOptions, contentType: opts.putOptions?.contentType ?? guessContentType(item.key) };
+  const putOptions: PutOptions = { ...opts.putOptions, contentType: opts.putOptions?.contentType ?? knownContentType(item.key) ?? guessContentType(item.file) };
   const multipart = !!resume || (item.size >= threshold && item.size > partSize && client.capabilities.multipart);
   const result = multipart
     ? await uploadMultipart(client, bucket, item, partSize, putOptions, opts, meter, resume)

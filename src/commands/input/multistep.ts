@@ -20,6 +20,8 @@ export type Step = (input: MultiStepInput) => Promise<Step | void>;
 export type CheckResult = undefined | string | { message: string; overridable: true };
 
 export interface InputBoxStep {
+  /** This step's own title, in place of the flow's ("Content-Type" → "Content-Type (1/2)"). */
+  title?: string;
   prompt: string;
   value?: string;
   placeholder?: string;
@@ -84,14 +86,14 @@ export class MultiStepInput {
     }
   }
 
-  private titleText(): string {
-    return `${this.title} (${this.step}/${Math.max(this.step, this.totalSteps())})`;
+  private titleText(title = this.title): string {
+    return `${title} (${this.step}/${Math.max(this.step, this.totalSteps())})`;
   }
 
-  private swap(next: vscode.QuickInput): void {
+  private swap(next: vscode.QuickInput, title?: string): void {
     this.current?.dispose();
     this.current = next;
-    next.title = this.titleText();
+    next.title = this.titleText(title);
     next.step = undefined;
     next.ignoreFocusOut = true;
     next.show();
@@ -150,7 +152,7 @@ export class MultiStepInput {
           }),
           box.onDidHide(() => reject(new Cancelled())),
         );
-        this.swap(box);
+        this.swap(box, spec.title);
         show(spec.value ? spec.validate?.(spec.value) : undefined);
       });
     } finally {

@@ -5,7 +5,8 @@
 // */SIZE`), and with checksum.enable_read_range the checksum describes the range. HEAD adds Ais-Name,
 // Ais-Bucket-Name, Ais-Bucket-Provider, Ais-Present, Ais-Mirror-Copies; with `?props=` it is HEAD V2: only
 // the requested attributes (+ Last-Modified, ETag on request), unknown props a 400. PUT verifies
-// Ais-Checksum-* (always, for user PUTs: putOI.validateCksum).
+// Ais-Checksum-* (always, for user PUTs: putOI.validateCksum) and keeps Ais-Custom-Md (the object's type
+// under "Content-Type", where AIStore keeps it; its own Content-Type header is ignored, as in AIStore).
 import { ACT, bucketCname, CUSTOM_KEY, HDR, HEAD_V2_PROPS } from '../../common/aisapi';
 import { ChecksumType, CHECKSUM_TYPES, createHasher, isChecksumType } from '../checksum';
 import { errors } from '../errors';
@@ -109,10 +110,14 @@ export async function putObject({ ctx, req, res, query, bucket, key }: ObjectCal
     if (t !== 'none') expectedChecksum = { type: t, value: cksValue.toLowerCase() };
   }
   const len = req.headers['content-length'];
+  // The PUT's own Content-Type says nothing (AIStore's clients send application/json): Ais-Custom-Md does.
+  const custom = splitCustom(customFromHeaders(req));
   // Under credentials a SigV4-signed body must have the SHA-256 it declared (../payload.ts).
   const meta = await ctx.cluster.putObject(bucket, key, verifiedPayload(req), {
     expectedChecksum,
     expectedSize: len !== undefined ? Number(len) : undefined,
+    contentType: custom.contentType,
+    userMeta: custom.userMeta,
   });
   res.writeHead(200, { ...objHeaders(meta), 'Content-Length': 0 });
   res.end();
@@ -152,8 +157,10 @@ export async function setCustomProps({ ctx, req, res, query, bucket, key }: Obje
   const meta = await ctx.cluster.headObject(bucket, key);
   if (!meta.present && bucket.provider === 'ais') throw errors.noSuchKey(bucket.name, key);
   const replace = /^(true|1|yes)$/i.test(query.get('set-new-custom') ?? '');
-  const userMeta = { ...(replace ? {} : meta.userMeta), ...(custom as Record<string, string>) };
-  await ctx.cluster.copyObject(bucket, key, bucket, key, { contentType: meta.contentType, userMeta, headers: meta.headers });
+  const given = splitCustom(custom as Record<string, string>);
+  const userMeta = { ...(replace ? {} : meta.userMeta), ...given.userMeta };
+  // The type is kept unless the value names one (even when replacing: it is the object's, not the user's).
+  await ctx.cluster.copyObject(bucket, key, bucket, key, { contentType: given.contentType ?? meta.contentType, userMeta, headers: meta.headers });
   sendOk(res);
 }
 
@@ -167,6 +174,42 @@ function headV2Props(props: string): Set<string> {
     out.add(p);
   }
   return out;
+}
+
+/**
+ * The custom metadata a PUT carries (cmn/objattrs.go FromHeader): one `Ais-Custom-Md: k=v` header per key,
+ * values as raw UTF-8 bytes; one without "=" is a 400, as in AIStore.
+ */
+function customFromHeaders(req: ObjectCall['req']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of req.headersDistinct[HDR.customMd.toLowerCase()] ?? []) {
+    const i = line.indexOf('=');
+    if (i <= 0) throw badRequest(`custom: invalid format "${line}" (expecting key=value)`);
+    out[fromHeaderBytes(line.slice(0, i))] = fromHeaderBytes(line.slice(i + 1));
+  }
+  return out;
+}
+
+/** Custom metadata split as we store it: the key "Content-Type" is the object's type, the rest the user's. */
+function splitCustom(custom: Record<string, string>): { contentType?: string; userMeta: Record<string, string> } {
+  const userMeta: Record<string, string> = {};
+  let contentType: string | undefined;
+  for (const [k, v] of Object.entries(custom)) {
+    if (k.toLowerCase() === CUSTOM_KEY.contentType.toLowerCase()) contentType = v.trim() || undefined;
+    else userMeta[k] = v;
+  }
+  return { contentType, userMeta };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Node hands header bytes over as Latin-1; Go clients send UTF-8 as raw bytes. */
+function fromHeaderBytes(value: string): string {
+  if (!/[\x80-\xff]/.test(value)) return value;
+  try {
+    return utf8.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value;
+  }
 }
 
 /**
