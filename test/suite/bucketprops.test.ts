@@ -19,7 +19,13 @@ describe('bucket properties page', function () {
     assert.equal(res.status, 200);
     return JSON.parse(res.headers.get('ais-bucket-props') ?? '{}').checksum as Record<string, unknown>;
   };
-  const webviewTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview);
+  const tabsTitled = async (label: string) => {
+    // The tab model follows the workbench a moment later.
+    for (const until = Date.now() + 5000; ; await new Promise((r) => setTimeout(r, 100))) {
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === label);
+      if (tabs.length || Date.now() > until) return tabs;
+    }
+  };
 
   before(async function () {
     ({ api, cluster, url } = await activateWithGateway(this));
@@ -43,7 +49,9 @@ describe('bucket properties page', function () {
     // Opened again: the same page, not a second one.
     await vscode.commands.executeCommand('aisBuckets.showBucketProps', node());
     assert.equal(api.bucketProps.get(cluster, node().bucket), panel);
-    assert.equal(webviewTabs().filter((t) => t.label === `Properties: ais://${BUCKET}`).length, 1);
+    const tabs = await tabsTitled(`Properties: ais://${BUCKET}`);
+    assert.equal(tabs.length, 1, `one tab: ${vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label).join(', ')}`);
+    assert.ok(tabs[0].input instanceof vscode.TabInputWebview, 'a webview tab');
   });
 
   it('Save changes the checksum on the gateway, and the page shows the new value and what it means', async () => {
