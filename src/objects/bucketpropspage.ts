@@ -42,9 +42,9 @@ function checksumForm(c: ChecksumConf): string {
     const t = checksumFlagText(f);
     return `<div class="flag"><input type="checkbox" id="flag-${f}" name="${f}"${full[f] ? ' checked' : ''}><label for="flag-${f}">${escapeHtml(t.label)}</label><div class="explain" id="flag-${f}-d">${escapeHtml(t.detail)}</div></div>`;
   }).join('');
-  return `<form id="checksum-form" class="editor" aria-labelledby="h-checksum-edit">
-<h3 id="h-checksum-edit">${escapeHtml(l10n.t('Change the checksum'))}</h3>
-<div class="field"><label for="checksum-type">${escapeHtml(l10n.t('Checksum type for new objects'))}</label><select id="checksum-type" name="type">${options}</select></div>
+  return `<form id="checksum-form" class="editor" aria-labelledby="h-checksum">
+<div class="field"><label for="checksum-type">${escapeHtml(l10n.t('Checksum type for new objects'))}</label><select id="checksum-type" name="type">${options}</select>
+<div class="explain">${escapeHtml(l10n.t('Computed for every object written; stored with it and returned on reads.'))}</div></div>
 <fieldset><legend>${escapeHtml(l10n.t('When to verify checksums'))}</legend>${flags}</fieldset>
 <div class="buttons"><button type="submit" id="save" disabled>${escapeHtml(l10n.t('Save'))}</button><button type="button" id="reset" class="secondary" disabled>${escapeHtml(l10n.t('Undo Changes'))}</button></div>
 </form>`;
@@ -69,7 +69,7 @@ td.value { font-family: var(--vscode-editor-font-family); width: 24%; word-break
 .field { display: flex; flex-direction: column; gap: 4px; margin-bottom: 10px; max-width: 560px; }
 select { color: var(--vscode-dropdown-foreground); background: var(--vscode-dropdown-background); border: 1px solid var(--vscode-dropdown-border, var(--vscode-contrastBorder, transparent)); padding: 4px; font: inherit; }
 fieldset { border: none; margin: 0 0 8px; padding: 0; }
-legend { padding: 0; margin-bottom: 4px; }
+legend, .field > label { padding: 0; margin-bottom: 4px; font-weight: 600; }
 .flag { display: grid; grid-template-columns: auto 1fr; column-gap: 8px; margin: 4px 0; }
 .flag .explain { grid-column: 2; font-size: 0.95em; }
 input[type=checkbox] { accent-color: var(--vscode-checkbox-background, var(--vscode-button-background)); margin: 2px 0 0; }
@@ -113,8 +113,9 @@ export function renderBucketPropsPage(state: PageState, opts: { nonce: string; l
   const banner = state.banner ? `<div class="banner ${state.banner.kind}" role="${state.banner.kind === 'error' ? 'alert' : 'status'}" id="banner">${escapeHtml(state.banner.text)}</div>` : '<div role="status" id="banner" hidden></div>';
   const body = state.sections
     .map((s) => {
-      const editor = s.id === 'checksum' && state.checksum ? checksumForm(state.checksum) : '';
-      return `<section id="s-${escapeHtml(s.id)}"><h2 id="h-${escapeHtml(s.id)}">${escapeHtml(s.title)}</h2>${s.note ? `<p class="note">${escapeHtml(s.note)}</p>` : ''}${table(s)}${editor}</section>`;
+      // The checksum, where it can be changed, is its form: the same rows as a select and checkboxes.
+      const content = s.id === 'checksum' && state.checksum ? checksumForm(state.checksum) : table(s);
+      return `<section id="s-${escapeHtml(s.id)}"><h2 id="h-${escapeHtml(s.id)}">${escapeHtml(s.title)}</h2>${s.note ? `<p class="note">${escapeHtml(s.note)}</p>` : ''}${content}</section>`;
     })
     .join('\n');
   const title = l10n.t('Properties: {0}', state.bucketUri);
