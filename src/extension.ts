@@ -25,6 +25,7 @@ import { recordingLog } from './logrecorder';
 import { ClusterRegistry } from './registry';
 import { BucketDragAndDrop } from './views/dnd';
 import type { TreeNode } from './views/model';
+import type { BucketPropsPanels } from './views/bucketprops';
 import { BucketTreeProvider, registerTreeCommands } from './views/tree';
 
 export interface AisBucketsApi {
@@ -39,6 +40,8 @@ export interface AisBucketsApi {
   uploadJournal: FileUploadJournal;
   /** This extension's log folder; the output channel's log file is in it (or in the extension host's folder above it). */
   logUri: vscode.Uri;
+  /** The bucket properties pages; a page's `receive` takes what its webview posts (Save, Show Raw JSON). */
+  bucketProps: BucketPropsPanels;
   /** Under a test runner (ExtensionMode.Test): every line logged this session. */
   sessionLog?: () => string;
 }
@@ -92,7 +95,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   registerTreeCommands(context, tree);
   registerUploadCommands(context, registry, log, uploadJournal, refresh);
   registerTransferCommands(context, registry, log, refresh);
-  registerPropsCommands(context, registry, log, refresh);
+  const bucketProps = registerPropsCommands(context, registry, log, refresh);
   registerLinkCommands(context, registry, log);
   registerFindCommands(context, registry, tree, treeView);
   registerMetadataCommands(context, registry, log, refresh);
@@ -110,6 +113,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
     dragAndDrop: dnd,
     fs,
     uploadJournal,
+    bucketProps,
     logUri: context.logUri,
     ...(logged ? { sessionLog: () => logged.join('\n') } : {}),
   };

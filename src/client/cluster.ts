@@ -167,6 +167,8 @@ export interface BucketProps {
   checksum?: ChecksumConf;
   versioning?: { enabled?: boolean; validate_warm_get?: boolean; synchronize?: boolean };
   created?: number;
+  /** S3 endpoints only: the bucket's region (GetBucketLocation). */
+  region?: string;
   [section: string]: unknown;
 }
 

@@ -16,6 +16,7 @@ import {
   DeleteBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  GetBucketLocationCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -293,6 +294,13 @@ export class S3ClusterClient implements ClusterClient {
     await this.call(target, () => this.client.send(new HeadBucketCommand({ Bucket: bucket.name })));
     const props: BucketProps = { provider: this.providerName };
     try {
+      // S3 answers an empty LocationConstraint for us-east-1.
+      const loc = await this.client.send(new GetBucketLocationCommand({ Bucket: bucket.name }));
+      props.region = loc.LocationConstraint || 'us-east-1';
+    } catch {
+      // not every S3-compatible server answers ?location; leave it out
+    }
+    try {
       const v = await this.client.send(new GetBucketVersioningCommand({ Bucket: bucket.name }));
       props.versioning = { enabled: v.Status === 'Enabled' };
     } catch {
@@ -496,6 +504,7 @@ const XML_ANSWERS = new Set([
   'CreateMultipartUploadCommand',
   'CompleteMultipartUploadCommand',
   'GetBucketVersioningCommand',
+  'GetBucketLocationCommand',
   'CopyObjectCommand',
   'DeleteObjectsCommand',
 ]);

@@ -108,7 +108,7 @@ describe('commands', function () {
     const props = JSON.parse(res.headers.get('ais-bucket-props') ?? '{}');
     assert.equal(props.checksum.type, 'md5');
     assert.equal(props.checksum.validate_warm_get, true);
-    const doc = (await vscode.commands.executeCommand('aisBuckets.showBucketProps', node('photos'))) as string;
+    const doc = (await vscode.commands.executeCommand('aisBuckets.showBucketPropsJson', node('photos'))) as string;
     assert.equal(JSON.parse(doc).checksum.type, 'md5');
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aisBuckets.editChecksum', node('photos'), { type: 'crc64' })));
 

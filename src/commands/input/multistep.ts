@@ -49,6 +49,15 @@ export interface QuickPickStep<T> {
   accept?: (value: T) => Promise<CheckResult>;
 }
 
+export interface QuickPickManyStep<T> {
+  placeholder: string;
+  items: PickItem<T>[];
+  /** The values checked when the step opens (the current ones, or those chosen before Back). */
+  selected: T[];
+  /** Told the checked values whenever the step is left, by Enter or by Back. */
+  remember?: (values: T[]) => void;
+}
+
 export class MultiStepInput {
   private current?: vscode.QuickInput;
   /** Step number shown in the title; the runner sets it before each step. */
@@ -196,6 +205,37 @@ export class MultiStepInput {
               }
             }
             resolve(item.value);
+          }),
+          pick.onDidHide(() => reject(new Cancelled())),
+        );
+        this.swap(pick);
+      });
+    } finally {
+      for (const d of disposables) d.dispose();
+    }
+  }
+
+  /** A step with checkboxes: Enter (or OK) takes what is checked, none included. */
+  async quickPickMany<T>(spec: QuickPickManyStep<T>): Promise<T[]> {
+    const pick = vscode.window.createQuickPick<PickItem<T>>();
+    pick.canSelectMany = true;
+    pick.placeholder = spec.placeholder;
+    pick.items = spec.items;
+    pick.selectedItems = spec.items.filter((i) => spec.selected.includes(i.value));
+    pick.buttons = this.step > 1 ? [vscode.QuickInputButtons.Back] : [];
+    const disposables: vscode.Disposable[] = [];
+    try {
+      return await new Promise<T[]>((resolve, reject) => {
+        const values = () => pick.selectedItems.map((i) => i.value);
+        disposables.push(
+          pick.onDidTriggerButton((b) => {
+            if (b !== vscode.QuickInputButtons.Back) return;
+            spec.remember?.(values());
+            reject(new GoBack());
+          }),
+          pick.onDidAccept(() => {
+            spec.remember?.(values());
+            resolve(values());
           }),
           pick.onDidHide(() => reject(new Cancelled())),
         );

@@ -64,6 +64,24 @@ export class Workbench {
     return file;
   }
 
+  /**
+   * The content of the webview shown in the active editor (a panel made with createWebviewPanel), as a
+   * Playwright FrameLocator: VS Code puts each webview in an `iframe.webview`, whose page holds the
+   * extension's HTML in a nested `#active-frame`. Hidden webviews keep their iframes: the visible one counts.
+   * With `title`, first waits for the active tab to have it.
+   */
+  async webview({ title, timeout = 30_000 } = {}) {
+    if (title) await this.page.locator(`.tabs-container .tab.active[aria-label^=${cssString(title)}]`).first().waitFor({ timeout });
+    const outer = this.page.locator('iframe.webview.ready:visible').last();
+    await outer.waitFor({ timeout });
+    return outer.contentFrame().locator('iframe#active-frame').contentFrame();
+  }
+
+  /** The editor tab whose label starts with `label` (aria-label), e.g. to click it. */
+  editorTab(label) {
+    return this.page.locator(`.tabs-container .tab[aria-label^=${cssString(label)}]`).first();
+  }
+
   /** The activity-bar entry of a view container, by its title (aria-label starts with it). */
   activityItem(title) {
     return this.page.locator(`.part.activitybar .action-item:has(a.action-label[aria-label^=${cssString(title)}])`).first();

@@ -152,7 +152,7 @@ export default [
             await answerPick(wb, ctx.cluster, /Which cluster/);
             await answerPick(wb, BUCKET, /Which bucket/);
             await answerPick(wb, 'md5', /^Current: /);
-            await wb.page.locator('.quick-input-widget').getByText('validation (checked = on)').first().waitFor({ timeout: 10_000 });
+            await wb.waitForQuickInputTitle(/\(2\/2\)$/, 10_000);
             await wb.page.locator('.quick-input-widget .quick-input-box input').press('Enter', { timeout: 5_000 });
           } catch (e) {
             if (attempt === 3) throw e;
