@@ -3,9 +3,11 @@ import * as vscode from 'vscode';
 import { DELETE_BATCH_SIZE, type BucketRef, type ClusterClient, type DeleteFailure } from '../client/cluster';
 import { logFailedKeys, nameFailedKeys, withDeleteProgress } from './deletion';
 import { errorText } from '../objects/errors';
+import { objectUri } from '../objects/location';
 import { validateBucketName } from '../objects/names';
 import type { ClusterRegistry } from '../registry';
-import { pickBucket, pickCluster } from './common';
+import { clusterFlow, pickBucket, pickCluster, pickTarget } from './common';
+import { MultiStepInput, type Step } from './input/multistep';
 
 /** What tree nodes (cluster, provider, bucket) and callers pass: a cluster, maybe a provider or a bucket. */
 export interface BucketTarget {
@@ -49,50 +51,96 @@ async function emptyBucket(client: ClusterClient, bucket: BucketRef, log: vscode
 }
 
 export function registerBucketCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel, refresh: () => void) {
+  /** The client a bucket is created with and the provider it gets, or why this cluster cannot create one. */
+  const creationTarget = async (clusterName: string, provider?: string) => {
+    const client = await registry.client(clusterName);
+    const problem = client.capabilities.createBucket ? undefined : vscode.l10n.t('Cluster "{0}" does not allow creating buckets from here.', clusterName);
+    // AIStore creates only ais:// buckets itself; remote ones exist in their cloud.
+    return { client, provider: client.kind === 'ais' ? 'ais' : provider ?? 's3', problem };
+  };
+  const create = async (client: ClusterClient, clusterName: string, ref: BucketRef) => {
+    try {
+      await client.createBucket(ref);
+    } catch (e) {
+      log.error(`create bucket ${ref.provider}://${ref.name}: ${errorText(e)}`);
+      throw e;
+    }
+    log.info(`created bucket ${ref.provider}://${ref.name} on ${clusterName}`);
+    refresh();
+  };
   context.subscriptions.push(
     vscode.commands.registerCommand('aisBuckets.createBucket', async (target?: BucketTarget, nameArg?: string) => {
-      const clusterName = target?.clusterName ?? (await pickCluster(registry, vscode.l10n.t('Create Bucket')));
-      if (!clusterName) return undefined;
-      const client = await registry.client(clusterName);
-      if (!client.capabilities.createBucket) {
-        void vscode.window.showErrorMessage(vscode.l10n.t('Cluster "{0}" does not allow creating buckets from here.', clusterName));
-        return undefined;
+      // With a name (callers, tests): no questions, failures thrown.
+      if (nameArg !== undefined) {
+        const clusterName = target?.clusterName ?? (await pickCluster(registry, vscode.l10n.t('Create Bucket')));
+        if (!clusterName) return undefined;
+        const { client, provider, problem } = await creationTarget(clusterName, target?.provider);
+        if (problem) throw new Error(problem);
+        const name = nameArg.trim();
+        const invalid = validateBucketName(name, client.kind);
+        if (invalid) throw new Error(invalid);
+        await create(client, clusterName, { name, provider });
+        return name;
       }
-      // AIStore creates only ais:// buckets itself; remote ones exist in their cloud.
-      const provider = client.kind === 'ais' ? 'ais' : target?.provider ?? 's3';
-      const name =
-        nameArg ??
-        (await vscode.window.showInputBox({
-          title: vscode.l10n.t('Create Bucket on {0}', clusterName),
-          prompt: client.kind === 'ais' ? vscode.l10n.t('Name of the new ais:// bucket') : vscode.l10n.t('Name of the new bucket'),
-          placeHolder: vscode.l10n.t({ message: 'my-bucket', comment: ['An example bucket name: letters, digits, "-", "_" and "."'] }),
-          ignoreFocusOut: true,
-          validateInput: (v) => validateBucketName(v.trim()),
-        }));
-      if (!name) return undefined;
-      const problem = validateBucketName(name.trim());
-      if (problem) {
-        if (nameArg !== undefined) throw new Error(problem);
-        void vscode.window.showErrorMessage(problem);
+      // The palette: the cluster (when there are several), then the name, in one quick input; from the
+      // tree, only the name. The bucket is created on the name's Enter: a refusal stays on that step.
+      let created: { clusterName: string; bucket: BucketRef } | undefined;
+      let flowing = false;
+      const typedNames = new Map<string, string>();
+      const nameStep = (clusterName: string): Step => async (input) => {
+        const { client, provider, problem } = await creationTarget(clusterName, target?.provider);
+        if (problem) {
+          void vscode.window.showErrorMessage(problem);
+          return undefined;
+        }
+        const ais = client.kind === 'ais';
+        const typed = await input.inputBox({
+          // In a flow the title has no room for the cluster: the prompt names it.
+          prompt: flowing
+            ? ais ? vscode.l10n.t('Name of the new ais:// bucket on {0}', clusterName) : vscode.l10n.t('Name of the new bucket on {0}', clusterName)
+            : ais ? vscode.l10n.t('Name of the new ais:// bucket') : vscode.l10n.t('Name of the new bucket'),
+          placeholder: vscode.l10n.t({ message: 'my-bucket', comment: ['An example bucket name: letters, digits, "-", "_" and "."'] }),
+          value: typedNames.get(clusterName),
+          validate: (v) => (v.trim() ? validateBucketName(v.trim(), client.kind) : undefined),
+          remember: (v) => typedNames.set(clusterName, v),
+          accept: async (v) => {
+            try {
+              await create(client, clusterName, { name: v.trim(), provider });
+              return undefined;
+            } catch (e) {
+              return vscode.l10n.t('Could not create bucket {0}: {1}', `${provider}://${v.trim()}`, errorText(e));
+            }
+          },
+        });
+        created = { clusterName, bucket: { name: typed.trim(), provider } };
         return undefined;
-      }
-      try {
-        await client.createBucket({ name: name.trim(), provider });
-        log.info(`created bucket ${provider}://${name.trim()} on ${clusterName}`);
-        refresh();
-        return name.trim();
-      } catch (e) {
-        log.error(`create bucket ${name}: ${errorText(e)}`);
-        if (nameArg !== undefined) throw e;
-        void vscode.window.showErrorMessage(vscode.l10n.t('Could not create bucket {0}: {1}', `${provider}://${name.trim()}`, errorText(e)));
-        return undefined;
-      }
+      };
+      const flow = target?.clusterName ? { steps: 0, first: nameStep(target.clusterName) } : await clusterFlow(registry, nameStep);
+      if (!flow) return undefined;
+      flowing = flow.steps > 0;
+      // A single question (from the tree, or one cluster) says the cluster in its title, as before.
+      const only = flowing ? undefined : target?.clusterName ?? (await registry.entries())[0]?.spec.name;
+      const title = only ? vscode.l10n.t('Create Bucket on {0}', only) : vscode.l10n.t('Create Bucket');
+      if (!(await MultiStepInput.run(title, () => flow.steps + 1, flow.first)) || !created) return undefined;
+      const { clusterName, bucket } = created;
+      const reveal = vscode.l10n.t('Reveal in Tree');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Created bucket {0} on {1}.', objectUri(bucket), clusterName), reveal).then((pick) => {
+        if (pick === reveal) void vscode.commands.executeCommand('aisBuckets.revealInTree', clusterName, bucket, '');
+      });
+      return bucket.name;
     }),
     vscode.commands.registerCommand('aisBuckets.deleteBucket', async (target?: BucketTarget, options?: { confirm?: boolean }) => {
-      const clusterName = target?.clusterName ?? (await pickCluster(registry, vscode.l10n.t('Delete Bucket')));
-      if (!clusterName) return false;
-      const bucket = target?.bucket ?? (await pickBucket(registry, clusterName, vscode.l10n.t('Delete Bucket')));
-      if (!bucket) return false;
+      // From the palette (or a cluster's row): cluster → bucket in one quick input.
+      let clusterName = target?.clusterName;
+      let bucket = target?.bucket;
+      if (!clusterName || !bucket) {
+        if (clusterName) bucket = await pickBucket(registry, clusterName, vscode.l10n.t('Delete Bucket'));
+        else {
+          const picked = await pickTarget(registry, vscode.l10n.t('Delete Bucket'), { bucket: true, browse: false });
+          if (picked?.type === 'bucket') ({ clusterName, bucket } = picked);
+        }
+        if (!clusterName || !bucket) return false;
+      }
       const client = await registry.client(clusterName);
       const uri = `${bucket.provider}://${bucket.name}`;
       // On AIStore a remote bucket (aws://, gs://, ...) is only evicted: the cloud bucket and its objects stay.

@@ -10,6 +10,7 @@ import { objectUri } from '../objects/location';
 import { leafName, parentPrefix } from '../objects/names';
 import type { ClusterRegistry } from '../registry';
 import type { BucketNode, FolderNode, ObjectNode, TreeNode } from '../views/model';
+import { type CustomPickDone, MultiStepInput, type Step } from './input/multistep';
 
 /** Where a command works: a bucket (prefix '') or a folder (prefix ends with '/'). */
 export interface Destination {
@@ -97,75 +98,114 @@ export interface PickTargetOptions {
   chooseHere?: string;
 }
 
-type PickedTarget = BucketNode | FolderNode | ObjectNode;
+export type PickedTarget = BucketNode | FolderNode | ObjectNode;
 
 interface TargetItem extends vscode.QuickPickItem {
-  act?: 'cluster' | 'bucket' | 'up' | 'here' | 'folder' | 'object' | 'more' | 'newFolder';
-  clusterName?: string;
-  bucket?: BucketRef;
+  act?: 'up' | 'here' | 'folder' | 'object' | 'more' | 'newFolder';
   entry?: ObjectEntry;
   prefix?: string;
 }
 
-/**
- * What a palette command needs when no tree node was given: a cluster (asked only when there are several),
- * a bucket, then (with `browse`) a walk through its folders, as the tree lists them, to an object or a
- * folder. One quick input: Enter on a folder opens it, Back (and "..") goes up a level, and the title
- * counts the steps. Undefined when the user closes it.
- */
-export async function pickTarget(registry: ClusterRegistry, title: string, options: PickTargetOptions): Promise<PickedTarget | undefined> {
+/** A walk's place: kept across Back, so that a step shows what was chosen there. */
+interface TargetState {
+  clusterName?: string;
+  bucket?: BucketRef;
+  prefix: string;
+  /** The key (or folder prefix) picked last: preselected when the walk comes back to its folder. */
+  key?: string;
+}
+
+/** Steps a palette command runs in its one quick input, and how many they are. */
+export interface Flow {
+  steps: number;
+  first: Step;
+}
+
+/** What follows a walk: the next step given what was picked, or nothing (the flow ends). */
+export type Then<T> = (picked: T) => Step | void | Promise<Step | void>;
+
+function sameBucket(a: BucketRef | undefined, b: BucketRef | undefined): boolean {
+  return !!a && !!b && a.name === b.name && a.provider === b.provider && (a.namespace?.uuid ?? '') === (b.namespace?.uuid ?? '') && (a.namespace?.name ?? '') === (b.namespace?.name ?? '');
+}
+
+async function clusterEntries(registry: ClusterRegistry) {
   const entries = await registry.entries();
-  if (entries.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('No clusters yet: start the local gateway or add a cluster first.'));
-    return undefined;
+  if (entries.length === 0) void vscode.window.showInformationMessage(vscode.l10n.t('No clusters yet: start the local gateway or add a cluster first.'));
+  return entries;
+}
+
+/**
+ * The cluster a palette command works on, as the first step of its flow: asked only when there are
+ * several (steps 0 otherwise, and the flow starts at `then`). Undefined when there is no cluster (said).
+ */
+export async function clusterFlow(registry: ClusterRegistry, then: Then<string>): Promise<Flow | undefined> {
+  const entries = await clusterEntries(registry);
+  if (entries.length === 0) return undefined;
+  if (entries.length === 1) {
+    const only = entries[0].spec.name;
+    // Not a step of its own: the flow's first step is then's.
+    return {
+      steps: 0,
+      first: async (input) => {
+        const next = await then(only);
+        return next ? next(input) : undefined;
+      },
+    };
   }
+  let chosen: string | undefined;
+  return {
+    steps: 1,
+    first: async (input) => {
+      chosen = await input.quickPick<string>({
+        placeholder: vscode.l10n.t('Which cluster?'),
+        items: entries.map((e) => ({ label: e.spec.name, description: e.spec.endpoint, value: e.spec.name })),
+        active: chosen,
+      });
+      return then(chosen);
+    },
+  };
+}
+
+/**
+ * What a palette command needs when no tree node was given, as steps of its flow: a cluster (asked only
+ * when there are several), a bucket, then (with `browse`) a walk through its folders, as the tree lists
+ * them, to an object or a folder, and then `then`'s steps. Enter on a folder opens it, Back (and "..") goes
+ * up a level, then back a step; coming back from a later step shows the folder where the pick was made.
+ */
+export async function targetFlow(registry: ClusterRegistry, options: PickTargetOptions, then: Then<PickedTarget>): Promise<Flow | undefined> {
   const browse = options.browse !== false;
-  const askCluster = entries.length > 1;
-  const steps = (askCluster ? 1 : 0) + 1 + (browse ? 1 : 0);
+  const state: TargetState = { prefix: '' };
+  const bucketStep: Step = async (input) => {
+    const clusterName = state.clusterName!;
+    const items = (async () => (await (await registry.client(clusterName)).listBuckets()).map((b) => ({ label: b.name, description: b.provider, iconPath: new vscode.ThemeIcon('database'), value: b })))();
+    const bucket = await input.quickPick<BucketRef>({
+      placeholder: vscode.l10n.t('Which bucket?'),
+      emptyPlaceholder: vscode.l10n.t('Cluster "{0}" has no buckets.', clusterName),
+      items,
+      isActive: (b) => sameBucket(b, state.bucket),
+    });
+    if (!sameBucket(bucket, state.bucket)) Object.assign(state, { bucket, prefix: '', key: undefined });
+    if (!browse) return then({ type: 'bucket', clusterName, bucket });
+    return browseStep;
+  };
+  const browseStep: Step = async (input) => then(await input.customPick<TargetItem, PickedTarget>((qp, done) => browseFolders(registry, options, state, qp, done)));
+  const clusters = await clusterFlow(registry, (name) => {
+    if (name !== state.clusterName) Object.assign(state, { clusterName: name, bucket: undefined, prefix: '', key: undefined });
+    return bucketStep;
+  });
+  return clusters && { steps: clusters.steps + 1 + (browse ? 1 : 0), first: clusters.first };
+}
+
+/** The browse step: the folders (and objects) of `state`'s bucket, a level at a time, as the tree lists them. */
+function browseFolders(registry: ClusterRegistry, options: PickTargetOptions, state: TargetState, qp: vscode.QuickPick<TargetItem>, done: CustomPickDone<PickedTarget>): vscode.Disposable[] {
+  const clusterName = state.clusterName!;
+  const bucket = state.bucket!;
   const pageSize = Math.max(1, Math.min(10000, vscode.workspace.getConfiguration('aisBuckets').get<number>('pageSize') ?? 1000));
-  const qp = vscode.window.createQuickPick<TargetItem>();
-  qp.matchOnDescription = true;
-  qp.ignoreFocusOut = true;
-  let clusterName = askCluster ? undefined : entries[0].spec.name;
-  let bucket: BucketRef | undefined;
-  let prefix = '';
   // Each level's listing is numbered: an answer that arrives after the user moved on is dropped.
   let generation = 0;
   let listed: TargetItem[] = [];
   let token: string | undefined;
 
-  const setStep = (n: number) => {
-    qp.title = vscode.l10n.t('{0} ({1}/{2})', title, n, steps);
-    qp.buttons = n > 1 || prefix ? [vscode.QuickInputButtons.Back] : [];
-  };
-  const showClusters = () => {
-    generation++;
-    clusterName = undefined;
-    setStep(1);
-    qp.value = '';
-    qp.placeholder = vscode.l10n.t('Which cluster?');
-    qp.items = entries.map((e) => ({ label: e.spec.name, description: e.spec.endpoint, act: 'cluster', clusterName: e.spec.name }));
-  };
-  const showBuckets = async () => {
-    const mine = ++generation;
-    bucket = undefined;
-    prefix = '';
-    setStep(askCluster ? 2 : 1);
-    qp.value = '';
-    qp.items = [];
-    qp.placeholder = vscode.l10n.t('Which bucket?');
-    qp.busy = true;
-    try {
-      const buckets = await (await registry.client(clusterName!)).listBuckets();
-      if (mine !== generation) return;
-      qp.items = buckets.map((b) => ({ label: b.name, description: b.provider, iconPath: new vscode.ThemeIcon('database'), act: 'bucket', bucket: b }));
-      if (buckets.length === 0) qp.placeholder = vscode.l10n.t('Cluster "{0}" has no buckets.', clusterName!);
-    } catch (e) {
-      if (mine === generation) qp.placeholder = errorText(e);
-    } finally {
-      if (mine === generation) qp.busy = false;
-    }
-  };
   const browsePlaceholder = (where: string) =>
     options.objects && options.folders
       ? vscode.l10n.t('{0}: pick an object or a folder (Enter opens a folder)', where)
@@ -174,26 +214,30 @@ export async function pickTarget(registry: ClusterRegistry, title: string, optio
         : options.newFolder
           ? vscode.l10n.t('{0}: pick a folder, or type the name of a new one', where)
           : vscode.l10n.t('{0}: pick a folder', where);
-  const hereLabel = () => options.chooseHere ?? (prefix ? vscode.l10n.t('This Folder') : vscode.l10n.t('This Bucket'));
+  const hereLabel = () => options.chooseHere ?? (state.prefix ? vscode.l10n.t('This Folder') : vscode.l10n.t('This Bucket'));
   const render = () => {
-    const where = objectUri(bucket!, prefix);
+    const prefix = state.prefix;
+    const where = objectUri(bucket, prefix);
     const head: TargetItem[] = [];
-    if (prefix) head.push({ label: '..', description: vscode.l10n.t('Up to {0}', objectUri(bucket!, parentPrefix(prefix))), iconPath: new vscode.ThemeIcon('arrow-up'), act: 'up', alwaysShow: true });
+    if (prefix) head.push({ label: '..', description: vscode.l10n.t('Up to {0}', objectUri(bucket, parentPrefix(prefix))), iconPath: new vscode.ThemeIcon('arrow-up'), act: 'up', alwaysShow: true });
     if (prefix ? options.folders : options.bucket)
       head.push({ label: hereLabel(), description: where, iconPath: new vscode.ThemeIcon('check'), act: 'here', alwaysShow: true });
     const typed = qp.value.trim().replace(/^\/+|\/+$/g, '');
     if (options.newFolder && typed && !typed.includes('//') && !listed.some((i) => i.act === 'folder' && i.prefix === `${prefix}${typed}/`))
-      head.push({ label: vscode.l10n.t('New Folder "{0}/"', typed), description: objectUri(bucket!, `${prefix}${typed}/`), iconPath: new vscode.ThemeIcon('new-folder'), act: 'newFolder', prefix: `${prefix}${typed}/`, alwaysShow: true });
+      head.push({ label: vscode.l10n.t('New Folder "{0}/"', typed), description: objectUri(bucket, `${prefix}${typed}/`), iconPath: new vscode.ThemeIcon('new-folder'), act: 'newFolder', prefix: `${prefix}${typed}/`, alwaysShow: true });
     const more: TargetItem[] = token ? [{ label: vscode.l10n.t('Load More…'), description: vscode.l10n.t('{0} names shown', listed.length), iconPath: new vscode.ThemeIcon('more'), act: 'more', alwaysShow: true }] : [];
     const separator: TargetItem[] = head.length && listed.length ? [{ label: '', kind: vscode.QuickPickItemKind.Separator }] : [];
     qp.items = [...head, ...separator, ...listed, ...more];
     qp.placeholder = browsePlaceholder(where);
+    const last = state.key && listed.find((i) => (i.act === 'object' ? i.entry!.key : i.prefix) === state.key);
+    if (last) qp.activeItems = [last];
   };
   const loadPage = async () => {
     const mine = generation;
+    const prefix = state.prefix;
     qp.busy = true;
     try {
-      const page = await (await registry.client(clusterName!)).listObjects(bucket!, { prefix, folders: true, pageSize, token });
+      const page = await (await registry.client(clusterName)).listObjects(bucket, { prefix, folders: true, pageSize, token });
       if (mine !== generation) return;
       listed.push(
         ...page.folders.map((f): TargetItem => ({ label: leafName(f, prefix), iconPath: vscode.ThemeIcon.Folder, act: 'folder', prefix: f })),
@@ -206,7 +250,7 @@ export async function pickTarget(registry: ClusterRegistry, title: string, optio
       token = page.nextToken;
       render();
       if (listed.length === 0 && !token) {
-        const where = objectUri(bucket!, prefix);
+        const where = objectUri(bucket, prefix);
         qp.placeholder = options.newFolder ? vscode.l10n.t('{0} is empty: choose it with "{1}", or type the name of a new folder.', where, hereLabel()) : vscode.l10n.t('{0} is empty.', where);
       }
     } catch (e) {
@@ -217,67 +261,70 @@ export async function pickTarget(registry: ClusterRegistry, title: string, optio
   };
   const showFolder = async (at: string) => {
     generation++;
-    prefix = at;
+    if (at !== state.prefix) state.key = undefined;
+    state.prefix = at;
     listed = [];
     token = undefined;
-    setStep(steps);
     qp.value = '';
     render();
     await loadPage();
   };
-  const nodeHere = (): PickedTarget => (prefix ? { type: 'folder', clusterName: clusterName!, bucket: bucket!, prefix } : { type: 'bucket', clusterName: clusterName!, bucket: bucket! });
+  const up = () => {
+    state.key = state.prefix; // the folder left is preselected one level up
+    const parent = parentPrefix(state.prefix);
+    generation++;
+    state.prefix = parent;
+    listed = [];
+    token = undefined;
+    qp.value = '';
+    render();
+    void loadPage();
+  };
+  const resolve = (picked: PickedTarget, key?: string) => {
+    state.key = key;
+    done.resolve(picked);
+  };
+  const here = (): PickedTarget => (state.prefix ? { type: 'folder', clusterName, bucket, prefix: state.prefix } : { type: 'bucket', clusterName, bucket });
+  const disposables = [
+    qp.onDidChangeValue(() => {
+      if (options.newFolder) render();
+    }),
+    qp.onDidTriggerButton((b) => {
+      if (b !== vscode.QuickInputButtons.Back) return;
+      if (state.prefix) up();
+      else done.back();
+    }),
+    qp.onDidAccept(() => {
+      const item = qp.activeItems[0];
+      if (!item || qp.busy) return;
+      switch (item.act) {
+        case 'up':
+          return up();
+        case 'folder':
+          return void showFolder(item.prefix!);
+        case 'more':
+          return void loadPage();
+        case 'here':
+          return resolve(here());
+        case 'newFolder':
+          return resolve({ type: 'folder', clusterName, bucket, prefix: item.prefix! });
+        case 'object':
+          return resolve({ type: 'object', clusterName, bucket, key: item.entry!.key, entry: item.entry!, parentPrefix: state.prefix }, item.entry!.key);
+      }
+    }),
+  ];
+  void showFolder(state.prefix);
+  return disposables;
+}
 
-  try {
-    return await new Promise<PickedTarget | undefined>((resolve) => {
-      qp.onDidHide(() => resolve(undefined));
-      qp.onDidChangeValue(() => {
-        if (bucket && options.newFolder) render();
-      });
-      qp.onDidTriggerButton((b) => {
-        if (b !== vscode.QuickInputButtons.Back) return;
-        if (bucket && prefix) void showFolder(parentPrefix(prefix));
-        else if (bucket || (clusterName && askCluster)) {
-          if (bucket) void showBuckets();
-          else showClusters();
-        }
-      });
-      qp.onDidAccept(() => {
-        const item = qp.activeItems[0];
-        if (!item || qp.busy) return;
-        switch (item.act) {
-          case 'cluster':
-            clusterName = item.clusterName;
-            void showBuckets();
-            return;
-          case 'bucket':
-            bucket = item.bucket;
-            if (!browse) return resolve({ type: 'bucket', clusterName: clusterName!, bucket: bucket! });
-            void showFolder('');
-            return;
-          case 'up':
-            void showFolder(parentPrefix(prefix));
-            return;
-          case 'folder':
-            void showFolder(item.prefix!);
-            return;
-          case 'more':
-            void loadPage();
-            return;
-          case 'here':
-            return resolve(nodeHere());
-          case 'newFolder':
-            return resolve({ type: 'folder', clusterName: clusterName!, bucket: bucket!, prefix: item.prefix! });
-          case 'object':
-            return resolve({ type: 'object', clusterName: clusterName!, bucket: bucket!, key: item.entry!.key, entry: item.entry!, parentPrefix: prefix });
-        }
-      });
-      if (askCluster) showClusters();
-      else void showBuckets();
-      qp.show();
-    });
-  } finally {
-    qp.dispose();
-  }
+/** A target walk on its own (what follows is not a quick input: a dialog, a confirmation); undefined when closed. */
+export async function pickTarget(registry: ClusterRegistry, title: string, options: PickTargetOptions): Promise<PickedTarget | undefined> {
+  let picked: PickedTarget | undefined;
+  const flow = await targetFlow(registry, options, (p) => {
+    picked = p;
+  });
+  if (!flow || !(await MultiStepInput.run(title, () => flow.steps, flow.first))) return undefined;
+  return picked;
 }
 
 /**

@@ -9,7 +9,8 @@ import { objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
 import { nodeId, type TreeNode } from '../views/model';
 import type { BucketTreeProvider } from '../views/tree';
-import { destinationOf, pickDestination } from './common';
+import { type Destination, destinationOf, targetFlow } from './common';
+import { type CustomPickDone, MultiStepInput, type Step } from './input/multistep';
 
 export function registerFindCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, tree: BucketTreeProvider, treeView: vscode.TreeView<TreeNode>) {
   /** Reveals a key (object, folder, or first name with a prefix) in the tree; returns its node. */
@@ -27,6 +28,57 @@ export function registerFindCommands(context: vscode.ExtensionContext, registry:
     return found.node;
   };
 
+  /**
+   * The names step of Search: lists the scope page by page, showing the names that contain `text` as they
+   * come; Enter picks one, Back (or leaving) stops the listing.
+   */
+  const listMatches = (
+    where: Destination,
+    text: string,
+    qp: vscode.QuickPick<vscode.QuickPickItem & { key: string }>,
+    done: CustomPickDone<string>,
+    onFound: (keys: string[]) => void,
+  ): vscode.Disposable[] => {
+    const needle = text.toLowerCase();
+    const abort = new AbortController();
+    qp.placeholder = vscode.l10n.t('Listing…');
+    qp.busy = true;
+    const items: (vscode.QuickPickItem & { key: string })[] = [];
+    void (async () => {
+      let scanned = 0;
+      try {
+        const client = await registry.client(where.clusterName);
+        let token: string | undefined;
+        do {
+          const page = await client.listObjects(where.bucket, { prefix: where.prefix, folders: false, pageSize: 1000, token });
+          if (abort.signal.aborted) return;
+          scanned += page.objects.length;
+          const found = page.objects.filter((o) => o.key.toLowerCase().includes(needle));
+          if (found.length) {
+            items.push(...found.map((o) => ({ label: path.posix.basename(o.key), description: o.key, detail: formatSize(o.size), key: o.key })));
+            qp.items = items;
+            onFound(items.map((i) => i.key));
+          }
+          qp.placeholder = vscode.l10n.t('Names containing "{0}": {1} in {2} names so far…', text, items.length, scanned);
+          token = page.nextToken;
+        } while (token);
+        qp.placeholder = vscode.l10n.t('Names containing "{0}": {1} in {2} names', text, items.length, scanned);
+      } catch (e) {
+        if (!abort.signal.aborted) qp.placeholder = errorText(e);
+      } finally {
+        if (!abort.signal.aborted) qp.busy = false;
+      }
+    })();
+    return [
+      { dispose: () => abort.abort() },
+      qp.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && done.back()),
+      qp.onDidAccept(() => {
+        const item = qp.activeItems[0];
+        if (item) done.resolve(item.key);
+      }),
+    ];
+  };
+
   context.subscriptions.push(
     // "Reveal in Tree" of a finished upload or copy: the object, the folder or ('' ) the bucket, selected.
     vscode.commands.registerCommand('aisBuckets.revealInTree', async (clusterName: string, bucket: BucketRef, key = '') => {
@@ -39,82 +91,82 @@ export function registerFindCommands(context: vscode.ExtensionContext, registry:
       }
     }),
     vscode.commands.registerCommand('aisBuckets.goToKey', async (node?: TreeNode, key?: string) => {
-      const where = destinationOf(node) ?? (await pickDestination(registry, vscode.l10n.t('Go to Key'), false));
-      if (!where) return undefined;
-      const wanted =
-        key ??
-        (await vscode.window.showInputBox({
-          title: vscode.l10n.t('Go to Key in {0}', objectUri(where.bucket)),
-          prompt: vscode.l10n.t('An object name, a folder ("dir/") or the start of a name'),
-          value: where.prefix,
-          valueSelection: [where.prefix.length, where.prefix.length],
-        }));
-      if (!wanted) return undefined;
-      try {
-        return await goTo(where.clusterName, where.bucket, wanted);
-      } catch (e) {
-        if (key !== undefined) throw e;
-        void vscode.window.showWarningMessage(errorText(e));
+      const given = destinationOf(node);
+      if (given && key !== undefined) return goTo(given.clusterName, given.bucket, key);
+      // The bucket (from the palette: cluster → bucket), then the name, in one quick input. The name is
+      // looked up on its Enter: a name that is not there is said on the step, with what was typed.
+      let found: { node: TreeNode; changed: TreeNode[] } | undefined;
+      const typed = new Map<string, string>();
+      let flowing = false;
+      const keyStep = (where: Destination): Step => async (input) => {
+        const scope = objectUri(where.bucket);
+        await input.inputBox({
+          prompt: flowing ? vscode.l10n.t('An object name in {0}, a folder ("dir/") or the start of a name', scope) : vscode.l10n.t('An object name, a folder ("dir/") or the start of a name'),
+          value: typed.get(scope) ?? where.prefix,
+          selection: typed.has(scope) ? undefined : [where.prefix.length, where.prefix.length],
+          remember: (v) => typed.set(scope, v),
+          accept: async (v) => {
+            try {
+              found = await tree.model.locate(where.clusterName, where.bucket, v);
+              return undefined;
+            } catch (e) {
+              return errorText(e);
+            }
+          },
+        });
         return undefined;
-      }
+      };
+      const flow = given ? { steps: 0, first: keyStep(given) } : await targetFlow(registry, { bucket: true, browse: false }, (p) => keyStep(destinationOf(p)!));
+      if (!flow) return undefined;
+      flowing = flow.steps > 0;
+      const title = given ? vscode.l10n.t('Go to Key in {0}', objectUri(given.bucket)) : vscode.l10n.t('Go to Key');
+      if (!(await MultiStepInput.run(title, () => flow.steps + 1, flow.first)) || !found) return undefined;
+      tree.changedNodes(found.changed);
+      await treeView.reveal(found.node, { select: true, focus: true, expand: found.node.type !== 'object' ? 1 : false });
+      return found.node;
     }),
 
     vscode.commands.registerCommand('aisBuckets.searchBucket', async (node?: TreeNode, substring?: string, options?: { limit?: number }) => {
-      const where = destinationOf(node) ?? (await pickDestination(registry, vscode.l10n.t('Search Bucket'), false));
-      if (!where) return undefined;
-      const scope = objectUri(where.bucket, where.prefix);
-      const client = await registry.client(where.clusterName);
+      const given = destinationOf(node);
       // With arguments: the matching keys, no UI.
-      if (substring !== undefined) {
+      if (given && substring !== undefined) {
+        const client = await registry.client(given.clusterName);
         const out: string[] = [];
         let token: string | undefined;
         const needle = substring.toLowerCase();
         do {
-          const page = await client.listObjects(where.bucket, { prefix: where.prefix, folders: false, pageSize: 1000, token });
+          const page = await client.listObjects(given.bucket, { prefix: given.prefix, folders: false, pageSize: 1000, token });
           for (const o of page.objects) if (o.key.toLowerCase().includes(needle)) out.push(o.key);
           token = page.nextToken;
         } while (token && out.length < (options?.limit ?? Infinity));
         return out;
       }
-      const text = await vscode.window.showInputBox({ title: vscode.l10n.t('Search {0}', scope), prompt: vscode.l10n.t('Find names that contain this text anywhere (not case-sensitive)') });
-      if (!text) return undefined;
-      const needle = text.toLowerCase();
-      const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { key: string }>();
-      qp.title = vscode.l10n.t('Names containing "{0}" in {1}', text, scope);
-      qp.placeholder = vscode.l10n.t('Listing…');
-      qp.busy = true;
-      qp.matchOnDescription = true;
-      const abort = new AbortController();
-      qp.onDidHide(() => abort.abort());
-      qp.onDidAccept(() => {
-        const picked = qp.selectedItems[0];
-        qp.hide();
-        if (picked) void goTo(where.clusterName, where.bucket, picked.key).catch((e) => void vscode.window.showWarningMessage(errorText(e)));
-      });
-      qp.show();
-      let scanned = 0;
-      const items: (vscode.QuickPickItem & { key: string })[] = [];
-      try {
-        let token: string | undefined;
-        do {
-          const page = await client.listObjects(where.bucket, { prefix: where.prefix, folders: false, pageSize: 1000, token });
-          if (abort.signal.aborted) return undefined;
-          scanned += page.objects.length;
-          const found = page.objects.filter((o) => o.key.toLowerCase().includes(needle));
-          if (found.length) {
-            items.push(...found.map((o) => ({ label: path.posix.basename(o.key), description: o.key, detail: formatSize(o.size), key: o.key })));
-            qp.items = items;
-          }
-          qp.placeholder = vscode.l10n.t('{0} matches in {1} names so far…', items.length, scanned);
-          token = page.nextToken;
-        } while (token);
-        qp.placeholder = vscode.l10n.t('{0} matches in {1} names', items.length, scanned);
-      } catch (e) {
-        qp.placeholder = errorText(e);
-      } finally {
-        qp.busy = false;
-      }
-      return items.map((i) => i.key);
+      // The bucket (from the palette: cluster → bucket), the text, then the names that contain it, in one
+      // quick input: Back from the names returns to the text, as typed.
+      let picked: { where: Destination; key: string } | undefined;
+      let keys: string[] = [];
+      const typed = new Map<string, string>();
+      let flowing = false;
+      const textStep = (where: Destination): Step => async (input) => {
+        const scope = objectUri(where.bucket, where.prefix);
+        const text = await input.inputBox({
+          prompt: flowing ? vscode.l10n.t('Find names in {0} that contain this text anywhere (not case-sensitive)', scope) : vscode.l10n.t('Find names that contain this text anywhere (not case-sensitive)'),
+          value: typed.get(scope),
+          remember: (v) => typed.set(scope, v),
+        });
+        return async (next) => {
+          const key = await next.customPick<vscode.QuickPickItem & { key: string }, string>((qp, done) => listMatches(where, text, qp, done, (found) => (keys = found)));
+          picked = { where, key };
+          return undefined;
+        };
+      };
+      const flow = given ? { steps: 0, first: textStep(given) } : await targetFlow(registry, { bucket: true, browse: false }, (p) => textStep(destinationOf(p)!));
+      if (!flow) return undefined;
+      flowing = flow.steps > 0;
+      const title = given ? vscode.l10n.t('Search {0}', objectUri(given.bucket, given.prefix)) : vscode.l10n.t('Search Bucket');
+      if (!(await MultiStepInput.run(title, () => flow.steps + 2, flow.first))) return keys;
+      if (picked) await goTo(picked.where.clusterName, picked.where.bucket, picked.key).catch((e) => void vscode.window.showWarningMessage(errorText(e)));
+      return keys;
     }),
   );
 }

@@ -2,11 +2,12 @@
 // name. Both take arguments for tests and ask through a QuickPick otherwise.
 import * as vscode from 'vscode';
 import { authOf, type ClusterSpec } from '../config/clusters';
-import { parseExpiry } from '../objects/format';
+import { expiryProblem, parseExpiry } from '../objects/format';
 import { objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
-import type { TreeNode } from '../views/model';
-import { pickTarget, showFailure } from './common';
+import type { ObjectNode, TreeNode } from '../views/model';
+import { pickTarget, showFailure, targetFlow } from './common';
+import { MultiStepInput, type Step } from './input/multistep';
 
 // A function, with literal keys: l10n export extracts only literals, and the bundle is loaded at activation.
 function expiries(): { label: string; seconds: number }[] {
@@ -35,52 +36,75 @@ export function presignProblem(spec: ClusterSpec): string | undefined {
 
 export function registerLinkCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel) {
   const fail = (what: string, e: unknown) => showFailure(log, what, e);
+  const signingProblem = async (node: ObjectNode) => {
+    const spec = (await registry.entry(node.clusterName))?.spec;
+    return spec && presignProblem(spec);
+  };
+  /** Signs the link and puts it on the clipboard. */
+  const presign = async (node: ObjectNode, seconds: number) => {
+    const client = await registry.client(node.clusterName);
+    const url = await client.presignGetObject(node.bucket, node.key, seconds);
+    await vscode.env.clipboard.writeText(url);
+    log.info(`presigned URL for ${objectUri(node.bucket, node.key)}, valid until ${new Date(Date.now() + seconds * 1000).toLocaleString()}`);
+    return url;
+  };
   context.subscriptions.push(
     vscode.commands.registerCommand('aisBuckets.copyPresignedUrl', async (given?: TreeNode, expiresInSeconds?: number) => {
-      // From the palette: the object to share, browsed.
-      const node = given ?? (await pickTarget(registry, vscode.l10n.t('Copy Presigned URL'), { objects: true }));
-      if (!given && !node) return undefined;
-      if (!node || node.type !== 'object') {
+      // With a lifetime (callers, tests): no questions, failures thrown.
+      if (given && expiresInSeconds !== undefined) {
+        if (given.type !== 'object') return undefined;
+        const problem = await signingProblem(given);
+        if (problem) throw new Error(problem);
+        return presign(given, expiresInSeconds);
+      }
+      if (given && given.type !== 'object') {
         void vscode.window.showInformationMessage(vscode.l10n.t('Choose an object in the AIS Buckets view to share.'));
         return undefined;
       }
-      const spec = (await registry.entry(node.clusterName))?.spec;
-      const problem = spec && presignProblem(spec);
-      if (problem) {
-        if (expiresInSeconds !== undefined) throw new Error(problem);
-        log.warn(`presigned URL for ${objectUri(node.bucket, node.key)}: ${problem}`);
-        void vscode.window.showWarningMessage(problem);
-        return undefined;
-      }
-      let seconds = expiresInSeconds;
-      if (seconds === undefined) {
-        const picked = await vscode.window.showQuickPick(
-          expiries(),
-          { title: vscode.l10n.t('Presigned URL for {0}', objectUri(node.bucket, node.key)), placeHolder: vscode.l10n.t('How long should the link work?') },
-        );
-        if (!picked) return undefined;
-        seconds = picked.seconds;
-        if (seconds === 0) {
-          const typed = await vscode.window.showInputBox({
-            title: vscode.l10n.t('Presigned URL for {0}', objectUri(node.bucket, node.key)),
-            prompt: vscode.l10n.t('How long should the link work? e.g. 90m, 3h, 2d (at most 7 days)'),
-            value: '2h',
-            validateInput: (v) => (parseExpiry(v) ? undefined : vscode.l10n.t('A duration from 1 second to 7 days: 45s, 90m, 3h, 2d')),
-          });
-          if (!typed) return undefined;
-          seconds = parseExpiry(typed)!;
+      // From the palette: the object to share, browsed, then how long the link works, in one quick input.
+      let chosen: { node: ObjectNode; seconds: number } | undefined;
+      let other = false;
+      let picked: number | undefined;
+      let typed: string | undefined;
+      const lifetimeStep = (node: ObjectNode): Step => async (input) => {
+        const problem = await signingProblem(node);
+        if (problem) {
+          log.warn(`presigned URL for ${objectUri(node.bucket, node.key)}: ${problem}`);
+          void vscode.window.showWarningMessage(problem);
+          return undefined;
         }
-      }
+        picked = await input.quickPick<number>({
+          placeholder: given ? vscode.l10n.t('How long should the link work?') : vscode.l10n.t('How long should the link to {0} work?', objectUri(node.bucket, node.key)),
+          items: expiries().map((e) => ({ label: e.label, value: e.seconds })),
+          active: picked,
+        });
+        other = picked === 0;
+        if (!other) {
+          chosen = { node, seconds: picked };
+          return undefined;
+        }
+        return async (next) => {
+          const text = await next.inputBox({
+            prompt: vscode.l10n.t('How long should the link work? e.g. 90m, 3h, 2d (at most 7 days)'),
+            value: typed ?? '2h',
+            validate: (v) => expiryProblem(v),
+            remember: (v) => (typed = v),
+          });
+          chosen = { node, seconds: parseExpiry(text)! };
+          return undefined;
+        };
+      };
+      const flow = given ? { steps: 0, first: lifetimeStep(given) } : await targetFlow(registry, { objects: true }, (p) => (p.type === 'object' ? lifetimeStep(p) : undefined));
+      if (!flow) return undefined;
+      const title = given ? vscode.l10n.t('Presigned URL for {0}', objectUri(given.bucket, given.key)) : vscode.l10n.t('Copy Presigned URL');
+      if (!(await MultiStepInput.run(title, () => flow.steps + (other ? 2 : 1), flow.first)) || !chosen) return undefined;
+      const { node, seconds } = chosen;
       try {
-        const client = await registry.client(node.clusterName);
-        const url = await client.presignGetObject(node.bucket, node.key, seconds);
-        await vscode.env.clipboard.writeText(url);
+        const url = await presign(node, seconds);
         const until = new Date(Date.now() + seconds * 1000).toLocaleString();
-        log.info(`presigned URL for ${objectUri(node.bucket, node.key)}, valid until ${until}`);
-        if (expiresInSeconds === undefined) void vscode.window.showInformationMessage(vscode.l10n.t('Presigned URL copied: anyone with it can download {0} until {1}.', node.key, until));
+        void vscode.window.showInformationMessage(vscode.l10n.t('Presigned URL copied: anyone with it can download {0} until {1}.', node.key, until));
         return url;
       } catch (e) {
-        if (expiresInSeconds !== undefined) throw e;
         fail(vscode.l10n.t('Presigned URL'), e);
         return undefined;
       }

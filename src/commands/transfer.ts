@@ -11,8 +11,9 @@ import { TransferCancelled } from '../client/transfer/limits';
 import { objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
 import type { BucketNode, FolderNode, ObjectNode, TreeNode } from '../views/model';
-import { type Destination, destinationOf, pickDestination, pickTarget, runTransfer, selection, showFailure, type TransferCommandOptions, transferSettings } from './common';
+import { type Destination, destinationOf, pickTarget, targetFlow, runTransfer, selection, showFailure, type TransferCommandOptions, transferSettings } from './common';
 import { deleteNodes } from './deletion';
+import { MultiStepInput, type Step } from './input/multistep';
 import { reportCopy, reportDownload } from './outcome';
 
 export interface DownloadResult {
@@ -119,6 +120,11 @@ export async function copyNodes(registry: ClusterRegistry, log: vscode.LogOutput
   return copied;
 }
 
+/** The key of a new folder's marker: "dir/" in the destination, slashes typed at its ends dropped. */
+function folderKey(dest: Destination, name: string): string {
+  return `${dest.prefix}${name.trim().replace(/^\/+|\/+$/g, '')}/`;
+}
+
 export function registerTransferCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, log: vscode.LogOutputChannel, refresh: (node?: TreeNode) => void) {
   const fail = (what: string, e: unknown, retry?: () => unknown) => showFailure(log, what, e, { showLog: true, retry });
 
@@ -170,22 +176,45 @@ export function registerTransferCommands(context: vscode.ExtensionContext, regis
       }
     }),
     vscode.commands.registerCommand('aisBuckets.createFolder', async (node?: TreeNode, name?: string) => {
-      const dest = destinationOf(node) ?? (await pickDestination(registry, vscode.l10n.t('Create Folder')));
-      if (!dest) return undefined;
-      const folder =
-        name ??
-        (await vscode.window.showInputBox({
-          title: vscode.l10n.t('Create Folder'),
-          prompt: vscode.l10n.t('New folder in {0}', objectUri(dest.bucket, dest.prefix)),
-          validateInput: (v) => (!v.trim() ? vscode.l10n.t('Enter a name') : v.includes('//') ? vscode.l10n.t('A name cannot contain "//"') : undefined),
-        }));
-      if (!folder) return undefined;
-      const key = `${dest.prefix}${folder.trim().replace(/^\/+|\/+$/g, '')}/`;
-      const client = await registry.client(dest.clusterName);
-      // S3 has no folders: an empty object whose name ends with '/' is the common convention.
-      await client.putObject(dest.bucket, key, { stream: (await import('node:stream')).Readable.from([]), size: 0 });
-      refresh();
-      return key;
+      const given = destinationOf(node);
+      const make = async (dest: Destination, folder: string) => {
+        const key = folderKey(dest, folder);
+        const client = await registry.client(dest.clusterName);
+        // S3 has no folders: an empty object whose name ends with '/' is the common convention.
+        await client.putObject(dest.bucket, key, { stream: (await import('node:stream')).Readable.from([]), size: 0 });
+        refresh();
+        return key;
+      };
+      if (given && name !== undefined) return make(given, name);
+      // Where (from the palette: cluster → bucket → folder), then the name, in one quick input; a name
+      // that is taken is said on the step.
+      let chosen: { dest: Destination; folder: string } | undefined;
+      const typed = new Map<string, string>();
+      const nameStep = (dest: Destination): Step => async (input) => {
+        const where = objectUri(dest.bucket, dest.prefix);
+        const folder = await input.inputBox({
+          prompt: vscode.l10n.t('New folder in {0}', where),
+          value: typed.get(where),
+          validate: (v) => (v.includes('//') ? vscode.l10n.t('A name cannot contain "//".') : /^\s*\/+\s*$/.test(v) ? vscode.l10n.t('Type a name: "/" alone is not one.') : undefined),
+          remember: (v) => typed.set(where, v),
+          accept: async (v) => {
+            const key = folderKey(dest, v);
+            const page = await (await registry.client(dest.clusterName)).listObjects(dest.bucket, { prefix: key, folders: false, pageSize: 1 });
+            return page.objects.length ? vscode.l10n.t('{0} already exists: type another name.', objectUri(dest.bucket, key)) : undefined;
+          },
+        });
+        chosen = { dest, folder };
+        return undefined;
+      };
+      const flow = given ? { steps: 0, first: nameStep(given) } : await targetFlow(registry, { folders: true, bucket: true }, (p) => nameStep(destinationOf(p)!));
+      if (!flow) return undefined;
+      if (!(await MultiStepInput.run(vscode.l10n.t('Create Folder'), () => flow.steps + 1, flow.first)) || !chosen) return undefined;
+      try {
+        return await make(chosen.dest, chosen.folder);
+      } catch (e) {
+        fail(vscode.l10n.t('Create Folder'), e);
+        return undefined;
+      }
     }),
     /** Run by drag and drop (with `quiet: false`) and by callers: copies, then tells what was copied. */
     vscode.commands.registerCommand('aisBuckets.copyObjects', async (sources?: TreeNode[], dest?: Destination, options?: { quiet?: boolean }) => {

@@ -117,11 +117,23 @@ export function formatObjectProperties(uri: string, clusterName: string, head: O
 /** SigV4 presigned URLs live at most 7 days. */
 const MAX_SECONDS = 604800;
 
-/** "90m", "3h", "2d", "45" (minutes) → seconds; undefined when it is not a duration up to 7 days. */
-export function parseExpiry(text: string): number | undefined {
+/** "90m", "3h", "2d", "45" (minutes) → seconds, however long; undefined when it is not a duration. */
+export function parseDuration(text: string): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/i.exec(text);
   if (!m) return undefined;
   const unit = { s: 1, m: 60, h: 3600, d: 86400, '': 60 }[m[2].toLowerCase() as 's' | 'm' | 'h' | 'd' | ''];
-  const seconds = Math.round(Number(m[1]) * unit);
-  return seconds >= 1 && seconds <= MAX_SECONDS ? seconds : undefined;
+  return Math.round(Number(m[1]) * unit);
+}
+
+/** A presigned URL's lifetime: a duration from 1 second up to 7 days, else undefined. */
+export function parseExpiry(text: string): number | undefined {
+  const seconds = parseDuration(text);
+  return seconds !== undefined && seconds >= 1 && seconds <= MAX_SECONDS ? seconds : undefined;
+}
+
+/** Why a typed lifetime cannot be a presigned URL's, undefined when it can. */
+export function expiryProblem(text: string): string | undefined {
+  const seconds = parseDuration(text);
+  if (seconds !== undefined && seconds > MAX_SECONDS) return l10n.t('A presigned URL works at most 7 days (SigV4 allows no more): type 7d or less.');
+  return seconds !== undefined && seconds >= 1 ? undefined : l10n.t('Type a duration from 1 second to 7 days, such as 45s, 90m, 3h or 2d.');
 }

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { errorText } from '../objects/errors';
 import { formatFsPath, FS_SCHEME, objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
+import { MultiStepInput } from '../commands/input/multistep';
 import { BucketNode, ContainerNode, escapeMarkdown, ItemData, LoadMoreNode, MessageNode, nodeId, TreeModel, TreeNode } from './model';
 
 export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
@@ -64,6 +65,13 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   setFilter(n: ContainerNode, filter: string): void {
     this.model.setFilter(n, filter);
     this.redraw(n);
+  }
+
+  /** Whether any name in a bucket or folder starts with `filter` (one short listing): Filter says so before it hides all. */
+  async anyStartsWith(n: ContainerNode, filter: string): Promise<boolean> {
+    const base = n.type === 'folder' ? n.prefix : '';
+    const page = await (await this.registry.client(n.clusterName)).listObjects(n.bucket, { prefix: base + filter, folders: true, pageSize: 1 });
+    return page.objects.length > 0 || page.folders.length > 0;
   }
 
   /** Re-renders containers whose pages the model changed (Go to Key). */
@@ -148,13 +156,23 @@ export function registerTreeCommands(context: vscode.ExtensionContext, tree: Buc
         void vscode.window.showInformationMessage(vscode.l10n.t('Choose a bucket or folder in the AIS Buckets view, then Filter by Prefix.'));
         return;
       }
-      const filter =
-        value ??
-        (await vscode.window.showInputBox({
-          title: vscode.l10n.t('Filter {0}', objectUri(node.bucket, node.type === 'folder' ? node.prefix : '')),
-          prompt: vscode.l10n.t('Show only names that start with this (empty: show all)'),
-          value: tree.filterOf(node),
-        }));
+      let filter = value;
+      if (filter === undefined) {
+        // One question: its title names the folder; a prefix nothing starts with is said before it hides all.
+        const where = objectUri(node.bucket, node.type === 'folder' ? node.prefix : '');
+        const asked = await MultiStepInput.run(vscode.l10n.t('Filter {0}', where), () => 1, async (input) => {
+          filter = await input.inputBox({
+            prompt: vscode.l10n.t('Show only names that start with this (empty: show all)'),
+            value: tree.filterOf(node),
+            allowEmpty: true,
+            accept: async (v) => {
+              if (!v || (await tree.anyStartsWith(node, v))) return undefined;
+              return { message: vscode.l10n.t('Nothing in {0} starts with "{1}". Press Enter again to filter anyway, or change it.', where, v), overridable: true };
+            },
+          });
+        });
+        if (!asked) return;
+      }
       if (filter === undefined) return;
       tree.setFilter(node, filter);
     }),

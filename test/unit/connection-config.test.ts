@@ -15,7 +15,7 @@ import { isClientError } from '../../src/client/cluster';
 import { authOf, ClusterSpec, joinSecrets, mergeImported, splitSecrets } from '../../src/config/clusters';
 import { defaultAddressing, defaultClusterName, defaultRegion, draftFromSpec, specFromDraft } from '../../src/config/draft';
 import { connectionSnippets } from '../../src/config/snippets';
-import { parseExpiry } from '../../src/objects/format';
+import { expiryProblem, parseExpiry } from '../../src/objects/format';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { closedPort, fixedAnswerServer } from '../helpers/servers';
 import { makeTempDir, removeDir } from '../helpers/temp';
@@ -114,6 +114,12 @@ test('presigned link expiries: 45s, 90m, 3h, 2d, plain minutes; nothing past Sig
   assert.equal(parseExpiry('8d'), undefined);
   assert.equal(parseExpiry('0s'), undefined);
   assert.equal(parseExpiry('soon'), undefined);
+  // What the typed-lifetime step says: past 7 days is said as such, anything else not a duration, as that.
+  assert.equal(expiryProblem('7d'), undefined);
+  assert.match(expiryProblem('8d')!, /at most 7 days/);
+  assert.match(expiryProblem('11000m')!, /at most 7 days/);
+  assert.match(expiryProblem('soon')!, /^Type a duration from 1 second to 7 days/);
+  assert.match(expiryProblem('0s')!, /^Type a duration/);
 });
 
 /** The gateway's S3 API mounted at the root of another port, as nginx in front of an S3 server would. */

@@ -3,6 +3,7 @@
 // when a step is accepted (busy spinner, the failure shown under the box, the input kept). Each step is
 // a function that asks one thing and returns the next step; Back re-runs the previous one.
 import * as vscode from 'vscode';
+import { errorText } from '../../objects/errors';
 
 /** Thrown inside a step when the user pressed Back; the runner goes one step back. */
 class GoBack extends Error {}
@@ -25,6 +26,8 @@ export interface InputBoxStep {
   prompt: string;
   value?: string;
   placeholder?: string;
+  /** The part of `value` selected when the box opens (a file name's stem, say). */
+  selection?: [number, number];
   password?: boolean;
   /** Cheap, synchronous: runs on every keystroke (a malformed URL is refused here, with why). */
   validate?: (value: string) => string | undefined;
@@ -42,9 +45,14 @@ export interface PickItem<T> extends vscode.QuickPickItem {
 
 export interface QuickPickStep<T> {
   placeholder: string;
-  items: PickItem<T>[];
+  /** The items, or their listing: the picker is busy until it arrives, and a failure shows in the placeholder. */
+  items: PickItem<T>[] | Promise<PickItem<T>[]>;
+  /** The placeholder when the items are none. */
+  emptyPlaceholder?: string;
   /** The value to preselect (the last choice, or a detected one). */
   active?: T;
+  /** Preselects the item this says yes to (values that are objects: the same bucket listed anew). */
+  isActive?: (value: T) => boolean;
   /** Runs on pick, with a busy spinner; a problem keeps the picker open and shows it in the title line. */
   accept?: (value: T) => Promise<CheckResult>;
 }
@@ -96,7 +104,9 @@ export class MultiStepInput {
   }
 
   private titleText(title = this.title): string {
-    return `${title} (${this.step}/${Math.max(this.step, this.totalSteps())})`;
+    const total = Math.max(this.step, this.totalSteps());
+    // One question is not a flow: no "(1/1)".
+    return total === 1 ? title : `${title} (${this.step}/${total})`;
   }
 
   private swap(next: vscode.QuickInput, title?: string): void {
@@ -112,7 +122,7 @@ export class MultiStepInput {
     const box = vscode.window.createInputBox();
     box.prompt = spec.prompt;
     box.value = spec.value ?? '';
-    box.valueSelection = undefined;
+    box.valueSelection = spec.selection;
     box.placeholder = spec.placeholder;
     box.password = Boolean(spec.password);
     box.buttons = this.step > 1 ? [vscode.QuickInputButtons.Back] : [];
@@ -172,11 +182,19 @@ export class MultiStepInput {
   async quickPick<T>(spec: QuickPickStep<T>): Promise<T> {
     const pick = vscode.window.createQuickPick<PickItem<T>>();
     pick.placeholder = spec.placeholder;
-    pick.items = spec.items;
     pick.matchOnDescription = true;
     pick.buttons = this.step > 1 ? [vscode.QuickInputButtons.Back] : [];
-    const active = spec.items.find((i) => i.value === spec.active);
-    if (active) pick.activeItems = [active];
+    const fill = (items: PickItem<T>[]) => {
+      pick.items = items;
+      if (items.length === 0 && spec.emptyPlaceholder) pick.placeholder = spec.emptyPlaceholder;
+      const active = items.find((i) => (spec.isActive ? spec.isActive(i.value) : i.value === spec.active));
+      if (active) pick.activeItems = [active];
+    };
+    if (Array.isArray(spec.items)) fill(spec.items);
+    else {
+      pick.busy = true;
+      spec.items.then(fill, (e: unknown) => (pick.placeholder = errorText(e))).finally(() => (pick.busy = false));
+    }
     const disposables: vscode.Disposable[] = [];
     try {
       return await new Promise<T>((resolve, reject) => {
@@ -185,7 +203,7 @@ export class MultiStepInput {
           pick.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && reject(new GoBack())),
           pick.onDidAccept(async () => {
             const item = pick.selectedItems[0] ?? pick.activeItems[0];
-            if (!item) return;
+            if (!item || pick.busy) return;
             if (spec.accept && overridden !== item.value) {
               pick.busy = true;
               pick.enabled = false;
@@ -245,4 +263,30 @@ export class MultiStepInput {
       for (const d of disposables) d.dispose();
     }
   }
+
+  /**
+   * A step that drives its own QuickPick (a browser with levels of its own): `build` wires it and calls
+   * `done.resolve` with the answer, or `done.back` to go back a step (its Back button is its own to handle:
+   * up a level first, say). Closing it cancels the flow.
+   */
+  async customPick<I extends vscode.QuickPickItem, T>(build: (pick: vscode.QuickPick<I>, done: CustomPickDone<T>) => vscode.Disposable[]): Promise<T> {
+    const pick = vscode.window.createQuickPick<I>();
+    pick.matchOnDescription = true;
+    pick.buttons = this.step > 1 ? [vscode.QuickInputButtons.Back] : [];
+    const disposables: vscode.Disposable[] = [];
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        disposables.push(pick.onDidHide(() => reject(new Cancelled())));
+        this.swap(pick);
+        disposables.push(...build(pick, { resolve, back: () => reject(new GoBack()) }));
+      });
+    } finally {
+      for (const d of disposables) d.dispose();
+    }
+  }
+}
+
+export interface CustomPickDone<T> {
+  resolve(value: T): void;
+  back(): void;
 }
