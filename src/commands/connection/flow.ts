@@ -40,6 +40,8 @@ interface FlowContext {
   draft: ConnectionDraft;
   /** Editing: the saved name (the cluster to replace). */
   editing?: string;
+  /** What the connection being edited has saved now: its pickers list those values first, marked. */
+  saved?: Readonly<ConnectionDraft>;
   detected?: DetectedEndpoint;
   profiles?: AwsProfile[];
   /** The draft's connection fields when its credentials last passed the check. */
@@ -55,7 +57,7 @@ interface FlowContext {
  * check (or its override) has run by then.
  */
 export async function runConnectionFlow(registry: ClusterRegistry, log: vscode.LogOutputChannel, draft: ConnectionDraft, editing?: string): Promise<ClusterSpec | undefined> {
-  const ctx: FlowContext = { registry, log, draft, editing };
+  const ctx: FlowContext = { registry, log, draft, editing, ...(editing ? { saved: { ...draft } } : {}) };
   const title = editing ? vscode.l10n.t('Edit Connection: {0}', editing) : vscode.l10n.t('Add Cluster');
   const finished = await MultiStepInput.run(title, () => totalSteps(ctx), (input) => endpointStep(ctx, input));
   return finished ? specFromDraft(ctx.draft) : undefined;
@@ -134,6 +136,7 @@ async function kindStep(ctx: FlowContext, input: MultiStepInput): Promise<Step> 
       { label: vscode.l10n.t('S3-compatible endpoint'), description: mark('s3') ?? vscode.l10n.t('AWS S3, MinIO, Ceph, R2, Wasabi, …'), value: 's3' },
     ],
     active: draft.kind ?? detected?.kind,
+    current: ctx.saved?.kind,
   });
   if (kind !== draft.kind) {
     draft.kind = kind;
@@ -166,6 +169,7 @@ async function methodStep(ctx: FlowContext, input: MultiStepInput): Promise<Step
     placeholder: vscode.l10n.t('How does {0} authenticate?', draft.endpoint),
     items,
     active: draft.method ?? fallback,
+    current: ctx.saved?.kind === draft.kind ? ctx.saved?.method : undefined,
     // Methods with nothing more to ask are checked here, right away.
     accept: async (m) => (m === 'none' || m === 'anonymous' || m === 'environment' ? checkCredentials(ctx, { ...draft, method: m }) : undefined),
   });
@@ -240,11 +244,12 @@ async function profileStep(ctx: FlowContext, input: MultiStepInput): Promise<Ste
     placeholder: listing.problems.length ? listing.problems[0] : vscode.l10n.t('Which AWS profile? Picking one checks it.'),
     items: listing.profiles.map((p) => ({
       label: p.name,
-      description: [p.current ? vscode.l10n.t('current (AWS_PROFILE)') : undefined, p.description, p.region].filter(Boolean).join(' · '),
+      description: [p.current ? vscode.l10n.t('named by AWS_PROFILE') : undefined, p.description, p.region].filter(Boolean).join(' · '),
       detail: p.endpointUrl ? vscode.l10n.t('endpoint {0}', p.endpointUrl) : undefined,
       value: p.name,
     })),
     active: draft.profile ?? listing.profiles.find((p) => p.current)?.name,
+    current: ctx.saved?.method === 'profile' ? ctx.saved.profile : undefined,
     accept: async (name) => {
       const info = listing.profiles.find((p) => p.name === name);
       return checkCredentials(ctx, { ...draft, profile: name, region: draft.region ?? info?.region, addressing: draft.addressing ?? styleOf(info?.addressingStyle, draft.endpoint) });
@@ -380,6 +385,7 @@ async function addressingStep(ctx: FlowContext, input: MultiStepInput): Promise<
       { label: vscode.l10n.t('Virtual-hosted'), description: 'https://bucket.host/key', detail: vscode.l10n.t('Amazon S3 and services that want DNS-style bucket names'), value: 'virtual' },
     ],
     active: draft.addressing ?? defaultAddressing(draft.endpoint),
+    current: ctx.saved?.kind === 's3' ? ctx.saved.addressing : undefined,
   });
   return (i) => nameStep(ctx, i);
 }

@@ -70,7 +70,7 @@ async function importAwsProfiles(registry: ClusterRegistry, log: vscode.LogOutpu
     const picks = await vscode.window.showQuickPick(
       listing.profiles.map((p) => ({
         label: p.name,
-        description: [p.current ? vscode.l10n.t('current (AWS_PROFILE)') : undefined, p.description, p.region].filter(Boolean).join(' · '),
+        description: [p.current ? vscode.l10n.t('named by AWS_PROFILE') : undefined, p.description, p.region].filter(Boolean).join(' · '),
         detail: p.endpointUrl ?? vscode.l10n.t('Amazon S3'),
         picked: p.current,
         profile: p,

@@ -53,6 +53,8 @@ export interface QuickPickStep<T> {
   active?: T;
   /** Preselects the item this says yes to (values that are objects: the same bucket listed anew). */
   isActive?: (value: T) => boolean;
+  /** The value saved now (Edit Connection): its item is listed first and marked "current". */
+  current?: T;
   /** Runs on pick, with a busy spinner; a problem keeps the picker open and shows it in the title line. */
   accept?: (value: T) => Promise<CheckResult>;
 }
@@ -184,7 +186,8 @@ export class MultiStepInput {
     pick.placeholder = spec.placeholder;
     pick.matchOnDescription = true;
     pick.buttons = this.step > 1 ? [vscode.QuickInputButtons.Back] : [];
-    const fill = (items: PickItem<T>[]) => {
+    const fill = (listed: PickItem<T>[]) => {
+      const items = spec.current === undefined ? listed : currentFirst(listed, spec.current);
       pick.items = items;
       if (items.length === 0 && spec.emptyPlaceholder) pick.placeholder = spec.emptyPlaceholder;
       const active = items.find((i) => (spec.isActive ? spec.isActive(i.value) : i.value === spec.active));
@@ -289,4 +292,13 @@ export class MultiStepInput {
 export interface CustomPickDone<T> {
   resolve(value: T): void;
   back(): void;
+}
+
+/** The item of the saved value first, its description saying so; the others in their order. */
+export function currentFirst<T>(items: PickItem<T>[], current: T): PickItem<T>[] {
+  const at = items.findIndex((i) => i.value === current);
+  if (at < 0) return items;
+  const mark = vscode.l10n.t('current');
+  const it = items[at];
+  return [{ ...it, description: it.description ? `${mark} · ${it.description}` : mark }, ...items.slice(0, at), ...items.slice(at + 1)];
 }

@@ -371,10 +371,14 @@ export default [
         await key('Enter');
         await wb.waitForQuickInputTitle(`${title} (2/9)`);
         assert.equal((await wb.focusedQuickPickItem())?.label, 'S3-compatible endpoint', 'the saved kind is preselected');
+        const [firstKind] = await wb.quickPickItems();
+        assert.equal(firstKind.label, 'S3-compatible endpoint', 'the saved kind is listed first');
+        assert.match(firstKind.description, /^current · /, 'and marked as the current one');
         await wb.screenshot('2-kind-saved');
         await key('Enter');
         await wb.waitForQuickInputTitle(`${title} (3/9)`);
         assert.equal((await wb.focusedQuickPickItem())?.label, 'Access key and secret', 'the saved method is preselected');
+        assert.match((await wb.quickPickItems())[0].description, /^current · /, 'the saved method is marked');
         await key('Enter');
         await wb.waitForQuickInputTitle(`${title} (4/9)`);
         assert.equal(await wb.quickInputValue(), LAB_KEYS.accessKeyId, 'the saved access key');
@@ -392,6 +396,7 @@ export default [
         await key('Enter');
         await wb.waitForQuickInputTitle(`${title} (8/9)`);
         assert.equal((await wb.focusedQuickPickItem())?.label, 'Path-style');
+        assert.match((await wb.focusedQuickPickItem())?.description ?? '', /^current · /, 'the saved addressing is marked');
         await key('Enter');
         await wb.waitForQuickInputTitle(`${title} (9/9)`);
         assert.equal(await wb.quickInputValue(), LAB, 'the saved name');
@@ -468,6 +473,7 @@ export default [
         await key('Enter');
         await wb.waitForQuickInputTitle('Add Cluster (6/7)');
         assert.equal((await wb.focusedQuickPickItem())?.label, 'Path-style');
+        assert.match((await wb.focusedQuickPickItem())?.description ?? '', /^current · /, 'the saved addressing is marked');
         await key('Enter');
         await wb.waitForQuickInputTitle('Add Cluster (7/7)');
         const name = await wb.quickInputValue();
