@@ -30,7 +30,8 @@ export function objectKind(key: string, contentType: string | undefined, sample?
   if (sample) return looksBinary(sample) ? 'binary' : 'text';
   if (BINARY_TYPES.test(type) && type !== 'application/octet-stream') return 'binary';
   const guessed = knownContentType(key);
-  if (guessed) return objectKind(key, guessed);
+  if (guessed === 'application/octet-stream') return 'binary'; // .bin, .exe, .so: the name itself says bytes
+  if (guessed && guessed !== type) return objectKind(key, guessed);
   return 'text';
 }
 

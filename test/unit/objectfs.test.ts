@@ -58,6 +58,11 @@ test('kind: text, image or binary from extension, content type and the first byt
   assert.equal(objectKind('blob', 'application/octet-stream', new Uint8Array([1, 0, 2, 3])), 'binary');
   assert.equal(objectKind('data.bin', 'application/octet-stream', text('plain words\n')), 'text');
   assert.equal(objectKind('x.parquet', undefined), 'binary');
+  // A name whose extension means bytes (mime-types maps .bin to application/octet-stream) is binary before a
+  // sample is read, whatever type it was stored with: the tree asks before a click opens it.
+  assert.equal(objectKind('blob.bin', 'application/octet-stream'), 'binary');
+  assert.equal(objectKind('blob.bin', undefined), 'binary');
+  assert.equal(objectKind('notes', 'application/octet-stream'), 'text');
   assert.equal(looksBinary(text('tabs\tand\r\nnewlines')), false);
   assert.equal(looksBinary(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])), true);
 });
