@@ -54,6 +54,7 @@ export default [
       let added = false;
       try {
         await showNotificationsByKeyboard(wb);
+        await focusTree(wb); // the view shown first, as a person starting out would
 
         // Add Cluster: the endpoint typed; Enter takes the detected kind (AIStore) and the method it
         // preselects (no authentication); the name typed last.
@@ -63,6 +64,7 @@ export default [
         await key('Enter');
         await wb.waitForQuickInputTitle('Add Cluster (2/', 20_000);
         assert.match((await wb.focusedQuickPickItem())?.label ?? '', /AIStore/, 'the detected kind is focused');
+        await docsShot(wb, 'add-cluster', [wb.page.locator('.quick-input-widget'), wb.page.locator('.part.sidebar .composite.title'), wb.viewPane('Clusters').locator('.monaco-list-row').last()], { pad: 6 });
         await key('Enter');
         await wb.waitForQuickInputTitle('Add Cluster (3/');
         await key('Enter');
@@ -115,7 +117,7 @@ export default [
         // still be taking the folder.
         await until('the file in the dialog\'s list', async () => (await wb.quickInputValue()) === file && (await wb.quickPickItems()).some((i) => i.label === FILE));
         await wb.screenshot('3-file-typed');
-        await docsShot(wb, 'upload-file-dialog', [wb.page.locator('.quick-input-widget'), wb.page.locator('.part.sidebar')]);
+        await docsShot(wb, 'upload-file-dialog', [wb.page.locator('.quick-input-widget'), wb.page.locator('.part.sidebar .composite.title'), wb.viewPane('Clusters').locator('.monaco-list-row').last()], { pad: 6 });
         await key('Enter');
         await waitForQuickInputClosed(wb);
         // A bucket that is not md5 gets the md5 question first: kept as it is, by the keyboard.
@@ -142,7 +144,7 @@ export default [
         assert.ok(!((await tab.getAttribute('class')) ?? '').includes('preview'), 'Enter opens it pinned, as the Explorer does');
         assert.ok(await wb.page.evaluate(() => !!document.activeElement?.closest('.monaco-editor')), 'the editor has the focus');
         await wb.screenshot('4-opened');
-        await docsShot(wb, 'keyboard-open', [wb.page.locator('.part.sidebar'), wb.page.locator('.part.editor')]);
+        await docsShot(wb, 'open-object', [wb.page.locator('.part.sidebar .composite.title'), wb.viewPane('Clusters').locator('.monaco-list-row').last(), wb.page.locator('.editor-group-container .monaco-editor .view-line').first()], { pad: 6 });
 
         // F2 in the tree renames: the new name typed over the selected one, Enter.
         await focusTree(wb);
@@ -165,7 +167,6 @@ export default [
         await key('Delete');
         await wb.page.locator('.monaco-dialog-box').waitFor({ state: 'visible', timeout: 15_000 });
         await wb.screenshot('6-delete-question');
-        await docsShot(wb, 'keyboard-delete', wb.page.locator('.monaco-dialog-box'), { pad: 8 });
         assert.equal(await answerDialog(wb, 'Delete'), `Delete "${RENAMED}" from ais://${BUCKET}?`);
         assert.match(await wb.waitForNotification(/^Deleted /, 30_000), new RegExp(`^Deleted ${RENAMED.replace('.', '\\.')} from ais://${BUCKET}`));
         await until(`${RENAMED} gone from the gateway`, async () => (await status(`${ctx.gateway.url}/s3/${BUCKET}/${RENAMED}`)) === 404);
