@@ -74,6 +74,7 @@ export default [
         await key('Enter');
         await waitForQuickInputClosed(wb);
         added = true;
+        assert.equal(await wb.waitForNotification(/^Added cluster /), `Added cluster "${CLUSTER}" (${ctx.gateway.url}).`);
         await focusTree(wb);
         await wb.row(CLUSTER);
         assert.ok(fs.readFileSync(settingsFile, 'utf8').includes(CLUSTER), `${last}: the cluster is saved in settings.json`);
