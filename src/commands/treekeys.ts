@@ -1,8 +1,10 @@
 // The Clusters view's keys, as in VS Code's Explorer: Enter opens (pinned, focused), Delete (Cmd+Backspace
 // on macOS) deletes with the usual confirmation, F2 renames, Ctrl/Cmd+C copies the URI. package.json binds
-// them while the tree has the focus. VS Code hands a keybinding's command no tree item, so these run on
-// the view's selection (what a click, Enter or Shift/Ctrl+click selected) and call the commands the
-// context menu runs, with the same arguments.
+// them while the tree has the focus, and call the commands the context menu runs, with the same arguments.
+// The arrow keys move the tree's focus, not its selection: a keybinding's command would see only what was
+// last clicked. So the keybindings pass VS Code's own tree-item context ({ $treeViewId, $focusedTreeItem },
+// what view title actions get), which the extension host turns into the focused row; as in the Explorer,
+// a focused row inside the selection means the whole selection, any other focused row means just it.
 import * as vscode from 'vscode';
 import { objectUri } from '../objects/location';
 import type { TreeNode } from '../views/model';
@@ -18,8 +20,10 @@ function uriOf(n: TreeNode): string | undefined {
 }
 
 export function registerTreeKeys(context: vscode.ExtensionContext, treeView: vscode.TreeView<TreeNode>, gestures: TreeOpenGestures) {
-  // A node argument (a caller that has one) wins over the selection.
-  const chosen = (arg: unknown): TreeNode[] => (isNode(arg) ? [arg] : [...treeView.selection]);
+  const chosen = (arg: unknown): TreeNode[] => {
+    if (!isNode(arg)) return [...treeView.selection];
+    return treeView.selection.includes(arg) ? [...treeView.selection] : [arg];
+  };
   context.subscriptions.push(
     vscode.commands.registerCommand('aisBuckets.keys.open', async () => {
       // The tree's own Enter selects the focused row and runs its command (an object opens, a bucket

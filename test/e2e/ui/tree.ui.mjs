@@ -1,5 +1,12 @@
-// Browsing: cluster → provider → bucket → folder, read from the rows a person sees.
+// Browsing: cluster → provider → bucket → folder, read from the rows a person sees; the same rows in the
+// high-contrast theme, each with a label for screen readers and a theme icon that follows the theme.
+/* global document, getComputedStyle -- read inside evaluate(), in the page */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { docsShot } from '../lib/docs.mjs';
+
+const OFFLINE = 'offline-lab';
 
 export default [
   {
@@ -24,6 +31,62 @@ export default [
 
       assert.deepEqual(await wb.children('docs/'), ['notes/', 'guide.md']);
       await wb.screenshot('folder-expanded');
+      await wb.page.mouse.move(900, 600); // no hover highlight in the README's picture
+      await docsShot(wb, 'tree', [wb.page.locator('.part.sidebar .composite.title'), wb.viewPane('Clusters').locator('.monaco-list-row').last()], { pad: 6 });
+    },
+  },
+  {
+    name: 'high contrast: every row says what it is to a screen reader and draws a theme icon',
+    async run(wb, ctx) {
+      const settingsFile = path.join(ctx.userDir, 'settings.json');
+      const before = fs.readFileSync(settingsFile, 'utf8');
+      const settings = JSON.parse(before);
+      // An unreachable cluster of the user's own: its error row (with Retry) is in the picture too.
+      settings['aisBuckets.clusters'] = [...(settings['aisBuckets.clusters'] ?? []), { name: OFFLINE, kind: 'ais', endpoint: 'http://127.0.0.1:9' }];
+      settings['workbench.colorTheme'] = 'Default High Contrast';
+      fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+      try {
+        // A workbench that starts with these settings (a running one may miss the file's change).
+        await wb.page.reload();
+        await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+        await wb.page.waitForFunction(() => document.querySelector('.monaco-workbench')?.classList.contains('hc-black'), undefined, { timeout: 20_000 });
+        await wb.openView();
+        await wb.expandPath(ctx.cluster, 'ais', 'demo', 'docs/');
+        await wb.row('guide.md', { under: 'docs/' });
+        await wb.row('hello.txt', { under: 'demo' });
+        await wb.expandRow(OFFLINE);
+        await wb.row(/^error: /, { under: OFFLINE });
+        const rows = await wb.viewPane('Clusters').locator('.monaco-list-row').evaluateAll((els) => els.map((e) => {
+          const icon = e.querySelector('.custom-view-tree-node-item-icon');
+          return {
+            aria: e.getAttribute('aria-label') ?? '',
+            label: (e.querySelector('.label-name')?.textContent ?? '').trim(),
+            imgs: e.querySelectorAll('img').length,
+            iconClass: icon?.className ?? '',
+            iconImage: icon ? getComputedStyle(icon).backgroundImage : '',
+            labelClass: e.querySelector('.monaco-icon-label')?.className ?? '',
+            glyph: getComputedStyle(e.querySelector('.monaco-icon-label'), '::before').content,
+          };
+        }));
+        const labels = rows.map((r) => r.label);
+        for (const want of [ctx.cluster, 'ais', 'demo', 'docs/', 'guide.md', 'hello.txt', OFFLINE]) assert.ok(labels.includes(want), `row ${want} in ${JSON.stringify(labels)}`);
+        for (const r of rows) {
+          // What a screen reader says names the kind of row, then what it is (not just the visible text).
+          assert.match(r.aria, /^(cluster|provider|bucket|folder|object) \S|^error: \S/, `row ${r.label}: aria-label "${r.aria}"`);
+          assert.equal(r.imgs, 0, `row ${r.label} draws no <img>`);
+          assert.ok(!/url\(/.test(r.iconImage), `row ${r.label}: no picture as its icon (${r.iconImage})`);
+          // A codicon (a font glyph in the theme's colours), or for an object the file icon theme's glyph.
+          const codicon = /\bcodicon-[\w-]+/.test(r.iconClass);
+          const fileIcon = /\bfile-icon\b/.test(r.labelClass) && r.glyph !== 'none';
+          assert.ok(codicon || fileIcon, `row ${r.label}: a theme icon (icon "${r.iconClass}", label "${r.labelClass}")`);
+          assert.equal(fileIcon, r.aria.startsWith('object '), `row ${r.label}: objects take the file icon theme's icon, other rows a codicon`);
+        }
+        assert.match(rows.find((r) => r.label.startsWith('Cannot reach')).iconClass, /codicon-error/);
+        await wb.screenshot('high-contrast');
+        await docsShot(wb, 'high-contrast', [wb.page.locator('.part.sidebar .composite.title'), wb.viewPane('Clusters').locator('.monaco-list-row').last()], { pad: 6 });
+      } finally {
+        fs.writeFileSync(settingsFile, before);
+      }
     },
   },
 ];

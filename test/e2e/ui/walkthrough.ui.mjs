@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { docsScreenshots, docsShot } from '../lib/docs.mjs';
 
 async function openWalkthrough(wb) {
   const title = wb.page.locator('.gettingStartedContainer').getByText('Get Started with AIS Buckets').first();
@@ -129,6 +130,15 @@ export default [
         gatewayStarted = true;
         await waitForStepDone(wb, 'gateway');
         await wb.screenshot('walkthrough-gateway-done');
+        if (docsScreenshots()) {
+          // The status bar's entry for the running gateway, with its tooltip (where it runs, where its data is).
+          const item = wb.page.locator('.part.statusbar .statusbar-item', { hasText: 'AIS local' }).first();
+          await item.hover();
+          const hover = wb.page.locator('.workbench-hover, .monaco-hover', { hasText: 'Local AIS gateway' }).first();
+          await hover.waitFor({ timeout: 10_000 });
+          await docsShot(wb, 'local-gateway', [hover, item], { pad: 6 });
+          await wb.page.mouse.move(700, 450);
+        }
 
         // Add a cluster of one's own (the test gateway's S3 side): tested, saved, and the step is done.
         await stepButton(wb, 'Add your clusters', 'Add Cluster');
