@@ -11,6 +11,7 @@ import type { ClusterRegistry } from '../registry';
 import type { FolderNode, ObjectNode, TreeNode } from '../views/model';
 import { showFailure, targetFlow } from './common';
 import { MultiStepInput, type Step } from './input/multistep';
+import { followRenamedEditors } from './renamededitors';
 
 /** Moves keys within or between buckets of one cluster: AIStore's rename where it can, else copy + delete. */
 export async function moveKeys(
@@ -110,6 +111,8 @@ export function registerRenameCommands(context: vscode.ExtensionContext, registr
         );
       log.info(`moved ${objectUri(node.bucket, oldName)} → ${target} (${moved ?? 0} objects)`);
       refresh();
+      if (moved) await followRenamedEditors(node.clusterName, node.bucket, oldName, target);
+      if (ui && moved) reportMoved(node.clusterName, node.bucket, oldName, target, moved);
       return moved;
     } catch (e) {
       refresh();
@@ -118,6 +121,17 @@ export function registerRenameCommands(context: vscode.ExtensionContext, registr
       return undefined;
     }
   }
+}
+
+/** "Renamed ais://b/a.txt to c.txt." / "Moved 12 objects from ais://b/dir/ to new/.", with Reveal in Tree. */
+function reportMoved(clusterName: string, bucket: BucketRef, oldName: string, target: string, moved: number): void {
+  const reveal = vscode.l10n.t('Reveal in Tree');
+  const message = oldName.endsWith('/')
+    ? vscode.l10n.t('Moved {0} objects from {1} to {2}.', moved.toLocaleString('en-US'), objectUri(bucket, oldName), target)
+    : vscode.l10n.t('Renamed {0} to {1}.', objectUri(bucket, oldName), target);
+  void vscode.window.showInformationMessage(message, reveal).then((pick) => {
+    if (pick === reveal) void vscode.commands.executeCommand('aisBuckets.revealInTree', clusterName, bucket, target);
+  });
 }
 
 /** What a new name means: a folder's ends with '/'. */

@@ -158,8 +158,13 @@ export default [
         await waitForQuickInputClosed(wb);
         await until(`${RENAMED} on the gateway`, async () => (await status(`${ctx.gateway.url}/s3/${BUCKET}/${RENAMED}`)) === 200);
         assert.equal(await status(`${ctx.gateway.url}/s3/${BUCKET}/${FILE}`), 404, 'the old name is gone');
+        assert.equal(await wb.waitForNotification(/^Renamed /, 30_000), `Renamed ais://${BUCKET}/${FILE} to ${RENAMED}.`);
         await wb.row(RENAMED, { under: BUCKET });
         await wb.waitForNoRow(FILE);
+        // The editor of the old name follows the object: a tab left on it would write the old key back on save.
+        const tabLabels = () => wb.page.locator('.tabs-container .tab').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+        await until('the editor on the new name', async () => (await tabLabels()).some((l) => l.includes(RENAMED)));
+        assert.ok(!(await tabLabels()).some((l) => l.includes(FILE)), `no editor is left on the old name: ${JSON.stringify(await tabLabels())}`);
         await wb.screenshot('5-renamed');
 
         // Delete in the tree, the confirmation answered by the keyboard.
