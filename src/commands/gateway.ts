@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { signIn } from '../client/ais/authn';
 import { runningTransfers } from '../client/transfer/running';
-import { EmbeddedGatewayProcess, type GatewayExit, type GatewayRestartEvent } from '../embedded/process';
+import { EmbeddedGatewayProcess, type GatewayExit, type GatewayRestartEvent, type RunningGateway } from '../embedded/process';
 import { LOCAL_CLUSTER, type ClusterRegistry } from '../registry';
 
 const ENABLED_KEY = 'aisBuckets.localGateway.enabled';
@@ -17,7 +17,7 @@ const AUTHN_USER = 'admin';
 /** The context key palette and menu `when` rules read: true while it runs or restarts after a crash. */
 export const RUNNING_CONTEXT_KEY = 'aisBuckets.localGatewayRunning';
 
-export type LocalGatewayState = 'running' | 'restarting' | 'stopped';
+export type LocalGatewayState = 'starting' | 'running' | 'restarting' | 'stopped';
 
 export class LocalGateway implements vscode.Disposable {
   private process?: EmbeddedGatewayProcess;
@@ -36,18 +36,24 @@ export class LocalGateway implements vscode.Disposable {
     this.render();
   }
 
+  /** Where it listens, once the cluster "local" points there (cleared by a crash, until the restart). */
+  private listeningAt?: RunningGateway;
+  /** The cluster "local" being pointed at a restarted gateway. */
+  private relistening?: Promise<void>;
+
   get url(): string | undefined {
-    return this.process?.current?.url;
+    return this.listeningAt?.url;
   }
 
   /** The gateway program's process id while it runs (tests kill it to see it restarted). */
   get pid(): number | undefined {
-    return this.process?.current?.pid;
+    return this.listeningAt?.pid;
   }
 
   get state(): LocalGatewayState {
-    if (this.url) return 'running';
-    return this.process?.restarting ? 'restarting' : 'stopped';
+    if (this.listeningAt) return 'running';
+    if (this.starting) return 'starting';
+    return this.process ? 'restarting' : 'stopped';
   }
 
   get dataDir(): string {
@@ -64,9 +70,16 @@ export class LocalGateway implements vscode.Disposable {
 
   async start(): Promise<string> {
     if (this.url) return this.url;
-    // Waiting to restart after a crash: now.
-    if (this.process?.restarting) return (await this.process.start()).url;
-    this.starting ??= this.doStart().finally(() => (this.starting = undefined));
+    // Restarting after a crash: now, and once the cluster "local" points at it.
+    if (this.process && !this.starting) {
+      const running = await this.process.start();
+      await this.relistening;
+      return running.url;
+    }
+    this.starting ??= this.doStart().finally(() => {
+      this.starting = undefined;
+      this.render();
+    });
     return this.starting;
   }
 
@@ -131,8 +144,7 @@ export class LocalGateway implements vscode.Disposable {
     });
     this.process = proc;
     this.used = true;
-    this.status.text = `$(sync~spin) ${vscode.l10n.t('AIS local')}`;
-    this.status.show();
+    this.render();
     try {
       proc.onRestart((e) => {
         if (this.process === proc) void this.restarted(proc, e, credentials);
@@ -143,13 +155,15 @@ export class LocalGateway implements vscode.Disposable {
       return running.url;
     } catch (e) {
       this.process = undefined;
+      this.listeningAt = undefined;
       this.render();
       throw e;
     }
   }
 
   /** It listens (first start or restart): the cluster "local" points at it. */
-  private async listening(running: { url: string; port: number; authnUrl?: string }, credentials: { accessKey: string; secretKey: string }) {
+  private async listening(running: RunningGateway, credentials: { accessKey: string; secretKey: string }) {
+    this.listeningAt = running;
     this.log.info(`local gateway listening on ${running.url} (data: ${this.dataDir})${running.authnUrl ? `, AuthN on ${running.authnUrl}` : ''}`);
     await this.context.globalState.update(LAST_PORT_KEY, running.port);
     this.authnUrl = running.authnUrl;
@@ -163,20 +177,19 @@ export class LocalGateway implements vscode.Disposable {
     const how = describeExit(e.exit);
     const showLog = vscode.l10n.t('Show Log');
     if (e.type === 'crashed') {
+      this.listeningAt = undefined;
       this.log.warn(`local gateway stopped unexpectedly (${how}); restarting in ${e.delayMs} ms`);
       this.render();
     } else if (e.type === 'restarted') {
-      try {
-        await this.listening(e.running, credentials);
-      } catch (err) {
-        this.log.error(`local gateway: ${(err as Error).message}`);
-      }
+      this.relistening = this.listening(e.running, credentials).catch((err) => this.log.error(`local gateway: ${(err as Error).message}`));
+      await this.relistening;
       void vscode.window.showWarningMessage(vscode.l10n.t('The local AIS gateway stopped unexpectedly ({0}) and was restarted.', how), showLog).then((pick) => {
         if (pick === showLog) this.log.show();
       });
     } else {
       this.log.error(`local gateway stopped unexpectedly (${how}) ${e.crashes} times in ${e.windowMs / 1000} s; not restarted${e.error ? `: ${e.error}` : ''}`);
       if (this.process === proc) this.process = undefined;
+      this.listeningAt = undefined;
       this.registry.setLocal(undefined);
       this.render();
       const restart = vscode.l10n.t('Restart');
@@ -197,6 +210,7 @@ export class LocalGateway implements vscode.Disposable {
       await proc.stop();
     } finally {
       if (this.process === proc) this.process = undefined;
+      this.listeningAt = undefined;
       await this.context.globalState.update(ENABLED_KEY, false);
       this.registry.setLocal(undefined);
       this.render();
@@ -213,6 +227,10 @@ export class LocalGateway implements vscode.Disposable {
       this.status.tooltip = new vscode.MarkdownString(
         vscode.l10n.t('**Local AIS gateway** running at {0}\n\nS3: `{1}` · data: `{2}`\n\nClick for connection details, restart, stop and the log.', url, `${url}/s3`, this.dataDir),
       );
+      this.status.show();
+    } else if (state === 'starting') {
+      this.status.text = `$(sync~spin) ${vscode.l10n.t('AIS local')}`;
+      this.status.tooltip = vscode.l10n.t('The local AIS gateway is starting.');
       this.status.show();
     } else if (state === 'restarting') {
       this.status.text = `$(sync~spin) ${vscode.l10n.t('AIS local')}`;
@@ -272,7 +290,7 @@ async function showGatewayMenu(gateway: LocalGateway, log: vscode.LogOutputChann
           openLog,
           { label: `$(list-tree) ${vscode.l10n.t('Reveal in Tree')}`, run: reveal },
         ]
-      : state === 'restarting'
+      : state === 'restarting' || state === 'starting'
         ? [stop, openLog]
         : [{ label: `$(play) ${vscode.l10n.t('Start')}`, run: () => vscode.commands.executeCommand('aisBuckets.startLocalGateway') }, openLog];
   const placeholder =
@@ -280,6 +298,8 @@ async function showGatewayMenu(gateway: LocalGateway, log: vscode.LogOutputChann
       ? vscode.l10n.t('Running at {0} · data: {1}', url, gateway.dataDir)
       : state === 'restarting'
         ? vscode.l10n.t('Restarting after a crash…')
+        : state === 'starting'
+          ? vscode.l10n.t('Starting…')
         : vscode.l10n.t('Stopped · data: {0}', gateway.dataDir);
   const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Local AIS Gateway'), placeHolder: placeholder });
   await picked?.run();
