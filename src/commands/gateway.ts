@@ -263,12 +263,18 @@ function describeExit(exit: GatewayExit): string {
 export async function confirmInterruptingTransfers(action: 'stop' | 'restart'): Promise<boolean> {
   const n = runningTransfers.count(LOCAL_CLUSTER);
   if (n === 0) return true;
-  const running = n === 1 ? vscode.l10n.t('A transfer is running on the local gateway.') : vscode.l10n.t('{0} transfers are running on the local gateway.', n);
-  const question = action === 'stop' ? vscode.l10n.t('Stop it anyway?') : vscode.l10n.t('Restart it anyway?');
+  const message =
+    action === 'stop'
+      ? n === 1
+        ? vscode.l10n.t('A transfer is running on the local gateway. Stop it anyway?')
+        : vscode.l10n.t('{0} transfers are running on the local gateway. Stop it anyway?', n)
+      : n === 1
+        ? vscode.l10n.t('A transfer is running on the local gateway. Restart it anyway?')
+        : vscode.l10n.t('{0} transfers are running on the local gateway. Restart it anyway?', n);
   // What the upload journal makes true: multipart uploads keep their parts; the rest fails.
   const detail = vscode.l10n.t('They will fail. Large (multipart) uploads can be resumed once it runs again; other transfers have to be started again.');
   const go = action === 'stop' ? vscode.l10n.t('Stop') : vscode.l10n.t('Restart');
-  return (await vscode.window.showWarningMessage(`${running} ${question}`, { modal: true, detail }, go)) === go;
+  return (await vscode.window.showWarningMessage(message, { modal: true, detail }, go)) === go;
 }
 
 interface MenuItem extends vscode.QuickPickItem {
