@@ -163,11 +163,12 @@ export class LocalGateway implements vscode.Disposable {
 
   /** It listens (first start or restart): the cluster "local" points at it. */
   private async listening(running: RunningGateway, credentials: { accessKey: string; secretKey: string }) {
-    this.listeningAt = running;
     this.log.info(`local gateway listening on ${running.url} (data: ${this.dataDir})${running.authnUrl ? `, AuthN on ${running.authnUrl}` : ''}`);
-    await this.context.globalState.update(LAST_PORT_KEY, running.port);
     this.authnUrl = running.authnUrl;
+    // The cluster first, then `url`: whoever sees the URL gets a client for this process, not the last one.
     this.registry.setLocal(running.url, credentials);
+    this.listeningAt = running;
+    void this.context.globalState.update(LAST_PORT_KEY, running.port);
     if (running.authnUrl) await this.signIn();
     this.render();
   }
