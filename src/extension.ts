@@ -22,7 +22,7 @@ import { registerUploadCommands } from './commands/uploads';
 import { AisFileSystemProvider, fsUri, SERVER_SCHEME } from './fs/provider';
 import { FS_SCHEME } from './objects/location';
 import { recordingLog } from './logrecorder';
-import { ClusterRegistry } from './registry';
+import { ClusterRegistry, LOCAL_CLUSTER } from './registry';
 import { BucketDragAndDrop } from './views/dnd';
 import type { TreeNode } from './views/model';
 import type { BucketPropsPanels } from './views/bucketprops';
@@ -85,7 +85,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   // Multipart uploads in progress, kept across restarts so that they can be resumed.
   const uploadJournal = new FileUploadJournal(path.join(context.globalStorageUri.fsPath, 'uploads.json'));
   const refresh = (node?: TreeNode) => tree.refresh(node);
-  registerGatewayCommands(context, gateway, log);
+  registerGatewayCommands(context, gateway, log, async () => {
+    // The menu's Reveal in Tree: the cluster "local", selected and expanded.
+    await vscode.commands.executeCommand('aisBuckets.clusters.focus');
+    const local = (await tree.getChildren()).find((n) => n.type === 'cluster' && n.clusterName === LOCAL_CLUSTER);
+    if (local) await treeView.reveal(local, { select: true, focus: true, expand: 1 });
+  });
   registerClusterCommands(context, registry, log);
   registerImportCommands(context, registry, log);
   context.subscriptions.push(

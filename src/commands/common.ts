@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { type BucketRef, isClientError, type ObjectEntry } from '../client/cluster';
 import { TransferCancelled } from '../client/transfer/limits';
 import type { TransferOptions, TransferProgress } from '../client/transfer/options';
+import { runningTransfers } from '../client/transfer/running';
 import { errorText } from '../objects/errors';
 import { formatDate, formatSize } from '../objects/format';
 import { objectUri } from '../objects/location';
@@ -383,12 +384,14 @@ export function withCancellableProgress<T>(
   });
 }
 
+/** `clusters`: the ones it moves data from and to (counted while it runs: stopping the local gateway asks). */
 export async function runTransfer<T>(
   title: string,
   log: vscode.LogOutputChannel,
+  clusters: readonly string[],
   work: (opts: Pick<TransferOptions, 'signal' | 'onProgress' | 'onLog'>) => Promise<T>,
 ): Promise<T | undefined> {
-  return withCancellableProgress(title, async (progress, abort) => {
+  return runningTransfers.track(clusters, () => withCancellableProgress(title, async (progress, abort) => {
     let lastFraction = 0;
     try {
       return await work({
@@ -407,5 +410,5 @@ export async function runTransfer<T>(
       }
       throw e;
     }
-  });
+  }));
 }

@@ -77,7 +77,7 @@ export async function downloadNodes(
   const only = nodes.length === 1 ? nodes[0] : undefined;
   const single = only?.type === 'object' && total === 1;
   const reveal = single ? groups.find((g) => g.items.length)!.items[0].file : only && only.type !== 'object' ? path.join(targetDir, only.type === 'folder' ? path.basename(only.prefix.slice(0, -1)) : only.bucket.name) : targetDir;
-  return runTransfer(title, log, async (t) => {
+  return runTransfer(title, log, [clusterName], async (t) => {
     let files = 0;
     let bytes = 0;
     for (const g of groups) {
@@ -224,7 +224,7 @@ export function registerTransferCommands(context: vscode.ExtensionContext, regis
       try {
         const where = objectUri(dest.bucket, dest.prefix);
         const title = chosen.length === 1 ? vscode.l10n.t('Copying one item to {0}', where) : vscode.l10n.t('Copying {0} items to {1}', chosen.length, where);
-        const copied = await runTransfer(title, log, (t) => copyNodes(registry, log, chosen, dest, t.signal));
+        const copied = await runTransfer(title, log, [dest.clusterName, ...chosen.map((n) => n.clusterName)], (t) => copyNodes(registry, log, chosen, dest, t.signal));
         refresh();
         if (copied !== undefined && !quiet) reportCopy({ clusterName: dest.clusterName, bucket: dest.bucket, prefix: dest.prefix, copied });
         return copied ?? 0;

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BucketRef, ClusterClient } from '../client/cluster';
 import { StaleUpload, type UploadJournal, type UploadJournalEntry } from '../client/transfer/journal';
+import { runningTransfers } from '../client/transfer/running';
 import { TransferCancelled } from '../client/transfer/limits';
 import { collectFolder, resumeUpload, uploadFiles, type UploadItem } from '../client/transfer/upload';
 import { formatSize } from '../objects/format';
@@ -92,7 +93,7 @@ async function uploadPaths(
   const entry = await registry.entry(dest.clusterName);
   const where = objectUri(dest.bucket, dest.prefix);
   const title = items.length === 1 ? vscode.l10n.t('Uploading {0} to {1}', path.basename(items[0].file), where) : vscode.l10n.t('Uploading {0} files to {1}', items.length, where);
-  const result = await runTransfer(title, log, (t) => uploadFiles(client, dest.bucket, items, { ...transferSettings(entry?.spec.multipartChunkSizeMb), ...t, journal }));
+  const result = await runTransfer(title, log, [dest.clusterName], (t) => uploadFiles(client, dest.bucket, items, { ...transferSettings(entry?.spec.multipartChunkSizeMb), ...t, journal }));
   // Cancelled: multipart uploads under way stay in the journal until the user says keep or discard.
   if (!result && !options.quiet) await offerKeepForLater(registry, journal, dest.clusterName, dest.bucket, items.map((i) => i.key));
   if (result) {
@@ -207,7 +208,7 @@ export function registerUploadCommands(
         }
         const client = await registry.client(clusterName);
         try {
-          await vscode.window.withProgress(
+          await runningTransfers.track([clusterName], () => vscode.window.withProgress(
             { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Resuming upload of {0}', objectUri(e.bucket, e.key)), cancellable: true },
             async (progress, token) => {
               const abort = new AbortController();
@@ -224,7 +225,7 @@ export function registerUploadCommands(
                 },
               });
             },
-          );
+          ));
           done.push(e.uploadId);
           log.info(`resumed and completed ${objectUri(e.bucket, e.key)}`);
         } catch (err) {

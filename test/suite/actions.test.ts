@@ -103,8 +103,10 @@ describe('actions: what they ask and tell', function () {
     };
     assert.deepEqual(manifest.contributes.commands.filter((c) => c.category !== '%category%').map((c) => c.command), []);
     const when = (command: string) => manifest.contributes.menus.commandPalette.find((m) => m.command === command)?.when;
-    assert.equal(when('aisBuckets.stopLocalGateway'), 'aisBuckets.walkthrough.gateway');
-    assert.equal(when('aisBuckets.startLocalGateway'), '!aisBuckets.walkthrough.gateway');
+    assert.equal(when('aisBuckets.stopLocalGateway'), 'aisBuckets.localGatewayRunning');
+    assert.equal(when('aisBuckets.restartLocalGateway'), 'aisBuckets.localGatewayRunning');
+    assert.equal(when('aisBuckets.startLocalGateway'), '!aisBuckets.localGatewayRunning');
+    assert.equal(when('aisBuckets.localGatewayMenu'), undefined);
     // What asks for its target from the palette is shown there.
     for (const c of ['aisBuckets.deleteObjects', 'aisBuckets.download', 'aisBuckets.copyObjectUri', 'aisBuckets.copyPresignedUrl', 'aisBuckets.rename', 'aisBuckets.editMetadata', 'aisBuckets.upload']) assert.equal(when(c), undefined, c);
   });
