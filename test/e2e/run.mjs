@@ -223,7 +223,9 @@ async function main() {
   const runs = fs.readdirSync(ARTIFACTS).filter((d) => /^\d{4}-/.test(d)).sort();
   for (const old of runs.slice(0, -KEEP_RUNS)) fs.rmSync(path.join(ARTIFACTS, old), { recursive: true, force: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'aisb-e2e-'));
-  onExitSync(() => fs.rmSync(work, { recursive: true, force: true }));
+  // AISB_E2E_KEEP_WORK=1 keeps the servers' data and logs (the extension host's among them) to read after a failure.
+  if (process.env.AISB_E2E_KEEP_WORK) log(`work dir kept: ${work}`);
+  else onExitSync(() => fs.rmSync(work, { recursive: true, force: true }));
 
   // A workspace with files to drag onto buckets.
   const workspace = path.join(work, 'workspace');

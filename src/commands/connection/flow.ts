@@ -385,7 +385,8 @@ async function addressingStep(ctx: FlowContext, input: MultiStepInput): Promise<
       { label: vscode.l10n.t('Virtual-hosted'), description: 'https://bucket.host/key', detail: vscode.l10n.t('Amazon S3 and services that want DNS-style bucket names'), value: 'virtual' },
     ],
     active: draft.addressing ?? defaultAddressing(draft.endpoint),
-    current: ctx.saved?.kind === 's3' ? ctx.saved.addressing : undefined,
+    // Saved without one means path-style: that is how the client connects (s3.ts forcePathStyle).
+    current: ctx.saved?.kind === 's3' ? (ctx.saved.addressing ?? 'path') : undefined,
   });
   return (i) => nameStep(ctx, i);
 }

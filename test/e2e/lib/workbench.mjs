@@ -1,3 +1,4 @@
+/* global document, HTMLElement -- read inside evaluate(), in the page */
 // The helper library for UI tests: Chromium (Debian's, driven by playwright-core) on the VS Code server's
 // workbench, and the few moves a person makes in it. Selectors are VS Code's own DOM (1.139): tree rows are
 // `.monaco-list-row` with an aria-label, quick input is `.quick-input-widget`, menus are `.monaco-menu`.
@@ -208,13 +209,25 @@ export class Workbench {
 
   /** Runs a command from the palette by its title as shown there ("AIS Buckets: Add Cluster"). */
   async runCommand(title) {
-    await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await this.page.keyboard.press('F1');
+    // A webview (or its iframe) that holds the focus swallows F1; the workbench hears it once the focus is back.
+    if (!(await input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false))) {
+      await this.page.evaluate(() => (document.activeElement instanceof HTMLElement ? document.activeElement.blur() : undefined));
+      await this.page.keyboard.press('F1');
+    }
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(`>${title}`);
     const item = this.page.locator(`.quick-input-widget .monaco-list-row[aria-label^=${cssString(title)}]`).first();
     await item.waitFor({ timeout: 10_000 });
     await item.click();
+  }
+
+  /** Picks a colour theme as a person does (it lands in the user settings) and waits for the workbench to wear it. */
+  async setTheme(label, workbenchClass) {
+    await this.runCommand('Preferences: Color Theme');
+    await this.quickPick(label);
+    await this.page.waitForFunction((c) => !!document.querySelector(`.monaco-workbench.${c}`), workbenchClass, { timeout: 15_000 });
   }
 
   /** Picks an item in the open QuickPick by label prefix (string) or RegExp; types to filter first. */
@@ -584,13 +597,14 @@ export class Workbench {
   /** Waits for a notification whose text matches (prefix or RegExp) and returns its text. */
   async waitForNotification(text, timeout = 20_000) {
     const deadline = Date.now() + timeout;
-    for (let opened = false; ;) {
+    for (;;) {
       const all = await this.notifications();
       const hit = all.find((t) => matches(t, text));
       if (hit !== undefined) return hit;
-      if (!opened) {
-        opened = true;
-        await this.showNotificationCenter().catch(() => undefined); // no toasts under the smoke-test driver
+      // No toasts under the smoke-test driver: the centre lists them. It closes itself when its last
+      // notification goes (a finished progress), so it is opened again whenever it is found closed.
+      if (!(await this.page.locator('.notifications-center.visible').count())) {
+        await this.showNotificationCenter().catch(() => undefined);
         continue;
       }
       if (Date.now() > deadline) throw new Error(`no notification ${text}; shown: ${JSON.stringify(all)}`);

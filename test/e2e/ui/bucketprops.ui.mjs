@@ -1,7 +1,6 @@
 // The bucket properties page as a person uses it: opened from the bucket's context menu, read in the dark
 // and in a high-contrast theme, the checksum changed in place and saved, the raw JSON one click away; and
 // the checksum picker, which starts at the bucket's current value and goes Back between its two steps.
-/* global document -- read inside evaluate(), in the page */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,13 +25,6 @@ async function until(what, fn, timeout = 15_000) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/** Picks a colour theme as a person does (it lands in the user settings) and waits for the workbench to wear it. */
-async function setTheme(wb, label, workbenchClass) {
-  await wb.runCommand('Preferences: Color Theme');
-  await wb.quickPick(label);
-  await until(`the ${label} theme`, () => wb.page.evaluate((c) => !!document.querySelector(`.monaco-workbench.${c}`), workbenchClass), 15_000);
 }
 
 export default [
@@ -66,7 +58,7 @@ export default [
         assert.equal(await page.locator('#save').isDisabled(), true, 'nothing to save before a change');
         await wb.page.mouse.move(1000, 800);
         await wb.screenshot('props-page-default-theme');
-        await setTheme(wb, 'Dark Modern', 'vs-dark');
+        await wb.setTheme('Dark Modern', 'vs-dark');
         page = await wb.webview({ title: TITLE });
         await until('the page in the dark theme', () => page.locator('body.vscode-dark').count().then((n) => n > 0), 10_000);
         await wb.page.mouse.move(1000, 800);
@@ -102,7 +94,7 @@ export default [
 
         // The same page in a high-contrast theme (the settings file is put back afterwards).
         await wb.editorTab(TITLE).click();
-        await setTheme(wb, 'Dark High Contrast', 'hc-black');
+        await wb.setTheme('Dark High Contrast', 'hc-black');
         page = await wb.webview({ title: TITLE });
         await page.locator('h1', { hasText: TITLE }).waitFor({ timeout: 20_000 });
         // The page takes the theme's colours: VS Code marks the webview's body with the theme kind.

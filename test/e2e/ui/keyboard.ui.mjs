@@ -27,6 +27,17 @@ async function until(what, fn, timeout = 20_000) {
   }
 }
 
+/** Waits until the quick input's box has held the same text for three looks in a row (at most 10 s). */
+async function settled(wb) {
+  let before;
+  for (let stable = 0, deadline = Date.now() + 10_000; stable < 3 && Date.now() < deadline; ) {
+    await wb.page.waitForTimeout(150);
+    const now = await wb.quickInputValue().catch(() => '');
+    stable = now === before ? stable + 1 : 0;
+    before = now;
+  }
+}
+
 /** Removes the bucket with what is in it (AIStore's destroy-bck), so that a rerun starts from nothing. */
 async function destroyBucket(ctx) {
   await fetch(`${ctx.gateway.url}/v1/buckets/${BUCKET}?provider=ais`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'destroy-bck' }) }).catch(() => undefined);
@@ -113,10 +124,19 @@ export default [
         await wb.screenshot('3-upload-here');
         await key('Enter');
         await until('the file dialog', async () => (await wb.quickInputValue().catch(() => '')).startsWith('/'));
-        await wb.retype(file);
-        // The dialog lists the typed path's folder as it goes: Enter once it shows the file, or it may
-        // still be taking the folder.
-        await until('the file in the dialog\'s list', async () => (await wb.quickInputValue()) === file && (await wb.quickPickItems()).some((i) => i.label === FILE));
+        // It fills in its start folder (and completes what is typed) as it settles: typed once the box
+        // stopped changing, and again if the box does not end up holding the path.
+        for (let attempt = 1; ; attempt++) {
+          await settled(wb);
+          await wb.retype(file);
+          // The dialog lists the typed path's folder as it goes: Enter once it shows the file, or it may
+          // still be taking the folder.
+          const listed = await until('the file in the dialog\'s list', async () => (await wb.quickInputValue()) === file && (await wb.quickPickItems()).some((i) => i.label === FILE), 8_000).then(() => true, (e) => {
+            if (attempt === 3) throw e;
+            return false;
+          });
+          if (listed) break;
+        }
         await wb.screenshot('3-file-typed');
         await docsShot(wb, 'upload-file-dialog', [wb.page.locator('.quick-input-widget'), wb.page.locator('.part.sidebar .composite.title'), wb.viewPane('Clusters').locator('.monaco-list-row').last()], { pad: 6 });
         await key('Enter');

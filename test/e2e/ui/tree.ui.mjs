@@ -1,6 +1,6 @@
 // Browsing: cluster → provider → bucket → folder, read from the rows a person sees; the same rows in the
 // high-contrast theme, each with a label for screen readers and a theme icon that follows the theme.
-/* global document, getComputedStyle -- read inside evaluate(), in the page */
+/* global getComputedStyle -- read inside evaluate(), in the page */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -43,13 +43,14 @@ export default [
       const settings = JSON.parse(before);
       // An unreachable cluster of the user's own: its error row (with Retry) is in the picture too.
       settings['aisBuckets.clusters'] = [...(settings['aisBuckets.clusters'] ?? []), { name: OFFLINE, kind: 'ais', endpoint: 'http://127.0.0.1:9' }];
-      settings['workbench.colorTheme'] = 'Default High Contrast';
       fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
       try {
-        // A workbench that starts with these settings (a running one may miss the file's change).
-        await wb.page.reload();
+        // The workbench reads the settings at its start: written, then a reload.
+        const reloaded = wb.page.waitForNavigation({ timeout: 60_000 });
+        await wb.runCommand('Developer: Reload Window');
+        await reloaded;
         await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-        await wb.page.waitForFunction(() => document.querySelector('.monaco-workbench')?.classList.contains('hc-black'), undefined, { timeout: 20_000 });
+        await wb.setTheme('Dark High Contrast', 'hc-black');
         await wb.openView();
         await wb.expandPath(ctx.cluster, 'ais', 'demo', 'docs/');
         await wb.row('guide.md', { under: 'docs/' });
