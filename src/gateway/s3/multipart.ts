@@ -72,10 +72,19 @@ export async function completeUpload(call: ObjectCall): Promise<void> {
     if (!/^\d+$/.test(n)) throw new GatewayError(400, 'MalformedXML', 'Every <Part> needs a numeric <PartNumber>');
     return { partNumber: Number(n), etag: String(p?.ETag ?? '').trim() };
   });
-  const upload = (await ctx.cluster.listParts(ref, uploadId, { maxParts: 0 })).upload;
-  if (upload.key !== key) throw errors.noSuchUpload(uploadId);
-  await writePreconditions(call);
+  const upload = await ctx.cluster.listParts(ref, uploadId, { maxParts: 0 }).then(
+    (l) => l.upload,
+    (e: unknown) => {
+      // Gone: maybe completed already, and this is a retry (completeUpload answers it or says NoSuchUpload).
+      if (e instanceof GatewayError && e.code === 'NoSuchUpload') return undefined;
+      throw e;
+    },
+  );
+  if (upload && upload.key !== key) throw errors.noSuchUpload(uploadId);
+  // A retry's preconditions held the first time (If-None-Match: * would fail now on the object it made).
+  if (upload) await writePreconditions(call);
   const meta = await ctx.cluster.completeUpload(ref, uploadId, parts);
+  if (meta.key !== key) throw errors.noSuchUpload(uploadId);
   sendXml(r, 200, 'CompleteMultipartUploadResult', [
     ['Location', `/s3/${ref.name}/${urlEncodeKey(key)}`],
     ['Bucket', ref.name],
