@@ -21,9 +21,8 @@ const MiB = 1024 * 1024;
 
 /** Starts an UploadPart whose body is sent up to `held` bytes; `finish()` sends the rest and gives the ETag. */
 function slowPart(url: string, body: Buffer, held: number): { finish(): Promise<string> } {
-  let answer!: Promise<string>;
   const req = http.request(url, { method: 'PUT', headers: { 'content-length': body.length } });
-  answer = new Promise((resolve, reject) => {
+  const answer = new Promise<string>((resolve, reject) => {
     req.on('response', (res) => {
       res.resume();
       res.on('end', () => (res.statusCode === 200 ? resolve(String(res.headers.etag)) : reject(new Error(`status ${res.statusCode}`))));
