@@ -1,6 +1,5 @@
 // Multipart uploads: create, upload (or copy) a part, complete, abort, and list uploads and parts.
 import { errors, GatewayError } from '../errors';
-import { parseRange } from '../range';
 import { copyPreconditions, parseCopySource, writePreconditions } from './conditions';
 import {
   BucketCall,
@@ -42,10 +41,13 @@ export async function uploadPart({ ctx, r, ref }: ObjectCall): Promise<void> {
     const src = parseCopySource(String(copySource));
     const srcRef = await ctx.cluster.resolveBucket(src.bucket);
     const rangeHeader = r.req.headers['x-amz-copy-source-range'];
+    const spec = rangeHeader === undefined ? undefined : copySourceRange(String(rangeHeader));
     takeBody(r).body.resume();
-    const { stream, meta } = await ctx.cluster.getObject(srcRef, src.key, (size) =>
-      rangeHeader ? parseRange(String(rangeHeader), size, 's3') : undefined,
-    );
+    const { stream, meta } = await ctx.cluster.getObject(srcRef, src.key, (size) => {
+      if (spec && spec.last >= size)
+        throw errors.invalidArgument(`Range specified is not valid for source object of size: ${size}`);
+      return spec ? { start: spec.first, end: spec.last } : undefined;
+    });
     const pre = copyPreconditions(r.req, meta.etag, meta.mtime);
     if (pre) {
       stream.destroy();
@@ -58,6 +60,19 @@ export async function uploadPart({ ctx, r, ref }: ObjectCall): Promise<void> {
   const { body, size, checksum } = takeVerifiedBody(r);
   const part = await ctx.cluster.uploadPart(ref, uploadId, partNumber, body, { expectedMd5: md5, expectedSize: size });
   sendEmpty(r, 200, { ETag: `"${part.etag}"`, ...checksum() });
+}
+
+/**
+ * x-amz-copy-source-range: exactly `bytes=first-last`, both given (unlike a GET's Range, nothing is
+ * ignored): anything else is 400 InvalidArgument, as S3 answers, and so is a range past the source's end.
+ */
+function copySourceRange(header: string): { first: number; last: number } {
+  const m = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
+  if (!m || Number(m[2]) < Number(m[1]))
+    throw errors.invalidArgument(
+      'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+    );
+  return { first: Number(m[1]), last: Number(m[2]) };
 }
 
 // POST /s3/BUCKET/KEY?uploadId=ID <CompleteMultipartUpload>
