@@ -179,7 +179,7 @@ describe('HTTP details real clients rely on', () => {
     await assert.rejects(gw.store.headObject({ provider: 'ais', name: 'h' }, 'chunked-bad'));
     const shortBody = '5;chunk-signature=00\r\nhello\r\n0\r\n\r\n';
     const short = await session([
-      `PUT /s3/h/chunked2 HTTP/1.1\r\nHost: x\r\nContent-Encoding: aws-chunked\r\nx-amz-decoded-content-length: 99\r\nContent-Length: ${shortBody.length}\r\n\r\n${shortBody}`,
+      `PUT /s3/h/chunked2 HTTP/1.1\r\nHost: x\r\nContent-Encoding: aws-chunked\r\nx-amz-content-sha256: STREAMING-UNSIGNED-PAYLOAD-TRAILER\r\nx-amz-decoded-content-length: 99\r\nContent-Length: ${shortBody.length}\r\n\r\n${shortBody}`,
     ]);
     assert.deepEqual(statuses(short), [400], 'decoded length shorter than declared: IncompleteBody');
     assert.match(short, /IncompleteBody/);

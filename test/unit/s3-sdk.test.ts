@@ -263,7 +263,8 @@ describe('S3 API through @aws-sdk/client-s3 (gateway default checksum md5)', () 
     const p1 = await s3.send(new GetObjectCommand({ Bucket: 'obj', Key: 'ranged', PartNumber: 1 }));
     assert.equal(p1.ContentRange, 'bytes 0-999/1000');
     assert.ok((await readSdkBody(p1)).equals(data));
-    await expectS3Error(() => s3.send(new GetObjectCommand({ Bucket: 'obj', Key: 'ranged', PartNumber: 2 })), 416, 'InvalidPartNumber');
+    await expectS3Error(() => s3.send(new GetObjectCommand({ Bucket: 'obj', Key: 'ranged', PartNumber: 2 })), 400, 'InvalidPartNumber');
+    await expectS3Error(() => s3.send(new HeadObjectCommand({ Bucket: 'obj', Key: 'ranged', PartNumber: 2 })), 400);
     // Preconditions come before the range: a matching If-None-Match is a 304 even with an unsatisfiable range.
     const etag = (await s3.send(new HeadObjectCommand({ Bucket: 'obj', Key: 'ranged' }))).ETag;
     const e304 = await s3Error(() => s3.send(new GetObjectCommand({ Bucket: 'obj', Key: 'ranged', Range: 'bytes=5000-', IfNoneMatch: etag })));

@@ -2,6 +2,7 @@
 // an ObjectHead, and AIStore's times in the forms it writes them.
 import type * as http from 'node:http';
 import { Checksum, ObjectHead } from '../cluster';
+import { fromUtf8HeaderValue } from '../headerbytes';
 import { CUSTOM_KEY, HDR, SYSTEM_CUSTOM_KEYS } from '../../common/aisapi';
 
 /** AIStore times: RFC3339 (what we ask for), RFC822/1123 (its default), or Unix nanoseconds. */
@@ -40,7 +41,8 @@ export function headOf(headers: http.IncomingHttpHeaders): ObjectHead {
   const contentType = header(headers, 'content-type');
   if (contentType) head.contentType = contentType;
   // Ais-Custom-Md: repeated "k=v" (joined with ", " by Node)
-  const custom = header(headers, HDR.customMd);
+  const customRaw = header(headers, HDR.customMd);
+  const custom = customRaw && fromUtf8HeaderValue(customRaw);
   if (custom) {
     for (const kv of custom.split(/,\s*/)) {
       const i = kv.indexOf('=');
@@ -55,7 +57,7 @@ export function headOf(headers: http.IncomingHttpHeaders): ObjectHead {
     }
   }
   for (const [name, v] of Object.entries(headers)) {
-    if (name.startsWith('x-amz-meta-') && typeof v === 'string') head.userMeta[name.slice('x-amz-meta-'.length)] = v;
+    if (name.startsWith('x-amz-meta-') && typeof v === 'string') head.userMeta[name.slice('x-amz-meta-'.length)] = fromUtf8HeaderValue(v);
   }
   return head;
 }

@@ -16,9 +16,8 @@ const MAX_LINE = 4096;
 const TRAILER_SIGNATURE = 'x-amz-trailer-signature';
 
 export function isAwsChunked(headers: Record<string, string | string[] | undefined>): boolean {
-  const sha = String(headers['x-amz-content-sha256'] ?? '');
-  const enc = String(headers['content-encoding'] ?? '');
-  return sha.startsWith('STREAMING-') || enc.split(',').some((e) => e.trim() === 'aws-chunked');
+  // Content-Encoding: aws-chunked alone says nothing (S3 stores such a body as sent): the payload hash does.
+  return String(headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-');
 }
 
 export class AwsChunkedDecoder extends Transform {

@@ -13,7 +13,7 @@ export async function listObjectsV1({ ctx, r, ref }: BucketCall): Promise<void> 
   const maxKeys = maxKeysOf(q);
   const url = q.get('encoding-type') === 'url';
   const enc = (s: string) => (url ? urlEncodeKey(s) : s);
-  const page = await ctx.cluster.listObjects(ref, { prefix, delimiter, startAfter: marker || undefined, maxKeys });
+  const page = await listPage(ctx, ref, { prefix, delimiter, startAfter: marker || undefined, maxKeys });
   sendXml(r, 200, 'ListBucketResult', [
     ['Name', ref.name],
     ['Prefix', enc(prefix)],
@@ -35,6 +35,12 @@ export async function listObjectsV1({ ctx, r, ref }: BucketCall): Promise<void> 
   ]);
 }
 
+/** max-keys=0 asks for nothing: no keys and, as S3 answers, not truncated. */
+async function listPage(ctx: BucketCall['ctx'], ref: BucketCall['ref'], opts: Parameters<BucketCall['ctx']['cluster']['listObjects']>[1]) {
+  const page = await ctx.cluster.listObjects(ref, opts);
+  return opts?.maxKeys === 0 ? { ...page, objects: [], commonPrefixes: [], isTruncated: false } : page;
+}
+
 /** A continuation token is the last key (or common prefix) returned, base64url: the next page seeks straight to it. */
 const encodeToken = (last: string) => Buffer.from(last, 'utf8').toString('base64url');
 function decodeToken(token: string): string {
@@ -54,8 +60,9 @@ export async function listObjectsV2({ ctx, r, ref }: BucketCall): Promise<void> 
   const fetchOwner = q.get('fetch-owner') === 'true';
   const url = q.get('encoding-type') === 'url';
   const enc = (s: string) => (url ? urlEncodeKey(s) : s);
-  const from = token !== null ? decodeToken(token) : startAfter || undefined;
-  const page = await ctx.cluster.listObjects(ref, { prefix, delimiter, startAfter: from, maxKeys });
+  // An empty continuation-token is none (SDKs send one when a loop starts from "").
+  const from = token ? decodeToken(token) : startAfter || undefined;
+  const page = await listPage(ctx, ref, { prefix, delimiter, startAfter: from, maxKeys });
   sendXml(r, 200, 'ListBucketResult', [
     ['Name', ref.name],
     ['Prefix', enc(prefix)],
@@ -64,7 +71,7 @@ export async function listObjectsV2({ ctx, r, ref }: BucketCall): Promise<void> 
     url ? ['EncodingType', 'url'] : undefined,
     ['KeyCount', page.objects.length + page.commonPrefixes.length],
     ['IsTruncated', page.isTruncated],
-    token !== null ? ['ContinuationToken', token] : undefined,
+    token ? ['ContinuationToken', token] : undefined,
     page.isTruncated && page.last !== undefined ? ['NextContinuationToken', encodeToken(page.last)] : undefined,
     startAfter ? ['StartAfter', enc(startAfter)] : undefined,
     ...page.objects.map((o): XmlNode => ['Contents', [

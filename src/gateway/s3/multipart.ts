@@ -1,6 +1,5 @@
 // Multipart uploads: create, upload (or copy) a part, complete, abort, and list uploads and parts.
 import { errors, GatewayError } from '../errors';
-import { parseRange } from '../range';
 import { copyPreconditions, parseCopySource, writePreconditions } from './conditions';
 import {
   BucketCall,
@@ -42,10 +41,13 @@ export async function uploadPart({ ctx, r, ref }: ObjectCall): Promise<void> {
     const src = parseCopySource(String(copySource));
     const srcRef = await ctx.cluster.resolveBucket(src.bucket);
     const rangeHeader = r.req.headers['x-amz-copy-source-range'];
+    const spec = rangeHeader === undefined ? undefined : copySourceRange(String(rangeHeader));
     takeBody(r).body.resume();
-    const { stream, meta } = await ctx.cluster.getObject(srcRef, src.key, (size) =>
-      rangeHeader ? parseRange(String(rangeHeader), size, 's3') : undefined,
-    );
+    const { stream, meta } = await ctx.cluster.getObject(srcRef, src.key, (size) => {
+      if (spec && spec.last >= size)
+        throw errors.invalidArgument(`Range specified is not valid for source object of size: ${size}`);
+      return spec ? { start: spec.first, end: spec.last } : undefined;
+    });
     const pre = copyPreconditions(r.req, meta.etag, meta.mtime);
     if (pre) {
       stream.destroy();
@@ -60,6 +62,19 @@ export async function uploadPart({ ctx, r, ref }: ObjectCall): Promise<void> {
   sendEmpty(r, 200, { ETag: `"${part.etag}"`, ...checksum() });
 }
 
+/**
+ * x-amz-copy-source-range: exactly `bytes=first-last`, both given (unlike a GET's Range, nothing is
+ * ignored): anything else is 400 InvalidArgument, as S3 answers, and so is a range past the source's end.
+ */
+function copySourceRange(header: string): { first: number; last: number } {
+  const m = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
+  if (!m || Number(m[2]) < Number(m[1]))
+    throw errors.invalidArgument(
+      'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+    );
+  return { first: Number(m[1]), last: Number(m[2]) };
+}
+
 // POST /s3/BUCKET/KEY?uploadId=ID <CompleteMultipartUpload>
 export async function completeUpload(call: ObjectCall): Promise<void> {
   const { ctx, r, ref, key } = call;
@@ -72,10 +87,19 @@ export async function completeUpload(call: ObjectCall): Promise<void> {
     if (!/^\d+$/.test(n)) throw new GatewayError(400, 'MalformedXML', 'Every <Part> needs a numeric <PartNumber>');
     return { partNumber: Number(n), etag: String(p?.ETag ?? '').trim() };
   });
-  const upload = (await ctx.cluster.listParts(ref, uploadId, { maxParts: 0 })).upload;
-  if (upload.key !== key) throw errors.noSuchUpload(uploadId);
-  await writePreconditions(call);
+  const upload = await ctx.cluster.listParts(ref, uploadId, { maxParts: 0 }).then(
+    (l) => l.upload,
+    (e: unknown) => {
+      // Gone: maybe completed already, and this is a retry (completeUpload answers it or says NoSuchUpload).
+      if (e instanceof GatewayError && e.code === 'NoSuchUpload') return undefined;
+      throw e;
+    },
+  );
+  if (upload && upload.key !== key) throw errors.noSuchUpload(uploadId);
+  // A retry's preconditions held the first time (If-None-Match: * would fail now on the object it made).
+  if (upload) await writePreconditions(call);
   const meta = await ctx.cluster.completeUpload(ref, uploadId, parts);
+  if (meta.key !== key) throw errors.noSuchUpload(uploadId);
   sendXml(r, 200, 'CompleteMultipartUploadResult', [
     ['Location', `/s3/${ref.name}/${urlEncodeKey(key)}`],
     ['Bucket', ref.name],

@@ -128,7 +128,8 @@ async function route(call: S3Call): Promise<void> {
     r.bucket = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
     if (slash >= 0 && slash < rest.length - 1) r.key = decodeURIComponent(rest.slice(slash + 1));
   } catch {
-    throw new GatewayError(400, 'InvalidURI', 'Could not parse the specified URI: bad percent-encoding');
+    // S3's answer to a key or bucket that is not UTF-8 once percent-decoded (%FF).
+    throw new GatewayError(400, 'InvalidURI', "Couldn't parse the specified URI.");
   }
   // A bare S3 bucket name must name exactly one bucket across providers (AIStore's rule for S3 clients):
   // an ais bucket, or a bucket of the remote S3 service behind the `aws` provider (Cluster.resolveBucket).

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { ChecksumType, createHasher } from '../checksum';
 import { errors, GatewayError } from '../errors';
 import { BucketState, Buckets, needsMd5 } from './buckets';
+import { CompletedUploads, normalizePartEtag } from './completed';
 import { DataDir } from './datadir';
 import { KeyLocks } from './keylocks';
 import { compareKeys, validateKey } from './keys';
@@ -69,12 +70,15 @@ interface CompleteMarker {
   source: string;
   key: string;
   etag: string;
+  /** The part list complete was given: a crash before the answer still lets a retry be recognised. */
+  parts?: { partNumber: number; etag: string }[];
 }
 /** In-place parts stay below this offset (sparse files; ext4 allows 16 TiB). */
 const MAX_UPLOAD_DATA_BYTES = 2 ** 40;
 
 export class Uploads {
   private readonly layouts = new Map<string, Promise<UploadLayout>>();
+  private readonly completed: CompletedUploads;
 
   constructor(
     private readonly data: DataDir,
@@ -85,7 +89,9 @@ export class Uploads {
     private readonly fsync: boolean,
     /** Tests: see StoreOptions. */
     private readonly afterCompleteRename: (() => void) | undefined,
-  ) {}
+  ) {
+    this.completed = new CompletedUploads(data);
+  }
 
   uploadDir(b: BucketState, uploadId: string): string {
     if (!UPLOAD_ID.test(uploadId)) throw errors.noSuchUpload(uploadId);
@@ -320,9 +326,15 @@ export class Uploads {
     const b = this.buckets.state(ref);
     const dir = this.uploadDir(b, uploadId);
     return this.locks.run(dir, async () => {
-      // Completed before (a crash or a failure stopped its cleanup): the object is in place; the upload is gone.
-      if (await this.settleComplete(dir)) throw errors.noSuchUpload(uploadId);
-      const upload = await this.uploadInfo(b, uploadId);
+      // Completed before (a crash or a failure stopped its cleanup): settling it records it as completed.
+      await this.settleComplete(b, uploadId);
+      let upload: UploadInfo;
+      try {
+        upload = await this.uploadInfo(b, uploadId);
+      } catch (e) {
+        if (e instanceof GatewayError && e.code === 'NoSuchUpload') return this.retriedComplete(b, uploadId, requested, e);
+        throw e;
+      }
       if (requested.length === 0) throw errors.invalidArgument('CompleteMultipartUpload needs at least one part');
       // No in-place write may start or still run while the data file becomes the object.
       const layout = await this.uploadLayout(dir);
@@ -337,6 +349,31 @@ export class Uploads {
         layout.completing = false;
       }
     });
+  }
+
+  /**
+   * A complete for an upload already completed (its first answer was lost): answered with the object it
+   * made while that object is still there, unchanged. Another part list is refused, as S3 does.
+   */
+  private async retriedComplete(
+    b: BucketState,
+    uploadId: string,
+    requested: { partNumber: number; etag: string }[],
+    notFound: GatewayError,
+  ): Promise<ObjectMeta> {
+    const record = await this.completed.find(b, uploadId);
+    if (!record) throw notFound;
+    const same =
+      record.parts.length === requested.length &&
+      record.parts.every((p, i) => p.partNumber === requested[i].partNumber && p.etag === normalizePartEtag(requested[i].etag));
+    if (!same) throw errors.invalidPart(`Upload ${uploadId} was completed with another list of parts`);
+    const meta = await this.objects.metaOf(b, record.key);
+    if (!meta || meta.etag !== record.etag || (record.version !== undefined && meta.version !== record.version)) {
+      // Overwritten or deleted since: the upload's object is gone, and so is the upload.
+      await this.completed.forget(b, uploadId);
+      throw notFound;
+    }
+    return meta;
   }
 
   private async completeParts(
@@ -404,7 +441,8 @@ export class Uploads {
     // The marker says which file becomes the object: if the process dies once it is renamed, the next
     // start removes the upload (see settleComplete).
     const markerFile = path.join(dir, COMPLETE_MARKER);
-    const marker: CompleteMarker = { source: path.relative(this.data.dir, got.tmp), key: upload.key, etag };
+    const parts = requested.map((r) => ({ partNumber: r.partNumber, etag: normalizePartEtag(r.etag) }));
+    const marker: CompleteMarker = { source: path.relative(this.data.dir, got.tmp), key: upload.key, etag, parts };
     try {
       await this.data.writeJsonAtomic(markerFile, marker, this.fsync);
     } catch (e) {
@@ -432,6 +470,8 @@ export class Uploads {
       throw e;
     }
     this.afterCompleteRename?.();
+    // Remembered before the upload goes: a crash in between leaves the marker, and settleComplete records it.
+    await this.completed.remember(b, uploadId, { key: upload.key, etag, version: meta.version, parts, completedAt: Date.now() });
     await fs.promises.rm(dir, { recursive: true, force: true });
     return meta;
   }
@@ -493,7 +533,8 @@ export class Uploads {
    * upload directory (the object is in place) and returns true; when it was not, removes the marker (the
    * upload stays as it was, a retried complete redoes it) and returns false.
    */
-  async settleComplete(dir: string): Promise<boolean> {
+  async settleComplete(b: BucketState, uploadId: string): Promise<boolean> {
+    const dir = this.uploadDir(b, uploadId);
     let marker: CompleteMarker;
     try {
       marker = JSON.parse(await fs.promises.readFile(path.join(dir, COMPLETE_MARKER), 'utf8')) as CompleteMarker;
@@ -509,6 +550,10 @@ export class Uploads {
       await fs.promises.rm(path.join(dir, COMPLETE_MARKER), { force: true });
       return false;
     }
+    // The object's version is not in the marker: the one there now is it when its ETag is the upload's.
+    const meta = await this.objects.metaOf(b, marker.key);
+    if (marker.parts && meta?.etag === marker.etag && !(await this.completed.find(b, uploadId)))
+      await this.completed.remember(b, uploadId, { key: marker.key, etag: marker.etag, parts: marker.parts, completedAt: Date.now() });
     const graveyard = this.data.tmpPath();
     await fs.promises.rename(dir, graveyard);
     this.layouts.delete(dir);

@@ -157,6 +157,16 @@ export class Objects {
     }
   }
 
+  /** The stored metadata of `key`, undefined when there is no such object. */
+  async metaOf(b: BucketState, key: string): Promise<ObjectMeta | undefined> {
+    try {
+      return (await readTrailerAt<ObjectMeta>(this.objectPath(b, key))).meta;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
   async headObject(ref: BucketRef, key: string): Promise<ObjectMeta> {
     validateKey(key);
     const b = this.buckets.state(ref);

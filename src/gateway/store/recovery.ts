@@ -22,5 +22,5 @@ async function recoverCompletes(b: BucketState, uploads: Uploads): Promise<void>
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  for (const id of ids) if (UPLOAD_ID.test(id)) await uploads.settleComplete(uploads.uploadDir(b, id));
+  for (const id of ids) if (UPLOAD_ID.test(id)) await uploads.settleComplete(b, id);
 }
