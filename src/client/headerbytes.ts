@@ -1,25 +1,27 @@
 // Header values are bytes: Node reads and writes them as Latin-1 and refuses characters past U+00FF. User
-// metadata travels as its UTF-8 bytes (what the aws CLI, boto3 and the gateway send), so values are turned
-// into those bytes as a Latin-1 string before sending, and read back from them.
+// metadata comes back as its UTF-8 bytes (what the aws CLI, boto3 and the gateway send) or as RFC 2047
+// encoded words (S3); ours goes out as encoded words, which a SigV4 signature covers the same everywhere.
+import { fromEncodedWords, toEncodedWord } from '../common/encodedwords';
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The UTF-8 bytes of `value` as a Latin-1 string, for a header. ASCII is left as it is. */
-export function utf8HeaderValue(value: string): string {
-  return /[^\x20-\x7e\t]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
-}
-
-/** A header value read as Latin-1, decoded as the UTF-8 it holds; left as it is when it is not UTF-8. */
+/**
+ * A header value read as Latin-1, decoded as the UTF-8 it holds (left as it is when it is not UTF-8), and
+ * its RFC 2047 encoded words decoded (what S3 answers for non-ASCII metadata, and what a server that keeps
+ * values as sent, AIStore's /s3, gives back of ours).
+ */
 export function fromUtf8HeaderValue(value: string): string {
-  if (!/[\x80-\xff]/.test(value) || /[^\p{ASCII}\x80-\xff]/u.test(value)) return value;
+  if (!/[\x80-\xff]/.test(value) || /[^\p{ASCII}\x80-\xff]/u.test(value)) return fromEncodedWords(value);
   try {
-    return utf8.decode(Buffer.from(value, 'latin1'));
+    return fromEncodedWords(utf8.decode(Buffer.from(value, 'latin1')));
   } catch {
     return value;
   }
 }
 
-export function utf8HeaderValues(meta: Record<string, string> | undefined): Record<string, string> | undefined {
-  return meta && Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, utf8HeaderValue(v)]));
+/** User metadata for a SigV4-signed request: non-ASCII values as RFC 2047 encoded words (ASCII on the wire). */
+export function signableHeaderValues(meta: Record<string, string> | undefined): Record<string, string> | undefined {
+  return meta && Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, toEncodedWord(v)]));
 }
 
 export function fromUtf8HeaderValues(meta: Record<string, string> | undefined): Record<string, string> {

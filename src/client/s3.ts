@@ -36,7 +36,7 @@ import type { DeserializeMiddleware, MetadataBearer } from '@smithy/types';
 import { httpsAgentOptions, replayableStream } from './http';
 import { HttpsTunnelAgent, HttpTunnelAgent, ProxyOptions } from './proxy';
 import { credentialsOrClientError, s3AuthError } from './s3auth';
-import { fromUtf8HeaderValues, utf8HeaderValues } from './headerbytes';
+import { fromUtf8HeaderValues, signableHeaderValues } from './headerbytes';
 import {
   BucketInfo,
   BucketProps,
@@ -245,7 +245,7 @@ export class S3ClusterClient implements ClusterClient {
 
   async putObject(bucket: BucketRef, key: string, source: PutSource, options: PutOptions = {}): Promise<PutResult> {
     const target = this.target(bucket, key);
-    const common = { Bucket: bucket.name, Key: key, ContentType: options.contentType, Metadata: utf8HeaderValues(options.userMeta) };
+    const common = { Bucket: bucket.name, Key: key, ContentType: options.contentType, Metadata: signableHeaderValues(options.userMeta) };
     if ('path' in source || ('open' in source && source.size !== undefined) || ('stream' in source && source.size !== undefined)) {
       let body: Readable;
       let size: number;
@@ -353,7 +353,7 @@ export class S3ClusterClient implements ClusterClient {
 
   async createMultipartUpload(bucket: BucketRef, key: string, options: PutOptions = {}): Promise<string> {
     const out = await this.call(this.target(bucket, key), () =>
-      this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket.name, Key: key, ContentType: options.contentType, Metadata: utf8HeaderValues(options.userMeta) })),
+      this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket.name, Key: key, ContentType: options.contentType, Metadata: signableHeaderValues(options.userMeta) })),
     );
     if (!out.UploadId) throw new ClientError('protocol', `${this.endpoint} started a multipart upload without an upload id.`, this.endpoint);
     return out.UploadId;
@@ -411,7 +411,7 @@ export class S3ClusterClient implements ClusterClient {
     const copySource = `${bucket.name}/${key.split('/').map(encodeURIComponent).join('/')}`;
     await this.call(this.target(bucket, key), () =>
       this.client.send(
-        new CopyObjectCommand({ Bucket: bucket.name, Key: key, CopySource: copySource, MetadataDirective: 'REPLACE', ContentType: update.contentType || undefined, Metadata: utf8HeaderValues(update.userMeta) }),
+        new CopyObjectCommand({ Bucket: bucket.name, Key: key, CopySource: copySource, MetadataDirective: 'REPLACE', ContentType: update.contentType || undefined, Metadata: signableHeaderValues(update.userMeta) }),
       ),
     );
   }

@@ -1,5 +1,6 @@
 // Request/response plumbing shared by the S3 routes: what a route is given, errors as S3 XML, headers,
 // bodies, and the query and XML pieces several routes share.
+import { fromEncodedWords } from '../../common/encodedwords';
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import { Readable } from 'node:stream';
@@ -225,12 +226,13 @@ export function contentMd5(r: S3Request): string | undefined {
   return raw.toString('hex');
 }
 
-// Node hands header bytes over as Latin-1; S3 clients send UTF-8 metadata values as raw bytes.
+// Node hands header bytes over as Latin-1; S3 clients send UTF-8 metadata values as raw bytes, or as
+// RFC 2047 encoded words, which S3 decodes before it stores the value.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 function fromHeaderBytes(value: string): string {
-  if (!/[\x80-\xff]/.test(value)) return value;
+  if (!/[\x80-\xff]/.test(value)) return fromEncodedWords(value);
   try {
-    return utf8.decode(Buffer.from(value, 'latin1'));
+    return fromEncodedWords(utf8.decode(Buffer.from(value, 'latin1')));
   } catch {
     return value;
   }
