@@ -55,6 +55,11 @@ export const ACT = {
   resetBprops: 'reset-bprops',
   deleteListRange: 'delete-listrange',
   evictListRange: 'evict-listrange',
+  copyListRange: 'copy-listrange',
+  copyBck: 'copy-bck',
+  summaryBck: 'summary-bck',
+  /** apc.ActXactStop: stops jobs (PUT /v1/cluster). */
+  stopJob: 'stop',
   deleteObj: 'delete-obj',
   renameObj: 'rename-obj',
   setConfig: 'set-config',
@@ -76,6 +81,9 @@ export const HDR = {
   mirrorCopies: 'Ais-Mirror-Copies',
   location: 'Ais-Location',
   bucketProps: 'Ais-Bucket-Props',
+  /** cmn.BsummResult of a bucket HEAD with ?bsumm_remote=. */
+  bucketSumm: 'Ais-Bucket-Summ',
+  xactionId: 'Ais-Xaction-Id',
   /** A failed HEAD's JSON error (cmn/err.go), as the body stays empty. */
   error: 'Hdr-Error',
 } as const;

@@ -13,6 +13,7 @@ import { newRequestId, sendError as sendS3Error } from './s3/http';
 import { Cluster, RemoteOptions } from './cluster/cluster';
 import { ClusterInfo, makeClusterInfo } from './cluster/nodes';
 import type { RequestContext } from './context';
+import { jobEngine } from './native/jobengine';
 
 export interface GatewayOptions extends StoreOptions {
   dataDir: string;
@@ -187,6 +188,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (options.authn && tokens) authn = await startAuthn(options.authn, tokens, host, options.tls);
   } catch (e) {
     await Promise.all([closeServer(server), targetServer ? closeServer(targetServer) : undefined]);
+    await jobEngine(cluster).stopAll();
     cluster.close();
     throw e;
   }
@@ -200,6 +202,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     authnUrl: authn?.url,
     close: async () => {
       await Promise.all([closeServer(server), targetServer ? closeServer(targetServer) : undefined, authn?.close()]);
+      await jobEngine(cluster).stopAll();
       cluster.close();
     },
   };

@@ -35,3 +35,25 @@ export function nativeCalls(v1: () => string) {
       }),
   };
 }
+
+/** nl.Status, what GET /v1/cluster?what=status answers about one job. */
+export interface JobStatusReply {
+  kind: string;
+  uuid: string;
+  err: string;
+  end_time: number;
+  aborted: boolean;
+}
+
+/** Polls a job's status until it ends, as the Python SDK's Job.wait() does (Job.status() in a loop). */
+export async function waitForJob(v1: string, id: string, timeoutMs = 120_000): Promise<JobStatusReply> {
+  const started = Date.now();
+  for (;;) {
+    const r = await request('GET', `${v1}/cluster?what=status`, { json: { ID: id, Kind: '', DaemonID: '', Bck: null, Buckets: null } });
+    assert.equal(r.status, 200, `status of job ${id}: ${r.body.toString()}`);
+    const s = r.json as JobStatusReply;
+    if (s.end_time > 0 || s.aborted) return s;
+    assert.ok(Date.now() - started < timeoutMs, `job ${id} still running after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -5,7 +5,7 @@ import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { TestGateway } from '../helpers/gateway';
 import { request } from '../helpers/http';
-import { assertAisError, nativeCalls, startNativeGateway } from '../helpers/native';
+import { assertAisError, nativeCalls, startNativeGateway, waitForJob } from '../helpers/native';
 
 describe('native API /v1: buckets', () => {
   let gw: TestGateway;
@@ -98,6 +98,8 @@ describe('native API /v1: buckets', () => {
     assert.ok(r.body.length > 0, 'replies with a job id');
     r = await request('DELETE', `${v1}/buckets/multi`, { json: { action: 'delete-listrange', value: { template: 'shard-{002..009}.tar' } } });
     assert.equal(r.status, 200);
+    // A template's job runs on after the answer, as AIStore's does: wait for it to end.
+    await waitForJob(v1, r.body.toString());
     const left = ((await list('multi', {})).json as any).entries.map((e: any) => e.name);
     assert.deepEqual(left, ['keep', 'shard-010.tar', 'shard-011.tar']);
   });

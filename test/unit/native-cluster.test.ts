@@ -109,7 +109,7 @@ describe('native API /v1: cluster', () => {
   test('unknown routes and actions are AIStore errors, not hangs', async () => {
     assertAisError(await request('GET', `${v1}/nothing`), 400);
     assertAisError(await request('GET', `${v1}/cluster?what=bogus`), 400, /what=bogus/);
-    assertAisError(await request('POST', `${v1}/buckets/zzz`, { json: { action: 'copy-bck' } }), 501);
+    assertAisError(await request('POST', `${v1}/buckets/zzz`, { json: { action: 'move-bck' } }), 501);
     assertAisError(await request('GET', `${v1}/buckets/zzz`, { body: '{not json', headers: { 'content-type': 'application/json' } }), 400, /JSON/);
   });
 });

@@ -1,13 +1,11 @@
-// The cluster and the node: cluster map, configs, backends, job status, and setting the cluster config. A
+// The cluster and the node: cluster map, configs, backends, and setting the cluster config. A
 // proxy splits these by path (ais/prxclu.go httpcluget, ais/proxy.go httpdaeget): the cluster-wide config
-// is /v1/cluster?what=cluster_config, a node's own (cluster + local) /v1/daemon?what=config; backends and
-// job status only on /v1/cluster.
+// is /v1/cluster?what=cluster_config, a node's own (cluster + local) /v1/daemon?what=config; backends
+// only on /v1/cluster. Jobs are jobqueries.ts's.
 import { CHECKSUM_TYPES, isChecksumType } from '../checksum';
-import { nodeName } from '../cluster/nodes';
 import type { RequestContext } from '../context';
-import { badRequest, NativeError } from './errors';
-import { ActMsg, NativeCall, readBody, sendJson, sendOk } from './http';
-import { findJob } from './jobs';
+import { badRequest } from './errors';
+import { ActMsg, NativeCall, sendJson, sendOk } from './http';
 import { configJson, smapJson } from './wire';
 
 const CONFIG_BOOLEANS = ['validate_cold_get', 'validate_warm_get', 'validate_obj_move', 'enable_read_range'];
@@ -30,24 +28,6 @@ export async function getNodeConfig({ ctx, res }: NativeCall): Promise<void> {
 // GET /v1/cluster?what=backends
 export async function getBackends({ ctx, res }: NativeCall): Promise<void> {
   sendJson(res, 200, JSON.stringify(remoteProviders(ctx)));
-}
-
-// GET /v1/cluster?what=status with an xact.QueryMsg {id, kind}: one job's nl.Status (ais/ic.go xstatusOne)
-export async function getJobStatus({ ctx, req, res }: NativeCall): Promise<void> {
-  const raw = (await readBody(req)).toString('utf8').trim();
-  let q: { id?: unknown; kind?: unknown };
-  try {
-    q = raw ? (JSON.parse(raw) as typeof q) : {};
-  } catch (e) {
-    throw badRequest(`failed to unmarshal JSON query message: ${(e as Error).message}`);
-  }
-  const id = typeof q?.id === 'string' ? q.id : '';
-  const kind = typeof q?.kind === 'string' ? q.kind : '';
-  if (!id && !kind) throw badRequest('invalid query: neither job id nor kind');
-  const job = findJob(ctx.cluster, id, kind);
-  if (!job) throw new NativeError(404, 'ErrNotFound', `${nodeName(ctx.info, 'proxy')}: job ${id || kind} does not exist`);
-  if (kind && job.kind !== kind) throw badRequest(`kind mismatch: job ${id} is ${job.kind}, expected kind=${kind}`);
-  sendJson(res, 200, JSON.stringify(job));
 }
 
 // PUT /v1/cluster/set-config?checksum.type=md5 (api/cluster.go SetClusterConfig; `ais config cluster checksum.type=md5`)

@@ -114,3 +114,9 @@ export function sendOk(res: http.ServerResponse): void {
   res.writeHead(200, { 'Content-Length': 0 });
   res.end();
 }
+
+/** ais/htcommon.go writeXid: a job's id as the whole body. */
+export function sendXid(res: http.ServerResponse, xid: string, status = 200): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(xid) });
+  res.end(xid);
+}

@@ -1,7 +1,7 @@
 // AIStore's native HTTP API (/v1), served the way a real AIStore cluster answers it: this file is the
 // routing table; one file per resource holds one function per route (cluster.ts, buckets.ts,
-// listobjects.ts, objects.ts), errors.ts renders errors, wire.ts the JSON and msgpack shapes, jobs.ts
-// keeps the multi-object jobs' statuses.
+// listobjects.ts, objects.ts; jobs: multiobj.ts, copybucket.ts, summary.ts, jobqueries.ts), errors.ts
+// renders errors, wire.ts the JSON and msgpack shapes, jobengine.ts runs the jobs.
 //
 // Verified against AIStore's source (repository NVIDIA/aistore, read at commit 583e7729): URL paths
 // api/apc/urlpaths.go (/v1/{buckets,objects,daemon,cluster,health}); query params api/apc/query.go; action
@@ -15,8 +15,12 @@ import { badRequest, methodNotAllowed, NativeError, notImplemented, sendError, S
 import { ActMsg, BucketCall, decodePath, NativeCall, ObjectCall, providerOf, readActMsg, validateBucket } from './http';
 import * as buckets from './buckets';
 import * as cluster from './cluster';
+import { copyBucket, copyListRange } from './copybucket';
+import * as jobs from './jobqueries';
 import { listObjects } from './listobjects';
+import { deleteListRange } from './multiobj';
 import * as objects from './objects';
+import { headBucketSummary, summaryOfBucket, summaryOfBuckets } from './summary';
 
 type Route<C> = (call: C) => Promise<void>;
 type ActionRoute<C> = (call: C, msg: ActMsg) => Promise<void>;
@@ -34,8 +38,8 @@ type MethodRoutes<C> = Record<string, Route<C> | ByAction<C>>;
 // GET /v1/buckets
 const BUCKETS_ROUTES: MethodRoutes<NativeCall> = {
   GET: {
-    actions: { [ACT.list]: buckets.listBuckets, '': buckets.listBuckets },
-    unknown: (a) => badRequest(`invalid action "${a}" for GET /v1/buckets (expecting "list")`),
+    actions: { [ACT.list]: buckets.listBuckets, '': buckets.listBuckets, [ACT.summaryBck]: summaryOfBuckets },
+    unknown: (a) => badRequest(`invalid action "${a}" for GET /v1/buckets (expecting "list" or "summary-bck")`),
   },
 };
 
@@ -47,20 +51,21 @@ const BUCKET_ROUTES: MethodRoutes<BucketCall> = {
     actions: {
       [ACT.list]: (call, msg) => (msg.value === undefined || msg.value === null ? buckets.queryBucket(call) : listObjects(call, msg)),
       '': listObjects,
+      [ACT.summaryBck]: summaryOfBucket,
     },
     unknown: (a) => notImplemented(`bucket action "${a}" (GET /v1/buckets/NAME)`),
   },
   HEAD: buckets.headBucket,
   POST: {
-    actions: { [ACT.createBck]: buckets.createBucket },
+    actions: { [ACT.createBck]: buckets.createBucket, [ACT.copyBck]: copyBucket, [ACT.copyListRange]: copyListRange },
     unknown: (a) => notImplemented(`bucket action "${a}" (POST /v1/buckets/NAME)`),
   },
   DELETE: {
     actions: {
       [ACT.destroyBck]: buckets.destroyBucket,
       [ACT.evictRemoteBck]: buckets.evictRemoteBucket,
-      [ACT.deleteListRange]: buckets.deleteListRange,
-      [ACT.evictListRange]: buckets.deleteListRange,
+      [ACT.deleteListRange]: deleteListRange,
+      [ACT.evictListRange]: deleteListRange,
     },
     unknown: (a) =>
       badRequest(`invalid action "${a}" for DELETE /v1/buckets/NAME (expecting destroy-bck, delete-listrange, evict-remote-bck, evict-listrange)`),
@@ -94,12 +99,15 @@ const CLUSTER_GETS: Record<string, Route<NativeCall>> = {
   'cluster?what=cluster_config': cluster.getClusterConfig,
   'daemon?what=config': cluster.getNodeConfig,
   'cluster?what=backends': cluster.getBackends,
-  'cluster?what=status': cluster.getJobStatus,
+  'cluster?what=status': jobs.getJobStatus,
+  'cluster?what=status_all': jobs.getAllJobStatus,
+  'cluster?what=running_all': jobs.getRunningJobs,
+  'cluster?what=qryxstats': jobs.queryJobSnaps,
 };
 
 // PUT /v1/cluster
 const CLUSTER_PUT: ByAction<NativeCall> = {
-  actions: { [ACT.setConfig]: cluster.setConfig },
+  actions: { [ACT.setConfig]: cluster.setConfig, [ACT.stopJob]: jobs.stopJobs },
   unknown: (a) => notImplemented(`cluster action "${a}"`),
 };
 
@@ -137,10 +145,14 @@ async function route(ctx: RequestContext, req: http.IncomingMessage, res: http.S
         if (['POST', 'DELETE', 'PATCH', 'HEAD'].includes(method)) throw badRequest('bucket name is missing');
         return dispatch(BUCKETS_ROUTES, call);
       }
-      if (name.includes('/')) throw badRequest(`invalid bucket name "${name}"`);
-      validateBucket(name);
-      const bucket = { provider: providerOf(ctx, call.query, true)!, name };
+      // HEAD /v1/buckets/NAME/PREFIX?bsumm_remote=: a summary of that prefix (ais/proxy.go httpbckhead).
+      const summary = method === 'HEAD' && call.query.has('bsumm_remote');
+      const [bname, ...prefix] = summary ? name.split('/') : [name];
+      if (bname.includes('/')) throw badRequest(`invalid bucket name "${bname}"`);
+      validateBucket(bname);
+      const bucket = { provider: providerOf(ctx, call.query, true)!, name: bname };
       subject.bucket = bucket;
+      if (summary) return headBucketSummary({ ...call, bucket }, prefix.join('/'));
       return dispatch(BUCKET_ROUTES, { ...call, bucket });
     }
     case 'objects': {

@@ -226,3 +226,72 @@ export const RFC822 = '02 Jan 06 15:04 MST';
 export function unixNanos(ms: number): string {
   return (BigInt(Math.round(ms)) * 1_000_000n).toString();
 }
+
+// ---------------------------------------------------------------- jobs (nl/listener.go, core/xaction_wire.go)
+
+/** What the job wire shapes read of a job (jobengine.ts Job). */
+export interface JobView {
+  id: string;
+  kind: string;
+  startTime: number;
+  endTime: number;
+  objs: number;
+  bytes: number;
+  err: string;
+  aborted: boolean;
+  abortErr: string;
+  spec: { bck?: BucketRef; src?: BucketRef; dst?: BucketRef; ctlMsg?: string; idles?: boolean };
+}
+
+/** Every xaction kind AIStore has (xact/api_table.go Table): a query may name any; others are invalid. */
+export const JOB_KINDS: readonly string[] = [
+  'election', 'rebalance', 'etl-inline', 'lru', 'cleanup-store', 'summary-bck', 'summary-shard', 'resilver', 'rechunk',
+  'index-shard', 'ec-get', 'ec-put', 'ec-resp', 'put-copies', 'archive', 'copy-listrange', 'etl-listrange',
+  'blob-download', 'download', 'dsort', 'promote', 'evict-listrange', 'evict-remote-bck', 'delete-listrange',
+  'prefetch-listrange', 'ec-encode', 'make-n-copies', 'move-bck', 'copy-bck', 'etl-bck', 'list', 'get-batch',
+  'create-inventory', 'load-lom-cache',
+];
+
+/** nl.Status: {kind, uuid, err, end_time (Unix ns, 0 while running), aborted}. */
+export function jobStatusJson(j: JobView): Record<string, unknown> {
+  return { kind: j.kind, uuid: j.id, err: j.err, end_time: j.endTime * 1_000_000, aborted: j.aborted };
+}
+
+/** Go's zero time.Time as JSON. */
+const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
+
+function bckOrEmpty(ref?: BucketRef): Record<string, unknown> {
+  return ref ? bckJson(ref) : { name: '', provider: '', namespace: { uuid: '', name: '' } };
+}
+
+/** core.Snap as JSON: times RFC 3339, the stats int64 `,string`, empty buckets as zero cmn.Bck. */
+export function jobSnapJson(j: JobView): Record<string, unknown> {
+  const snap: Record<string, unknown> = {
+    ext: null,
+    'start-time': new Date(j.startTime).toISOString(),
+    'end-time': j.endTime ? new Date(j.endTime).toISOString() : GO_ZERO_TIME,
+    bck: bckOrEmpty(j.spec.bck ?? j.spec.src),
+    'src-bck': bckOrEmpty(j.spec.src),
+    'dst-bck': bckOrEmpty(j.spec.dst),
+    id: j.id,
+    kind: j.kind,
+  };
+  if (j.spec.ctlMsg) snap.ctlmsg = j.spec.ctlMsg;
+  Object.assign(snap, {
+    'abort-err': j.abortErr,
+    err: j.err,
+    'glob.id': '0',
+    stats: {
+      'loc-objs': String(j.objs),
+      'loc-bytes': String(j.bytes),
+      'out-objs': '0',
+      'out-bytes': '0',
+      'in-objs': '0',
+      'in-bytes': '0',
+    },
+    aborted: j.aborted,
+    // xact.Base.IsIdle is "not running"; a demand job (copy-listrange) is idle once its work is done.
+    is_idle: j.endTime !== 0,
+  });
+  return snap;
+}
