@@ -43,6 +43,20 @@ async function destroyBucket(ctx) {
   await fetch(`${ctx.gateway.url}/v1/buckets/${BUCKET}?provider=ais`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'destroy-bck' }) }).catch(() => undefined);
 }
 
+/**
+ * Types `text` over what the open input box holds, once the box stopped changing, and again if keys went
+ * astray (typed while one step's box gave way to the next, its first characters were lost).
+ */
+async function typeAnswer(wb, text) {
+  for (let attempt = 1; ; attempt++) {
+    await settled(wb);
+    await wb.retype(text);
+    const got = await wb.quickInputValue().catch(() => '');
+    if (got === text) return;
+    if (attempt === 3) throw new Error(`the input box holds "${got}" after typing "${text}"`);
+  }
+}
+
 /** Types into the open QuickPick's filter and waits until the item Enter would take is `label`. */
 async function typeToPick(wb, label) {
   await wb.retype(label);
@@ -71,7 +85,7 @@ export default [
         // preselects (no authentication); the name typed last.
         await wb.runCommandByKeyboard('AIS Buckets: Add Cluster');
         await wb.waitForQuickInputTitle('Add Cluster (1/');
-        await wb.retype(ctx.gateway.url);
+        await typeAnswer(wb, ctx.gateway.url);
         await key('Enter');
         await wb.waitForQuickInputTitle('Add Cluster (2/', 20_000);
         assert.match((await wb.focusedQuickPickItem())?.label ?? '', /AIStore/, 'the detected kind is focused');
@@ -80,7 +94,7 @@ export default [
         await wb.waitForQuickInputTitle('Add Cluster (3/');
         await key('Enter');
         const last = await wb.waitForQuickInputTitle(/Add Cluster \((\d+)\/\1\)/, 20_000);
-        await wb.retype(CLUSTER);
+        await typeAnswer(wb, CLUSTER);
         await wb.screenshot('1-cluster-named');
         await key('Enter');
         await waitForQuickInputClosed(wb);
@@ -97,7 +111,7 @@ export default [
         await typeToPick(wb, CLUSTER);
         await key('Enter');
         await until('the bucket name box', async () => /bucket/i.test(`${await wb.quickInputTitle()} ${await wb.quickInputMessage()} ${await wb.quickPickPlaceholder()}`));
-        await wb.retype(BUCKET);
+        await typeAnswer(wb, BUCKET);
         assert.equal(await wb.inputError(), '', 'a valid bucket name');
         await wb.screenshot('2-bucket-named');
         await key('Enter');
@@ -172,7 +186,7 @@ export default [
         await arrowToRow(wb, FILE, { under: BUCKET });
         await key('F2');
         await until('the rename box with the old name', async () => (await wb.quickInputValue().catch(() => '')) === FILE);
-        await wb.retype(RENAMED);
+        await typeAnswer(wb, RENAMED);
         await wb.screenshot('5-rename-typed');
         await key('Enter');
         await waitForQuickInputClosed(wb);
