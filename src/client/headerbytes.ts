@@ -2,21 +2,15 @@
 // metadata comes back as its UTF-8 bytes (what the aws CLI, boto3 and the gateway send) or as RFC 2047
 // encoded words (S3); ours goes out as encoded words, which a SigV4 signature covers the same everywhere.
 import { fromEncodedWords, toEncodedWord } from '../common/encodedwords';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+import { fromHeaderBytes } from '../common/headerbytes';
 
 /**
- * A header value read as Latin-1, decoded as the UTF-8 it holds (left as it is when it is not UTF-8), and
- * its RFC 2047 encoded words decoded (what S3 answers for non-ASCII metadata, and what a server that keeps
- * values as sent, AIStore's /s3, gives back of ours).
+ * A header value read as Latin-1, decoded as the UTF-8 it holds, and its RFC 2047 encoded words decoded
+ * (what S3 answers for non-ASCII metadata, and what a server that keeps values as sent, AIStore's /s3,
+ * gives back of ours).
  */
 export function fromUtf8HeaderValue(value: string): string {
-  if (!/[\x80-\xff]/.test(value) || /[^\p{ASCII}\x80-\xff]/u.test(value)) return fromEncodedWords(value);
-  try {
-    return fromEncodedWords(utf8.decode(Buffer.from(value, 'latin1')));
-  } catch {
-    return value;
-  }
+  return fromEncodedWords(fromHeaderBytes(value));
 }
 
 /** User metadata for a SigV4-signed request: non-ASCII values as RFC 2047 encoded words (ASCII on the wire). */

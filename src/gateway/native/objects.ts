@@ -7,6 +7,7 @@
 // the requested attributes (+ Last-Modified, ETag on request), unknown props a 400. PUT verifies
 // Ais-Checksum-* (always, for user PUTs: putOI.validateCksum) and keeps Ais-Custom-Md (the object's type
 // under "Content-Type", where AIStore keeps it; its own Content-Type header is ignored, as in AIStore).
+import { fromHeaderBytes } from '../../common/headerbytes';
 import { ACT, bucketCname, CUSTOM_KEY, HDR, HEAD_V2_PROPS } from '../../common/aisapi';
 import { ChecksumType, CHECKSUM_TYPES, createHasher, isChecksumType } from '../checksum';
 import { errors } from '../errors';
@@ -199,17 +200,6 @@ function splitCustom(custom: Record<string, string>): { contentType?: string; us
     else userMeta[k] = v;
   }
   return { contentType, userMeta };
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-/** Node hands header bytes over as Latin-1; Go clients send UTF-8 as raw bytes. */
-function fromHeaderBytes(value: string): string {
-  if (!/[\x80-\xff]/.test(value)) return value;
-  try {
-    return utf8.decode(Buffer.from(value, 'latin1'));
-  } catch {
-    return value;
-  }
 }
 
 /**

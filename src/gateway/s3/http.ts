@@ -1,6 +1,7 @@
 // Request/response plumbing shared by the S3 routes: what a route is given, errors as S3 XML, headers,
 // bodies, and the query and XML pieces several routes share.
 import { fromEncodedWords } from '../../common/encodedwords';
+import { fromHeaderBytes, toHeaderBytes } from '../../common/headerbytes';
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import { Readable } from 'node:stream';
@@ -226,20 +227,9 @@ export function contentMd5(r: S3Request): string | undefined {
   return raw.toString('hex');
 }
 
-// Node hands header bytes over as Latin-1; S3 clients send UTF-8 metadata values as raw bytes, or as
-// RFC 2047 encoded words, which S3 decodes before it stores the value.
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-function fromHeaderBytes(value: string): string {
-  if (!/[\x80-\xff]/.test(value)) return fromEncodedWords(value);
-  try {
-    return fromEncodedWords(utf8.decode(Buffer.from(value, 'latin1')));
-  } catch {
-    return value;
-  }
-}
-function toHeaderBytes(value: string): string {
-  return /[^\p{ASCII}]/u.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
-}
+// S3 clients send UTF-8 metadata values as raw bytes, or as RFC 2047 encoded words, which S3 decodes
+// before it stores the value.
+const fromMetadataHeader = (value: string) => fromEncodedWords(fromHeaderBytes(value));
 
 const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'];
 
@@ -253,8 +243,8 @@ export function objectHeadersFromRequest(req: http.IncomingMessage): {
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
     const v = Array.isArray(value) ? value.join(',') : value;
-    if (name.startsWith('x-amz-meta-')) userMeta[name.slice(11)] = fromHeaderBytes(v);
-    else if (STORED_HEADERS.includes(name)) headers[name] = fromHeaderBytes(v);
+    if (name.startsWith('x-amz-meta-')) userMeta[name.slice(11)] = fromMetadataHeader(v);
+    else if (STORED_HEADERS.includes(name)) headers[name] = fromMetadataHeader(v);
   }
   // aws-chunked is transport framing, never part of the stored object.
   if (headers['content-encoding']) {
