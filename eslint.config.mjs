@@ -28,6 +28,7 @@ export default tseslint.config(
       'src/common/**/*.ts',
       'src/embedded/**/*.ts',
       'src/objects/**/*.ts',
+      'src/jobs/**/*.ts',
       'src/views/model.ts',
       'src/fs/core.ts',
     ],

@@ -6,6 +6,11 @@ import * as vscode from 'vscode';
 import { FileUploadJournal } from './client/transfer/journal';
 import { registerBucketCommands } from './commands/buckets';
 import { registerClusterCommands } from './commands/clusters';
+import { registerCopyBucketCommand } from './commands/copybucket';
+import { registerCopyToCommand } from './commands/copyto';
+import { registerDeleteByTemplateCommand } from './commands/deletetemplate';
+import { registerJobCommands } from './commands/jobs';
+import { registerSummaryCommand } from './commands/summary';
 import { showConnectionDetails } from './commands/connection/details';
 import { offerImportOnce, registerImportCommands } from './commands/connection/imports';
 import { destinationOf } from './commands/common';
@@ -19,6 +24,7 @@ import { registerRenameCommands } from './commands/rename';
 import { registerTransferCommands } from './commands/transfer';
 import { registerTreeKeys } from './commands/treekeys';
 import { registerUploadCommands } from './commands/uploads';
+import { JobBoard } from './jobs/board';
 import { AisFileSystemProvider, fsUri, SERVER_SCHEME } from './fs/provider';
 import { FS_SCHEME } from './objects/location';
 import { recordingLog } from './logrecorder';
@@ -26,6 +32,7 @@ import { ClusterRegistry, LOCAL_CLUSTER } from './registry';
 import { BucketDragAndDrop } from './views/dnd';
 import type { TreeNode } from './views/model';
 import type { BucketPropsPanels } from './views/bucketprops';
+import { JobsTreeProvider } from './views/jobs';
 import { BucketTreeProvider, registerTreeCommands } from './views/tree';
 
 export interface AisBucketsApi {
@@ -42,6 +49,9 @@ export interface AisBucketsApi {
   logUri: vscode.Uri;
   /** The bucket properties pages; a page's `receive` takes what its webview posts (Save, Show Raw JSON). */
   bucketProps: BucketPropsPanels;
+  /** The jobs the Jobs view shows (the clusters' and those run here). */
+  jobs: JobBoard;
+  jobsView: vscode.TreeView<unknown>;
   /** Under a test runner (ExtensionMode.Test): every line logged this session. */
   sessionLog?: () => string;
 }
@@ -108,6 +118,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   registerTreeKeys(context, treeView, registerOpenCommands(context, registry, log, fs));
   trackWalkthrough(context, registry);
 
+  // Jobs: what the clusters run (AIStore's xactions) and what this window runs where they cannot.
+  const board = new JobBoard({
+    clusters: async () => (await registry.entries()).map((e) => ({ clusterName: e.spec.name, kind: e.spec.kind })),
+    client: (name) => registry.client(name),
+  });
+  const jobsTree = new JobsTreeProvider(board);
+  const jobsView = vscode.window.createTreeView('aisBuckets.jobs', { treeDataProvider: jobsTree });
+  context.subscriptions.push(board, jobsTree, jobsView, registry.onDidChange(() => void board.refresh()));
+  const jobs = { registry, board, log, refreshTree: () => tree.refresh() };
+  registerJobCommands(context, jobs, jobsView);
+  registerCopyBucketCommand(context, jobs);
+  registerCopyToCommand(context, jobs);
+  registerDeleteByTemplateCommand(context, jobs);
+  registerSummaryCommand(context, jobs, tree.summaries, (n) => tree.redrawContainer(n));
+
   void gateway.restoreState();
   void offerImportOnce(context, registry, log).catch((e) => log.warn(`import offer: ${(e as Error).message}`));
   return {
@@ -119,6 +144,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
     fs,
     uploadJournal,
     bucketProps,
+    jobs: board,
+    jobsView: jobsView as vscode.TreeView<unknown>,
     logUri: context.logUri,
     ...(logged ? { sessionLog: () => logged.join('\n') } : {}),
   };

@@ -3,6 +3,7 @@
 // what differs between the two is stated in `capabilities`, not discovered by catching errors.
 import type { Readable } from 'node:stream';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { ClusterJobs } from './jobs';
 
 export type ClusterKind = 'ais' | 's3';
 
@@ -226,6 +227,8 @@ export interface ClusterClient {
   /** Base URL the client talks to, as given (AIS: native API root; S3: service endpoint). */
   readonly endpoint: string;
   readonly capabilities: Capabilities;
+  /** Server-side jobs (AIStore); undefined where the cluster has none (S3: the extension runs them itself). */
+  readonly jobs?: ClusterJobs;
 
   /** One cheap request that proves the endpoint answers and the keys work; used before saving a cluster. */
   probe(): Promise<ProbeResult>;

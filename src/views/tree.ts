@@ -5,12 +5,16 @@ import { errorText } from '../objects/errors';
 import { formatFsPath, FS_SCHEME, objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
 import { MultiStepInput } from '../commands/input/multistep';
+import { SummaryCache } from '../jobs/summaries';
+import { formatCount, formatSize } from '../objects/format';
 import { BucketNode, ContainerNode, escapeMarkdown, ItemData, LoadMoreNode, MessageNode, nodeId, TreeModel, TreeNode } from './model';
 
 export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   readonly model: TreeModel;
+  /** Show Summary's counts, shown in bucket and folder tooltips until the tree is refreshed there. */
+  readonly summaries = new SummaryCache();
   private readonly subscription: vscode.Disposable;
 
   constructor(
@@ -37,6 +41,8 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 
   refresh(node?: TreeNode): void {
     this.model.invalidate(node);
+    if (!node || node.type === 'cluster' || node.type === 'provider') this.summaries.invalidate(node && { clusterName: node.clusterName });
+    else if (node.type === 'bucket' || node.type === 'folder' || node.type === 'object') this.summaries.invalidate({ clusterName: node.clusterName, bucket: node.bucket });
     const target = node && (node.type === 'loadMore' || node.type === 'message' || node.type === 'error') ? node.parent : node;
     this.redraw(target && target.type !== 'loadMore' && target.type !== 'message' && target.type !== 'error' ? target : undefined);
   }
@@ -94,8 +100,14 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     return toTreeItem(this.model.item(n), n);
   }
 
-  /** Bucket tooltips show the checksum props, fetched only when a user hovers. */
+  /** Redraws a bucket or folder row whose summary changed (its tooltip). */
+  redrawContainer(n?: ContainerNode): void {
+    this.redraw(n);
+  }
+
+  /** Bucket tooltips show the checksum props, fetched only when a user hovers; buckets and folders their summary. */
   async resolveTreeItem(item: vscode.TreeItem, n: TreeNode): Promise<vscode.TreeItem> {
+    if (n.type === 'folder' || n.type === 'bucket') this.addSummary(item, n);
     if (n.type !== 'bucket') return item;
     try {
       const client = await this.registry.client(n.clusterName);
@@ -110,6 +122,20 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
       // the tooltip keeps its plain text
     }
     return item;
+  }
+
+  private addSummary(item: vscode.TreeItem, n: ContainerNode): void {
+    const kept = this.summaries.get(n.clusterName, n.bucket, n.type === 'folder' ? n.prefix : '');
+    const md = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : escapeMarkdown(typeof item.tooltip === 'string' ? item.tooltip : objectUri(n.bucket)).replace(/\n/g, '  \n');
+    let line: string;
+    if (kept) {
+      const here = vscode.l10n.t('{0} objects, {1}', formatCount(kept.objects), formatSize(kept.bytes));
+      const cloud = kept.remoteObjects !== undefined ? vscode.l10n.t(' ({0} objects, {1} in the cloud)', formatCount(kept.remoteObjects), formatSize(kept.remoteBytes ?? 0)) : '';
+      line = vscode.l10n.t('Summary: {0}{1}, as of {2}', here, cloud, kept.at.toLocaleTimeString());
+    } else {
+      line = vscode.l10n.t('Object count and size: Show Summary');
+    }
+    item.tooltip = new vscode.MarkdownString([md, escapeMarkdown(line)].join('  \n'));
   }
 
   async loadMore(node: LoadMoreNode): Promise<void> {

@@ -40,6 +40,7 @@ import { S3ClusterClient } from '../s3';
 import { ACT, CUSTOM_KEY, HDR, HEAD_V2_OBJECT_PROPS, PROVIDERS } from '../../common/aisapi';
 import { clusterAuthError } from './autherrors';
 import { deleteObjects } from './batchdelete';
+import { AisJobs } from './jobs';
 import { header, headOf } from './headers';
 import { ChecksumTypes, listObjectPage } from './listing';
 import { AisRequests, bucketQuery, objectPath, RequestSpec, targetOf } from './requests';
@@ -50,6 +51,7 @@ export class AisClusterClient implements ClusterClient {
   readonly kind = 'ais' as const;
   readonly endpoint: string;
   readonly capabilities: Capabilities = { providers: true, bucketProps: true, clusterConfig: true, checksums: true, multipart: true, createBucket: true };
+  readonly jobs: AisJobs;
   private readonly requests: AisRequests;
   private readonly connection: ClusterConnection;
   private s3Side?: S3ClusterClient;
@@ -60,6 +62,7 @@ export class AisClusterClient implements ClusterClient {
     this.connection = connection;
     this.requests = new AisRequests(connection);
     this.endpoint = this.requests.endpoint;
+    this.jobs = new AisJobs(this.requests);
   }
 
   private get s3(): S3ClusterClient {

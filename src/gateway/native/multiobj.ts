@@ -8,7 +8,7 @@ import type { BucketRef } from '../store/types';
 import { badRequest, toNative } from './errors';
 import { ActMsg, BucketCall, sendXid } from './http';
 import { Job, jobEngine } from './jobengine';
-import { parseTemplate, rangeNames, Selection } from './template';
+import { parseTemplate, rangeNames, Selection, TemplateError } from '../../common/template';
 import type { RequestContext } from '../context';
 
 /** Listing page a job walks a bucket by: a job never holds more names than this. */
@@ -29,7 +29,11 @@ export function listRangeOf(action: string, value: unknown): ObjectSelection {
   if (v.template !== undefined && v.template !== null && typeof v.template !== 'string') throw badRequest(shape);
   if (v.template === undefined && v.objnames === undefined) throw badRequest(shape);
   const template = (v.template as string | undefined) ?? '';
-  return { ...parseTemplate(template), template };
+  try {
+    return { ...parseTemplate(template), template };
+  } catch (e) {
+    throw e instanceof TemplateError ? badRequest(e.message) : e;
+  }
 }
 
 /** One selected object: its name, and its size when a listing gave it. */

@@ -4,8 +4,16 @@
 //   at    "shard-@0999.tar"                                      (0 to that number, its width)
 //   fmt   "shard-%06d.tar"                                        (0 upwards, unbounded)
 //   none  "logs/2025/" is a prefix; "" or "*" the whole bucket.
-// Names are produced one at a time: a range of a million names is never held in memory.
-import { badRequest } from './errors';
+// Names are produced one at a time: a range of a million names is never held in memory. Shared by the
+// gateway (which answers a malformed template with AIStore's 400 and these words) and the extension (which
+// checks a template as it is typed and matches listed names against it where S3 has no templates).
+
+/** A malformed template, in AIStore's words (cos.NewParsedTemplate). */
+export class TemplateError extends Error {
+  override readonly name = 'TemplateError';
+}
+
+const badRequest = (message: string) => new TemplateError(message);
 
 export interface TemplateRange {
   start: number;
@@ -131,3 +139,23 @@ function parseFmt(template: string): Selection | undefined {
   }
   return { kind: 'range', prefix: template.slice(0, percent), ranges: [{ start: 0, end: UNBOUNDED, step: 1, width, gap: template.slice(d + 1) }] };
 }
+
+/**
+ * Whether a name is one the selection produces, without producing them: the fixed parts must match and
+ * each number must be in its range, on its step, and printed at its width (zero-padded, as AIStore prints).
+ */
+export function templateMatcher(sel: Selection): (name: string) => boolean {
+  if (sel.kind === 'prefix') return (name) => name.startsWith(sel.prefix);
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`^${escape(sel.prefix)}${sel.ranges.map((r) => `(\\d+)${escape(r.gap)}`).join('')}$`);
+  return (name) => {
+    const m = re.exec(name);
+    if (!m) return false;
+    return sel.ranges.every((r, i) => {
+      const digits = m[i + 1];
+      const n = Number(digits);
+      return n >= r.start && n <= r.end && (n - r.start) % r.step === 0 && String(n).padStart(r.width, '0') === digits;
+    });
+  };
+}
+
