@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { BucketRef, ClusterClient } from '../client/cluster';
 import { JOB_KIND, type BucketSummary } from '../client/jobs';
 import { copySelected, countSelected, sameBucket } from '../jobs/clientside';
+import { shortBucket } from '../jobs/items';
 import { errorText } from '../objects/errors';
 import { formatSize } from '../objects/format';
 import { objectUri } from '../objects/location';
@@ -118,7 +119,7 @@ async function copyBucket(ctx: JobsContext, clusterName: string, source: BucketR
     const question = vscode.l10n.t('Copy {0} objects ({1}) from {2} to {3}?', count(counted.objects), formatSize(counted.bytes), from, to);
     if ((await vscode.window.showInformationMessage(question, { modal: true, detail: how }, copy)) !== copy) return undefined;
   }
-  const title = vscode.l10n.t('Copy {0} → {1}', from, to);
+  const title = vscode.l10n.t('Copy {0} → {1}', shortBucket(source, prefix), shortBucket(destination));
   const spec = { kind: JOB_KIND.copyBucket, bucket: source, destination, title };
   let started: StartedJob;
   if (client.jobs) {
@@ -153,7 +154,7 @@ function dryRun(ctx: JobsContext, client: ClusterClient, clusterName: string, so
       }
       const jobs = client.jobs;
       const id = await jobs.copyBucket(source, destination, { prefix, dryRun: true });
-      const spec = { kind: JOB_KIND.copyBucket, bucket: source, destination, title: vscode.l10n.t('Dry run: copy {0} → {1}', objectUri(source, prefix), objectUri(destination)) };
+      const spec = { kind: JOB_KIND.copyBucket, bucket: source, destination, title: vscode.l10n.t('Dry run: copy {0} → {1}', shortBucket(source, prefix), shortBucket(destination)) };
       await ctx.board.started(clusterName, id, spec);
       abort.signal.addEventListener('abort', () => void ctx.board.stop(clusterName, id).catch(() => undefined));
       const job = await ctx.board.whenEnded(clusterName, id);

@@ -7,6 +7,7 @@ import type { ClusterClient } from '../client/cluster';
 import { JOB_KIND, type ObjectSelection } from '../client/jobs';
 import { copyEntries, copySelected } from '../jobs/clientside';
 import type { LocalJobControl } from '../jobs/board';
+import { shortBucket } from '../jobs/items';
 import { objectUri } from '../objects/location';
 import type { FolderNode, ObjectNode, TreeNode } from '../views/model';
 import { type Destination, pickDestination, selection, showFailure } from './common';
@@ -66,9 +67,8 @@ async function copyTo(ctx: JobsContext, nodes: (FolderNode | ObjectNode)[], dest
   const started: StartedJob[] = [];
   for (const g of groupsOf(nodes)) {
     const { source, base } = g;
-    const from = objectUri(source.bucket, base);
     const what = g.objects.length + g.folders.length === 1 ? (g.objects[0]?.key ?? g.folders[0]) : vscode.l10n.t('{0} items', g.objects.length + g.folders.length);
-    const spec = { kind: JOB_KIND.copyObjects, bucket: source.bucket, destination: dest.bucket, title: vscode.l10n.t('Copy {0} from {1} → {2}', what, from, to) };
+    const spec = { kind: JOB_KIND.copyObjects, bucket: source.bucket, destination: dest.bucket, title: vscode.l10n.t('Copy {0} from {1} → {2}', what, shortBucket(source.bucket, base), shortBucket(dest.bucket, dest.prefix)) };
     const srcClient = await ctx.registry.client(source.clusterName);
     const sameCluster = source.clusterName === dest.clusterName;
     // AIStore keeps a name and puts `prepend` before it: the copy is its job when the destination folder

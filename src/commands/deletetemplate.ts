@@ -7,6 +7,7 @@ import type { BucketRef } from '../client/cluster';
 import { JOB_KIND, type BucketSummary } from '../client/jobs';
 import { parseTemplate, TemplateError } from '../common/template';
 import { countSelected, deleteSelected, templateFilter } from '../jobs/clientside';
+import { shortBucket } from '../jobs/items';
 import { formatSize } from '../objects/format';
 import { objectUri } from '../objects/location';
 import type { ContainerNode } from '../views/model';
@@ -85,7 +86,7 @@ async function deleteByTemplate(ctx: JobsContext, clusterName: string, bucket: B
     const question = vscode.l10n.t('Delete {0} objects ({1}) matching "{2}" from {3}?', count(counted.objects), formatSize(counted.bytes), template, where);
     if ((await vscode.window.showWarningMessage(question, { modal: true, detail: vscode.l10n.t('This cannot be undone.') }, del)) !== del) return undefined;
   }
-  const spec = { kind: JOB_KIND.deleteObjects, bucket, title: vscode.l10n.t('Delete "{0}" from {1}', template, where) };
+  const spec = { kind: JOB_KIND.deleteObjects, bucket, title: vscode.l10n.t('Delete "{0}" from {1}', template, shortBucket(bucket)) };
   let started: StartedJob;
   if (client.jobs) {
     const jobs = client.jobs;

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { BucketRef } from '../client/cluster';
 import { JOB_KIND, type BucketSummary } from '../client/jobs';
 import { countSelected } from '../jobs/clientside';
+import { shortBucket } from '../jobs/items';
 import type { KeptSummary, SummaryCache } from '../jobs/summaries';
 import { errorText } from '../objects/errors';
 import { formatSize } from '../objects/format';
@@ -60,7 +61,7 @@ function summarize(ctx: JobsContext, clusterName: string, bucket: BucketRef, pre
           // A remote bucket: what the cloud holds too, as `ais bucket summary` shows by default.
           remote: bucket.provider !== 'ais',
           signal: abort.signal,
-          onJob: (id) => void ctx.board.started(clusterName, id, { kind: JOB_KIND.summary, bucket, title: vscode.l10n.t('Summary of {0}', objectUri(bucket, prefix)) }),
+          onJob: (id) => void ctx.board.started(clusterName, id, { kind: JOB_KIND.summary, bucket, title: vscode.l10n.t('Summary of {0}', shortBucket(bucket, prefix)) }),
         });
       } catch (e) {
         if (abort.signal.aborted) return undefined;

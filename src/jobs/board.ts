@@ -90,6 +90,11 @@ export class JobBoard {
     return clusters.map((c) => ({ clusterName: c.clusterName, kind: c.kind, jobs: this.jobsOf(c.clusterName), error: this.errors.get(c.clusterName) }));
   }
 
+  /** Whether any job on the board runs (the cluster's or this window's). */
+  anyRunning(): boolean {
+    return [...this.byCluster.values()].some((jobs) => [...jobs.values()].some((e) => isRunning(e.info)));
+  }
+
   jobsOf(clusterName: string): JobEntry[] {
     const jobs = [...(this.byCluster.get(clusterName)?.values() ?? [])];
     const t = (d?: Date) => d?.getTime() ?? 0;

@@ -1,6 +1,7 @@
 // How a job reads in the Jobs view: its label, the one-line description (objects, bytes, rate, elapsed time
 // or how it ended), the tooltip and what a screen reader says. Plain data; views/jobs.ts makes TreeItems.
 import * as l10n from '@vscode/l10n';
+import type { BucketRef } from '../client/cluster';
 import { isRunning, JOB_KIND, type JobInfo } from '../client/jobs';
 import { firstSentence } from '../objects/errors';
 import { formatCount, formatDate, formatSize } from '../objects/format';
@@ -46,12 +47,17 @@ export function elapsedMs(job: JobInfo, now = Date.now()): number {
   return (job.ended?.getTime() ?? now) - job.started.getTime();
 }
 
+/** A bucket (and a prefix in it) as a row has room for: an ais:// bucket by its name, any other as its URI. */
+export function shortBucket(b: BucketRef, prefix = ''): string {
+  return b.provider === 'ais' && !b.namespace ? b.name + (prefix ? `/${prefix}` : '') : objectUri(b, prefix);
+}
+
 /** The job's label: what it was asked to do, or its kind and bucket(s). */
 export function jobLabel(entry: JobEntry): string {
   if (entry.title) return entry.title;
   const { info } = entry;
-  const src = info.bucket ? objectUri(info.bucket) : '';
-  const dst = info.destination && (!info.bucket || objectUri(info.destination) !== src) ? objectUri(info.destination) : '';
+  const src = info.bucket ? shortBucket(info.bucket) : '';
+  const dst = info.destination && (!info.bucket || shortBucket(info.destination) !== src) ? shortBucket(info.destination) : '';
   return [kindLabel(info.kind), src, dst ? `→ ${dst}` : ''].filter(Boolean).join(' ');
 }
 

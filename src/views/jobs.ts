@@ -13,24 +13,56 @@ export type JobsNode =
   | { type: 'jobMessage'; clusterName: string; message: string; error?: boolean };
 
 export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<JobsNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<JobsNode | JobsNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: { dispose(): void };
   private ticker?: ReturnType<typeof setInterval>;
+  /** The job rows VS Code holds, by cluster and id: progress redraws these rows only. */
+  private readonly jobNodes = new Map<string, Extract<JobsNode, { type: 'job' }>>();
+  /** Which rows the tree has (clusters, jobs, running or not, errors): when it changes, all is drawn anew. */
+  private shownShape = '';
 
   constructor(private readonly board: JobBoard) {
-    this.subscription = board.onDidChange(() => this.redraw());
+    this.subscription = board.onDidChange(() => void this.update());
   }
 
-  private redraw(): void {
-    this.changed.fire(undefined);
+  private static shapeOf(state: ClusterJobsState[]): string {
+    return state.map((c) => `${c.clusterName}:${c.error ?? ''}:${c.jobs.map((j) => `${j.info.id}${isRunning(j.info) ? '*' : ''}`).join(',')}`).join('|');
+  }
+
+  /**
+   * What the board changed: when only counts moved, the rows of those jobs are redrawn in place (a full
+   * redraw each second would swap the rows under the mouse, and a click on Stop would find no job).
+   */
+  private async update(): Promise<void> {
+    const state = await this.board.state();
+    if (JobsTreeProvider.shapeOf(state) !== this.shownShape) {
+      this.changed.fire(undefined);
+    } else {
+      const moved: JobsNode[] = [];
+      for (const c of state) {
+        for (const entry of c.jobs) {
+          const node = this.jobNodes.get(`${c.clusterName}\n${entry.info.id}`);
+          if (node && node.entry !== entry) {
+            node.entry = entry;
+            moved.push(node);
+          }
+        }
+      }
+      if (moved.length) this.changed.fire(moved);
+    }
     this.tick();
   }
 
-  /** Elapsed time moves between answers too: a redraw a second while anything runs. */
+  /** Elapsed time moves between answers too: the running rows are redrawn each second while any runs. */
   private tick(): void {
-    const anyRunning = this.lastState.some((c) => c.jobs.some((j) => isRunning(j.info)));
-    if (anyRunning && !this.ticker) this.ticker = setInterval(() => this.changed.fire(undefined), 1000);
+    const anyRunning = this.board.anyRunning();
+    if (anyRunning && !this.ticker) {
+      this.ticker = setInterval(() => {
+        const running = [...this.jobNodes.values()].filter((n) => isRunning(n.entry.info));
+        if (running.length) this.changed.fire(running);
+      }, 1000);
+    }
     if (!anyRunning && this.ticker) {
       clearInterval(this.ticker);
       this.ticker = undefined;
@@ -49,12 +81,18 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   async getChildren(n?: JobsNode): Promise<JobsNode[]> {
     if (!n) {
       this.lastState = await this.board.state();
+      this.shownShape = JobsTreeProvider.shapeOf(this.lastState);
+      this.jobNodes.clear();
       this.tick();
       return this.lastState.map((state) => ({ type: 'jobCluster', state }));
     }
     if (n.type !== 'jobCluster') return [];
     const state = this.lastState.find((c) => c.clusterName === n.state.clusterName) ?? n.state;
-    const rows: JobsNode[] = state.jobs.map((entry) => ({ type: 'job', entry }));
+    const rows: JobsNode[] = state.jobs.map((entry) => {
+      const node = { type: 'job' as const, entry };
+      this.jobNodes.set(`${state.clusterName}\n${entry.info.id}`, node);
+      return node;
+    });
     if (state.error) rows.unshift({ type: 'jobMessage', clusterName: state.clusterName, message: vscode.l10n.t('Could not read the jobs: {0}', firstSentence(state.error)), error: true });
     if (rows.length === 0) {
       rows.push({

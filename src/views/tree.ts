@@ -107,7 +107,11 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 
   /** Bucket tooltips show the checksum props, fetched only when a user hovers; buckets and folders their summary. */
   async resolveTreeItem(item: vscode.TreeItem, n: TreeNode): Promise<vscode.TreeItem> {
-    if (n.type === 'folder' || n.type === 'bucket') this.addSummary(item, n);
+    if (n.type !== 'folder' && n.type !== 'bucket') return item;
+    // VS Code keeps a tooltip getTreeItem gave and resolves only a missing one: these rows give none.
+    const d = this.model.item(n);
+    item.tooltip = new vscode.MarkdownString(d.markdownTooltip ?? escapeMarkdown(d.tooltip).replace(/\n/g, '  \n'));
+    this.addSummary(item, n);
     if (n.type !== 'bucket') return item;
     try {
       const client = await this.registry.client(n.clusterName);
@@ -126,7 +130,7 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 
   private addSummary(item: vscode.TreeItem, n: ContainerNode): void {
     const kept = this.summaries.get(n.clusterName, n.bucket, n.type === 'folder' ? n.prefix : '');
-    const md = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : escapeMarkdown(typeof item.tooltip === 'string' ? item.tooltip : objectUri(n.bucket)).replace(/\n/g, '  \n');
+    const md = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : escapeMarkdown(objectUri(n.bucket));
     let line: string;
     if (kept) {
       const here = vscode.l10n.t('{0} objects, {1}', formatCount(kept.objects), formatSize(kept.bytes));
@@ -157,7 +161,8 @@ function toTreeItem(d: ItemData, n: TreeNode): vscode.TreeItem {
   const item = new vscode.TreeItem(d.label, d.collapsible ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   if (d.id) item.id = d.id;
   if (d.description) item.description = d.description;
-  item.tooltip = d.markdownTooltip ? new vscode.MarkdownString(d.markdownTooltip) : d.tooltip;
+  // Buckets and folders get theirs on hover (resolveTreeItem), with what is fetched then.
+  if (n.type !== 'bucket' && n.type !== 'folder') item.tooltip = d.markdownTooltip ? new vscode.MarkdownString(d.markdownTooltip) : d.tooltip;
   item.accessibilityInformation = { label: d.accessibilityLabel };
   item.contextValue = d.contextValue;
   item.iconPath =
