@@ -29,3 +29,15 @@ export async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
 export async function readObjectText(client: ClusterClient, bucket: BucketRef, key: string): Promise<string> {
   return (await readAll((await client.getObject(bucket, key)).body)).toString();
 }
+
+/** Every key of a bucket (under `prefix`), by the client's own paged listing. */
+export async function listKeys(client: ClusterClient, bucket: BucketRef, prefix = ''): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.listObjects(bucket, { prefix, folders: false, pageSize: 1000, token });
+    keys.push(...page.objects.map((o) => o.key));
+    token = page.nextToken;
+  } while (token);
+  return keys;
+}

@@ -15,13 +15,16 @@ describe('activation', () => {
     assert.ok(extension().isActive);
   });
 
-  it('contributes the "AIS Buckets" container with the "Clusters" view', () => {
+  it('contributes the "AIS Buckets" container with the "Clusters" and "Jobs" views', () => {
     const contributes = extension().packageJSON.contributes;
     const container = contributes.viewsContainers.activitybar.find((c: { id: string }) => c.id === 'aisBuckets');
     assert.equal(container?.title, 'AIS Buckets');
     assert.deepEqual(
       contributes.views.aisBuckets.map((v: { id: string; name: string }) => [v.id, v.name]),
-      [['aisBuckets.clusters', 'Clusters']],
+      [
+        ['aisBuckets.clusters', 'Clusters'],
+        ['aisBuckets.jobs', 'Jobs'],
+      ],
     );
   });
 
@@ -29,6 +32,7 @@ describe('activation', () => {
     // Both commands exist only if VS Code registered the container and the view from package.json.
     await vscode.commands.executeCommand('workbench.view.extension.aisBuckets');
     await vscode.commands.executeCommand('aisBuckets.clusters.focus');
+    await vscode.commands.executeCommand('aisBuckets.jobs.focus');
   });
 
   it('registers every command it contributes', async () => {

@@ -12,6 +12,7 @@ import type { KeptSummary } from '../../src/jobs/summaries';
 import type { JobsNode } from '../../src/views/jobs';
 import type { FolderNode } from '../../src/views/model';
 import { bucketNode, commandError, objectNode } from '../helpers/clusters';
+import { listKeys } from '../helpers/data';
 import { activateWithGateway } from '../helpers/extension-host';
 
 const key = (i: number) => `img-${String(i).padStart(4, '0')}.png`;
@@ -28,16 +29,6 @@ async function fill(client: ClusterClient, bucket: BucketRef, n: number, prefix 
   }
 }
 
-async function keysOf(client: ClusterClient, bucket: BucketRef): Promise<string[]> {
-  const out: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.listObjects(bucket, { folders: false, pageSize: 1000, token });
-    out.push(...page.objects.map((o) => o.key));
-    token = page.nextToken;
-  } while (token);
-  return out.sort();
-}
 
 describe('jobs', function () {
   this.timeout(120_000);
@@ -62,7 +53,7 @@ describe('jobs', function () {
     const job = await started.done;
     assert.equal(job.error, undefined);
     assert.equal(job.objects, 320);
-    assert.deepEqual(await keysOf(client, ais('jobs-suite-copy')), await keysOf(client, ais('jobs-suite')));
+    assert.deepEqual((await listKeys(client, ais('jobs-suite-copy'))).sort(), (await listKeys(client, ais('jobs-suite'))).sort());
     const roots = (await api.jobs.state()).find((c) => c.clusterName === cluster);
     const entry = roots?.jobs.find((j) => j.info.id === started.id);
     assert.ok(entry, 'the Jobs view has it');
@@ -70,12 +61,24 @@ describe('jobs', function () {
     assert.ok(tree, 'the view exists');
   });
 
+  it('a job started elsewhere (the CLI, another user) shows after Refresh; a copy onto its source is refused', async () => {
+    const jobs = client.jobs!;
+    const id = await jobs.copyBucket(ais('jobs-suite'), ais('jobs-suite-elsewhere'), { dryRun: true });
+    await vscode.commands.executeCommand('aisBuckets.jobs.refresh');
+    const entry = api.jobs.find(cluster, id);
+    assert.ok(entry, 'the Jobs view lists it');
+    assert.equal(entry.runner, 'cluster');
+    assert.equal((await api.jobs.whenEnded(cluster, id)).objects, 320);
+    const err = await commandError('aisBuckets.copyBucket', bucketNode(cluster, 'jobs-suite', 'ais'), { to: ais('jobs-suite') });
+    assert.match(err.message, /is the source bucket/);
+  });
+
   it('Copy to… a folder: objects by name and a folder by prefix, names kept below the selection', async () => {
     const nodes = [objectNode(cluster, 'jobs-suite', 'ais', key(1)), objectNode(cluster, 'jobs-suite', 'ais', key(2)), { type: 'folder', clusterName: cluster, bucket: ais('jobs-suite'), prefix: 'sub/' } as FolderNode];
     const started = await vscode.commands.executeCommand<StartedJob[]>('aisBuckets.copyTo', nodes[0], nodes, { clusterName: cluster, bucket: ais('jobs-suite-picked'), prefix: 'in/' });
     assert.equal(started.length, 2, 'one job for the objects, one for the folder');
     for (const s of started) assert.equal((await s.done).error, undefined);
-    const keys = await keysOf(client, ais('jobs-suite-picked'));
+    const keys = (await listKeys(client, ais('jobs-suite-picked'))).sort();
     assert.deepEqual(keys, [`in/${key(1)}`, `in/${key(2)}`, ...Array.from({ length: 20 }, (_, i) => `in/sub/${key(i)}`)].sort());
   });
 
@@ -94,7 +97,7 @@ describe('jobs', function () {
     assert.match(err.message, /Not a template AIStore takes/);
     const started = await vscode.commands.executeCommand<StartedJob>('aisBuckets.deleteByTemplate', bucketNode(cluster, 'jobs-suite-copy', 'ais'), 'img-{0000..0099}.png');
     assert.equal((await started.done).error, undefined);
-    const left = await keysOf(client, ais('jobs-suite-copy'));
+    const left = (await listKeys(client, ais('jobs-suite-copy'))).sort();
     assert.equal(left.length, 220);
     assert.ok(!left.includes(key(99)) && left.includes(key(100)));
   });
@@ -110,16 +113,16 @@ describe('jobs', function () {
       assert.ok(started.id.startsWith('local-'), 'run here');
       const job = await started.done;
       assert.equal(job.objects, 20, job.error);
-      assert.deepEqual(await keysOf(s3, dst), Array.from({ length: 20 }, (_, i) => `sub/${key(i)}`));
+      assert.deepEqual((await listKeys(s3, dst)).sort(), Array.from({ length: 20 }, (_, i) => `sub/${key(i)}`));
       const sum = await vscode.commands.executeCommand<KeptSummary>('aisBuckets.showSummary', { type: 'bucket', clusterName: 'jobs-s3', bucket: src }, { quiet: true });
       assert.equal(sum.objects, 320);
       const del = await vscode.commands.executeCommand<StartedJob>('aisBuckets.deleteByTemplate', { type: 'bucket', clusterName: 'jobs-s3', bucket: dst }, 'sub/img-{0000..0009}.png');
       assert.equal((await del.done).objects, 10);
-      assert.equal((await keysOf(s3, dst)).length, 10);
+      assert.equal((await listKeys(s3, dst)).length, 10);
       const state = (await api.jobs.state()).find((c) => c.clusterName === 'jobs-s3');
       assert.equal(state?.kind, 's3');
       assert.ok(state && state.jobs.length >= 2 && state.jobs.every((j) => j.runner === 'extension'));
-      await s3.deleteObjects(dst, await keysOf(s3, dst));
+      await s3.deleteObjects(dst, await listKeys(s3, dst));
       await s3.deleteBucket(dst);
     } finally {
       await vscode.commands.executeCommand('aisBuckets.removeCluster', 'jobs-s3');

@@ -14,6 +14,7 @@ import { parseTemplate, rangeNames, templateMatcher } from '../../src/common/tem
 import { JobBoard } from '../../src/jobs/board';
 import { copySelected, countSelected, deleteSelected, templateFilter } from '../../src/jobs/clientside';
 import { jobDescription, outcomeOf } from '../../src/jobs/items';
+import { listKeys } from '../helpers/data';
 import type { TestGateway } from '../helpers/gateway';
 import { startNativeGateway } from '../helpers/native';
 
@@ -35,16 +36,6 @@ async function fill(client: ClusterClient, bucket: BucketRef, n: number, name = 
   return bytes;
 }
 
-async function allKeys(client: ClusterClient, bucket: BucketRef): Promise<string[]> {
-  const out: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.listObjects(bucket, { folders: false, pageSize: 1000, token });
-    out.push(...page.objects.map((o) => o.key));
-    token = page.nextToken;
-  } while (token);
-  return out;
-}
 
 async function waitEnded(client: AisClusterClient, id: string) {
   for (;;) {
@@ -126,7 +117,7 @@ describe('AIStore jobs through the client', () => {
     assert.equal(outcomeOf(job), 'done', job.error);
     assert.equal(job.objects, N);
     assert.deepEqual(job.destination, ais('dst'));
-    assert.deepEqual((await allKeys(client, ais('dst'))).sort(), (await allKeys(client, ais('src'))).sort());
+    assert.deepEqual((await listKeys(client, ais('dst'))).sort(), (await listKeys(client, ais('src'))).sort());
     const got = await client.getObject(ais('dst'), key(7));
     const chunks: Buffer[] = [];
     for await (const c of got.body) chunks.push(c as Buffer);
@@ -139,7 +130,7 @@ describe('AIStore jobs through the client', () => {
     assert.equal(byNames.objects, 2, byNames.error);
     const byTemplate = await waitEnded(client, await client.jobs.copyObjects(ais('src'), ais('picked'), { template: 'obj-{00010..00019}' }));
     assert.equal(byTemplate.objects, 10, byTemplate.error);
-    const keys = await allKeys(client, ais('picked'));
+    const keys = await listKeys(client, ais('picked'));
     assert.deepEqual(keys.sort(), [`x/${key(1)}`, `x/${key(2)}`, ...Array.from({ length: 10 }, (_, i) => key(10 + i))].sort());
   });
 
@@ -147,7 +138,7 @@ describe('AIStore jobs through the client', () => {
     await fill(client, ais('del'), 300);
     const job = await waitEnded(client, await client.jobs.deleteObjects(ais('del'), { template: 'obj-{00000..00199..2}' }));
     assert.equal(outcomeOf(job), 'done', job.error);
-    const left = new Set(await allKeys(client, ais('del')));
+    const left = new Set(await listKeys(client, ais('del')));
     assert.equal(left.size, 200);
     for (let i = 0; i < 200; i += 2) assert.equal(left.has(key(i)), false);
     assert.ok(left.has(key(1)) && left.has(key(299)));
@@ -168,7 +159,7 @@ describe('AIStore jobs through the client', () => {
     await client.jobs.stop(id, 'copy-bck');
     const job = await waitEnded(client, id);
     assert.equal(job.aborted, true);
-    for (const k of await allKeys(client, ais('big-copy'))) {
+    for (const k of await listKeys(client, ais('big-copy'))) {
       const head = await client.headObject(ais('big-copy'), k);
       assert.equal(head.size, bodyOf(Number(k.slice(4))).length, `${k} is whole`);
     }
@@ -205,7 +196,7 @@ describe('AIStore jobs through the client', () => {
     });
     const copied = await copy.done;
     assert.equal(copied.objects, 1200, copied.error);
-    const keys = await allKeys(s3, { name: 's3copy', provider: 's3' });
+    const keys = await listKeys(s3, { name: 's3copy', provider: 's3' });
     assert.equal(keys.length, 1200);
     assert.ok(keys.every((k) => k.startsWith('c/obj-')));
 
@@ -221,7 +212,7 @@ describe('AIStore jobs through the client', () => {
     s3.deleteObjects = origDelete;
     assert.equal(deleted.objects, 1200, deleted.error);
     assert.equal(deletes, 2, '1200 keys: two requests');
-    assert.deepEqual(await allKeys(s3, { name: 's3copy', provider: 's3' }), []);
+    assert.deepEqual(await listKeys(s3, { name: 's3copy', provider: 's3' }), []);
 
     // Stop: the local job ends as stopped, with what it did so far.
     const slow = board.runLocal('s3', { kind: 'copy-bck', bucket: src }, async (control) => {

@@ -12,6 +12,7 @@ import { request } from '../helpers/http';
 import { AisClusterClient } from '../../src/client/ais/client';
 import { S3ClusterClient } from '../../src/client/s3';
 import type { BucketRef, ClusterClient } from '../../src/client/cluster';
+import { listKeys } from '../helpers/data';
 import { countingProxy, type CountingProxy, fixedAnswerServer } from '../helpers/servers';
 
 const keysOf = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);
@@ -28,16 +29,6 @@ async function putAll(client: ClusterClient, bucket: BucketRef, keys: string[]):
   );
 }
 
-async function listAll(client: ClusterClient, bucket: BucketRef, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.listObjects(bucket, { prefix, folders: false, token });
-    keys.push(...page.objects.map((o) => o.key));
-    token = page.nextToken;
-  } while (token);
-  return keys;
-}
 
 /** Requests other than the listings and bucket HEADs a test makes itself to check the outcome. */
 const deletes = (seen: string[]) => seen.filter((r) => /^(DELETE|POST) /.test(r) || /what=status/.test(r));
@@ -84,7 +75,7 @@ describe('batch delete against the gateway', () => {
           assert.equal(sent.length, 3, sent.join('\n'));
           for (const r of sent) assert.match(r, new RegExp(`^POST /s3/${bucket.name}/?\\?delete`));
         }
-        assert.deepEqual(await listAll(client, bucket, ''), ['keep']);
+        assert.deepEqual(await listKeys(client, bucket, ''), ['keep']);
       } finally {
         client.dispose();
       }
@@ -102,7 +93,7 @@ describe('batch delete against the gateway', () => {
         const result = await client.deleteObjects(bucket, keys, { signal: abort.signal, onProgress: () => abort.abort() });
         assert.deepEqual(result, { deleted: 1000, failed: [], cancelled: true });
         assert.equal(deletes(env.proxy.seen).filter((r) => !r.includes('what=status')).length, 1, 'one batch sent');
-        assert.deepEqual(await listAll(client, bucket, ''), keys.slice(1000));
+        assert.deepEqual(await listKeys(client, bucket, ''), keys.slice(1000));
         // Aborted before it starts: nothing is sent.
         env.proxy.seen.length = 0;
         assert.deepEqual(await client.deleteObjects(bucket, keys, { signal: AbortSignal.abort() }), { deleted: 0, failed: [], cancelled: true });
@@ -173,7 +164,7 @@ describe('batch delete where the backend refuses some keys', () => {
         assert.deepEqual(result.failed.map((f) => f.key), locked);
         for (const f of result.failed) assert.match(f.message, /AccessDenied|Access Denied/, f.message);
         assert.equal(result.deleted, keys.length + 1 - locked.length, 'a key that was not there counts as deleted');
-        const left = (await listAll(client, bucket, 'd/')).filter((k) => keys.includes(k));
+        const left = (await listKeys(client, bucket, 'd/')).filter((k) => keys.includes(k));
         assert.deepEqual(left, locked);
       } finally {
         client.dispose();

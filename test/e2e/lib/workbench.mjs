@@ -92,12 +92,16 @@ export class Workbench {
   async openViewContainer(title) {
     const item = this.activityItem(title);
     await item.waitFor({ timeout: 60_000 });
-    if (!((await item.getAttribute('class')) ?? '').includes('checked')) {
+    const checked = async (timeout) => this.page.waitForFunction((el) => el.classList.contains('checked'), await item.elementHandle(), { timeout }).then(() => true, () => false);
+    // Right after a reload the workbench may restore the container a moment after the click that was
+    // meant to open it, and that click then closed it: click again until it is shown.
+    for (let attempt = 1; !((await item.getAttribute('class')) ?? '').includes('checked'); attempt++) {
       await item.locator('a.action-label').click();
       // Leave the activity bar, or its hover tooltip covers the view in every screenshot.
       await this.page.mouse.move(900, 600);
+      if (await checked(attempt === 3 ? 30_000 : 5_000)) break;
+      if (attempt === 3) throw new Error(`the ${title} view container did not open after 3 clicks`);
     }
-    await this.page.waitForFunction((el) => el.classList.contains('checked'), await item.elementHandle(), { timeout: 30_000 });
   }
 
   /** Our view: opens the "AIS Buckets" container and waits until the "Clusters" view is in it. */
@@ -226,6 +230,9 @@ export class Workbench {
   /** Picks a colour theme as a person does (it lands in the user settings) and waits for the workbench to wear it. */
   async setTheme(label, workbenchClass) {
     await this.runCommand('Preferences: Color Theme');
+    // The picker lists the themes a moment after it opens (later on a loaded machine, after a reload):
+    // filtered before that, it shows only "Browse Additional Color Themes...".
+    await this.waitForQuickPickItem(/^(Dark|Light)\b/, 30_000);
     await this.quickPick(label);
     await this.page.waitForFunction((c) => !!document.querySelector(`.monaco-workbench.${c}`), workbenchClass, { timeout: 15_000 });
   }
@@ -485,9 +492,16 @@ export class Workbench {
   /**
    * Clicks an action of the side bar's title (a view alone in its container shows its actions there) or of
    * a view's header, by the start of its aria-label: 'Add Cluster…', 'Refresh', 'Views and More Actions...'
-   * (the "..." of a view alone in the side bar; a view's own header has 'More Actions...').
+   * (the "..." of a view alone in the side bar; a view's own header has 'More Actions...'). With `view`,
+   * the action of that view's own header (hovered first: its actions show on hover).
    */
-  async viewAction(title) {
+  async viewAction(title, { view } = {}) {
+    if (view) {
+      const header = this.viewPane(view).locator('.pane-header').first();
+      await header.hover();
+      await header.locator(`.action-label[aria-label^=${cssString(title)}]`).first().click();
+      return;
+    }
     const sel = ['.part.sidebar .composite.title', '.part.sidebar .pane-header'].map((c) => `${c} .action-label[aria-label^=${cssString(title)}]:visible`).join(', ');
     await this.page.locator(sel).first().click();
   }

@@ -487,7 +487,7 @@ export default [
         await wb.screenshot('profile-cluster-buckets');
 
         // Import from the view's "..." menu: the other profile becomes a cluster.
-        await wb.viewAction('Views and More Actions...');
+        await wb.viewAction('More Actions...', { view: 'Clusters' });
         await wb.menuItem('Import Clusters from AWS Profiles (~/.aws)…');
         await wb.waitForQuickInputTitle('Import AWS Profiles');
         await wb.waitForQuickPickItem('lab-import');

@@ -66,8 +66,23 @@ async function dropBucket(ctx, bucket) {
   await fetch(`${ctx.gateway.url}/v1/buckets/${bucket}?provider=ais`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'destroy-bck' }) }).catch(() => undefined);
 }
 
+/** Expands the Jobs view (collapsed until a job is started from this window) when it is collapsed. */
+async function showJobsView(wb) {
+  const header = wb.viewPane('Jobs').locator('.pane-header').first();
+  const expanded = async (ms) => {
+    for (const until = Date.now() + ms; Date.now() < until; await wb.page.waitForTimeout(200)) if ((await header.getAttribute('aria-expanded')) === 'true') return true;
+    return (await header.getAttribute('aria-expanded')) === 'true';
+  };
+  // A job started here opens the view itself (a moment later): a click then would close it again.
+  for (let attempt = 1; !(await expanded(3_000)); attempt++) {
+    if (attempt > 3) throw new Error('the Jobs view stays collapsed');
+    await header.click();
+  }
+}
+
 /** The Jobs view's row whose label starts with `label`: { label, description }, waiting until `until` says yes. */
 async function jobRow(wb, label, until = () => true, timeout = 120_000) {
+  await showJobsView(wb);
   const deadline = Date.now() + timeout;
   let last;
   for (;;) {
