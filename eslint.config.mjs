@@ -30,6 +30,7 @@ export default tseslint.config(
       'src/objects/**/*.ts',
       'src/jobs/**/*.ts',
       'src/views/model.ts',
+      'src/views/rowtext.ts',
       'src/fs/core.ts',
     ],
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode'] }] },

@@ -5,6 +5,7 @@ import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { FileUploadJournal } from './client/transfer/journal';
 import { registerBucketCommands } from './commands/buckets';
+import { registerCacheCommands } from './commands/cache';
 import { registerClusterCommands } from './commands/clusters';
 import { registerCopyBucketCommand } from './commands/copybucket';
 import { registerCopyToCommand } from './commands/copyto';
@@ -132,6 +133,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   registerCopyToCommand(context, jobs);
   registerDeleteByTemplateCommand(context, jobs);
   registerSummaryCommand(context, jobs, tree.summaries, (n) => tree.redrawContainer(n));
+  registerCacheCommands(context, jobs, tree);
 
   void gateway.restoreState();
   void offerImportOnce(context, registry, log).catch((e) => log.warn(`import offer: ${(e as Error).message}`));

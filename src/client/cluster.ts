@@ -41,7 +41,14 @@ export interface ObjectEntry {
   etag?: string;
   checksum?: Checksum;
   version?: string;
+  /** A remote bucket's object on an AIStore cluster: whether the cluster holds a copy (undefined: not known). */
+  cached?: boolean;
+  /** Asked for with presence 'changed': the cached copy is older than the remote's, or the remote deleted it. */
+  remoteChange?: 'changed' | 'removed';
 }
+
+/** Which objects of a remote bucket a listing returns (AIStore's LsCached, LsNotCached, LsDiff). */
+export type Presence = 'all' | 'cached' | 'notCached' | 'changed';
 
 export interface ObjectPage {
   objects: ObjectEntry[];
@@ -59,6 +66,8 @@ export interface ListObjectsOptions {
   token?: string;
   /** List only names after this one (S3 StartAfter, AIStore start_after): jump into a listing without paging up to it. */
   startAfter?: string;
+  /** A remote bucket on AIStore (capabilities.cacheState): cached copies only, the others, or those whose remote changed. */
+  presence?: Presence;
 }
 
 export interface ObjectHead {
@@ -211,6 +220,8 @@ export interface Capabilities {
   checksums: boolean;
   multipart: boolean;
   createBucket: boolean;
+  /** Remote buckets are a cache: listings say what is cached, and prefetch and evict exist (AIStore). */
+  cacheState: boolean;
 }
 
 export interface ProbeResult {

@@ -9,6 +9,7 @@ export const JOB_KIND = {
   copyObjects: 'copy-listrange',
   deleteObjects: 'delete-listrange',
   evictObjects: 'evict-listrange',
+  prefetchObjects: 'prefetch-listrange',
   summary: 'summary-bck',
 } as const;
 
@@ -71,6 +72,10 @@ export interface ClusterJobs {
   copyObjects(source: BucketRef, destination: BucketRef, selection: ObjectSelection, options?: { prepend?: string }): Promise<string>;
   /** Starts deleting the selected objects; returns the job id. */
   deleteObjects(bucket: BucketRef, selection: ObjectSelection): Promise<string>;
+  /** Starts fetching a remote bucket's selected objects into the cluster; `latest`: also those cached but changed remotely. */
+  prefetch(bucket: BucketRef, selection: ObjectSelection, options?: { latest?: boolean }): Promise<string>;
+  /** Starts dropping the cluster's copies of a remote bucket's selected objects (the remote keeps them). */
+  evict(bucket: BucketRef, selection: ObjectSelection): Promise<string>;
   /** Every job the cluster knows of, running and recently ended. */
   list(): Promise<JobInfo[]>;
   /** One job; undefined when the cluster does not know it (any more). */

@@ -79,7 +79,7 @@ const STREAM_PART_SIZE = 5 * 1024 * 1024;
 export class S3ClusterClient implements ClusterClient {
   readonly kind = 's3' as const;
   readonly endpoint: string;
-  readonly capabilities: Capabilities = { providers: false, bucketProps: false, clusterConfig: false, checksums: false, multipart: true, createBucket: true };
+  readonly capabilities: Capabilities = { providers: false, bucketProps: false, clusterConfig: false, checksums: false, multipart: true, createBucket: true, cacheState: false };
   readonly providerName: string;
   private readonly client: S3Client;
   private readonly region: string;

@@ -3,11 +3,14 @@
 // what Retry refreshes) where a cluster cannot be reached. No vscode import: tree.ts maps these nodes to
 // TreeItems, and the tests run this against a real gateway.
 import * as l10n from '@vscode/l10n';
-import { type AuthProblem, type BucketRef, type ClusterClient, isClientError, type ObjectEntry, type ProviderInfo } from '../client/cluster';
+import { type AuthProblem, type BucketRef, type ClusterClient, isClientError, type ObjectEntry, type Presence, type ProviderInfo } from '../client/cluster';
 import { errorText, firstSentence } from '../objects/errors';
-import { formatAge, formatAgeInWords, formatChecksum, formatSize, formatSizeInWords, shortEndpoint } from '../objects/format';
+import { shortEndpoint } from '../objects/format';
 import { objectUri } from '../objects/location';
 import { leafName, parentPrefix } from '../objects/names';
+import { describeObject, isRemote, markdownLines, objectAccessibilityLabel, objectTooltipLines, presenceEmpty, presenceWords, providerDescription } from './rowtext';
+
+export { describeObject, escapeMarkdown, isRemote, markdownLines, objectAccessibilityLabel, objectTooltipText, presenceWords, providerDescription } from './rowtext';
 
 export type ClusterKind = 'ais' | 's3';
 
@@ -119,56 +122,11 @@ export function nodeId(n: TreeNode): string {
   }
 }
 
-/** "32 B · 3 min ago": what fits beside the name in a side bar; the tooltip has the full values. */
-export function describeObject(o: ObjectEntry, now?: Date): string {
-  return [formatSize(o.size), formatAge(o.mtime, now)].filter(Boolean).join(' · ');
-}
-
-function objectTooltipLines(uri: string, o: ObjectEntry, now?: Date): string[] {
-  const lines = [uri, l10n.t('Size: {0} ({1} bytes)', formatSize(o.size), o.size.toLocaleString('en-US'))];
-  if (o.mtime) lines.push(l10n.t('Modified: {0} ({1})', o.mtime.toISOString(), formatAgeInWords(o.mtime, now)));
-  if (o.checksum?.value) lines.push(l10n.t('Checksum: {0}', formatChecksum(o.checksum)));
-  if (o.etag && o.etag !== o.checksum?.value) lines.push(l10n.t('ETag: {0}', o.etag));
-  if (o.version) lines.push(l10n.t('Version: {0}', o.version));
-  return lines;
-}
-
-export function objectTooltipText(uri: string, o: ObjectEntry, now?: Date): string {
-  return objectTooltipLines(uri, o, now).join('\n');
-}
-
-/** "object readme.txt, 32 bytes, modified 3 minutes ago". */
-export function objectAccessibilityLabel(name: string, o: ObjectEntry, now?: Date): string {
-  return o.mtime
-    ? l10n.t('object {0}, {1}, modified {2}', name, formatSizeInWords(o.size), formatAgeInWords(o.mtime, now))
-    : l10n.t('object {0}, {1}', name, formatSizeInWords(o.size));
-}
-
-/** Text as Markdown that shows it literally (names and keys may hold `*`, `_`, `[`, `<`...). */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
-}
-
-/** Tooltip lines as Markdown: the first (a name or URI) in bold, one line each. */
-export function markdownLines(lines: string[]): string {
-  return lines.map((l, i) => (i === 0 ? `**${escapeMarkdown(l)}**` : escapeMarkdown(l))).join('  \n');
-}
-
-/**
- * A provider's description without the word its name already says ("ais" + "AIS" repeats; "aws" +
- * "AWS S3" → "S3"; "gcp" + "Google Cloud" stays).
- */
-export function providerDescription(name: string, label: string): string {
-  return label
-    .split(/\s+/)
-    .filter((w) => w && w.toLowerCase() !== name.toLowerCase())
-    .join(' ');
-}
-
 interface Listing {
   items: (FolderNode | ObjectNode)[];
   nextToken?: string;
   filter: string;
+  presence: Presence;
   /** The listing begins after this name (a jump by Go to Key), not at the first one. */
   startAfter?: string;
 }
@@ -199,6 +157,8 @@ export class TreeModel {
   private readonly listings = new Map<string, Listing>();
   private readonly bucketLists = new Map<string, BucketListing>();
   private readonly filters = new Map<string, string>();
+  /** Per remote bucket (its node id): which objects its listings show, cached or not (AIStore). */
+  private readonly presences = new Map<string, Presence>();
   private readonly parents = new Map<string, TreeNode>();
 
   constructor(
@@ -220,6 +180,18 @@ export class TreeModel {
     if (filter) this.filters.set(nodeId(n), filter);
     else this.filters.delete(nodeId(n));
     this.listings.delete(nodeId(n));
+  }
+
+  presenceOf(n: ContainerNode): Presence {
+    return this.presences.get(nodeId({ type: 'bucket', clusterName: n.clusterName, bucket: n.bucket })) ?? 'all';
+  }
+
+  /** Shows only the cached, the not cached or the remotely changed objects of a remote bucket (all: 'all'). */
+  setPresence(n: ContainerNode, presence: Presence): void {
+    const id = nodeId({ type: 'bucket', clusterName: n.clusterName, bucket: n.bucket });
+    if (presence === 'all') this.presences.delete(id);
+    else this.presences.set(id, presence);
+    this.invalidate({ type: 'bucket', clusterName: n.clusterName, bucket: n.bucket });
   }
 
   parentOf(n: TreeNode): TreeNode | undefined {
@@ -300,8 +272,8 @@ export class TreeModel {
         case 'bucket':
         case 'folder': {
           let listing = this.listings.get(nodeId(n));
-          if (!listing || listing.filter !== this.filterOf(n)) {
-            listing = { items: [], filter: this.filterOf(n) };
+          if (!listing || listing.filter !== this.filterOf(n) || listing.presence !== this.presenceOf(n)) {
+            listing = { items: [], filter: this.filterOf(n), presence: this.presenceOf(n) };
             await this.fetchPage(n, listing);
             this.listings.set(nodeId(n), listing);
           }
@@ -312,7 +284,9 @@ export class TreeModel {
             return [
               listing.filter
                 ? { type: 'message', message: l10n.t('Nothing starts with "{0}"', listing.filter), parent: n, action: 'clearFilter' }
-                : { type: 'message', message: l10n.t('Empty: Upload…'), parent: n, action: 'upload' },
+                : listing.presence !== 'all'
+                  ? { type: 'message', message: presenceEmpty(listing.presence), parent: n }
+                  : { type: 'message', message: l10n.t('Empty: Upload…'), parent: n, action: 'upload' },
             ];
           return out;
         }
@@ -330,7 +304,8 @@ export class TreeModel {
     const client = await this.source.client(n.clusterName);
     const base = n.type === 'folder' ? n.prefix : '';
     const startAfter = !listing.nextToken && listing.startAfter !== undefined ? { startAfter: listing.startAfter } : {};
-    const page = await client.listObjects(n.bucket, { prefix: base + listing.filter, folders: true, pageSize: this.pageSize(), token: listing.nextToken, ...startAfter });
+    const presence = listing.presence !== 'all' ? { presence: listing.presence } : {};
+    const page = await client.listObjects(n.bucket, { prefix: base + listing.filter, folders: true, pageSize: this.pageSize(), token: listing.nextToken, ...startAfter, ...presence });
     const common = { clusterName: n.clusterName, bucket: n.bucket };
     for (const folder of page.folders) listing.items.push({ type: 'folder', ...common, prefix: folder });
     for (const entry of page.objects) {
@@ -439,7 +414,7 @@ export class TreeModel {
       changed.push(container);
     }
     let listing = this.listings.get(id);
-    if (listing && listing.filter !== this.filterOf(container)) listing = undefined;
+    if (listing && (listing.filter !== this.filterOf(container) || listing.presence !== this.presenceOf(container))) listing = undefined;
     const found = listing?.items.find(match);
     if (found) {
       this.parents.set(nodeId(found), container);
@@ -447,7 +422,7 @@ export class TreeModel {
     }
     // Loaded from the start and complete: the name is not there.
     if (listing && !listing.nextToken && listing.startAfter === undefined) return undefined;
-    const jumped: Listing = { items: [], filter: this.filterOf(container), startAfter: nameBefore(name) };
+    const jumped: Listing = { items: [], filter: this.filterOf(container), presence: this.presenceOf(container), startAfter: nameBefore(name) };
     await this.fetchPage(container, jumped);
     this.listings.set(id, jumped);
     changed.push(container);
@@ -501,20 +476,22 @@ export class TreeModel {
       case 'bucket':
       case 'folder': {
         const filter = this.filterOf(n);
+        const presence = this.presenceOf(n);
         const label = n.type === 'bucket' ? n.bucket.name : leafName(n.prefix, parentPrefix(n.prefix));
         const uri = objectUri(n.bucket, n.type === 'folder' ? n.prefix : '');
-        const lines = [uri, ...(filter ? [l10n.t('Showing only names that start with "{0}"', filter)] : [])];
+        const lines = [uri, ...(filter ? [l10n.t('Showing only names that start with "{0}"', filter)] : []), ...(presence !== 'all' ? [presenceWords(presence)] : [])];
+        const description = [filter ? l10n.t('filter: {0}*', filter) : '', n.type === 'bucket' && presence !== 'all' ? presenceWords(presence) : ''].filter(Boolean).join(' · ');
         const what = n.type === 'bucket' ? l10n.t('bucket {0}', label) : l10n.t('folder {0}', label);
         return {
           id: nodeId(n),
           label,
-          ...(filter ? { description: l10n.t('filter: {0}*', filter) } : {}),
+          ...(description ? { description } : {}),
           tooltip: lines.join('\n'),
           markdownTooltip: markdownLines(lines),
           accessibilityLabel: filter ? l10n.t('{0}, filtered: names that start with {1}', what, filter) : what,
           collapsible: true,
           icon: n.type === 'bucket' ? 'package' : 'folder',
-          contextValue: `${n.type}${filter ? '.filtered' : ''}`,
+          contextValue: `${n.type}${filter ? '.filtered' : ''}${isRemote(n.bucket) ? '.remote' : ''}`,
         };
       }
       case 'object': {
@@ -529,7 +506,7 @@ export class TreeModel {
           accessibilityLabel: objectAccessibilityLabel(name, n.entry, now),
           collapsible: false,
           icon: 'file',
-          contextValue: 'object',
+          contextValue: isRemote(n.bucket) ? 'object.remote' : 'object',
         };
       }
       case 'loadMore':

@@ -1,6 +1,7 @@
 // The Clusters view: a vscode.TreeDataProvider over the plain-data TreeModel (model.ts), which holds the
 // logic (providers, buckets, folders, paging, filters, error nodes) and is tested in plain Node.
 import * as vscode from 'vscode';
+import type { Presence } from '../client/cluster';
 import { errorText } from '../objects/errors';
 import { formatFsPath, FS_SCHEME, objectUri } from '../objects/location';
 import type { ClusterRegistry } from '../registry';
@@ -71,6 +72,12 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   setFilter(n: ContainerNode, filter: string): void {
     this.model.setFilter(n, filter);
     this.redraw(n);
+  }
+
+  /** Shows only the cached, not cached or remotely changed objects of a remote bucket (all of them: 'all'). */
+  setPresence(n: ContainerNode, presence: Presence): void {
+    this.model.setPresence(n, presence);
+    this.redraw({ type: 'bucket', clusterName: n.clusterName, bucket: n.bucket });
   }
 
   /** Whether any name in a bucket or folder starts with `filter` (one short listing): Filter says so before it hides all. */

@@ -50,7 +50,7 @@ const PROVIDER_ORDER: readonly string[] = PROVIDERS;
 export class AisClusterClient implements ClusterClient {
   readonly kind = 'ais' as const;
   readonly endpoint: string;
-  readonly capabilities: Capabilities = { providers: true, bucketProps: true, clusterConfig: true, checksums: true, multipart: true, createBucket: true };
+  readonly capabilities: Capabilities = { providers: true, bucketProps: true, clusterConfig: true, checksums: true, multipart: true, createBucket: true, cacheState: true };
   readonly jobs: AisJobs;
   private readonly requests: AisRequests;
   private readonly connection: ClusterConnection;

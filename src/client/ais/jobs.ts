@@ -8,7 +8,7 @@
 //   stop            PUT /v1/cluster {"action":"stop","value":{ID, Kind}}
 import { BucketRef, ClientError, networkError } from '../cluster';
 import { readText } from '../http';
-import type { BucketSummary, ClusterJobs, CopyBucketOptions, JobInfo, ObjectSelection, SummaryOptions } from '../jobs';
+import { JOB_KIND, type BucketSummary, type ClusterJobs, type CopyBucketOptions, type JobInfo, type ObjectSelection, type SummaryOptions } from '../jobs';
 import { ACT } from '../../common/aisapi';
 import { AisRequests, bucketQuery, targetOf } from './requests';
 
@@ -112,12 +112,22 @@ export class AisJobs implements ClusterJobs {
   }
 
   copyObjects(source: BucketRef, destination: BucketRef, selection: ObjectSelection, options: { prepend?: string } = {}): Promise<string> {
-    const value = { ...selectionValue(selection), tobck: wireBucket(destination), prepend: options.prepend ?? '', 'continue-on-err': true };
+    const value = { ...selectionValue(selection), tobck: wireBucket(destination), prepend: options.prepend ?? '', coer: true };
     return this.startJob('POST', source, value, ACT.copyListRange);
   }
 
   deleteObjects(bucket: BucketRef, selection: ObjectSelection): Promise<string> {
     return this.startJob('DELETE', bucket, selectionValue(selection), ACT.deleteListRange);
+  }
+
+  // object_group.py prefetch(): POST {"action": "prefetch-listrange", "value": PrefetchMsg}
+  prefetch(bucket: BucketRef, selection: ObjectSelection, options: { latest?: boolean } = {}): Promise<string> {
+    return this.startJob('POST', bucket, { ...selectionValue(selection), coer: true, 'latest-ver': !!options.latest }, JOB_KIND.prefetchObjects);
+  }
+
+  // object_group.py evict(): DELETE {"action": "evict-listrange", "value": ListRange}
+  evict(bucket: BucketRef, selection: ObjectSelection): Promise<string> {
+    return this.startJob('DELETE', bucket, selectionValue(selection), JOB_KIND.evictObjects);
   }
 
   async list(): Promise<JobInfo[]> {

@@ -27,14 +27,18 @@ export async function listObjectPage(
   // lists nothing. List the directory "docs/" instead and keep the names that start with "docs/re".
   if (folders && prefix && !prefix.endsWith('/')) return listPartialName(listAgain, options, prefix);
   const { uuid, token } = splitToken(options.token);
+  // A remote bucket is a cache: each entry says whether the cluster holds it (apc.GetPropsCached).
+  const remote = (bucket.provider || 'ais') !== 'ais';
+  const presence = remote ? options.presence ?? 'all' : 'all';
+  const presenceFlag = presence === 'cached' ? LS.cached : presence === 'notCached' ? LS.notCached : presence === 'changed' ? LS.diff | LS.cached : 0;
   const msg = {
     uuid,
-    props: LIST_PROPS,
+    props: remote ? `${LIST_PROPS},cached` : LIST_PROPS,
     time_format: RFC3339_NANO,
     prefix: options.prefix ?? '',
     continuation_token: token,
     start_after: token ? undefined : options.startAfter || undefined,
-    flags: String(folders ? LS.noRecursion : 0), // a string on the wire (`json:"flags,string"`)
+    flags: String((folders ? LS.noRecursion : 0) | presenceFlag), // a string on the wire (`json:"flags,string"`)
     pagesize: options.pageSize ?? 0,
   };
   const [res, type] = await Promise.all([
@@ -53,7 +57,15 @@ export async function listObjectPage(
       if (dir !== prefix) page.folders.push(dir);
       continue;
     }
-    page.objects.push(entryOf(e, type));
+    const entry = entryOf(e, type);
+    if (remote) {
+      entry.cached = !!((e.flags ?? 0) & ENTRY.isCached);
+      if ((e.flags ?? 0) & ENTRY.verRemoved) entry.remoteChange = 'removed';
+      else if ((e.flags ?? 0) & ENTRY.verChanged) entry.remoteChange = 'changed';
+    }
+    // LsDiff lists every cached object and flags the ones whose remote moved on: keep those.
+    if (presence === 'changed' && !entry.remoteChange) continue;
+    page.objects.push(entry);
   }
   if (res.continuation_token) page.nextToken = joinToken(res.uuid, res.continuation_token);
   return page;
