@@ -39,6 +39,8 @@ export interface ListedBucket {
 export interface ListedObject extends ObjectSummary {
   /** A copy is in this cluster (always true for ais buckets). */
   cached: boolean;
+  /** In a remote bucket's listing (not a cached-only one): what the remote listed, whatever is cached. */
+  remote?: { size: number; etag: string; mtime: number };
 }
 
 export interface ClusterListPage {
@@ -269,7 +271,8 @@ export class Cluster {
 
   // ---------------------------------------------------------------- objects
 
-  private async isCached(ref: BucketRef, key: string): Promise<ObjectSummary | undefined> {
+  /** The cached copy of a remote object (or an ais bucket's object), if there is one; never asks the remote. */
+  async isCached(ref: BucketRef, key: string): Promise<ObjectSummary | undefined> {
     if (!this.store.hasBucket(ref)) return undefined;
     const page = await this.store.listObjects(ref, { prefix: key, maxKeys: 1 });
     const first = page.objects[0];
@@ -512,9 +515,11 @@ export class Cluster {
     const objects: ListedObject[] = [];
     for (const o of page.objects) {
       const local = await this.isCached(ref, o.key);
-      if (local && local.size === o.size) objects.push({ ...local, etag: o.etag || local.etag, cached: true });
+      const listed = { size: o.size, etag: o.etag, mtime: o.mtime };
+      if (local && local.size === o.size) objects.push({ ...local, etag: o.etag || local.etag, cached: true, remote: listed });
       else
         objects.push({
+          remote: listed,
           key: o.key,
           size: o.size,
           mtime: o.mtime,
