@@ -56,6 +56,7 @@ export const ACT = {
   deleteListRange: 'delete-listrange',
   evictListRange: 'evict-listrange',
   copyListRange: 'copy-listrange',
+  prefetchListRange: 'prefetch-listrange',
   copyBck: 'copy-bck',
   summaryBck: 'summary-bck',
   /** apc.ActXactStop: stops jobs (PUT /v1/cluster). */

@@ -3,6 +3,10 @@
 // differ are a change; then the ETags decide (quotes aside); with nothing to compare by, the two are taken
 // as different. The remote's version id is not compared: the copy keeps no remote version (the gateway's
 // own is a write counter), and S3 listings carry none.
+import { GatewayError } from '../errors';
+import type { BucketRef, ObjectSummary } from '../store/types';
+import { Cluster, missingBackend } from './cluster';
+import type { RemoteObject, RemoteS3 } from './remote';
 
 /** What a version check compares: a copy's recorded attributes, or what the remote lists or HEADs. */
 export interface VersionAttrs {
@@ -19,4 +23,39 @@ export function versionChange(copy: VersionAttrs, remote: VersionAttrs): string 
   const theirs = unquote(remote.etag);
   if (local && theirs) return local === theirs ? undefined : `ETag ${local} != ${theirs} remote`;
   return `local (ETag:${local}) vs remote (ETag:${theirs})`;
+}
+
+/** The remote backend of a remote bucket (only aws has one). */
+export function remoteOf(cluster: Cluster, ref: BucketRef): RemoteS3 {
+  if (ref.provider !== 'aws' || !cluster.remote) throw missingBackend(ref.provider);
+  return cluster.remote;
+}
+
+export const isNoSuchKey = (e: unknown): boolean => e instanceof GatewayError && e.code === 'NoSuchKey';
+
+/** The remote's attributes of an object, or undefined when the remote has no such object (HeadCold). */
+export async function headRemote(cluster: Cluster, ref: BucketRef, key: string): Promise<RemoteObject | undefined> {
+  try {
+    return await remoteOf(cluster, ref).headObject(ref.name, key);
+  } catch (e) {
+    if (isNoSuchKey(e)) return undefined;
+    throw e;
+  }
+}
+
+/** A cached copy checked against the remote (LoadLatest with latest=true). */
+export interface Checked {
+  copy?: ObjectSummary;
+  /** The remote's attributes; undefined when the remote no longer has the object. */
+  head?: RemoteObject;
+  /** Set when there is a copy and it is not the remote's version (or the remote has none). */
+  change?: string;
+}
+
+export async function checkAgainstRemote(cluster: Cluster, ref: BucketRef, key: string): Promise<Checked> {
+  const copy = await cluster.isCached(ref, key);
+  const head = await headRemote(cluster, ref, key);
+  if (!copy) return { head };
+  if (!head) return { copy, change: 'deleted remotely' };
+  return { copy, head, change: versionChange(copy, head) };
 }

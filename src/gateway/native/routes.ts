@@ -1,6 +1,7 @@
 // AIStore's native HTTP API (/v1), served the way a real AIStore cluster answers it: this file is the
 // routing table; one file per resource holds one function per route (cluster.ts, buckets.ts,
-// listobjects.ts, objects.ts; jobs: multiobj.ts, copybucket.ts, summary.ts, jobqueries.ts), errors.ts
+// listobjects.ts, objects.ts; jobs: multiobj.ts, copybucket.ts, summary.ts, jobqueries.ts; a remote bucket's
+// cache: prefetch.ts, lscache.ts), errors.ts
 // renders errors, wire.ts the JSON and msgpack shapes, jobengine.ts runs the jobs.
 //
 // Verified against AIStore's source (repository NVIDIA/aistore, read at commit 583e7729): URL paths
@@ -20,6 +21,7 @@ import * as jobs from './jobqueries';
 import { listObjects } from './listobjects';
 import { deleteListRange } from './multiobj';
 import * as objects from './objects';
+import { prefetchListRange } from './prefetch';
 import { headBucketSummary, summaryOfBucket, summaryOfBuckets } from './summary';
 
 type Route<C> = (call: C) => Promise<void>;
@@ -57,7 +59,12 @@ const BUCKET_ROUTES: MethodRoutes<BucketCall> = {
   },
   HEAD: buckets.headBucket,
   POST: {
-    actions: { [ACT.createBck]: buckets.createBucket, [ACT.copyBck]: copyBucket, [ACT.copyListRange]: copyListRange },
+    actions: {
+      [ACT.createBck]: buckets.createBucket,
+      [ACT.copyBck]: copyBucket,
+      [ACT.copyListRange]: copyListRange,
+      [ACT.prefetchListRange]: prefetchListRange,
+    },
     unknown: (a) => notImplemented(`bucket action "${a}" (POST /v1/buckets/NAME)`),
   },
   DELETE: {
