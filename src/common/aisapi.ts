@@ -66,6 +66,18 @@ export const ACT = {
   setConfig: 'set-config',
 } as const;
 
+// ---------------------------------------------------------------- query params (api/apc/query.go)
+
+/** Query parameters of the remote-cache requests. */
+export const QPARAM = {
+  /** GET the latest version from the remote (QparamLatestVer); also prefetch's and blob-download's value field. */
+  latestVer: 'latest-ver',
+  /** With latest-ver: a copy whose remote object is gone is removed too (QparamSync). */
+  sync: 'synchronize',
+  /** evict-remote-bck: drop the cached objects, keep the bucket and its props (QparamKeepRemote). */
+  keepBckMd: 'keep_bck_md',
+} as const;
+
 // ---------------------------------------------------------------- headers (api/apc/headers.go)
 
 /** Header names as AIStore writes them (Node lowercases the ones it receives). */

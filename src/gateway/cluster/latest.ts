@@ -3,7 +3,7 @@
 // differ are a change; then the ETags decide (quotes aside); with nothing to compare by, the two are taken
 // as different. The remote's version id is not compared: the copy keeps no remote version (the gateway's
 // own is a write counter), and S3 listings carry none.
-import { GatewayError } from '../errors';
+import { errors, GatewayError } from '../errors';
 import type { BucketRef, ObjectSummary } from '../store/types';
 import { Cluster, missingBackend } from './cluster';
 import type { RemoteObject, RemoteS3 } from './remote';
@@ -58,4 +58,20 @@ export async function checkAgainstRemote(cluster: Cluster, ref: BucketRef, key: 
   if (!copy) return { head };
   if (!head) return { copy, change: 'deleted remotely' };
   return { copy, head, change: versionChange(copy, head) };
+}
+
+/**
+ * Before a GET with latest-ver (ais/tgtobj.go getObject: CheckRemoteMD, then a cold GET when not equal):
+ * a stale copy is read again from the remote; a copy whose remote object is gone is a 404, and is also
+ * removed with `sync` (core/ldp.go: rm remotely-deleted). A copy not cached yet is left to the cold GET.
+ */
+export async function refreshIfChanged(cluster: Cluster, ref: BucketRef, key: string, opts: { sync?: boolean } = {}): Promise<void> {
+  if (ref.provider === 'ais' || !(await cluster.isCached(ref, key))) return;
+  const checked = await checkAgainstRemote(cluster, ref, key);
+  if (!checked.copy) return; // evicted meanwhile: the cold GET reads the latest
+  if (!checked.head) {
+    if (opts.sync) await cluster.evictObject(ref, key).catch((e) => (isNoSuchKey(e) ? undefined : Promise.reject(e)));
+    throw errors.noSuchKey(ref.name, key);
+  }
+  if (checked.change) await cluster.cacheRemote(ref, key);
 }

@@ -1,7 +1,7 @@
 // AIStore's native HTTP API (/v1), served the way a real AIStore cluster answers it: this file is the
 // routing table; one file per resource holds one function per route (cluster.ts, buckets.ts,
 // listobjects.ts, objects.ts; jobs: multiobj.ts, copybucket.ts, summary.ts, jobqueries.ts; a remote bucket's
-// cache: prefetch.ts, lscache.ts), errors.ts
+// cache: prefetch.ts, remotecache.ts, lscache.ts), errors.ts
 // renders errors, wire.ts the JSON and msgpack shapes, jobengine.ts runs the jobs.
 //
 // Verified against AIStore's source (repository NVIDIA/aistore, read at commit 583e7729): URL paths
@@ -22,6 +22,7 @@ import { listObjects } from './listobjects';
 import { deleteListRange } from './multiobj';
 import * as objects from './objects';
 import { prefetchListRange } from './prefetch';
+import { evictRemoteBucket } from './remotecache';
 import { headBucketSummary, summaryOfBucket, summaryOfBuckets } from './summary';
 
 type Route<C> = (call: C) => Promise<void>;
@@ -70,7 +71,7 @@ const BUCKET_ROUTES: MethodRoutes<BucketCall> = {
   DELETE: {
     actions: {
       [ACT.destroyBck]: buckets.destroyBucket,
-      [ACT.evictRemoteBck]: buckets.evictRemoteBucket,
+      [ACT.evictRemoteBck]: evictRemoteBucket,
       [ACT.deleteListRange]: deleteListRange,
       [ACT.evictListRange]: deleteListRange,
     },
