@@ -57,6 +57,8 @@ export const ACT = {
   evictListRange: 'evict-listrange',
   copyListRange: 'copy-listrange',
   prefetchListRange: 'prefetch-listrange',
+  /** apc.ActBlobDl: POST /v1/objects/BUCKET with the object's name in ActMsg.name (api/blob.go). */
+  blobDownload: 'blob-download',
   copyBck: 'copy-bck',
   summaryBck: 'summary-bck',
   /** apc.ActXactStop: stops jobs (PUT /v1/cluster). */
