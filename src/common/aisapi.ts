@@ -56,6 +56,9 @@ export const ACT = {
   deleteListRange: 'delete-listrange',
   evictListRange: 'evict-listrange',
   copyListRange: 'copy-listrange',
+  prefetchListRange: 'prefetch-listrange',
+  /** apc.ActBlobDl: POST /v1/objects/BUCKET with the object's name in ActMsg.name (api/blob.go). */
+  blobDownload: 'blob-download',
   copyBck: 'copy-bck',
   summaryBck: 'summary-bck',
   /** apc.ActXactStop: stops jobs (PUT /v1/cluster). */
@@ -63,6 +66,18 @@ export const ACT = {
   deleteObj: 'delete-obj',
   renameObj: 'rename-obj',
   setConfig: 'set-config',
+} as const;
+
+// ---------------------------------------------------------------- query params (api/apc/query.go)
+
+/** Query parameters of the remote-cache requests. */
+export const QPARAM = {
+  /** GET the latest version from the remote (QparamLatestVer); also prefetch's and blob-download's value field. */
+  latestVer: 'latest-ver',
+  /** With latest-ver: a copy whose remote object is gone is removed too (QparamSync). */
+  sync: 'synchronize',
+  /** evict-remote-bck: drop the cached objects, keep the bucket and its props (QparamKeepRemote). */
+  keepBckMd: 'keep_bck_md',
 } as const;
 
 // ---------------------------------------------------------------- headers (api/apc/headers.go)

@@ -84,8 +84,11 @@ describe('aws provider backed by a second gateway', () => {
     assert.equal(g.headers['ais-checksum-type'], 'xxhash', 'cached under the local bucket checksum');
     assert.equal(g.headers['ais-checksum-value'], checksumOf('xxhash', data));
 
-    page = await list({ props: 'name,size' });
+    page = await list({ props: 'name,size,cached' });
     assert.equal(page.Entries.find((e: any) => e.n === 'big.bin').f, EntryIsCached);
+    // Names and sizes alone are the remote's page as it is, no cache state (apc.LsoMsg.WantOnlyRemoteProps).
+    page = await list({ props: 'name,size' });
+    assert.equal(page.Entries.find((e: any) => e.n === 'big.bin').f, undefined);
     assert.deepEqual((await list({ flags: String(LsCached) })).Entries.map((e: any) => e.n), ['big.bin']);
     const head = await request('HEAD', `${v1}/objects/cloud/big.bin?provider=aws`);
     assert.equal(head.headers['ais-present'], 'true');
@@ -119,7 +122,7 @@ describe('aws provider backed by a second gateway', () => {
       token = p.ContinuationToken;
     } while (token);
     assert.deepEqual(names, ['big.bin', 'docs/']);
-    const inDocs = await list({ flags: String(2048), prefix: 'docs/' });
+    const inDocs = await list({ flags: String(2048), prefix: 'docs/', props: 'name,cached' });
     assert.deepEqual(inDocs.Entries.map((e: any) => [e.n, e.f ?? 0]), [['docs/deep/', 256], ['docs/readme.txt', EntryIsCached]]);
 
     aisError(await request('GET', `${v1}/objects/cloud/missing?provider=aws`), 404, /does not exist/);

@@ -21,7 +21,7 @@ import type {
   Provider,
   PutOptions,
 } from '../store/types';
-import { RemoteOptions, RemoteS3 } from './remote';
+import { RemoteObject, RemoteOptions, RemoteS3 } from './remote';
 
 export type { RemoteOptions } from './remote';
 
@@ -39,7 +39,12 @@ export interface ListedBucket {
 export interface ListedObject extends ObjectSummary {
   /** A copy is in this cluster (always true for ais buckets). */
   cached: boolean;
+  /** In a remote bucket's listing (not a cached-only one): what the remote listed, whatever is cached. */
+  remote?: { size: number; etag: string; mtime: number };
 }
+
+/** How a cold GET reads a remote object: the whole of it by default, or in parallel ranges (a blob download). */
+export type RemoteSource = (remote: RemoteS3) => Promise<RemoteObject & { body: Readable }>;
 
 export interface ClusterListPage {
   objects: ListedObject[];
@@ -269,7 +274,8 @@ export class Cluster {
 
   // ---------------------------------------------------------------- objects
 
-  private async isCached(ref: BucketRef, key: string): Promise<ObjectSummary | undefined> {
+  /** The cached copy of a remote object (or an ais bucket's object), if there is one; never asks the remote. */
+  async isCached(ref: BucketRef, key: string): Promise<ObjectSummary | undefined> {
     if (!this.store.hasBucket(ref)) return undefined;
     const page = await this.store.listObjects(ref, { prefix: key, maxKeys: 1 });
     const first = page.objects[0];
@@ -349,19 +355,31 @@ export class Cluster {
     return new GatewayError(500, 'InternalError', `BAD DATA CHECKSUM: ${type}(${value} != ${actual}) (context: ${bucketCname(ref)}/${key}, validate_warm_get)`);
   }
 
-  private coldGet(ref: BucketRef, key: string): Promise<void> {
+  /**
+   * Reads a remote object into the cache now (prefetch, blob-download, a GET of the latest version): a
+   * copy already here is replaced only once the new bytes are whole and verified, so a failed read loses
+   * nothing. `source` reads it some other way than one GET (parallel ranges).
+   */
+  async cacheRemote(ref: BucketRef, key: string, source?: RemoteSource): Promise<void> {
+    if (!this.isRemote(ref)) throw errors.invalidArgument(`${bucketCname(ref)} is not a remote bucket`);
+    await this.ensureBucket(ref);
+    return this.coldGet(ref, key, source);
+  }
+
+  private coldGet(ref: BucketRef, key: string, source?: RemoteSource): Promise<void> {
     const id = `${ref.provider}/${ref.name}/${key}`;
     let running = this.coldGets.get(id);
     if (!running) {
-      running = this.fetchRemote(ref, key).finally(() => this.coldGets.delete(id));
+      running = this.fetchRemote(ref, key, source).finally(() => this.coldGets.delete(id));
       this.coldGets.set(id, running);
     }
     return running;
   }
 
-  private async fetchRemote(ref: BucketRef, key: string): Promise<void> {
+  private async fetchRemote(ref: BucketRef, key: string, source?: RemoteSource): Promise<void> {
     const validate = this.store.getBucket(ref).props.checksum.validate_cold_get;
-    const o = await this.remoteFor(ref.provider).getObject(ref.name, key);
+    const remote = this.remoteFor(ref.provider);
+    const o = source ? await source(remote) : await remote.getObject(ref.name, key);
     try {
       await this.store.putObject(ref, key, o.body, {
         expectedSize: o.size,
@@ -512,9 +530,11 @@ export class Cluster {
     const objects: ListedObject[] = [];
     for (const o of page.objects) {
       const local = await this.isCached(ref, o.key);
-      if (local && local.size === o.size) objects.push({ ...local, etag: o.etag || local.etag, cached: true });
+      const listed = { size: o.size, etag: o.etag, mtime: o.mtime };
+      if (local && local.size === o.size) objects.push({ ...local, etag: o.etag || local.etag, cached: true, remote: listed });
       else
         objects.push({
+          remote: listed,
           key: o.key,
           size: o.size,
           mtime: o.mtime,

@@ -222,6 +222,25 @@ export class RemoteS3 {
     }
   }
 
+  /**
+   * Bytes `start..end` (inclusive) of an object, whole in memory (a blob download's chunk). With `etag`,
+   * the remote refuses (412) once the object is no longer that version, so chunks never mix versions.
+   */
+  async getRange(bucket: string, key: string, start: number, end: number, opts: { etag?: string; signal?: AbortSignal } = {}): Promise<Buffer> {
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${end}`, IfMatch: opts.etag ? `"${opts.etag}"` : undefined }),
+        { abortSignal: opts.signal },
+      );
+      const body = Buffer.from(await out.Body!.transformToByteArray());
+      if (body.length !== end - start + 1)
+        throw new GatewayError(502, 'IncompleteBody', `aws-error[IncompleteBody: ${bucket}/${key} bytes ${start}-${end}: received ${body.length} bytes]`);
+      return body;
+    } catch (e) {
+      this.fail(e, bucket, key);
+    }
+  }
+
   /** Uploads `size` bytes from `body`; `md5` (hex) lets the remote verify what it received. */
   async putObject(
     bucket: string,

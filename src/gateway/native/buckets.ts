@@ -1,4 +1,4 @@
-// Buckets: list, query, create, destroy or evict, props (ais/proxy.go httpbckget, httpbckpost,
+// Buckets: list, query, create, destroy (evict-remote-bck is remotecache.ts's), props (ais/proxy.go httpbckget, httpbckpost,
 // httpbckdelete, httpbckpatch, httpbckhead); the jobs over buckets are multiobj.ts's, copybucket.ts's and
 // summary.ts's. The props travel as cmn.Bprops JSON (wire.ts bpropsJson); their checksum section is cmn/config.go CksumConf {type,
 // validate_cold_get, validate_warm_get (re-check a local copy before a GET), validate_obj_move,
@@ -48,12 +48,6 @@ export async function destroyBucket({ ctx, res, bucket }: BucketCall): Promise<v
     await ctx.cluster.getBucket(bucket); // 404 when the remote has no such bucket
     await ctx.cluster.evictBucket(bucket);
   }
-  sendOk(res);
-}
-
-// DELETE /v1/buckets/NAME {"action": "evict-remote-bck"}
-export async function evictRemoteBucket({ ctx, res, bucket }: BucketCall): Promise<void> {
-  await ctx.cluster.evictBucket(bucket);
   sendOk(res);
 }
 

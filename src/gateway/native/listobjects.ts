@@ -9,6 +9,7 @@ import { compareKeys } from '../store/keys';
 import type { BucketRef } from '../store/types';
 import { badRequest } from './errors';
 import { ActMsg, BucketCall, newUuid, sendJson, targetLocation } from './http';
+import { cacheStateOf, checkCacheFlags, plainState } from './lscache';
 import { formatGoTime, lsoJson, lsoMsgpack, MAX_PAGE_SIZE, RFC822 } from './wire';
 
 interface LsoMsg {
@@ -26,11 +27,16 @@ interface LsoMsg {
 export async function listObjects({ ctx, req, res, bucket }: BucketCall, msg: ActMsg): Promise<void> {
   const lso = parseLsoMsg(msg.value);
   const has = (flag: number) => (lso.flags & flag) === flag;
+  checkCacheFlags(bucket, lso.flags, lso.props);
   // apc.LsoMsg.NormalizeNameSizeDflt: no props → name,size (+cached); "name" alone → names only.
   let props = lso.props;
   let nameOnly = has(LS.nameOnly);
-  if (props === '') props = has(LS.cached) ? 'name,size,checksum,atime' : 'name,size,cached';
-  else if (props === 'name') nameOnly = true;
+  let nameSize = has(LS.nameSize);
+  if (props === '') {
+    nameSize ||= !has(LS.cached);
+    props = has(LS.cached) ? 'name,size,checksum,atime' : 'name,size,cached';
+  } else if (props === 'name') nameOnly = true;
+  else if (props === 'name,size') nameSize = true;
   const want = (p: string) => props.includes(p);
 
   const maxPage = MAX_PAGE_SIZE[bucket.provider];
@@ -50,22 +56,28 @@ export async function listObjects({ ctx, req, res, bucket }: BucketCall, msg: Ac
     cachedOnly: has(LS.cached),
   });
 
+  // A remote bucket's entries say what is cached here (lscache.ts).
+  const delimiter = noRecursion ? '/' : undefined;
+  const cache = await cacheStateOf(ctx, bucket, page, { flags: lso.flags, props, nameOnly, nameSize, prefix, delimiter, startAfter });
+
   const timeFormat = lso.timeFormat || RFC822;
   const entries: LsoEntry[] = [];
-  for (const o of page.objects) {
-    if (has(LS.notCached) && o.cached) continue;
-    const e: LsoEntry = { name: o.key, flags: o.cached ? ENTRY.isCached : 0 };
+  for (const listed of page.objects) {
+    const { o, flags, custom } = cache?.of(listed) ?? plainState(listed);
+    if (has(LS.notCached) && flags & ENTRY.isCached) continue;
+    const e: LsoEntry = { name: o.key, flags };
     if (!nameOnly) {
-      if (want('size') || has(LS.nameSize)) e.size = o.size;
+      if (want('size') || nameSize) e.size = o.size;
       if (want('checksum') && o.checksum.type !== 'none') e.checksum = o.checksum.value;
       if (want('atime') && o.cached && o.atime > 0) e.atime = formatGoTime(new Date(o.atime), timeFormat);
       if (want('version')) e.version = o.version;
       if (want('copies') && o.cached) e.copies = 1;
       if (want('location') && o.cached) e.location = targetLocation(ctx);
-      if (want('custom') && o.etag) e['custom-md'] = customMd(bucket, o);
+      if (want('custom') && custom.etag) e['custom-md'] = customMd(bucket, custom);
     }
     entries.push(e);
   }
+  if (cache) entries.push(...cache.removed);
   if (!has(LS.noDirs)) for (const cp of page.commonPrefixes) entries.push({ name: cp, flags: ENTRY.isDir });
   // Lexicographic, dirs among objects (ais/plstcx.go: SortLsoLex with LsNoRecursion, as tokens are names).
   entries.sort((a, b) => compareKeys(a.name, b.name));

@@ -71,7 +71,8 @@ export async function deleteListRange({ ctx, res, bucket }: BucketCall, msg: Act
   const evict = msg.action === ACT.evictListRange;
   const sel = listRangeOf(msg.action, msg.value);
   await ctx.cluster.getBucket(bucket); // 404 before any job
-  if (evict && bucket.provider === 'ais') throw badRequest(`${msg.action}: ${bucketCname(bucket)} is not a remote bucket`);
+  // ais/proxy.go httpbckdelete: cmn.ValidateRemoteBck(apc.ActEvictRemoteBck, ...)
+  if (evict && bucket.provider === 'ais') throw badRequest(`${ACT.evictRemoteBck}: expecting remote bucket (have ${bucketCname(bucket)})`);
   const job = jobEngine(ctx.cluster).start({ kind: msg.action, bck: bucket, ctlMsg: ctlMsgOf(sel) }, (j) => deleteSelected(ctx, j, bucket, sel, evict));
   if (sel.kind === 'list') await job.done;
   sendXid(res, job.id);

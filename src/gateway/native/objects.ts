@@ -17,6 +17,7 @@ import { sendBody } from '../store/filebody';
 import type { BucketRef } from '../store/types';
 import { badRequest, NativeError, notImplemented } from './errors';
 import { ActMsg, ObjectCall, readActMsg, sendOk, targetLocation } from './http';
+import { latestBeforeGet } from './remotecache';
 import { rawHeaderValue, unixNanos } from './wire';
 
 interface ObjAttrs {
@@ -27,8 +28,10 @@ interface ObjAttrs {
 }
 
 // GET /v1/objects/BUCKET/OBJECT (Range: bytes=FIRST-LAST)
-export async function getObject({ ctx, req, res, query, bucket, key }: ObjectCall): Promise<void> {
+export async function getObject(call: ObjectCall): Promise<void> {
+  const { ctx, req, res, query, bucket, key } = call;
   if (query.get('archpath')) throw notImplemented('reading files out of archives (archpath)');
+  await latestBeforeGet(call); // ?latest-ver: a stale copy of a remote object is read again first
   const rangeHeader = typeof req.headers.range === 'string' ? req.headers.range : undefined;
   const got = await ctx.cluster.getObject(bucket, key, rangeHeader ? (size) => parseRange(rangeHeader, size, 'native') : undefined);
   const { meta, range } = got;

@@ -1,6 +1,7 @@
 // AIStore's native HTTP API (/v1), served the way a real AIStore cluster answers it: this file is the
 // routing table; one file per resource holds one function per route (cluster.ts, buckets.ts,
-// listobjects.ts, objects.ts; jobs: multiobj.ts, copybucket.ts, summary.ts, jobqueries.ts), errors.ts
+// listobjects.ts, objects.ts; jobs: multiobj.ts, copybucket.ts, summary.ts, jobqueries.ts; a remote bucket's
+// cache: prefetch.ts, blobdownload.ts, remotecache.ts, lscache.ts), errors.ts
 // renders errors, wire.ts the JSON and msgpack shapes, jobengine.ts runs the jobs.
 //
 // Verified against AIStore's source (repository NVIDIA/aistore, read at commit 583e7729): URL paths
@@ -18,8 +19,11 @@ import * as cluster from './cluster';
 import { copyBucket, copyListRange } from './copybucket';
 import * as jobs from './jobqueries';
 import { listObjects } from './listobjects';
+import { blobDownload } from './blobdownload';
 import { deleteListRange } from './multiobj';
 import * as objects from './objects';
+import { prefetchListRange } from './prefetch';
+import { evictRemoteBucket } from './remotecache';
 import { headBucketSummary, summaryOfBucket, summaryOfBuckets } from './summary';
 
 type Route<C> = (call: C) => Promise<void>;
@@ -57,13 +61,18 @@ const BUCKET_ROUTES: MethodRoutes<BucketCall> = {
   },
   HEAD: buckets.headBucket,
   POST: {
-    actions: { [ACT.createBck]: buckets.createBucket, [ACT.copyBck]: copyBucket, [ACT.copyListRange]: copyListRange },
+    actions: {
+      [ACT.createBck]: buckets.createBucket,
+      [ACT.copyBck]: copyBucket,
+      [ACT.copyListRange]: copyListRange,
+      [ACT.prefetchListRange]: prefetchListRange,
+    },
     unknown: (a) => notImplemented(`bucket action "${a}" (POST /v1/buckets/NAME)`),
   },
   DELETE: {
     actions: {
       [ACT.destroyBck]: buckets.destroyBucket,
-      [ACT.evictRemoteBck]: buckets.evictRemoteBucket,
+      [ACT.evictRemoteBck]: evictRemoteBucket,
       [ACT.deleteListRange]: deleteListRange,
       [ACT.evictListRange]: deleteListRange,
     },
@@ -86,10 +95,18 @@ const OBJECT_ROUTES: MethodRoutes<ObjectCall> = {
     unknown: (a) => badRequest(`invalid action "${a}" for DELETE /v1/objects`),
   },
   POST: {
-    actions: { [ACT.renameObj]: objects.renameObject },
+    actions: { [ACT.renameObj]: objects.renameObject, [ACT.blobDownload]: blobDownload },
     unknown: (a) => notImplemented(`object action "${a}"`),
   },
   PATCH: objects.setCustomProps,
+};
+
+// /v1/objects/BUCKET: the object named in the action message (api/blob.go BlobDownload)
+const BUCKET_OBJECTS_ROUTES: MethodRoutes<BucketCall> = {
+  POST: {
+    actions: { [ACT.blobDownload]: blobDownload },
+    unknown: (a) => badRequest(`invalid action "${a}" for POST /v1/objects/BUCKET (expecting ${ACT.blobDownload}, or the object's name in the path)`),
+  },
 };
 
 // GET /v1/cluster?what=..., GET /v1/daemon?what=... (anything else is "unexpected query": ais/err.go fmtUnknownQue)
@@ -159,6 +176,11 @@ async function route(ctx: RequestContext, req: http.IncomingMessage, res: http.S
       const name = decodePath(parts[1] ?? '');
       const key = decodePath(parts.slice(2).join('/'));
       validateBucket(name);
+      if (!key && method === 'POST') {
+        const bucket = { provider: providerOf(ctx, call.query, true)!, name };
+        subject.bucket = bucket;
+        return dispatch(BUCKET_OBJECTS_ROUTES, { ...call, bucket });
+      }
       if (!key) throw badRequest(`object name is missing (expecting /v1/objects/${name}/OBJECT)`);
       const bucket = { provider: providerOf(ctx, call.query, true)!, name };
       subject.bucket = bucket;
