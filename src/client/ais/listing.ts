@@ -30,7 +30,7 @@ export async function listObjectPage(
   // A remote bucket is a cache: each entry says whether the cluster holds it (apc.GetPropsCached).
   const remote = (bucket.provider || 'ais') !== 'ais';
   const presence = remote ? options.presence ?? 'all' : 'all';
-  const presenceFlag = presence === 'cached' ? LS.cached : presence === 'notCached' ? LS.notCached : presence === 'changed' ? LS.diff | LS.cached : 0;
+  const presenceFlag = presence === 'cached' ? LS.cached : presence === 'notCached' ? LS.notCached : presence === 'changed' ? LS.diff : 0;
   const msg = {
     uuid,
     props: remote ? `${LIST_PROPS},cached` : LIST_PROPS,
