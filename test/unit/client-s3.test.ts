@@ -23,7 +23,7 @@ for (const redirect of [false, true]) test(`S3 client against the gateway${redir
   const client = createClusterClient({ kind: 's3', endpoint: gw.s3Endpoint, ...keys }) as S3ClusterClient;
   try {
     assert.ok(client instanceof S3ClusterClient);
-    assert.deepEqual(client.capabilities, { providers: false, bucketProps: false, clusterConfig: false, checksums: false, multipart: true, createBucket: true });
+    assert.deepEqual(client.capabilities, { providers: false, bucketProps: false, clusterConfig: false, checksums: false, multipart: true, createBucket: true, cacheState: false });
     const bucket = { name: 'photos', provider: 's3' };
     await client.createBucket(bucket);
     await client.createBucket({ name: 'another', provider: 's3' });
