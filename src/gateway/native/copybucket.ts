@@ -63,7 +63,7 @@ export async function copyListRange(call: BucketCall, msg: ActMsg): Promise<void
 
 /** Copies opts.workers objects at a time (small objects are bound by per-file syscalls, not bytes). */
 async function copySelected(ctx: RequestContext, job: Job, src: BucketRef, dst: BucketRef, sel: ObjectSelection, opts: CopyOptions): Promise<void> {
-  await forEachSelected(job, selectedObjects(ctx, src, sel), opts.workers, async (o) => {
+  await forEachSelected(job, selectedObjects(ctx, src, sel), opts.workers, async (o, addError) => {
     if (opts.prefix && !o.name.startsWith(opts.prefix)) return;
     const dstKey = toName(o.name, opts);
     try {
@@ -77,7 +77,7 @@ async function copySelected(ctx: RequestContext, job: Job, src: BucketRef, dst: 
       // A name a template produced may not be there: not an error (xact/xs/lrit.go).
       if (isNoSuchKey(e) && sel.kind !== 'list') return;
       if (!(e instanceof GatewayError)) throw e;
-      job.addError(toNative(ctx, e, { bucket: src, key: o.name }).message);
+      addError(toNative(ctx, e, { bucket: src, key: o.name }).message);
       if (!opts.continueOnError && sel.kind === 'list' && !isNoSuchKey(e)) return false;
     }
   });

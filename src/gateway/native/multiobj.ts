@@ -73,20 +73,43 @@ export function numWorkersOf(action: string, value: unknown): number {
   return n < 0 ? 1 : Math.min(n, MAX_JOB_WORKERS);
 }
 
+/** Errors of objects that finished before an earlier one a job holds back, at most, to keep them in order. */
+const HELD_ERRORS = 256;
+
 /**
  * Runs `work` on the selected objects, up to `workers` at once, taking the next from `objects` only when a
  * slot is free: a job holds a listing page and what is in flight, never the whole selection. `job.next()` is
  * asked before each object starts; once it says stop, or `work` returns false or throws, no more start.
  * Settles only after every started `work` has (a stopped job's last copies are whole), rethrowing a throw.
+ * The errors `work` reports reach the job in the selection's order, as one at a time would add them (the
+ * job's error names the first): an object's error waits for the objects before it.
  */
-export async function forEachSelected(job: Job, objects: AsyncIterable<Selected>, workers: number, work: (o: Selected) => Promise<boolean | void>): Promise<void> {
-  const inFlight = new Set<Promise<void>>();
+export async function forEachSelected(
+  job: Job,
+  objects: AsyncIterable<Selected>,
+  workers: number,
+  work: (o: Selected, addError: (message: string) => void) => Promise<boolean | void>,
+): Promise<void> {
+  const inFlight = new Map<number, Promise<void>>();
+  const held: { seq: number; message: string }[] = []; // by seq
+  const release = () => {
+    let head = Infinity;
+    for (const seq of inFlight.keys()) head = Math.min(head, seq);
+    while (held.length > 0 && (held[0].seq < head || held.length > HELD_ERRORS)) job.addError(held.shift()!.message);
+  };
   let halted = false;
   let failure: { error: unknown } | undefined;
+  let seq = 0;
   try {
     for await (const o of objects) {
       if (halted || !(await job.next())) break;
-      const p: Promise<void> = work(o)
+      const mine = seq++;
+      const addError = (message: string) => {
+        let i = held.length;
+        while (i > 0 && held[i - 1].seq > mine) i--;
+        held.splice(i, 0, { seq: mine, message });
+      };
+      const p = work(o, addError)
         .then(
           (go) => {
             if (go === false) halted = true;
@@ -96,13 +119,17 @@ export async function forEachSelected(job: Job, objects: AsyncIterable<Selected>
             halted = true;
           },
         )
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      if (inFlight.size >= workers) await Promise.race(inFlight);
+        .finally(() => {
+          inFlight.delete(mine);
+          release();
+        });
+      inFlight.set(mine, p);
+      if (inFlight.size >= workers) await Promise.race(inFlight.values());
       if (halted || job.aborted) break; // no further page listed for a job that will not use it
     }
   } finally {
-    await Promise.all(inFlight);
+    await Promise.all(inFlight.values());
+    release();
   }
   if (failure) throw failure.error;
 }
@@ -123,7 +150,7 @@ export async function deleteListRange({ ctx, res, bucket }: BucketCall, msg: Act
 }
 
 async function deleteSelected(ctx: RequestContext, job: Job, bucket: BucketRef, sel: ObjectSelection, evict: boolean, workers: number): Promise<void> {
-  await forEachSelected(job, selectedObjects(ctx, bucket, sel, { cachedOnly: evict }), workers, async (o) => {
+  await forEachSelected(job, selectedObjects(ctx, bucket, sel, { cachedOnly: evict }), workers, async (o, addError) => {
     try {
       if (evict) await ctx.cluster.evictObject(bucket, o.name);
       else await ctx.cluster.deleteObject(bucket, o.name);
@@ -134,7 +161,7 @@ async function deleteSelected(ctx: RequestContext, job: Job, bucket: BucketRef, 
       // (xact/xs/evict.go evictDelete.do). An evict of what has no copy here is nothing to do.
       if (isNoSuchKey(e) && (sel.kind !== 'list' || evict)) return;
       if (!(e instanceof GatewayError)) throw e;
-      job.addError(toNative(ctx, e, { bucket, key: o.name }).message);
+      addError(toNative(ctx, e, { bucket, key: o.name }).message);
     }
   });
 }
