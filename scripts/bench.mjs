@@ -134,7 +134,8 @@ async function main() {
             if (server !== running) await stopServer(server);
             if (freshDir) fs.rmSync(freshDir, { recursive: true, force: true });
           }
-          const v = cell.error ?? (cell.ratio !== undefined ? `${fmt(cell.ratio, 2)}× (${cell.note})` : `${cell.mbps !== undefined ? `${fmt(cell.mbps)} MB/s ` : ''}${cell.ops !== undefined ? `${fmt(cell.ops)} ops/s ` : ''}`);
+          const vs = cell.vs ? `vs ${cell.vs.label} ${fmt(cell.vs.ops)} ops/s (${fmt(cell.ops / cell.vs.ops, 2)}×; server cpu ${fmt(cell.cpuMs / 1000, 1)} vs ${fmt(cell.vs.cpuMs / 1000, 1)} s) ` : '';
+          const v = cell.error ?? (cell.ratio !== undefined ? `${fmt(cell.ratio, 2)}× (${cell.note})` : `${cell.mbps !== undefined ? `${fmt(cell.mbps)} MB/s ` : ''}${cell.ops !== undefined ? `${fmt(cell.ops)} ops/s ` : ''}${vs}`);
           console.log(`  ${target.padEnd(15)} ${row.label.padEnd(46)} ${v}  rss ${fmt(cell.rss)} MB${cell.cpu ? `  cpu s/c ${fmt(cell.cpu.server / 1000, 1)}/${fmt(cell.cpu.client / 1000, 1)} s` : ''}${cell.setupMs ? `  (setup ${fmt(cell.setupMs / 1000, 1)} s)` : ''}${cell.completeMs ? `  (complete ${fmt(cell.completeMs)} ms)` : ''}`);
           results[row.id][target] = medianCell(runs[row.id][target]);
         }

@@ -22,6 +22,9 @@ export const W = {
   folderFiles: sz(1000),
   folderFileSize: 64 * 1024,
   deleteKeys: sz(10_000),
+  copyKeys: sz(10_000),
+  copySize: 1024,
+  copyInFlight: 16,
 };
 export const ALL_TARGETS = ['gateway-md5', 'gateway-xxhash', 'ceiling', 's3rver'];
 export const BASE_GATEWAY = process.env.BENCH_BASE_GATEWAY;

@@ -2,7 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BUCKET, MB, W } from './config.mjs';
+import { CopyObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { PATTERN, enc, patternBody, pool, request } from './http.mjs';
+import { cpuMs, flushDirtyPages, settle } from './measure.mjs';
 
 // Each row returns { mbps?, ops?, ms, note? }.
 export const rows = [
@@ -211,6 +213,69 @@ export const rows = [
     },
   },
   {
+    // A bucket copied on the server (AIStore's copy-bck job, polled as AIStore's clients poll it) against
+    // what an S3 browser does: list the source, then one CopyObject per key, 16 in flight.
+    id: 'copy-job',
+    label: `copy ${W.copyKeys} × 1 KB bucket→bucket: copy-bck job vs S3 CopyObject, ${W.copyInFlight} in flight (objects/s)`,
+    needs: 'native',
+    setup: (t) => copySource(t),
+    run: async (t) => {
+      const job = await halves(t, async () => {
+        await runJob(t, 'copy-bck', 'POST', `${t.url}/v1/buckets/${COPY_SRC}?bck_to=${encodeURIComponent(`ais/@#/copy-job/`)}`, { action: 'copy-bck', value: {} });
+      });
+      const s3 = s3Client(t);
+      const vs = await halves(t, async () => {
+        await request('PUT', `${t.s3}/copy-s3`);
+        const keys = await s3Keys(s3, COPY_SRC);
+        await pool(keys.length, W.copyInFlight, (i) => s3.send(new CopyObjectCommand({ Bucket: 'copy-s3', Key: keys[i], CopySource: `${COPY_SRC}/${enc(keys[i])}` })));
+      });
+      for (const b of ['copy-job', 'copy-s3']) {
+        const n = (await s3Keys(s3, b)).length;
+        if (n !== W.copyKeys) throw new Error(`${b}: ${n} of ${W.copyKeys} objects copied`);
+      }
+      s3.destroy();
+      return versus(W.copyKeys, job, { label: 'CopyObject', ...vs });
+    },
+  },
+  {
+    // AIStore's delete-listrange job by template against S3 DeleteObjects in batches of 1000, one after the
+    // other, as an S3 browser sends them. Each side deletes one of the copy row's two copies of its source
+    // (made again by copy-bck when that row did not run: far quicker than storing 20,000 objects over HTTP).
+    id: 'delete-job',
+    label: `delete ${W.copyKeys} objects: delete-listrange job vs S3 DeleteObjects (objects/s)`,
+    needs: 'native',
+    setup: async (t) => {
+      await copySource(t);
+      const s3 = s3Client(t);
+      for (const b of ['copy-job', 'copy-s3']) {
+        const n = await s3Keys(s3, b).then((keys) => keys.length, () => -1);
+        if (n === W.copyKeys) continue;
+        await runJob(t, 'copy-bck', 'POST', `${t.url}/v1/buckets/${COPY_SRC}?bck_to=${encodeURIComponent(`ais/@#/${b}/`)}`, { action: 'copy-bck', value: {} });
+      }
+      s3.destroy();
+    },
+    run: async (t) => {
+      const names = keyNames(COPY_PREFIX, W.copyKeys);
+      const template = `${COPY_PREFIX}{${names[0].slice(COPY_PREFIX.length)}..${names.at(-1).slice(COPY_PREFIX.length)}}`;
+      const job = await halves(t, async () => {
+        await runJob(t, 'delete-listrange', 'DELETE', `${t.url}/v1/buckets/copy-job`, { action: 'delete-listrange', value: { template } });
+      });
+      const s3 = s3Client(t);
+      const vs = await halves(t, async () => {
+        for (let i = 0; i < names.length; i += 1000) {
+          const r = await s3.send(new DeleteObjectsCommand({ Bucket: 'copy-s3', Delete: { Objects: names.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
+          if (r.Errors?.length) throw new Error(`DeleteObjects: ${r.Errors[0].Key}: ${r.Errors[0].Message}`);
+        }
+      });
+      for (const b of ['copy-job', 'copy-s3']) {
+        const n = (await s3Keys(s3, b)).length;
+        if (n !== 0) throw new Error(`${b}: ${n} objects left`);
+      }
+      s3.destroy();
+      return versus(W.copyKeys, job, { label: 'DeleteObjects', ...vs });
+    },
+  },
+  {
     // The memory goal on its own: a server that has served nothing else (the RSS of the rows above includes
     // what earlier rows left, such as the 100,000-key index), moving one large object each way.
     id: 'fresh',
@@ -225,6 +290,69 @@ export const rows = [
     },
   },
 ];
+
+// The copy and delete rows' source: W.copyKeys objects of 1 KB, each its own bytes, stored once per server.
+const COPY_SRC = 'copy-src';
+const COPY_PREFIX = 'obj-';
+const filledSources = new WeakSet();
+async function copySource(t) {
+  if (filledSources.has(t)) return;
+  await request('PUT', `${t.s3}/${COPY_SRC}`);
+  await fill(t, COPY_PREFIX, W.copyKeys, { bucket: COPY_SRC, size: W.copySize });
+  filledSources.add(t);
+}
+
+/**
+ * Starts an AIStore job and waits for it as AIStore's clients do: GET /v1/cluster?what=status with the job's
+ * id until its end_time is set.
+ */
+async function runJob(t, kind, method, url, msg) {
+  const body = JSON.stringify(msg);
+  const id = (await request(method, url, { body, headers: jsonHeaders(body) })).text.trim();
+  const query = JSON.stringify({ id, kind });
+  for (;;) {
+    const r = await request('GET', `${t.url}/v1/cluster?what=status`, { body: query, headers: jsonHeaders(query) });
+    const s = JSON.parse(r.text);
+    if (s.end_time > 0) {
+      if (s.err || s.aborted) throw new Error(`${kind} ${id}: ${s.err || 'aborted'}`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+const jsonHeaders = (body) => ({ 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+
+/** The AWS SDK against a target's S3 side, as an S3 browser would use it (no retries: a failure shows). */
+function s3Client(t) {
+  return new S3Client({ endpoint: t.s3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 1 });
+}
+async function s3Keys(s3, bucket) {
+  const keys = [];
+  let token;
+  do {
+    const r = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: W.listPage, ContinuationToken: token }));
+    for (const o of r.Contents ?? []) keys.push(o.Key);
+    token = r.IsTruncated ? r.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
+
+/**
+ * One half of a row that sets two ways of doing the same work side by side: each half starts with no dirty
+ * pages and an idle machine, as a cell does, and counts its own wall time and server CPU.
+ */
+async function halves(t, fn) {
+  flushDirtyPages();
+  await settle();
+  const cpu0 = cpuMs(t.child.pid);
+  const t0 = performance.now();
+  await fn();
+  return { ms: performance.now() - t0, cpuMs: cpuMs(t.child.pid) - cpu0 };
+}
+/** The row's cell: the first way's objects/s, and the second's under `vs`. */
+function versus(n, first, second) {
+  return { ops: n / (first.ms / 1000), ms: first.ms, cpuMs: first.cpuMs, vs: { ...second, ops: n / (second.ms / 1000) } };
+}
 
 /**
  * Reads objects through the server, untimed, before a read row, so every target serves them from the page
@@ -252,13 +380,15 @@ const unxml = (s) => s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/
 const keyNames = (prefix, count) => Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(String(count).length, '0')}`);
 
 const FILL_LIMIT_MS = Number(process.env.BENCH_FILL_LIMIT_S ?? 150) * 1000;
-async function fill(t, prefix, count, inFlight = 32) {
+/** Stores `count` objects under `prefix`: empty, or of `size` bytes, each a different slice of the pattern. */
+async function fill(t, prefix, count, { bucket = BUCKET, size = 0, inFlight = 32 } = {}) {
   const names = keyNames(prefix, count);
   const t0 = performance.now();
   let done = 0;
   await pool(count, inFlight, async (i) => {
     if (performance.now() - t0 > FILL_LIMIT_MS) throw new Error(`too slow: ${done} of ${count} keys stored in ${FILL_LIMIT_MS / 1000} s`);
-    await request('PUT', `${t.s3}/${BUCKET}/${names[i]}`, { body: '', headers: { 'Content-Length': 0 } });
+    const body = size ? PATTERN.subarray(i % 4096, (i % 4096) + size) : '';
+    await request('PUT', `${t.s3}/${bucket}/${names[i]}`, { body, headers: { 'Content-Length': body.length } });
     done++;
   });
 }

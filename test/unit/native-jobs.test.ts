@@ -4,6 +4,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- wire replies are untyped JSON, checked field by field */
 import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { TestGateway } from '../helpers/gateway';
 import { request } from '../helpers/http';
 import { assertAisError, nativeCalls, startNativeGateway, waitForJob } from '../helpers/native';
@@ -158,6 +160,70 @@ describe('native API /v1: jobs', () => {
     assert.equal((await request('PUT', `${v1}/cluster`, { json: { action: 'stop', value: jobArgs('nosuchjob1', 'copy-bck') } })).status, 200);
     assertAisError(await request('PUT', `${v1}/cluster`, { json: { action: 'stop', value: jobArgs('') } }), 400, /expecting a valid kind and\/or UUID/);
     assertAisError(await request('PUT', `${v1}/cluster`, { json: { action: 'stop', value: jobArgs('', 'nosuch-kind') } }), 400, /invalid xaction \(job\) kind "nosuch-kind"/);
+  });
+
+  test('a parallel copy: 2,000 objects byte-exact; a stop midway leaves whole objects only, and the job ends after the copies in flight', async () => {
+    const bytes = await fill('par', 2000);
+    const whole = await copyBck('par', 'par-all', { 'num-workers': 32 });
+    assert.equal(whole.status, 200, whole.body.toString());
+    assert.equal((await waitForJob(v1, whole.body.toString())).err, '');
+    const [all] = Object.values(await snapsOf(whole.body.toString()))[0];
+    assert.deepEqual([all.stats['loc-objs'], all.stats['loc-bytes']], ['2000', String(bytes)]);
+    const copied = await names('par-all');
+    assert.equal(copied.length, 2000);
+    for (let i = 0; i < copied.length; i += 50) {
+      const got = await Promise.all(copied.slice(i, i + 50).map((n) => request('GET', `${v1}/objects/par-all/${n}`)));
+      got.forEach((g, j) => assert.ok(g.body.equals(bodyOf(Number(copied[i + j].slice(4)))), `bytes of par-all/${copied[i + j]}`));
+    }
+
+    // Objects large enough that a stop lands while 16 copies are in flight.
+    const size = 128 * 1024;
+    const body = (i: number) => Buffer.alloc(size, `big-${i}|`);
+    await createBucket('par-big');
+    for (let i = 0; i < 2000; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, j) => put('par-big', `big-${String(i + j).padStart(4, '0')}`, body(i + j))));
+    }
+    const id = (await copyBck('par-big', 'par-stopped', { 'num-workers': 16 })).body.toString();
+    for (let t = Date.now(); ; ) {
+      const [snap] = Object.values(await snapsOf(id))[0];
+      if (Number(snap.stats['loc-objs']) >= 100) break;
+      assert.ok(Date.now() - t < 60_000, 'the copy makes progress');
+    }
+    assert.equal((await request('PUT', `${v1}/cluster`, { json: { action: 'stop', value: jobArgs(id, 'copy-bck') } })).status, 200);
+    // waitForJob returns once aborted is set; the job's end_time waits for the copies in flight.
+    for (let t = Date.now(); ; ) {
+      const s = (await request('GET', `${v1}/cluster?what=status`, { json: jobArgs(id) })).json as any;
+      if (s.end_time > 0) {
+        assert.equal(s.aborted, true);
+        break;
+      }
+      assert.ok(Date.now() - t < 30_000, 'the stopped job ends');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const [snap] = Object.values(await snapsOf(id))[0];
+    const counted = Number(snap.stats['loc-objs']);
+    assert.equal(snap.stats['loc-bytes'], String(counted * size), 'bytes of finished copies only');
+    const landed = await names('par-stopped');
+    assert.ok(landed.length < 2000, `stopped before the end: ${landed.length} copied`);
+    // What was in flight at the stop finished whole, uncounted; nothing started after it.
+    assert.ok(landed.length >= counted && landed.length <= counted + 16, `${landed.length} copied, ${counted} counted`);
+    for (const n of landed) {
+      const g = await request('GET', `${v1}/objects/par-stopped/${n}`);
+      assert.ok(g.body.equals(body(Number(n.slice(4)))), `${n} is whole`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(await names('par-stopped'), landed, 'nothing lands after the job ended');
+    assert.deepEqual(fs.readdirSync(path.join(gw.dataDir, 'tmp')), [], 'no temp file left behind');
+
+    // delete-listrange runs in parallel too: every name of the template, and only those.
+    await put('par-all', 'keep', 'k');
+    const del = await request('DELETE', `${v1}/buckets/par-all`, { json: { action: 'delete-listrange', value: { template: 'obj-{00000..01999}', 'num-workers': 8 } } });
+    assert.equal(del.status, 200);
+    assert.equal((await waitForJob(v1, del.body.toString())).err, '');
+    const [ds] = Object.values(await snapsOf(del.body.toString()))[0];
+    assert.equal(ds.stats['loc-objs'], '2000');
+    assert.deepEqual(await names('par-all'), ['keep']);
+    assertAisError(await copyBck('par', 'x', { 'num-workers': 'many' }), 400, /"num-workers" must be an integer/);
   });
 
   test('delete-listrange by template: steps and several ranges; a malformed template is 400; a million names are never listed', async () => {

@@ -4,7 +4,8 @@
 // TCBMsg is CopyBckMsg {prefix, prepend, dry_run, force, latest-ver, synchronize} with ext and num-workers
 // inlined. The destination is created when missing, with the source's checksum props; each object is
 // written to a temp file and renamed into place (store.copyObject), so a stopped job leaves whole objects
-// only. A dry run counts the objects and bytes it would copy and writes nothing.
+// only. num-workers objects are copied at once (16 when not given). A dry run counts the objects and bytes
+// it would copy and writes nothing.
 import { ACT, bucketCname, normalizeProvider } from '../../common/aisapi';
 import type { RequestContext } from '../context';
 import { GatewayError } from '../errors';
@@ -12,7 +13,7 @@ import type { BucketRef, Provider } from '../store/types';
 import { badRequest, notImplemented, toNative } from './errors';
 import { ActMsg, BucketCall, providerOf, sendXid, validateBucket } from './http';
 import { Job, jobEngine } from './jobengine';
-import { ctlMsgOf, isNoSuchKey, listRangeOf, ObjectSelection, selectedObjects } from './multiobj';
+import { ctlMsgOf, forEachSelected, isNoSuchKey, listRangeOf, numWorkersOf, ObjectSelection, selectedObjects } from './multiobj';
 
 /** The TCBMsg fields this gateway acts on. */
 interface CopyOptions {
@@ -22,6 +23,8 @@ interface CopyOptions {
   /** apc.TCBMsg.Ext: an extension to replace ("jpg" → "png"). */
   ext: Record<string, string>;
   continueOnError: boolean;
+  /** apc.TCBMsg.NumWorkers as numWorkersOf reads it: the objects copied at once. */
+  workers: number;
 }
 
 // POST /v1/buckets/SRC {"action": "copy-bck"}
@@ -58,26 +61,26 @@ export async function copyListRange(call: BucketCall, msg: ActMsg): Promise<void
   sendXid(res, job.id);
 }
 
+/** Copies opts.workers objects at a time (small objects are bound by per-file syscalls, not bytes). */
 async function copySelected(ctx: RequestContext, job: Job, src: BucketRef, dst: BucketRef, sel: ObjectSelection, opts: CopyOptions): Promise<void> {
-  for await (const o of selectedObjects(ctx, src, sel)) {
-    if (!(await job.next())) return;
-    if (opts.prefix && !o.name.startsWith(opts.prefix)) continue;
+  await forEachSelected(job, selectedObjects(ctx, src, sel), opts.workers, async (o, addError) => {
+    if (opts.prefix && !o.name.startsWith(opts.prefix)) return;
     const dstKey = toName(o.name, opts);
     try {
       let size = o.size;
       if (opts.dryRun) size ??= (await ctx.cluster.headObject(src, o.name)).size;
       else if (!(sameBucket(src, dst) && dstKey === o.name)) size = (await ctx.cluster.copyObject(src, o.name, dst, dstKey)).size;
-      if (job.aborted) return; // the copy in flight was whole; the job counts what ended before the stop
+      if (job.aborted) return false; // the copy in flight was whole; the job counts what ended before the stop
       job.objs++;
       job.bytes += size ?? 0;
     } catch (e) {
       // A name a template produced may not be there: not an error (xact/xs/lrit.go).
-      if (isNoSuchKey(e) && sel.kind !== 'list') continue;
+      if (isNoSuchKey(e) && sel.kind !== 'list') return;
       if (!(e instanceof GatewayError)) throw e;
-      job.addError(toNative(ctx, e, { bucket: src, key: o.name }).message);
-      if (!opts.continueOnError && sel.kind === 'list' && !isNoSuchKey(e)) return;
+      addError(toNative(ctx, e, { bucket: src, key: o.name }).message);
+      if (!opts.continueOnError && sel.kind === 'list' && !isNoSuchKey(e)) return false;
     }
-  }
+  });
 }
 
 /** apc.TCBMsg.ToName: the extension replaced, then the prefix prepended. */
@@ -107,7 +110,8 @@ function copyOptions(value: unknown): CopyOptions {
   bool('latest-ver'); // validated; a local source is always its latest version
   bool('force');
   // cos.TrimPrefix: a trailing "*" adds nothing to a prefix.
-  return { prefix: str('prefix').replace(/\*$/, ''), prepend, dryRun: bool('dry_run'), ext, continueOnError: bool('coer') };
+  const workers = numWorkersOf('copy', v);
+  return { prefix: str('prefix').replace(/\*$/, ''), prepend, dryRun: bool('dry_run'), ext, continueOnError: bool('coer'), workers };
 }
 
 function copyCtlMsg(opts: CopyOptions): string {

@@ -1,7 +1,8 @@
 // Jobs over many objects picked by an apc.ListRange {objnames} or {template} (api/apc/multiobj.go; the
 // selection as xact/xs/lrit.go walks it): delete-listrange and evict-listrange here, copy-listrange in
 // copybucket.ts. A list is taken as given; a range template is expanded one name at a time; a prefix (or
-// an empty template: the whole bucket) is walked a page of the listing at a time.
+// an empty template: the whole bucket) is walked a page of the listing at a time. A job works on up to
+// num-workers of the selected objects at once (forEachSelected).
 import { ACT, bucketCname } from '../../common/aisapi';
 import { GatewayError } from '../errors';
 import type { BucketRef } from '../store/types';
@@ -63,6 +64,80 @@ export function isNoSuchKey(e: unknown): boolean {
   return e instanceof GatewayError && e.code === 'NoSuchKey';
 }
 
+/** Objects a job works on at once when its message leaves it to the cluster (num-workers 0). */
+export const JOB_WORKERS = 16;
+/** The most a num-workers may ask for: beyond it, more in flight only queues for the thread pool. */
+export const MAX_JOB_WORKERS = 64;
+
+/** apc num-workers (TCBMsg, EvdMsg): absent or 0 is this gateway's pick, negative is serial, more is that many, capped. */
+export function numWorkersOf(action: string, value: unknown): number {
+  const n = value && typeof value === 'object' ? (value as Record<string, unknown>)['num-workers'] : undefined;
+  if (n === undefined || n === null || n === 0) return JOB_WORKERS;
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw badRequest(`${action}: "num-workers" must be an integer`);
+  return n < 0 ? 1 : Math.min(n, MAX_JOB_WORKERS);
+}
+
+/** Errors of objects that finished before an earlier one a job holds back, at most, to keep them in order. */
+const HELD_ERRORS = 256;
+
+/**
+ * Runs `work` on the selected objects, up to `workers` at once, taking the next from `objects` only when a
+ * slot is free: a job holds a listing page and what is in flight, never the whole selection. `job.next()` is
+ * asked before each object starts; once it says stop, or `work` returns false or throws, no more start.
+ * Settles only after every started `work` has (a stopped job's last copies are whole), rethrowing a throw.
+ * The errors `work` reports reach the job in the selection's order, as one at a time would add them (the
+ * job's error names the first): an object's error waits for the objects before it.
+ */
+export async function forEachSelected(
+  job: Job,
+  objects: AsyncIterable<Selected>,
+  workers: number,
+  work: (o: Selected, addError: (message: string) => void) => Promise<boolean | void>,
+): Promise<void> {
+  const inFlight = new Map<number, Promise<void>>();
+  const held: { seq: number; message: string }[] = []; // by seq
+  const release = () => {
+    let head = Infinity;
+    for (const seq of inFlight.keys()) head = Math.min(head, seq);
+    while (held.length > 0 && (held[0].seq < head || held.length > HELD_ERRORS)) job.addError(held.shift()!.message);
+  };
+  let halted = false;
+  let failure: { error: unknown } | undefined;
+  let seq = 0;
+  try {
+    for await (const o of objects) {
+      if (halted || !(await job.next())) break;
+      const mine = seq++;
+      const addError = (message: string) => {
+        let i = held.length;
+        while (i > 0 && held[i - 1].seq > mine) i--;
+        held.splice(i, 0, { seq: mine, message });
+      };
+      const p = work(o, addError)
+        .then(
+          (go) => {
+            if (go === false) halted = true;
+          },
+          (error: unknown) => {
+            failure ??= { error };
+            halted = true;
+          },
+        )
+        .finally(() => {
+          inFlight.delete(mine);
+          release();
+        });
+      inFlight.set(mine, p);
+      if (inFlight.size >= workers) await Promise.race(inFlight.values());
+      if (halted || job.aborted) break; // no further page listed for a job that will not use it
+    }
+  } finally {
+    await Promise.all(inFlight.values());
+    release();
+  }
+  if (failure) throw failure.error;
+}
+
 // DELETE /v1/buckets/NAME {"action": "delete-listrange" | "evict-listrange", "value": apc.ListRange}
 // AIStore answers the job's id at once (ais/proxy.go writeXid) and the job runs on. A list of names is
 // bounded by the request's size, and this gateway answers it when its job has ended, which its own client
@@ -73,14 +148,14 @@ export async function deleteListRange({ ctx, res, bucket }: BucketCall, msg: Act
   await ctx.cluster.getBucket(bucket); // 404 before any job
   // ais/proxy.go httpbckdelete: cmn.ValidateRemoteBck(apc.ActEvictRemoteBck, ...)
   if (evict && bucket.provider === 'ais') throw badRequest(`${ACT.evictRemoteBck}: expecting remote bucket (have ${bucketCname(bucket)})`);
-  const job = jobEngine(ctx.cluster).start({ kind: msg.action, bck: bucket, ctlMsg: ctlMsgOf(sel) }, (j) => deleteSelected(ctx, j, bucket, sel, evict));
+  const workers = numWorkersOf(msg.action, msg.value);
+  const job = jobEngine(ctx.cluster).start({ kind: msg.action, bck: bucket, ctlMsg: ctlMsgOf(sel) }, (j) => deleteSelected(ctx, j, bucket, sel, evict, workers));
   if (sel.kind === 'list') await job.done;
   sendXid(res, job.id);
 }
 
-async function deleteSelected(ctx: RequestContext, job: Job, bucket: BucketRef, sel: ObjectSelection, evict: boolean): Promise<void> {
-  for await (const o of selectedObjects(ctx, bucket, sel, { cachedOnly: evict })) {
-    if (!(await job.next())) return;
+async function deleteSelected(ctx: RequestContext, job: Job, bucket: BucketRef, sel: ObjectSelection, evict: boolean, workers: number): Promise<void> {
+  await forEachSelected(job, selectedObjects(ctx, bucket, sel, { cachedOnly: evict }), workers, async (o, addError) => {
     try {
       if (evict) await ctx.cluster.evictObject(bucket, o.name);
       else await ctx.cluster.deleteObject(bucket, o.name);
@@ -89,11 +164,11 @@ async function deleteSelected(ctx: RequestContext, job: Job, bucket: BucketRef, 
     } catch (e) {
       // A listed name that is not there is an error; one a template or prefix produced is not
       // (xact/xs/evict.go evictDelete.do). An evict of what has no copy here is nothing to do.
-      if (isNoSuchKey(e) && (sel.kind !== 'list' || evict)) continue;
+      if (isNoSuchKey(e) && (sel.kind !== 'list' || evict)) return;
       if (!(e instanceof GatewayError)) throw e;
-      job.addError(toNative(ctx, e, { bucket, key: o.name }).message);
+      addError(toNative(ctx, e, { bucket, key: o.name }).message);
     }
-  }
+  });
 }
 
 /** How AIStore shows a ListRange in a job's ctlmsg (apc.ListRange.Str). */
