@@ -157,6 +157,11 @@ export class Store {
     return this.objects.getObject(ref, key, range);
   }
 
+  /** An object's data file open for positional reads (objects.ts openObject); the caller closes it. */
+  openObject(ref: BucketRef, key: string): ReturnType<Objects['openObject']> {
+    return this.objects.openObject(ref, key);
+  }
+
   deleteObject(ref: BucketRef, key: string): Promise<void> {
     return this.objects.deleteObject(ref, key);
   }
