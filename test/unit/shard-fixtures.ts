@@ -15,7 +15,7 @@ export interface FixtureMember {
 export async function tarOf(members: FixtureMember[]): Promise<Buffer> {
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
   const done = new Promise<void>((resolve, reject) => {
     pack.on('end', () => resolve());
     pack.on('error', reject);

@@ -116,8 +116,12 @@ export function splitAtExtension(name: string): [string, string] {
   return [name, ''];
 }
 
+const CLEANABLE = /(^|\/)\.\.?(\/|$)|\/\/|^\/|\/$/;
+
 /** path.Join(shard, member) as Go cleans it: what a listing names a member by. */
 export function memberEntryName(shard: string, member: string): string {
+  // Most names need no cleaning (no ".", "..", "//", leading or trailing "/"): the common case is quick.
+  if (member && !CLEANABLE.test(member) && !CLEANABLE.test(shard)) return `${shard}/${member}`;
   const out: string[] = [];
   for (const part of `${shard}/${member}`.split('/')) {
     if (part === '' || part === '.') continue;

@@ -4,8 +4,10 @@
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 
-/** Read-ahead for headers; also the chunk size a member streams in. */
-const WINDOW = 64 * 1024;
+/** Read-ahead for headers: a TAR of small members has ~256 of them in one window. */
+const WINDOW = 256 * 1024;
+/** The chunk size a member streams in. */
+const CHUNK = 64 * 1024;
 
 export class ShardFile {
   private win: Buffer = Buffer.alloc(0);
@@ -21,6 +23,13 @@ export class ShardFile {
    * Up to `len` bytes at `pos`: fewer only where the data ends. A small read is served from the window (the
    * buffer returned stays valid: the window is replaced, never overwritten).
    */
+  /** The bytes at `pos` when the window holds them all (or the data ends within it), else undefined. */
+  peek(pos: number, len: number): Buffer | undefined {
+    len = Math.max(0, Math.min(len, this.size - pos));
+    if (pos >= this.winPos && pos + len <= this.winPos + this.win.length) return this.win.subarray(pos - this.winPos, pos - this.winPos + len);
+    return undefined;
+  }
+
   async read(pos: number, len: number): Promise<Buffer> {
     len = Math.max(0, Math.min(len, this.size - pos));
     if (pos >= this.winPos && pos + len <= this.winPos + this.win.length) return this.win.subarray(pos - this.winPos, pos - this.winPos + len);
@@ -47,13 +56,13 @@ export class ShardFile {
     const stop = Math.min(end, this.size);
     const readAt = (at: number, len: number) => this.readAt(at, len);
     return new Readable({
-      highWaterMark: WINDOW,
+      highWaterMark: CHUNK,
       read(this: Readable): void {
         if (pos >= stop) {
           this.push(null);
           return;
         }
-        readAt(pos, Math.min(WINDOW, stop - pos)).then(
+        readAt(pos, Math.min(CHUNK, stop - pos)).then(
           (buf) => {
             if (buf.length === 0) return this.destroy(new Error('unexpected EOF'));
             pos += buf.length;

@@ -18,6 +18,7 @@ import { ArchiveError } from './formats';
 import type { ShardFile } from './source';
 
 const BLOCK = 512;
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
 /** Go's maxSpecialFileSize: PAX and GNU long-name data larger than this is refused. */
 const MAX_SPECIAL = 1 << 20;
 
@@ -39,21 +40,25 @@ export interface TarHeader {
   dir: boolean;
 }
 
-/** What the walk reads from: a file by position, or a stream by reading on. */
+/**
+ * What the walk reads from: a file by position, or a stream by reading on. Each call may answer at once
+ * (a value) or later (a promise): a walk over 100,000 headers in one read-ahead window then costs no
+ * promise per header.
+ */
 export interface BlockSource {
   /** `n` bytes, fewer only at the end. */
-  read(n: number): Promise<Buffer>;
-  skip(n: number): Promise<void>;
+  read(n: number): Buffer | Promise<Buffer>;
+  skip(n: number): void | Promise<void>;
   /** The next `n` bytes (a member's data) as a stream, read by the visitor before it returns. */
   take(n: number): Readable;
   /** Moves past a member's `n` bytes of data, whether the visitor read them, some, or none. */
-  pass(n: number): Promise<void>;
+  pass(n: number): void | Promise<void>;
   /** Whether `n` more bytes exist, when the source can tell without reading (a file can). */
   has(n: number): boolean;
 }
 
 /** Return true to stop the walk. `open` streams this member's bytes (read them before returning). */
-export type TarVisitor = (h: TarHeader, open: () => Readable) => Promise<boolean | void>;
+export type TarVisitor = (h: TarHeader, open: () => Readable) => boolean | void | Promise<boolean | void>;
 
 export const truncated = () => new ArchiveError(400, '', 'unexpected EOF (the archive is truncated)');
 const badHeader = (why: string) => new ArchiveError(400, '', `archive/tar: invalid tar header (${why})`);
@@ -64,10 +69,11 @@ export async function walkTar(src: BlockSource, visit: TarVisitor): Promise<void
   let longName: string | undefined;
   let longLink: string | undefined;
   for (;;) {
-    const block = await src.read(BLOCK);
+    let block = src.read(BLOCK);
+    if (block instanceof Promise) block = await block;
     if (block.length === 0) return; // stopped at a header boundary
     if (block.length < BLOCK) throw truncated();
-    if (block.every((b) => b === 0)) return;
+    if (block[0] === 0 && block.equals(ZERO_BLOCK)) return;
     checkSum(block);
     const type = String.fromCharCode(block[156] || 0x30);
     const declared = numeric(block, 124, 12, 'size');
@@ -86,9 +92,13 @@ export async function walkTar(src: BlockSource, visit: TarVisitor): Promise<void
     pax = {};
     longName = longLink = undefined;
     if (!src.has(h.size)) throw truncated();
-    if ((await visit(h, () => src.take(h.size))) === true) return;
-    await src.pass(h.size);
-    await src.skip(pad(h.size));
+    let stop = visit(h, () => src.take(h.size));
+    if (stop instanceof Promise) stop = await stop;
+    if (stop === true) return;
+    const passed = src.pass(h.size);
+    if (passed instanceof Promise) await passed;
+    const skipped = src.skip(pad(h.size));
+    if (skipped instanceof Promise) await skipped;
   }
 }
 
@@ -99,39 +109,48 @@ function pad(size: number): number {
 /** The header's checksum: the sum of its bytes with the checksum field as spaces (signed or unsigned). */
 function checkSum(block: Buffer): void {
   const want = numeric(block, 148, 8, 'checksum');
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : block[i];
-    unsigned += b;
-    signed += b > 127 ? b - 256 : b;
-  }
-  if (want !== unsigned && want !== signed) throw badHeader('checksum mismatch');
+  let unsigned = 8 * 0x20;
+  for (let i = 0; i < 148; i++) unsigned += block[i];
+  for (let i = 156; i < BLOCK; i++) unsigned += block[i];
+  if (want === unsigned) return;
+  // Some old writers summed signed bytes.
+  let signed = 8 * 0x20;
+  for (let i = 0; i < BLOCK; i++) if (i < 148 || i >= 156) signed += block[i] > 127 ? block[i] - 256 : block[i];
+  if (want !== signed) throw badHeader('checksum mismatch');
 }
 
 /** A numeric field: octal (NUL- or space-padded), or base-256 big-endian when its first byte has 0x80. */
 function numeric(block: Buffer, at: number, len: number, what: string): number {
-  const f = block.subarray(at, at + len);
-  if (f[0] & 0x80) {
-    if (f[0] === 0xff) throw badHeader(`negative ${what}`);
-    let n = f[0] & 0x7f;
-    for (let i = 1; i < f.length; i++) n = n * 256 + f[i];
+  if (block[at] & 0x80) {
+    if (block[at] === 0xff) throw badHeader(`negative ${what}`);
+    let n = block[at] & 0x7f;
+    for (let i = at + 1; i < at + len; i++) n = n * 256 + block[i];
     if (!Number.isSafeInteger(n)) throw badHeader(`${what} out of range`);
     return n;
   }
-  const s = f.toString('latin1').replace(/\0.*$/s, '').trim();
-  if (s === '') return 0;
-  if (!/^[0-7]+$/.test(s)) throw badHeader(`${what} ${JSON.stringify(s)}`);
-  const n = parseInt(s, 8);
+  // Digits between optional leading spaces and a NUL or space (parsed by hand: this runs for every header).
+  let i = at;
+  const end = at + len;
+  while (i < end && (block[i] === 0x20 || block[i] === 0)) i++;
+  let n = 0;
+  let digits = 0;
+  for (; i < end; i++) {
+    const c = block[i];
+    if (c === 0 || c === 0x20) break;
+    if (c < 0x30 || c > 0x37) throw badHeader(`${what} ${JSON.stringify(block.toString('latin1', at, end))}`);
+    n = n * 8 + (c - 0x30);
+    digits++;
+  }
+  for (; i < end; i++) if (block[i] !== 0 && block[i] !== 0x20) throw badHeader(`${what} ${JSON.stringify(block.toString('latin1', at, end))}`);
   if (!Number.isSafeInteger(n)) throw badHeader(`${what} out of range`);
-  return n;
+  return digits ? n : 0;
 }
 
 /** A NUL-terminated string field, as UTF-8. */
 function cString(buf: Buffer, at: number, len: number): string {
-  const f = buf.subarray(at, at + len);
-  const nul = f.indexOf(0);
-  return (nul >= 0 ? f.subarray(0, nul) : f).toString('utf8');
+  let end = at;
+  while (end < at + len && buf[end] !== 0) end++;
+  return end === at ? '' : buf.toString('utf8', at, end);
 }
 
 /** PAX records: "LEN key=value\n", LEN counting the whole record in bytes. */
@@ -200,13 +219,19 @@ export class FileBlocks implements BlockSource {
     return this.pos;
   }
 
-  async read(n: number): Promise<Buffer> {
-    const b = await this.file.read(this.pos, n);
-    this.pos += b.length;
-    return b;
+  read(n: number): Buffer | Promise<Buffer> {
+    const b = this.file.peek(this.pos, n);
+    if (b) {
+      this.pos += b.length;
+      return b;
+    }
+    return this.file.read(this.pos, n).then((got) => {
+      this.pos += got.length;
+      return got;
+    });
   }
 
-  async skip(n: number): Promise<void> {
+  skip(n: number): void {
     this.pos += n;
   }
 
@@ -214,7 +239,7 @@ export class FileBlocks implements BlockSource {
     return this.file.range(this.pos, this.pos + n);
   }
 
-  async pass(n: number): Promise<void> {
+  pass(n: number): void {
     this.pos += n;
   }
 
