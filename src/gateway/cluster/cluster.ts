@@ -120,6 +120,11 @@ export class Cluster {
     return this.store.dir;
   }
 
+  /** A fresh temp file path in the data directory (a shard being built goes there until it is whole). */
+  tmpPath(): string {
+    return this.store.tmpPath();
+  }
+
   // ---------------------------------------------------------------- cluster config
 
   config(): ReturnType<Store['config']> {
