@@ -66,6 +66,8 @@ export const ACT = {
   deleteObj: 'delete-obj',
   renameObj: 'rename-obj',
   setConfig: 'set-config',
+  /** Builds a shard from a bucket's objects (PUT /v1/buckets/NAME, cmn.ArchiveBckMsg). */
+  archive: 'archive',
 } as const;
 
 // ---------------------------------------------------------------- query params (api/apc/query.go)
@@ -79,6 +81,19 @@ export const QPARAM = {
   /** evict-remote-bck: drop the cached objects, keep the bucket and its props (QparamKeepRemote). */
   keepBckMd: 'keep_bck_md',
 } as const;
+
+// ---------------------------------------------------------------- shards (api/apc/query.go, cmn/archive)
+
+/** Query parameters of a GET that reads out of a shard: one member (archpath) or many (archregx + archmode). */
+export const QPARAM_ARCH = { path: 'archpath', mime: 'archmime', regx: 'archregx', mode: 'archmode' } as const;
+
+/** cmn/archive MatchMode, in AIStore's order (its error message lists them so). */
+export const ARCH_MATCH_MODES = ['regexp', 'prefix', 'suffix', 'substr', 'wdskey'] as const;
+export type ArchMatchMode = (typeof ARCH_MATCH_MODES)[number];
+
+/** cmn/archive FileExtensions, in the order AIStore tries them. */
+export const ARCH_EXTENSIONS = ['.tar', '.tgz', '.tar.gz', '.zip', '.tar.lz4'] as const;
+export type ArchExt = (typeof ARCH_EXTENSIONS)[number];
 
 // ---------------------------------------------------------------- headers (api/apc/headers.go)
 

@@ -120,6 +120,11 @@ export class Cluster {
     return this.store.dir;
   }
 
+  /** A fresh temp file path in the data directory (a shard being built goes there until it is whole). */
+  tmpPath(): string {
+    return this.store.tmpPath();
+  }
+
   // ---------------------------------------------------------------- cluster config
 
   config(): ReturnType<Store['config']> {
@@ -317,6 +322,19 @@ export class Cluster {
    * stored checksum first; a remote bucket's bad copy is dropped and read through again, an ais one fails.
    */
   async getObject(ref: BucketRef, key: string, range?: (size: number) => ByteRange | undefined): Promise<OpenedObject> {
+    return this.readLocal(ref, key, () => this.store.getObject(ref, key, range));
+  }
+
+  /**
+   * An object's data file open for positional reads (shards are read in place): a remote object is read
+   * through first, as for a GET. The caller closes the handle.
+   */
+  async openObject(ref: BucketRef, key: string): ReturnType<Store['openObject']> {
+    return this.readLocal(ref, key, () => this.store.openObject(ref, key));
+  }
+
+  /** `open` of the local copy, after the checks a read makes: warm-GET validation, a cold GET when missing. */
+  private async readLocal<T>(ref: BucketRef, key: string, open: () => Promise<T>): Promise<T> {
     if (this.isRemote(ref)) await this.ensureBucket(ref);
     const conf = this.store.getBucket(ref).props.checksum;
     if (conf.validate_warm_get && conf.type !== 'none') {
@@ -324,14 +342,14 @@ export class Cluster {
       if (bad && !this.isRemote(ref)) throw bad;
       if (bad) await this.store.deleteObject(ref, key).catch(() => undefined);
     }
-    if (!this.isRemote(ref)) return this.store.getObject(ref, key, range);
+    if (!this.isRemote(ref)) return open();
     try {
-      return await this.store.getObject(ref, key, range);
+      return await open();
     } catch (e) {
       if (!(e instanceof GatewayError) || e.code !== 'NoSuchKey') throw e;
     }
     await this.coldGet(ref, key);
-    return this.store.getObject(ref, key, range);
+    return open();
   }
 
   /** Reads a local copy through its checksum; the error to report when it does not match, else undefined. */

@@ -8,6 +8,7 @@ import { bucketCname, HDR } from '../../common/aisapi';
 import { nodeName } from '../cluster/nodes';
 import type { RequestContext } from '../context';
 import { GatewayError } from '../errors';
+import { ArchiveError } from '../archive/formats';
 import { RangeNotSatisfiable } from '../range';
 import type { BucketRef, Provider } from '../store/types';
 import { headerJson } from './wire';
@@ -38,7 +39,7 @@ export function methodNotAllowed(method: string, allowed: string[]): NativeError
 
 /** A gateway error (the S3 codes both APIs raise) in AIStore's words. */
 export function toNative(ctx: RequestContext, e: unknown, subject: Subject): { status: number; tcode: string; message: string } {
-  if (e instanceof NativeError) return { status: e.status, tcode: e.tcode, message: e.message };
+  if (e instanceof NativeError || e instanceof ArchiveError) return { status: e.status, tcode: e.tcode, message: e.message };
   if (!(e instanceof GatewayError)) {
     const err = e as Error;
     return { status: 500, tcode: '', message: err?.message ?? String(e) };

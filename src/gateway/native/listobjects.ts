@@ -5,11 +5,13 @@
 // Content-Type back). Dirs are "name/" entries
 // (xact/xs/lso.go); atime is formatted with time_format, default Go's RFC822 (xact/xs/wanted_lso.go).
 import { CUSTOM_KEY, ENTRY, formatCustomMd, LS, LsoEntry } from '../../common/aisapi';
+import type { ListedObject } from '../cluster/cluster';
 import { compareKeys } from '../store/keys';
 import type { BucketRef } from '../store/types';
+import { listPageWithShards } from './archlist';
 import { badRequest } from './errors';
 import { ActMsg, BucketCall, newUuid, sendJson, targetLocation } from './http';
-import { cacheStateOf, checkCacheFlags, plainState } from './lscache';
+import { cacheStateOf, checkCacheFlags, EntryState, plainState } from './lscache';
 import { formatGoTime, lsoJson, lsoMsgpack, MAX_PAGE_SIZE, RFC822 } from './wire';
 
 interface LsoMsg {
@@ -48,23 +50,10 @@ export async function listObjects({ ctx, req, res, bucket }: BucketCall, msg: Ac
   let startAfter = lso.token || undefined;
   if (lso.startAfter && (!startAfter || compareKeys(lso.startAfter, startAfter) > 0)) startAfter = lso.startAfter;
 
-  const page = await ctx.cluster.listObjects(bucket, {
-    prefix,
-    delimiter: noRecursion ? '/' : undefined,
-    startAfter,
-    maxKeys: pageSize,
-    cachedOnly: has(LS.cached),
-  });
-
-  // A remote bucket's entries say what is cached here (lscache.ts).
-  const delimiter = noRecursion ? '/' : undefined;
-  const cache = await cacheStateOf(ctx, bucket, page, { flags: lso.flags, props, nameOnly, nameSize, prefix, delimiter, startAfter });
-
   const timeFormat = lso.timeFormat || RFC822;
-  const entries: LsoEntry[] = [];
-  for (const listed of page.objects) {
-    const { o, flags, custom } = cache?.of(listed) ?? plainState(listed);
-    if (has(LS.notCached) && flags & ENTRY.isCached) continue;
+  const entryOf = (listed: ListedObject, state: EntryState = plainState(listed)): LsoEntry | undefined => {
+    const { o, flags, custom } = state;
+    if (has(LS.notCached) && flags & ENTRY.isCached) return undefined;
     const e: LsoEntry = { name: o.key, flags };
     if (!nameOnly) {
       if (want('size') || nameSize) e.size = o.size;
@@ -75,16 +64,34 @@ export async function listObjects({ ctx, req, res, bucket }: BucketCall, msg: Ac
       if (want('location') && o.cached) e.location = targetLocation(ctx);
       if (want('custom') && custom.etag) e['custom-md'] = customMd(bucket, custom);
     }
-    entries.push(e);
+    return e;
+  };
+  const delimiter = noRecursion ? '/' : undefined;
+
+  let entries: LsoEntry[] = [];
+  let token: string;
+  if (has(LS.archDir)) {
+    // Shards opened (archlist.ts); ais/plstcx.go: LsArchDir lists what is in the cluster only (LsCached).
+    const opts = { prefix, delimiter, startAfter, maxKeys: pageSize, cachedOnly: true, dirs: !has(LS.noDirs) };
+    ({ entries, token } = await listPageWithShards(ctx, bucket, opts, (o) => entryOf(o)));
+  } else {
+    const page = await ctx.cluster.listObjects(bucket, { prefix, delimiter, startAfter, maxKeys: pageSize, cachedOnly: has(LS.cached) });
+    // A remote bucket's entries say what is cached here (lscache.ts).
+    const cache = await cacheStateOf(ctx, bucket, page, { flags: lso.flags, props, nameOnly, nameSize, prefix, delimiter, startAfter });
+    for (const listed of page.objects) {
+      const e = entryOf(listed, cache?.of(listed));
+      if (e) entries.push(e);
+    }
+    if (cache) entries.push(...cache.removed);
+    if (!has(LS.noDirs)) for (const cp of page.commonPrefixes) entries.push({ name: cp, flags: ENTRY.isDir });
+    // Lexicographic, dirs among objects (ais/plstcx.go: SortLsoLex with LsNoRecursion, as tokens are names).
+    entries.sort((a, b) => compareKeys(a.name, b.name));
+    token = page.isTruncated && page.last ? page.last : '';
   }
-  if (cache) entries.push(...cache.removed);
-  if (!has(LS.noDirs)) for (const cp of page.commonPrefixes) entries.push({ name: cp, flags: ENTRY.isDir });
-  // Lexicographic, dirs among objects (ais/plstcx.go: SortLsoLex with LsNoRecursion, as tokens are names).
-  entries.sort((a, b) => compareKeys(a.name, b.name));
 
   const result = {
     uuid: lso.uuid || newUuid(),
-    continuation_token: page.isTruncated && page.last ? page.last : '',
+    continuation_token: token,
     entries,
     flags: 0,
   };
@@ -96,6 +103,19 @@ export async function listObjects({ ctx, req, res, bucket }: BucketCall, msg: Ac
   }
   sendJson(res, 200, lsoJson(result));
 }
+
+/** One page's listing request, and whether virtual directories are entries (not LsNoDirs). */
+export interface PageOptions {
+  prefix: string;
+  delimiter?: string;
+  startAfter?: string;
+  maxKeys: number;
+  cachedOnly: boolean;
+  dirs: boolean;
+}
+
+/** How a page makes an object's entry (props as asked); undefined leaves the object out. */
+export type EntryOf = (o: ListedObject) => LsoEntry | undefined;
 
 function parseLsoMsg(value: unknown): LsoMsg {
   const v = (value ?? {}) as Record<string, unknown>;

@@ -15,6 +15,7 @@ import { verifiedPayload } from '../payload';
 import { parseRange } from '../range';
 import { sendBody } from '../store/filebody';
 import type { BucketRef } from '../store/types';
+import { archQueryOf, getFromShard } from './archget';
 import { badRequest, NativeError, notImplemented } from './errors';
 import { ActMsg, ObjectCall, readActMsg, sendOk, targetLocation } from './http';
 import { latestBeforeGet } from './remotecache';
@@ -27,11 +28,13 @@ interface ObjAttrs {
   checksum: { type: string; value: string };
 }
 
-// GET /v1/objects/BUCKET/OBJECT (Range: bytes=FIRST-LAST)
+// GET /v1/objects/BUCKET/OBJECT (Range: bytes=FIRST-LAST; ?archpath=, ?archregx=&archmode=)
 export async function getObject(call: ObjectCall): Promise<void> {
   const { ctx, req, res, query, bucket, key } = call;
-  if (query.get('archpath')) throw notImplemented('reading files out of archives (archpath)');
   await latestBeforeGet(call); // ?latest-ver: a stale copy of a remote object is read again first
+  // ?archpath= or ?archregx=&archmode=: a shard's members rather than its bytes (archget.ts).
+  const arch = archQueryOf(query);
+  if (arch) return getFromShard(call, arch);
   const rangeHeader = typeof req.headers.range === 'string' ? req.headers.range : undefined;
   const got = await ctx.cluster.getObject(bucket, key, rangeHeader ? (size) => parseRange(rangeHeader, size, 'native') : undefined);
   const { meta, range } = got;

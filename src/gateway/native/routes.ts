@@ -1,8 +1,8 @@
 // AIStore's native HTTP API (/v1), served the way a real AIStore cluster answers it: this file is the
 // routing table; one file per resource holds one function per route (cluster.ts, buckets.ts,
-// listobjects.ts, objects.ts; jobs: multiobj.ts, copybucket.ts, summary.ts, jobqueries.ts; a remote bucket's
-// cache: prefetch.ts, blobdownload.ts, remotecache.ts, lscache.ts), errors.ts
-// renders errors, wire.ts the JSON and msgpack shapes, jobengine.ts runs the jobs.
+// listobjects.ts, objects.ts; shards: archget.ts, archlist.ts, archive.ts; jobs: multiobj.ts, copybucket.ts,
+// summary.ts, jobqueries.ts; a remote bucket's cache: prefetch.ts, blobdownload.ts, remotecache.ts,
+// lscache.ts), errors.ts renders errors, wire.ts the JSON and msgpack shapes, jobengine.ts runs the jobs.
 //
 // Verified against AIStore's source (repository NVIDIA/aistore, read at commit 583e7729): URL paths
 // api/apc/urlpaths.go (/v1/{buckets,objects,daemon,cluster,health}); query params api/apc/query.go; action
@@ -16,6 +16,7 @@ import { badRequest, methodNotAllowed, NativeError, notImplemented, sendError, S
 import { ActMsg, BucketCall, decodePath, NativeCall, ObjectCall, providerOf, readActMsg, validateBucket } from './http';
 import * as buckets from './buckets';
 import * as cluster from './cluster';
+import { archiveObjects } from './archive';
 import { copyBucket, copyListRange } from './copybucket';
 import * as jobs from './jobqueries';
 import { listObjects } from './listobjects';
@@ -78,6 +79,10 @@ const BUCKET_ROUTES: MethodRoutes<BucketCall> = {
     },
     unknown: (a) =>
       badRequest(`invalid action "${a}" for DELETE /v1/buckets/NAME (expecting destroy-bck, delete-listrange, evict-remote-bck, evict-listrange)`),
+  },
+  PUT: {
+    actions: { [ACT.archive]: archiveObjects },
+    unknown: (a) => badRequest(`invalid action "${a}" for PUT /v1/buckets/NAME (expecting archive)`),
   },
   PATCH: {
     actions: { [ACT.setBprops]: buckets.setBucketProps, [ACT.resetBprops]: buckets.resetBucketProps },
@@ -159,7 +164,7 @@ async function route(ctx: RequestContext, req: http.IncomingMessage, res: http.S
     case 'buckets': {
       const name = decodePath(parts.slice(1).join('/'));
       if (name === '') {
-        if (['POST', 'DELETE', 'PATCH', 'HEAD'].includes(method)) throw badRequest('bucket name is missing');
+        if (['POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'].includes(method)) throw badRequest('bucket name is missing');
         return dispatch(BUCKETS_ROUTES, call);
       }
       // HEAD /v1/buckets/NAME/PREFIX?bsumm_remote=: a summary of that prefix (ais/proxy.go httpbckhead).

@@ -219,6 +219,32 @@ export class Objects {
     }
   }
 
+  /**
+   * An object's data file, open for positional reads (a shard is read in place, member by member): bytes
+   * [0, dataSize) are the object's. The caller closes `fh`; a concurrent overwrite leaves this version whole.
+   */
+  async openObject(ref: BucketRef, key: string): Promise<{ meta: ObjectMeta; fh: fs.promises.FileHandle; dataSize: number }> {
+    validateKey(key);
+    const b = this.buckets.state(ref);
+    let fh: fs.promises.FileHandle;
+    try {
+      fh = await fs.promises.open(this.objectPath(b, key), 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw errors.noSuchKey(ref.name, key);
+      throw e;
+    }
+    try {
+      const { meta, dataSize } = await readTrailer<ObjectMeta>(fh);
+      const s = b.index?.get(key);
+      meta.atime = Date.now();
+      if (s) s.atime = meta.atime;
+      return { meta, fh, dataSize };
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      throw e;
+    }
+  }
+
   async deleteObject(ref: BucketRef, key: string): Promise<void> {
     validateKey(key);
     const b = this.buckets.state(ref);

@@ -157,6 +157,16 @@ export class Store {
     return this.objects.getObject(ref, key, range);
   }
 
+  /** A fresh path in tmp/ (same filesystem as the objects, emptied at start): for work that becomes an object. */
+  tmpPath(): string {
+    return this.data.tmpPath();
+  }
+
+  /** An object's data file open for positional reads (objects.ts openObject); the caller closes it. */
+  openObject(ref: BucketRef, key: string): ReturnType<Objects['openObject']> {
+    return this.objects.openObject(ref, key);
+  }
+
   deleteObject(ref: BucketRef, key: string): Promise<void> {
     return this.objects.deleteObject(ref, key);
   }
