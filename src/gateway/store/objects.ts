@@ -190,24 +190,11 @@ export class Objects {
     key: string,
     range?: (size: number) => ByteRange | undefined,
   ): Promise<OpenedObject> {
-    validateKey(key);
-    const b = this.buckets.state(ref);
-    let fh: fs.promises.FileHandle;
+    const { meta, fh, dataSize } = await this.openObject(ref, key);
     try {
-      fh = await fs.promises.open(this.objectPath(b, key), 'r');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw errors.noSuchKey(ref.name, key);
-      throw e;
-    }
-    try {
-      const { meta, dataSize } = await readTrailer<ObjectMeta>(fh);
       const r = range?.(dataSize);
       const start = r ? r.start : 0;
       const end = r ? r.end : dataSize - 1;
-      const now = Date.now();
-      const s = b.index?.get(key);
-      if (s) s.atime = now;
-      meta.atime = now;
       const stream =
         end < start
           ? (await fh.close(), Readable.from([]))
