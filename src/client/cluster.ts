@@ -106,7 +106,7 @@ export interface DeleteObjectsResult {
   cancelled: boolean;
 }
 
-/** Sends `keys` to `deleteBatch` DELETE_BATCH_SIZE at a time, in order; what both clients' deleteObjects share. */
+/** Sends `keys` to `deleteBatch` DELETE_BATCH_SIZE at a time, in order (S3's DeleteObjects takes at most 1000). */
 export async function deleteInBatches(keys: string[], options: DeleteObjectsOptions, deleteBatch: (batch: string[]) => Promise<DeleteFailure[]>): Promise<DeleteObjectsResult> {
   const result: DeleteObjectsResult = { deleted: 0, failed: [], cancelled: false };
   for (let at = 0; at < keys.length; at += DELETE_BATCH_SIZE) {
@@ -255,8 +255,9 @@ export interface ClusterClient {
   putObject(bucket: BucketRef, key: string, source: PutSource, options?: PutOptions): Promise<PutResult>;
   deleteObject(bucket: BucketRef, key: string): Promise<void>;
   /**
-   * Deletes many keys with one request per DELETE_BATCH_SIZE (S3 DeleteObjects, AIStore's delete-listrange
-   * job); the keys that could not be deleted come back by name, not as an error.
+   * Deletes many keys: S3 with one DeleteObjects per DELETE_BATCH_SIZE, AIStore with one delete-listrange
+   * job for all of them (the signal stops it); the keys that could not be deleted come back by name, not as
+   * an error.
    */
   deleteObjects(bucket: BucketRef, keys: string[], options?: DeleteObjectsOptions): Promise<DeleteObjectsResult>;
 

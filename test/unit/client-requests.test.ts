@@ -53,7 +53,7 @@ describe('batch delete against the gateway', () => {
   for (const kind of ['ais', 's3'] as const) {
     const clientOf = () => (kind === 'ais' ? new AisClusterClient({ kind, endpoint: env.proxy.url }) : new S3ClusterClient({ kind, endpoint: `${env.proxy.url}/s3` }));
 
-    test(`${kind}: 2,500 keys go in 3 batch requests, in order, with progress after each`, async () => {
+    test(`${kind}: 2,500 keys go ${kind === 'ais' ? 'as one job' : 'in 3 batch requests, in order, with progress after each'}`, async () => {
       const client = clientOf();
       const bucket = { name: `many-${kind}`, provider: kind };
       try {
@@ -64,14 +64,13 @@ describe('batch delete against the gateway', () => {
         const progress: [number, number][] = [];
         const result = await client.deleteObjects(bucket, keys, { onProgress: (done, total) => progress.push([done, total]) });
         assert.deepEqual(result, { deleted: 2500, failed: [], cancelled: false });
-        assert.deepEqual(progress, [[1000, 2500], [2000, 2500], [2500, 2500]]);
         const sent = deletes(env.proxy.seen);
         if (kind === 'ais') {
-          // Three jobs, each asked about once: the gateway has ended a job by the time it answers.
-          assert.deepEqual(sent.filter((r) => r.startsWith('DELETE ')), Array(3).fill(`DELETE /v1/buckets/${bucket.name}?provider=ais`));
-          assert.deepEqual(sent.filter((r) => r.includes('what=status')), Array(3).fill('GET /v1/cluster?what=status'));
-          assert.equal(sent.length, 6, sent.join('\n'));
+          // One job for every name, asked about once: the gateway has ended a list job by the time it answers.
+          assert.deepEqual(progress, [[2500, 2500]]);
+          assert.deepEqual(sent, [`DELETE /v1/buckets/${bucket.name}?provider=ais`, 'GET /v1/cluster?what=status']);
         } else {
+          assert.deepEqual(progress, [[1000, 2500], [2000, 2500], [2500, 2500]]);
           assert.equal(sent.length, 3, sent.join('\n'));
           for (const r of sent) assert.match(r, new RegExp(`^POST /s3/${bucket.name}/?\\?delete`));
         }
@@ -81,7 +80,7 @@ describe('batch delete against the gateway', () => {
       }
     });
 
-    test(`${kind}: Cancel stops before the next batch; what was sent is finished and counted`, async () => {
+    test(`${kind}: ${kind === 's3' ? 'Cancel stops before the next batch; what was sent is finished and counted' : 'aborted before it starts, nothing is sent'}`, async () => {
       const client = clientOf();
       const bucket = { name: `cancel-${kind}`, provider: kind };
       try {
@@ -89,11 +88,14 @@ describe('batch delete against the gateway', () => {
         const keys = keysOf(2500, 'c/');
         await putAll(client, bucket, keys);
         env.proxy.seen.length = 0;
-        const abort = new AbortController();
-        const result = await client.deleteObjects(bucket, keys, { signal: abort.signal, onProgress: () => abort.abort() });
-        assert.deepEqual(result, { deleted: 1000, failed: [], cancelled: true });
-        assert.equal(deletes(env.proxy.seen).filter((r) => !r.includes('what=status')).length, 1, 'one batch sent');
-        assert.deepEqual(await listKeys(client, bucket, ''), keys.slice(1000));
+        if (kind === 's3') {
+          // S3: batch after batch, so Cancel stops before the next one. (AIStore's one job is stopped instead.)
+          const abort = new AbortController();
+          const result = await client.deleteObjects(bucket, keys, { signal: abort.signal, onProgress: () => abort.abort() });
+          assert.deepEqual(result, { deleted: 1000, failed: [], cancelled: true });
+          assert.equal(deletes(env.proxy.seen).length, 1, 'one batch sent');
+          assert.deepEqual(await listKeys(client, bucket, ''), keys.slice(1000));
+        }
         // Aborted before it starts: nothing is sent.
         env.proxy.seen.length = 0;
         assert.deepEqual(await client.deleteObjects(bucket, keys, { signal: AbortSignal.abort() }), { deleted: 0, failed: [], cancelled: true });

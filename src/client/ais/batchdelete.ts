@@ -1,6 +1,6 @@
-// Deleting many objects in one request per batch (api/multiobj.go DeleteMultiObj) and waiting for the
-// job it starts (GET /v1/cluster?what=status) to learn how it ended.
-import { BucketRef, ClientError, deleteInBatches, DeleteFailure, DeleteObjectsOptions, DeleteObjectsResult, ListObjectsOptions, networkError, ObjectPage } from '../cluster';
+// Deleting many objects as one job (api/multiobj.go DeleteMultiObj) and waiting for it (GET
+// /v1/cluster?what=status) to learn how it ended.
+import { BucketRef, ClientError, DeleteFailure, DeleteObjectsOptions, DeleteObjectsResult, ListObjectsOptions, networkError, ObjectPage } from '../cluster';
 import { readText } from '../http';
 import { ACT } from '../../common/aisapi';
 import { AisRequests, bucketQuery, targetOf } from './requests';
@@ -23,27 +23,42 @@ type ListObjects = (bucket: BucketRef, options: ListObjectsOptions) => Promise<O
 
 /**
  * AIStore's multi-object delete (api/multiobj.go DeleteMultiObj): DELETE /v1/buckets/B {"action":
- * "delete-listrange", "value": {"objnames": [...]}} starts a job and answers with its id; the job's
- * status (GET /v1/cluster?what=status, ais/ic.go xstatusOne) says when it ended and with what error.
- * That error names a few keys at most (cos.Errs), and a listed name that was not there counts as one
- * (xact/xs/evict.go): so after an error, the keys still listed are the ones that failed.
+ * "delete-listrange", "value": {"objnames": [...]}} starts one job for all the names and answers with its
+ * id; the job's status (GET /v1/cluster?what=status, ais/ic.go xstatusOne) says when it ended and with what
+ * error. That error names a few keys at most (cos.Errs), and a listed name that was not there counts as one
+ * (xact/xs/evict.go): so after an error (or a stop), the keys still listed are the ones not deleted. The
+ * signal stops the job (PUT /v1/cluster stop); what it deleted by then stays deleted.
  */
-export function deleteObjects(requests: AisRequests, listObjects: ListObjects, bucket: BucketRef, keys: string[], options: DeleteObjectsOptions): Promise<DeleteObjectsResult> {
-  return deleteInBatches(keys, options, async (batch) => {
-    const target = targetOf(bucket);
-    const res = await requests.send({
-      method: 'DELETE',
-      path: `/v1/buckets/${encodeURIComponent(bucket.name)}`,
-      query: bucketQuery(bucket),
-      json: { action: ACT.deleteListRange, value: { objnames: batch } },
-      target,
-    });
-    const jobId = (await readText(res, 4096).catch((err) => Promise.reject(networkError(err, requests.endpoint)))).trim();
-    const status = jobId ? await waitForJob(requests, jobId, ACT.deleteListRange, target) : undefined;
-    if (status && !status.err && !status.aborted) return [];
-    const why = status?.err || (status?.aborted ? 'the delete job was aborted' : 'the cluster did not say how the delete job ended');
-    return (await keysStillListed(listObjects, bucket, batch)).map((key): DeleteFailure => ({ key, message: why }));
+export async function deleteObjects(requests: AisRequests, listObjects: ListObjects, bucket: BucketRef, keys: string[], options: DeleteObjectsOptions): Promise<DeleteObjectsResult> {
+  if (keys.length === 0) return { deleted: 0, failed: [], cancelled: false };
+  if (options.signal?.aborted) return { deleted: 0, failed: [], cancelled: true };
+  const target = targetOf(bucket);
+  const res = await requests.send({
+    method: 'DELETE',
+    path: `/v1/buckets/${encodeURIComponent(bucket.name)}`,
+    query: bucketQuery(bucket),
+    json: { action: ACT.deleteListRange, value: { objnames: keys } },
+    target,
   });
+  const jobId = (await readText(res, 4096).catch((err) => Promise.reject(networkError(err, requests.endpoint)))).trim();
+  const stop = () => void requests.noBody({ method: 'PUT', path: '/v1/cluster', json: { action: ACT.stopJob, value: { ID: jobId, Kind: ACT.deleteListRange } }, target: `job ${jobId}` }).catch(() => undefined);
+  options.signal?.addEventListener('abort', stop, { once: true });
+  let status: JobStatus | undefined;
+  try {
+    status = jobId ? await waitForJob(requests, jobId, ACT.deleteListRange, target) : undefined;
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+  }
+  const cancelled = !!options.signal?.aborted || !!status?.aborted;
+  if (status && !status.err && !status.aborted) {
+    options.onProgress?.(keys.length, keys.length);
+    return { deleted: keys.length, failed: [], cancelled: false };
+  }
+  const left = await keysStillListed(listObjects, bucket, keys);
+  options.onProgress?.(keys.length, keys.length);
+  if (cancelled) return { deleted: keys.length - left.length, failed: [], cancelled: true };
+  const why = status?.err || 'the cluster did not say how the delete job ended';
+  return { deleted: keys.length - left.length, failed: left.map((key): DeleteFailure => ({ key, message: why })), cancelled: false };
 }
 
 /** Polls a job's status until it ends; undefined when the cluster does not know the job (any more). */
