@@ -128,7 +128,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   const jobsView = vscode.window.createTreeView('aisBuckets.jobs', { treeDataProvider: jobsTree });
   context.subscriptions.push(board, jobsTree, jobsView, registry.onDidChange(() => void board.refresh()));
   const jobs = { registry, board, log, refreshTree: () => tree.refresh() };
-  registerJobCommands(context, jobs, jobsView);
+  registerJobCommands(context, jobs, jobsView, jobsTree);
   registerCopyBucketCommand(context, jobs);
   registerCopyToCommand(context, jobs);
   registerDeleteByTemplateCommand(context, jobs);

@@ -9,7 +9,7 @@ import { elapsedMs, formatElapsed, jobDescription, jobLabel } from '../jobs/item
 import { errorText } from '../objects/errors';
 import { formatSize } from '../objects/format';
 import type { ClusterRegistry } from '../registry';
-import type { JobsNode } from '../views/jobs';
+import type { JobsNode, JobsTreeProvider } from '../views/jobs';
 import { count } from './outcome';
 
 export interface JobsContext {
@@ -42,7 +42,7 @@ function amount(job: JobInfo): string {
 
 /** Shows the job in the Jobs view and, when it ends, a notification that says how (Reveal opens the bucket). */
 export function followJob(ctx: JobsContext, started: StartedJob, text: JobEndText, reveal?: { bucket: BucketRef; clusterName: string }): void {
-  void vscode.commands.executeCommand('aisBuckets.jobs.focus');
+  void vscode.commands.executeCommand('aisBuckets.jobs.reveal', started.clusterName, started.id).then(undefined, () => vscode.commands.executeCommand('aisBuckets.jobs.focus'));
   void started.done.then((job) => {
     ctx.refreshTree();
     const revealLabel = vscode.l10n.t('Reveal Bucket');
@@ -78,7 +78,7 @@ export function startLocalJob(ctx: JobsContext, clusterName: string, spec: Local
   return { clusterName, id, done };
 }
 
-export function registerJobCommands(context: vscode.ExtensionContext, ctx: JobsContext, view: vscode.TreeView<JobsNode>): void {
+export function registerJobCommands(context: vscode.ExtensionContext, ctx: JobsContext, view: vscode.TreeView<JobsNode>, tree: JobsTreeProvider): void {
   const jobOf = (n?: JobsNode) => (n?.type === 'job' ? n.entry : undefined);
   context.subscriptions.push(
     // Jobs started elsewhere (the CLI, another user) show when the view is opened or refreshed.
@@ -86,6 +86,11 @@ export function registerJobCommands(context: vscode.ExtensionContext, ctx: JobsC
       if (e.visible) void ctx.board.refresh();
     }),
     vscode.commands.registerCommand('aisBuckets.jobs.refresh', () => ctx.board.refresh()),
+    // Internal: a job just started shows in the view, its row scrolled to.
+    vscode.commands.registerCommand('aisBuckets.jobs.reveal', async (clusterName: string, id: string) => {
+      await vscode.commands.executeCommand('aisBuckets.jobs.focus');
+      await tree.reveal(view, clusterName, id);
+    }),
     vscode.commands.registerCommand('aisBuckets.jobs.clearFinished', () => ctx.board.clearFinished()),
     vscode.commands.registerCommand('aisBuckets.stopJob', async (n?: JobsNode) => {
       const entry = jobOf(n) ?? (await pickRunningJob(ctx));

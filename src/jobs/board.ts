@@ -99,7 +99,9 @@ export class JobBoard {
     const jobs = [...(this.byCluster.get(clusterName)?.values() ?? [])];
     const t = (d?: Date) => d?.getTime() ?? 0;
     const running = jobs.filter((j) => isRunning(j.info)).sort((a, b) => t(b.info.started) - t(a.info.started));
-    const finished = jobs.filter((j) => !isRunning(j.info)).sort((a, b) => t(b.info.ended) - t(a.info.ended) || t(b.info.started) - t(a.info.started));
+    // A job stopped a moment ago may have no end time yet: it ended now.
+    const end = (j: JobEntry) => j.info.ended?.getTime() ?? Date.now();
+    const finished = jobs.filter((j) => !isRunning(j.info)).sort((a, b) => end(b) - end(a) || t(b.info.started) - t(a.info.started));
     return [...running, ...finished];
   }
 

@@ -71,6 +71,16 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
 
   private lastState: ClusterJobsState[] = [];
 
+  /** Scrolls the Jobs view to a job's row (a job just started here), showing the view first. */
+  async reveal(view: vscode.TreeView<JobsNode>, clusterName: string, id: string): Promise<void> {
+    this.lastState = await this.board.state();
+    const state = this.lastState.find((c) => c.clusterName === clusterName);
+    const entry = state?.jobs.find((j) => j.info.id === id);
+    if (!entry) return;
+    const node = this.jobNodes.get(`${clusterName}\n${id}`) ?? { type: 'job' as const, entry };
+    await view.reveal(node, { select: false, focus: false });
+  }
+
   getParent(n: JobsNode): JobsNode | undefined {
     if (n.type === 'jobCluster') return undefined;
     const clusterName = n.type === 'job' ? n.entry.clusterName : n.clusterName;
