@@ -17,7 +17,7 @@ import { createShardWriter, ShardWriter, tarAppendOffset } from '../archive/writ
 import type { RequestContext } from '../context';
 import { GatewayError } from '../errors';
 import type { BucketRef } from '../store/types';
-import { badRequest, NativeError, toNative } from './errors';
+import { badRequest, msgFields, NativeError, toNative } from './errors';
 import { ActMsg, BucketCall, providerOf, sendXid, validateBucket } from './http';
 import { Job, jobEngine } from './jobengine';
 import { ctlMsgOf, isNoSuchKey, listRangeOf, ObjectSelection, selectedObjects } from './multiobj';
@@ -65,14 +65,7 @@ export async function archiveObjects(call: BucketCall, msg: ActMsg): Promise<voi
 function parseArchiveMsg(ctx: RequestContext, src: BucketRef, value: unknown): ArchiveMsg {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('archive: value must be a JSON object (cmn.ArchiveBckMsg)');
   const v = value as Record<string, unknown>;
-  const str = (k: string) => {
-    if (v[k] !== undefined && v[k] !== null && typeof v[k] !== 'string') throw badRequest(`archive: "${k}" must be a string`);
-    return (v[k] as string | undefined) ?? '';
-  };
-  const bool = (k: string) => {
-    if (v[k] !== undefined && v[k] !== null && typeof v[k] !== 'boolean') throw badRequest(`archive: "${k}" must be true or false`);
-    return v[k] === true;
-  };
+  const { str, bool } = msgFields('archive', v);
   let dst = src;
   const to = v.tobck as { name?: unknown; provider?: unknown } | undefined | null;
   if (to !== undefined && to !== null) {

@@ -9,7 +9,7 @@ import { BLOB, chunkSizeOf, rangedSource, workersOf } from '../cluster/blob';
 import { checkAgainstRemote, headRemote } from '../cluster/latest';
 import type { RemoteObject } from '../cluster/remote';
 import { errors } from '../errors';
-import { badRequest } from './errors';
+import { badRequest, msgFields } from './errors';
 import { ActMsg, BucketCall, sendOk, sendXid } from './http';
 import { jobEngine } from './jobengine';
 import { iec } from './prefetch';
@@ -59,14 +59,8 @@ function blobMsg(value: unknown): BlobMsg {
   if (value === undefined || value === null) return { chunkSize: 0, fullSize: 0, workers: 0, latest: false };
   if (typeof value !== 'object' || Array.isArray(value)) throw badRequest(`${ACT.blobDownload}: value must be a BlobMsg JSON object`);
   const v = value as Record<string, unknown>;
-  const int = (k: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const x = v[k];
-    if (x === undefined || x === null) return 0;
-    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < min || x > max) throw badRequest(`${ACT.blobDownload}: invalid ${k}=${JSON.stringify(x)}`);
-    return x;
-  };
-  const latest = v['latest-ver'];
-  if (latest !== undefined && latest !== null && typeof latest !== 'boolean') throw badRequest(`${ACT.blobDownload}: "latest-ver" must be true or false`);
+  const { int, bool } = msgFields(ACT.blobDownload, v);
+  const latest = bool('latest-ver');
   // apc.BlobMsg.FromHeader: workers in (-1..128)
-  return { chunkSize: int('chunk-size', 0), fullSize: int('full-size', 0), workers: Math.min(int('num-workers', -1, 128), BLOB.maxWorkers), latest: latest === true };
+  return { chunkSize: int('chunk-size', 0), fullSize: int('full-size', 0), workers: Math.min(int('num-workers', -1, 128), BLOB.maxWorkers), latest };
 }

@@ -10,7 +10,7 @@ import { ACT, bucketCname, normalizeProvider } from '../../common/aisapi';
 import type { RequestContext } from '../context';
 import { GatewayError } from '../errors';
 import type { BucketRef, Provider } from '../store/types';
-import { badRequest, notImplemented, toNative } from './errors';
+import { badRequest, msgFields, notImplemented, toNative } from './errors';
 import { ActMsg, BucketCall, providerOf, sendXid, validateBucket } from './http';
 import { Job, jobEngine } from './jobengine';
 import { ctlMsgOf, forEachSelected, isNoSuchKey, listRangeOf, numWorkersOf, ObjectSelection, selectedObjects } from './multiobj';
@@ -96,14 +96,7 @@ function toName(name: string, opts: CopyOptions): string {
 function copyOptions(value: unknown): CopyOptions {
   if (value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) throw badRequest('copy: value must be a JSON object');
   const v = (value ?? {}) as Record<string, unknown>;
-  const str = (k: string) => {
-    if (v[k] !== undefined && v[k] !== null && typeof v[k] !== 'string') throw badRequest(`copy: "${k}" must be a string`);
-    return (v[k] as string | undefined) ?? '';
-  };
-  const bool = (k: string) => {
-    if (v[k] !== undefined && v[k] !== null && typeof v[k] !== 'boolean') throw badRequest(`copy: "${k}" must be true or false`);
-    return v[k] === true;
-  };
+  const { str, bool } = msgFields('copy', v);
   const prepend = str('prepend');
   if (bool('synchronize') && prepend) throw badRequest(`prepend option (${JSON.stringify(prepend)}) is incompatible with the request to synchronize buckets`);
   const ext = v.ext && typeof v.ext === 'object' && !Array.isArray(v.ext) ? (v.ext as Record<string, string>) : {};

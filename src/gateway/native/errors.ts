@@ -105,3 +105,28 @@ export function sendError(ctx: RequestContext, req: http.IncomingMessage, res: h
   res.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
+
+/**
+ * Typed reads of an action message's fields (Go's json.Unmarshal into a struct): absent or null is the zero
+ * value, any other type is a 400 that names the action and the field.
+ */
+export function msgFields(action: string, v: Record<string, unknown>) {
+  const given = (k: string) => v[k] !== undefined && v[k] !== null;
+  return {
+    str(k: string): string {
+      if (given(k) && typeof v[k] !== 'string') throw badRequest(`${action}: "${k}" must be a string`);
+      return (v[k] as string | undefined) ?? '';
+    },
+    bool(k: string): boolean {
+      if (given(k) && typeof v[k] !== 'boolean') throw badRequest(`${action}: "${k}" must be true or false`);
+      return v[k] === true;
+    },
+    /** An integer in [min, max]; absent is 0. */
+    int(k: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+      if (!given(k)) return 0;
+      const x = v[k];
+      if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < min || x > max) throw badRequest(`${action}: invalid ${k}=${JSON.stringify(x)}`);
+      return x;
+    },
+  };
+}

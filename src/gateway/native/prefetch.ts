@@ -17,7 +17,7 @@ import { nodeName } from '../cluster/nodes';
 import type { RequestContext } from '../context';
 import { errors, GatewayError } from '../errors';
 import type { BucketRef } from '../store/types';
-import { badRequest, toNative } from './errors';
+import { badRequest, msgFields, toNative } from './errors';
 import { ActMsg, BucketCall, sendXid } from './http';
 import { Job, jobEngine } from './jobengine';
 import { ctlMsgOf, listRangeOf, ObjectSelection, Selected, selectedObjects } from './multiobj';
@@ -112,17 +112,7 @@ function unreachable(e: unknown): boolean {
 function prefetchOptions(value: unknown): PrefetchOptions {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest(`${ACT.prefetchListRange}: value must be a PrefetchMsg JSON object`);
   const v = value as Record<string, unknown>;
-  const int = (k: string, min: number): number => {
-    const x = v[k];
-    if (x === undefined || x === null) return 0;
-    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < min) throw badRequest(`${ACT.prefetchListRange}: invalid ${k}=${JSON.stringify(x)}`);
-    return x;
-  };
-  const bool = (k: string): boolean => {
-    const x = v[k];
-    if (x !== undefined && x !== null && typeof x !== 'boolean') throw badRequest(`${ACT.prefetchListRange}: "${k}" must be true or false`);
-    return x === true;
-  };
+  const { int, bool } = msgFields(ACT.prefetchListRange, v);
   const latest = bool('latest-ver');
   bool('coer'); // prefetch goes on past the errors of single objects either way (prefetch.go do)
   bool('non-recurs');
