@@ -126,7 +126,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   });
   const jobsTree = new JobsTreeProvider(board);
   const jobsView = vscode.window.createTreeView('aisBuckets.jobs', { treeDataProvider: jobsTree });
-  context.subscriptions.push(board, jobsTree, jobsView, registry.onDidChange(() => void board.refresh()));
+  // A cluster added or removed: asked about its jobs only while the view shows (not at start-up or hidden).
+  context.subscriptions.push(board, jobsTree, jobsView, registry.onDidChange(() => jobsView.visible && void board.refresh()));
   const jobs = { registry, board, log, refreshTree: () => tree.refresh() };
   registerJobCommands(context, jobs, jobsView, jobsTree);
   registerCopyBucketCommand(context, jobs);

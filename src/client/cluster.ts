@@ -24,6 +24,11 @@ export interface BucketRef {
   namespace?: { uuid: string; name: string };
 }
 
+/** The same bucket: name, provider and namespace. */
+export function sameBucket(a: BucketRef, b: BucketRef): boolean {
+  return a.name === b.name && a.provider === b.provider && (a.namespace?.uuid ?? '') === (b.namespace?.uuid ?? '') && (a.namespace?.name ?? '') === (b.namespace?.name ?? '');
+}
+
 export interface BucketInfo extends BucketRef {
   created?: Date;
 }

@@ -1,7 +1,7 @@
 // What several command files share: the bucket or folder a command acts on (the tree node it was given,
 // else what the user picks), how a failure is told, and transfers under a cancellable notification.
 import * as vscode from 'vscode';
-import { type BucketRef, isClientError, type ObjectEntry } from '../client/cluster';
+import { type BucketRef, isClientError, type ObjectEntry, sameBucket as isSameBucket } from '../client/cluster';
 import { TransferCancelled } from '../client/transfer/limits';
 import type { TransferOptions, TransferProgress } from '../client/transfer/options';
 import { runningTransfers } from '../client/transfer/running';
@@ -126,7 +126,7 @@ export interface Flow {
 export type Then<T> = (picked: T) => Step | void | Promise<Step | void>;
 
 function sameBucket(a: BucketRef | undefined, b: BucketRef | undefined): boolean {
-  return !!a && !!b && a.name === b.name && a.provider === b.provider && (a.namespace?.uuid ?? '') === (b.namespace?.uuid ?? '') && (a.namespace?.name ?? '') === (b.namespace?.name ?? '');
+  return !!a && !!b && isSameBucket(a, b);
 }
 
 async function clusterEntries(registry: ClusterRegistry) {

@@ -3,9 +3,9 @@
 // AIStore the copy is one server-side job (copy-bck), on an S3 endpoint the extension copies key by key
 // (CopyObject), and both show in the Jobs view.
 import * as vscode from 'vscode';
-import type { BucketRef, ClusterClient } from '../client/cluster';
+import { type BucketRef, type ClusterClient, sameBucket } from '../client/cluster';
 import { JOB_KIND, type BucketSummary } from '../client/jobs';
-import { copySelected, countSelected, sameBucket } from '../jobs/clientside';
+import { copySelected, countSelected } from '../jobs/clientside';
 import { shortBucket } from '../jobs/items';
 import { errorText } from '../objects/errors';
 import { formatSize } from '../objects/format';

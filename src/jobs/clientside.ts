@@ -1,7 +1,7 @@
 // The jobs an S3 endpoint has no server-side form of, run by the extension itself: a listing one page
 // (1000 keys) at a time, then per page one DeleteObjects, or CopyObject per key (a streamed GET → PUT
 // between clusters). Memory holds one page; the signal stops before the next request.
-import type { BucketRef, ClusterClient, ObjectEntry } from '../client/cluster';
+import { type BucketRef, type ClusterClient, type ObjectEntry, sameBucket } from '../client/cluster';
 import type { BucketSummary } from '../client/jobs';
 import { parseTemplate, templateMatcher } from '../common/template';
 import type { LocalJobControl } from './board';
@@ -103,8 +103,4 @@ export async function copyEntries(plan: Omit<CopyPlan, 'filter'>, entries: { key
     }
   };
   await Promise.all(Array.from({ length: COPY_CONCURRENCY }, worker));
-}
-
-export function sameBucket(a: BucketRef, b: BucketRef): boolean {
-  return a.name === b.name && a.provider === b.provider && (a.namespace?.uuid ?? '') === (b.namespace?.uuid ?? '') && (a.namespace?.name ?? '') === (b.namespace?.name ?? '');
 }
