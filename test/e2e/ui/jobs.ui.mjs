@@ -255,4 +255,41 @@ export default [
       }
     },
   },
+  {
+    name: 'Copy Bucket… from the palette with nothing selected: the bucket picked, a new bucket named, the copy told when done',
+    timeout: 3 * 60_000,
+    async run(wb, ctx) {
+      const FROM = 'jobs-palette';
+      const TO = 'jobs-palette-copy';
+      await seed(ctx, FROM, 3);
+      try {
+        await wb.openView();
+        await wb.runCommand('AIS Buckets: Copy Bucket…');
+        await wb.waitForQuickInputTitle(/^Copy Bucket \(\d\/\d\)$/);
+        await wb.waitForQuickInputIdle();
+        // The cluster step comes only when there are several clusters (another test may have added one).
+        if (/Which cluster/.test(await wb.quickPickPlaceholder())) {
+          await wb.quickPick(new RegExp(`^${ctx.cluster}\\b`), { filter: false });
+          await wb.waitForQuickInputIdle();
+        }
+        await wb.waitForQuickPickItem(FROM);
+        await wb.quickPick(FROM);
+        await wb.waitForQuickPickItem(/New bucket…$/);
+        await wb.screenshot('copy-bucket-palette-destination');
+        await wb.quickPick(/New bucket…$/, { filter: false });
+        await wb.typeInput(TO);
+        await wb.page.keyboard.press('Enter');
+        await wb.waitForQuickInputTitle(/^Copy Bucket \(\d\/\d\)$/);
+        await wb.page.keyboard.press('Enter');
+        assert.match(await wb.dialogMessage(), /^Copy 3 objects \(\d+ B\) from ais:\/\/jobs-palette to ais:\/\/jobs-palette-copy\?/);
+        await wb.dialogButton('Copy');
+        assert.match(await wb.waitForNotification(/^Copied 3 objects/, 60_000), /to ais:\/\/jobs-palette-copy\.$/);
+        await wb.screenshot('copy-bucket-palette-done');
+        assert.equal(await countObjects(ctx, TO), 3);
+      } finally {
+        await dropBucket(ctx, FROM);
+        await dropBucket(ctx, TO);
+      }
+    },
+  },
 ];
