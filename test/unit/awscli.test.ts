@@ -201,7 +201,10 @@ describe('aws CLI against the gateway program', { skip: skipUnlessInstalled('aws
       assert.deepEqual(listed.CommonPrefixes.map((c) => c.Prefix), [`${prefix}sub/`], `${api}: the common prefix decoded`);
       // S3 encodes the echoed Prefix in both listings; botocore decodes it in V2's answer only (V1: Delimiter,
       // Marker and NextMarker), so V1's shows as S3 sent it.
-      assert.equal(listed.Prefix, api === 'list-objects-v2' ? prefix : encodeURIComponent(prefix).replace(/%2F/g, '/'), `${api}: the prefix echoed`);
+      // Older CLIs (Debian 12's) leave the echoed Prefix out of a paginated V2 answer; where it is printed it must be right.
+      if (listed.Prefix !== undefined || api === 'list-objects') {
+        assert.equal(listed.Prefix, api === 'list-objects-v2' ? prefix : encodeURIComponent(prefix).replace(/%2F/g, '/'), `${api}: the prefix echoed`);
+      }
     }
     const none = JSON.parse(await ok(['s3api', 'list-objects-v2', '--bucket', 'awsb', '--prefix', prefix, '--max-keys', '0', '--no-paginate'])) as {
       Contents?: unknown[];
