@@ -4,6 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClusterJobs } from './jobs';
+import type { ShardAccess } from './shards';
 
 export type ClusterKind = 'ais' | 's3';
 
@@ -245,6 +246,8 @@ export interface ClusterClient {
   readonly capabilities: Capabilities;
   /** Server-side jobs (AIStore); undefined where the cluster has none (S3: the extension runs them itself). */
   readonly jobs?: ClusterJobs;
+  /** The members of TAR/ZIP shards: read by the cluster (AIStore) or by this client's ranged GETs (S3). */
+  readonly shards: ShardAccess;
 
   /** One cheap request that proves the endpoint answers and the keys work; used before saving a cluster. */
   probe(): Promise<ProbeResult>;

@@ -72,6 +72,7 @@ import {
   statusError,
   unsupported,
 } from './cluster';
+import { RangedShards } from './s3shards';
 
 /** Part size for uploads of streams of unknown length (S3's minimum). */
 const STREAM_PART_SIZE = 5 * 1024 * 1024;
@@ -81,6 +82,7 @@ export class S3ClusterClient implements ClusterClient {
   readonly endpoint: string;
   readonly capabilities: Capabilities = { providers: false, bucketProps: false, clusterConfig: false, checksums: false, multipart: true, createBucket: true, cacheState: false };
   readonly providerName: string;
+  readonly shards: RangedShards;
   private readonly client: S3Client;
   private readonly region: string;
   private readonly agents: { http: http.Agent; https: https.Agent };
@@ -97,6 +99,7 @@ export class S3ClusterClient implements ClusterClient {
       throw new ClientError('bad-request', `"${connection.endpoint}" is not an http(s) URL; expected e.g. https://s3.example.com`, connection.endpoint);
     }
     this.providerName = connection.s3ProviderName ?? 's3';
+    this.shards = new RangedShards((bucket, key, range) => this.getObject(bucket, key, range), this.endpoint);
     this.region = connection.region || 'us-east-1';
     const httpsOptions = httpsAgentOptions(connection.tls, this.endpoint);
     this.proxy = connection.proxy;

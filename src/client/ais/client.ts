@@ -44,6 +44,7 @@ import { AisJobs } from './jobs';
 import { header, headOf } from './headers';
 import { ChecksumTypes, listObjectPage } from './listing';
 import { AisRequests, bucketQuery, objectPath, RequestSpec, targetOf } from './requests';
+import { AisShards } from './shards';
 
 const PROVIDER_ORDER: readonly string[] = PROVIDERS;
 
@@ -52,6 +53,7 @@ export class AisClusterClient implements ClusterClient {
   readonly endpoint: string;
   readonly capabilities: Capabilities = { providers: true, bucketProps: true, clusterConfig: true, checksums: true, multipart: true, createBucket: true, cacheState: true };
   readonly jobs: AisJobs;
+  readonly shards: AisShards;
   private readonly requests: AisRequests;
   private readonly connection: ClusterConnection;
   private s3Side?: S3ClusterClient;
@@ -63,6 +65,7 @@ export class AisClusterClient implements ClusterClient {
     this.requests = new AisRequests(connection);
     this.endpoint = this.requests.endpoint;
     this.jobs = new AisJobs(this.requests);
+    this.shards = new AisShards(this.requests, connection.proxy);
   }
 
   private get s3(): S3ClusterClient {

@@ -125,11 +125,11 @@ function bucketKey(bucket: BucketRef): string {
 
 // The page token we hand out carries the listing's uuid too: AIStore ties the pages of one listing
 // together by it, and a fresh uuid would restart the listing work on the cluster.
-function joinToken(uuid: string | undefined, token: string): string {
+export function joinToken(uuid: string | undefined, token: string): string {
   return uuid ? `${uuid}\u0000${token}` : token;
 }
 
-function splitToken(token: string | undefined): { uuid: string; token: string } {
+export function splitToken(token: string | undefined): { uuid: string; token: string } {
   if (!token) return { uuid: '', token: '' };
   const i = token.indexOf('\u0000');
   return i < 0 ? { uuid: '', token } : { uuid: token.slice(0, i), token: token.slice(i + 1) };
