@@ -27,7 +27,9 @@ import { registerTreeKeys } from './commands/treekeys';
 import { registerUploadCommands } from './commands/uploads';
 import { JobBoard } from './jobs/board';
 import { AisFileSystemProvider, fsUri, SERVER_SCHEME } from './fs/provider';
-import { FS_SCHEME } from './objects/location';
+import { ShardMemberFileSystem } from './fs/shardmembers';
+import { registerShardCommands } from './commands/shards';
+import { FS_SCHEME, SHARD_SCHEME } from './objects/location';
 import { recordingLog } from './logrecorder';
 import { ClusterRegistry, LOCAL_CLUSTER } from './registry';
 import { BucketDragAndDrop } from './views/dnd';
@@ -69,6 +71,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   const gateway = new LocalGateway(context, registry, log);
   const tree = new BucketTreeProvider(registry, log);
   const fs = new AisFileSystemProvider(registry, log, context.globalState);
+  const memberFs = new ShardMemberFileSystem(registry, log);
   const dnd = new BucketDragAndDrop({
     objectUri: (n) => fsUri({ cluster: n.clusterName, bucket: n.bucket, key: n.key }),
     // A drop is the user's own action: it asks (existing names, md5) and tells what it did.
@@ -81,10 +84,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
     canSelectMany: true,
     dragAndDropController: dnd,
   });
-  context.subscriptions.push(log, registry, gateway, tree, treeView, fs);
+  context.subscriptions.push(log, registry, gateway, tree, treeView, fs, memberFs);
   context.subscriptions.push(
     vscode.workspace.registerFileSystemProvider(FS_SCHEME, fs, { isCaseSensitive: true }),
     vscode.workspace.registerTextDocumentContentProvider(SERVER_SCHEME, fs),
+    vscode.workspace.registerFileSystemProvider(SHARD_SCHEME, memberFs, { isCaseSensitive: true, isReadonly: true }),
     // What the Explorer and editors change in a bucket shows in the tree too.
     fs.core.onDidChange((events) => {
       for (const e of new Map(events.map((x) => [`${x.cluster}|${x.bucket.provider}|${x.bucket.name}`, x])).values()) {
@@ -135,6 +139,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
   registerDeleteByTemplateCommand(context, jobs);
   registerSummaryCommand(context, jobs, tree.summaries, (n) => tree.redrawContainer(n));
   registerCacheCommands(context, jobs, tree);
+  registerShardCommands(context, jobs, tree, memberFs);
 
   void gateway.restoreState();
   void offerImportOnce(context, registry, log).catch((e) => log.warn(`import offer: ${(e as Error).message}`));

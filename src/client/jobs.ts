@@ -11,6 +11,7 @@ export const JOB_KIND = {
   evictObjects: 'evict-listrange',
   prefetchObjects: 'prefetch-listrange',
   summary: 'summary-bck',
+  archive: 'archive',
 } as const;
 
 /** One job as a cluster reports it, summed over its targets. */
@@ -76,6 +77,11 @@ export interface ClusterJobs {
   prefetch(bucket: BucketRef, selection: ObjectSelection, options?: { latest?: boolean }): Promise<string>;
   /** Starts dropping the cluster's copies of a remote bucket's selected objects (the remote keeps them). */
   evict(bucket: BucketRef, selection: ObjectSelection): Promise<string>;
+  /**
+   * Starts packing the selected objects into the shard `archName` (its format by its extension: .tar, .tgz,
+   * .tar.gz, .zip, .tar.lz4) in `destination` (default: the source bucket); `append` adds to an existing .tar.
+   */
+  archive(bucket: BucketRef, archName: string, selection: ObjectSelection, options?: { destination?: BucketRef; append?: boolean }): Promise<string>;
   /** Every job the cluster knows of, running and recently ended. */
   list(): Promise<JobInfo[]>;
   /** One job; undefined when the cluster does not know it (any more). */

@@ -28,6 +28,10 @@ export function kindLabel(kind: string): string {
       return l10n.t('Evict objects');
     case JOB_KIND.summary:
       return l10n.t('Summary');
+    case JOB_KIND.prefetchObjects:
+      return l10n.t('Prefetch');
+    case JOB_KIND.archive:
+      return l10n.t('Create shard');
     default:
       return kind;
   }

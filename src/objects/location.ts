@@ -95,3 +95,34 @@ export function locationUri(loc: FsLocation): string {
 export function objectUri(bucket: BucketRef, key = ''): string {
   return `${providerInfo(bucket.provider).scheme}${bucket.name}${key ? '/' + key : ''}`;
 }
+
+// A member of a shard opens read-only under its own scheme, a path that ends with the member's name (the
+// editor's title) and the member as the query, which says exactly where the shard's key ends:
+//
+//     ais-shard://CLUSTER/PROVIDER/BUCKET/shard.tar/dir/0001.json?member=dir%2F0001.json
+export const SHARD_SCHEME = 'ais-shard';
+
+export interface MemberLocation {
+  cluster: string;
+  bucket: BucketRef;
+  /** The shard's object key. */
+  shard: string;
+  /** The member's name inside the shard. */
+  member: string;
+}
+
+export function formatMemberPath(loc: MemberLocation): { authority: string; path: string; query: string } {
+  const { authority, path } = formatFsPath({ cluster: loc.cluster, bucket: loc.bucket, key: loc.shard });
+  return { authority, path: `${path}/${loc.member.replace(/^\/+/, '')}`, query: new URLSearchParams({ member: loc.member }).toString() };
+}
+
+/** The member a `ais-shard:` URI names; undefined when it is not one of ours. */
+export function parseMemberPath(authority: string, path: string, query: string): MemberLocation | undefined {
+  const member = new URLSearchParams(query).get('member');
+  if (member === null) return undefined;
+  const tail = `/${member.replace(/^\/+/, '')}`;
+  if (!path.endsWith(tail)) return undefined;
+  const loc = parseFsPath(authority, path.slice(0, path.length - tail.length));
+  if (!loc.bucket || !loc.key) return undefined;
+  return { cluster: loc.cluster, bucket: loc.bucket, shard: loc.key, member };
+}

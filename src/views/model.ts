@@ -7,7 +7,10 @@ import { type AuthProblem, type BucketRef, type ClusterClient, isClientError, ty
 import { errorText, firstSentence } from '../objects/errors';
 import { shortEndpoint } from '../objects/format';
 import { objectUri } from '../objects/location';
+import { shardFormatOf } from '../client/shards';
+import { fullReadMessage, type MemberNode, type SampleNode, sampleChildren, shardChildItem, ShardListings } from './shardnodes';
 import { leafName, parentPrefix } from '../objects/names';
+import { authRowLabel, messageItem } from './messagerows';
 import { describeObject, isRemote, markdownLines, objectAccessibilityLabel, objectTooltipLines, presenceEmpty, presenceWords, providerDescription } from './rowtext';
 
 export { describeObject, escapeMarkdown, isRemote, markdownLines, objectAccessibilityLabel, objectTooltipText, presenceWords, providerDescription } from './rowtext';
@@ -51,7 +54,8 @@ export interface ObjectNode {
 }
 export interface LoadMoreNode {
   type: 'loadMore';
-  parent: ProviderNode | BucketNode | FolderNode;
+  /** An object parent is a shard, paged through its members. */
+  parent: ProviderNode | BucketNode | FolderNode | ObjectNode;
   loaded: number;
   /** Set on the "Show from the start" row of a listing that begins after this name (after Go to Key). */
   from?: string;
@@ -65,10 +69,11 @@ export interface MessageNode {
   /** The credentials were refused (an expired token, a wrong key): clicking signs in again or edits them. */
   auth?: { clusterName: string; problem?: AuthProblem };
   /** An empty state's next step, run on `parent` by a click: Create Bucket, Upload Files, Clear Filter. */
-  action?: 'createBucket' | 'upload' | 'clearFilter';
+  action?: 'createBucket' | 'upload' | 'clearFilter' | 'fullRead';
 }
 
-export type TreeNode = ClusterNode | ProviderNode | BucketNode | FolderNode | ObjectNode | LoadMoreNode | MessageNode;
+export type TreeNode = ClusterNode | ProviderNode | BucketNode | FolderNode | ObjectNode | MemberNode | SampleNode | LoadMoreNode | MessageNode;
+export type { MemberNode, SampleNode } from './shardnodes';
 export type ContainerNode = BucketNode | FolderNode;
 
 /** What the model needs from the registry. */
@@ -115,6 +120,10 @@ export function nodeId(n: TreeNode): string {
       return `f:${n.clusterName}|${bucket(n.bucket)}|${n.prefix}`;
     case 'object':
       return `o:${n.clusterName}|${bucket(n.bucket)}|${n.key}`;
+    case 'member':
+      return `a:${n.clusterName}|${bucket(n.bucket)}|${n.shard}|${n.sampleKey !== undefined ? '>' : ''}${n.member.name}`;
+    case 'sample':
+      return `w:${n.clusterName}|${bucket(n.bucket)}|${n.shard}|${n.key}`;
     case 'loadMore':
       return `${n.from !== undefined ? 'm0' : 'm'}:${nodeId(n.parent)}`;
     default:
@@ -160,6 +169,8 @@ export class TreeModel {
   /** Per remote bucket (its node id): which objects its listings show, cached or not (AIStore). */
   private readonly presences = new Map<string, Presence>();
   private readonly parents = new Map<string, TreeNode>();
+  /** The members of the shards expanded, by the shard's object node id. */
+  readonly shards = new ShardListings();
 
   constructor(
     private readonly source: ClusterSource,
@@ -204,8 +215,10 @@ export class TreeModel {
       if (n && n.type !== 'loadMore' && n.parent) return this.invalidate(n.parent);
       this.listings.clear();
       this.bucketLists.clear();
+      this.shards.invalidate(() => true);
       return;
     }
+    if (n.type === 'member' || n.type === 'sample') return this.invalidate({ type: 'object', clusterName: n.clusterName, bucket: n.bucket, key: n.shard, parentPrefix: '', entry: { key: n.shard, size: 0 } });
     if (n.type === 'cluster' || n.type === 'provider') {
       const inScope = (id: string) => {
         const rest = id.slice(2);
@@ -215,6 +228,7 @@ export class TreeModel {
       };
       for (const id of [...this.bucketLists.keys()]) if (inScope(id)) this.bucketLists.delete(id);
       for (const id of [...this.listings.keys()]) if (inScope(id)) this.listings.delete(id);
+      this.shards.invalidate(inScope);
       return;
     }
     if (n.type !== 'bucket' && n.type !== 'folder' && n.type !== 'object') return;
@@ -224,6 +238,8 @@ export class TreeModel {
     if (base === '') this.listings.delete(`b:${scope}`);
     const folderIds = `f:${scope}|`;
     for (const id of [...this.listings.keys()]) if (id.startsWith(folderIds) && id.slice(folderIds.length).startsWith(base)) this.listings.delete(id);
+    const shardIds = `o:${scope}|${n.type === 'object' ? n.key : base}`;
+    this.shards.invalidate((id) => (n.type === 'object' ? id === shardIds : id.startsWith(shardIds)));
   }
 
   async children(n?: TreeNode): Promise<TreeNode[]> {
@@ -290,6 +306,10 @@ export class TreeModel {
             ];
           return out;
         }
+        case 'object':
+          return shardFormatOf(n.key) ? await this.shardChildren(n) : [];
+        case 'sample':
+          return sampleChildren(n);
         default:
           return [];
       }
@@ -298,6 +318,19 @@ export class TreeModel {
       const auth = isClientError(e) && e.kind === 'auth' && n && 'clusterName' in n ? { clusterName: n.clusterName, ...(e.authProblem ? { problem: e.authProblem } : {}) } : undefined;
       return [{ type: 'error', message: firstSentence(message), detail: message, parent: n, ...(auth ? { auth } : {}) }];
     }
+  }
+
+  private async shardChildren(n: ObjectNode): Promise<TreeNode[]> {
+    const client = await this.source.client(n.clusterName);
+    const state = await this.shards.children(nodeId(n), { clusterName: n.clusterName, bucket: n.bucket, key: n.key }, client, this.pageSize());
+    if (state.kind === 'needsFullRead') return [{ type: 'message', message: fullReadMessage(n.entry.size), parent: n, action: 'fullRead' }];
+    if (state.kind === 'empty') return [{ type: 'message', message: l10n.t('No files in this shard'), parent: n }];
+    return state.more ? [...state.children, { type: 'loadMore', parent: n, loaded: state.loaded }] : state.children;
+  }
+
+  /** The user agreed to read a whole shard to list it (a compressed TAR on S3). */
+  allowFullRead(n: ObjectNode): void {
+    this.shards.allowFullRead(nodeId(n));
   }
 
   private async fetchPage(n: ContainerNode, listing: Listing): Promise<void> {
@@ -319,6 +352,10 @@ export class TreeModel {
   /** Appends the next page to a bucket, folder or bucket list; throws the ClientError if it fails. */
   async loadMore(node: LoadMoreNode): Promise<void> {
     const parent = node.parent;
+    if (parent.type === 'object') {
+      await this.shards.loadMore(nodeId(parent), { clusterName: parent.clusterName, bucket: parent.bucket, key: parent.key }, await this.source.client(parent.clusterName), this.pageSize());
+      return;
+    }
     if (parent.type === 'provider') {
       const list = this.bucketLists.get(nodeId(parent));
       if (list) list.shown += this.pageSize();
@@ -504,11 +541,14 @@ export class TreeModel {
           tooltip: lines.join('\n'),
           markdownTooltip: markdownLines(lines),
           accessibilityLabel: objectAccessibilityLabel(name, n.entry, now),
-          collapsible: false,
+          collapsible: !!shardFormatOf(n.key),
           icon: 'file',
-          contextValue: isRemote(n.bucket) ? 'object.remote' : 'object',
+          contextValue: `object${shardFormatOf(n.key) ? '.shard' : ''}${isRemote(n.bucket) ? '.remote' : ''}`,
         };
       }
+      case 'member':
+      case 'sample':
+        return { id: nodeId(n), ...shardChildItem(n) };
       case 'loadMore':
         if (n.from !== undefined) {
           const label = l10n.t('Show from the start…');
@@ -568,55 +608,5 @@ export class TreeModel {
         return { ...item, accessibilityLabel: item.description ? `${item.label} ${item.description}` : item.label };
       }
     }
-  }
-}
-
-/** A message row; an empty state's next step is what a click on it does. */
-function messageItem(n: MessageNode): Omit<ItemData, 'accessibilityLabel'> {
-  const plain = { label: n.message, tooltip: n.detail ?? n.message, collapsible: false, icon: 'info', contextValue: 'message' };
-  const parent = n.parent;
-  if (n.action === 'createBucket' && parent?.type === 'provider')
-    return {
-      ...plain,
-      tooltip: l10n.t('Click to create a bucket on {0}', parent.clusterName),
-      icon: 'add',
-      contextValue: 'message.createBucket',
-      command: { command: 'aisBuckets.createBucket', title: l10n.t('Create Bucket…'), arguments: [parent] },
-    };
-  if (n.action === 'upload' && (parent?.type === 'bucket' || parent?.type === 'folder'))
-    return {
-      ...plain,
-      description: l10n.t('or drop files'),
-      tooltip: l10n.t('Nothing in {0} yet: click to upload files, or drop files or folders on this row', objectUri(parent.bucket, parent.type === 'folder' ? parent.prefix : '')),
-      icon: 'cloud-upload',
-      contextValue: 'message.upload',
-      command: { command: 'aisBuckets.upload', title: l10n.t('Upload Files…'), arguments: [parent] },
-    };
-  if (n.action === 'clearFilter' && (parent?.type === 'bucket' || parent?.type === 'folder'))
-    return {
-      ...plain,
-      description: l10n.t('click to clear the filter'),
-      tooltip: l10n.t('No name in {0} starts with the filter: click to show all', objectUri(parent.bucket, parent.type === 'folder' ? parent.prefix : '')),
-      icon: 'filter',
-      contextValue: 'message.clearFilter',
-      command: { command: 'aisBuckets.clearFilter', title: l10n.t('Clear Filter'), arguments: [parent] },
-    };
-  return plain;
-}
-
-/** The label of the row where refused credentials were: the problem in two words, and what a click does. */
-function authRowLabel(problem: AuthProblem | undefined): string {
-  switch (problem) {
-    case 'token-expired':
-      return l10n.t('Token expired: click to sign in');
-    case 'token-invalid':
-      return l10n.t('Token not accepted: click to sign in');
-    case 'no-credentials':
-      return l10n.t('Credentials needed: click to sign in');
-    case 'unknown-key':
-    case 'wrong-secret':
-      return l10n.t('Keys refused: click to fix them');
-    default:
-      return l10n.t('Click to sign in or fix the credentials');
   }
 }

@@ -3,7 +3,8 @@
 import * as vscode from 'vscode';
 import type { Presence } from '../client/cluster';
 import { errorText } from '../objects/errors';
-import { formatFsPath, FS_SCHEME, objectUri } from '../objects/location';
+import { formatFsPath, formatMemberPath, FS_SCHEME, objectUri, SHARD_SCHEME } from '../objects/location';
+import { shardFormatOf } from '../client/shards';
 import type { ClusterRegistry } from '../registry';
 import { MultiStepInput } from '../commands/input/multistep';
 import { SummaryCache } from '../jobs/summaries';
@@ -98,7 +99,10 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 
   async getChildren(n?: TreeNode): Promise<TreeNode[]> {
     const children = await this.model.children(n);
-    for (const c of children) if (c.type === 'cluster' || c.type === 'provider' || c.type === 'bucket' || c.type === 'folder') this.shownContainers.set(nodeId(c), c);
+    for (const c of children) {
+      const container = c.type === 'cluster' || c.type === 'provider' || c.type === 'bucket' || c.type === 'folder' || c.type === 'sample' || (c.type === 'object' && shardFormatOf(c.key));
+      if (container) this.shownContainers.set(nodeId(c), c);
+    }
     for (const c of children) if (c.type === 'error') this.log.warn(`${n ? nodeId(n) : 'clusters'}: ${c.detail ?? c.message}`);
     return children;
   }
@@ -178,7 +182,12 @@ function toTreeItem(d: ItemData, n: TreeNode): vscode.TreeItem {
     // The object's own `ais:` URI (src/objects/location.ts): file icons by name, and a click opens it as a
     // document the way the Explorer does (a preview that leaves the focus here; see open.ts).
     item.resourceUri = vscode.Uri.from({ scheme: FS_SCHEME, ...formatFsPath({ cluster: n.clusterName, bucket: n.bucket, key: n.key }) });
-    item.command = { command: 'aisBuckets.openObject', title: vscode.l10n.t('Open'), arguments: [n, { fromTree: true }] };
+    // A shard's click expands it: opening a 1 GB archive as a document is never what was meant.
+    if (!shardFormatOf(n.key)) item.command = { command: 'aisBuckets.openObject', title: vscode.l10n.t('Open'), arguments: [n, { fromTree: true }] };
+  }
+  if (n.type === 'member') {
+    item.resourceUri = vscode.Uri.from({ scheme: SHARD_SCHEME, ...formatMemberPath({ cluster: n.clusterName, bucket: n.bucket, shard: n.shard, member: n.member.name }) });
+    item.command = { command: 'aisBuckets.openMember', title: vscode.l10n.t('Open'), arguments: [n] };
   }
   if (d.command) item.command = d.command;
   return item;

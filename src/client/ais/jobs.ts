@@ -5,6 +5,7 @@
 //   delete-listrange DELETE /v1/buckets/B {"action":"delete-listrange","value":{objnames|template}}
 //   summary-bck     GET /v1/buckets/B {"action":"summary-bck","value":BsummCtrlMsg}: 202 + id, then 200 + result
 //   jobs            GET /v1/cluster?what=qryxstats {QueryMsg}: {target id: [core.Snap]}
+//   archive         PUT /v1/buckets/SRC {"action":"archive","value":{archname, objnames|template, tobck, aate}}
 //   stop            PUT /v1/cluster {"action":"stop","value":{ID, Kind}}
 import { BucketRef, ClientError, networkError } from '../cluster';
 import { readText } from '../http';
@@ -128,6 +129,12 @@ export class AisJobs implements ClusterJobs {
   // object_group.py evict(): DELETE {"action": "evict-listrange", "value": ListRange}
   evict(bucket: BucketRef, selection: ObjectSelection): Promise<string> {
     return this.startJob('DELETE', bucket, selectionValue(selection), JOB_KIND.evictObjects);
+  }
+
+  // object_group.py archive(): PUT {"action": "archive", "value": {objnames|template, archname, tobck, isbn, aate, coer}}
+  archive(bucket: BucketRef, archName: string, selection: ObjectSelection, options: { destination?: BucketRef; append?: boolean } = {}): Promise<string> {
+    const value = { ...selectionValue(selection), archname: archName, tobck: wireBucket(options.destination ?? bucket), isbn: false, aate: !!options.append, coer: false };
+    return this.startJob('PUT', bucket, value, JOB_KIND.archive);
   }
 
   async list(): Promise<JobInfo[]> {
