@@ -31,6 +31,8 @@ export default tseslint.config(
       'src/jobs/**/*.ts',
       'src/views/model.ts',
       'src/views/rowtext.ts',
+      'src/views/messagerows.ts',
+      'src/views/shardnodes.ts',
       'src/fs/core.ts',
     ],
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode'] }] },

@@ -3,7 +3,8 @@
 import * as l10n from '@vscode/l10n';
 import type { AuthProblem } from '../client/cluster';
 import { objectUri } from '../objects/location';
-import type { ItemData, MessageNode } from './model';
+import { leafName } from '../objects/names';
+import type { ItemData, LoadMoreNode, MessageNode } from './model';
 
 /** A message row; an empty state's next step is what a click on it does. */
 export function messageItem(n: MessageNode): Omit<ItemData, 'accessibilityLabel'> {
@@ -47,7 +48,7 @@ export function messageItem(n: MessageNode): Omit<ItemData, 'accessibilityLabel'
 }
 
 /** The label of the row where refused credentials were: the problem in two words, and what a click does. */
-export function authRowLabel(problem: AuthProblem | undefined): string {
+function authRowLabel(problem: AuthProblem | undefined): string {
   switch (problem) {
     case 'token-expired':
       return l10n.t('Token expired: click to sign in');
@@ -61,4 +62,64 @@ export function authRowLabel(problem: AuthProblem | undefined): string {
     default:
       return l10n.t('Click to sign in or fix the credentials');
   }
+}
+
+/** "Load more…" below a page, or "Show from the start…" above a listing that Go to Key began at a name. */
+export function loadMoreItem(n: LoadMoreNode, id: string, pageSize: number): ItemData {
+  if (n.from !== undefined) {
+    const label = l10n.t('Show from the start…');
+    const description = l10n.t('listed from "{0}"', leafName(n.from, n.parent.type === 'folder' ? n.parent.prefix : ''));
+    return {
+      id,
+      label,
+      description,
+      tooltip: l10n.t('Go to Key listed this level from the name you asked for; list it from its first name again'),
+      accessibilityLabel: `${label} ${description}`,
+      collapsible: false,
+      icon: 'arrow-up',
+      contextValue: 'loadMore',
+      command: { command: 'aisBuckets.loadMore', title: l10n.t('Show from the Start'), arguments: [n] },
+    };
+  }
+  return {
+    id,
+    label: l10n.t('Load more…'),
+    description: l10n.t('{0} shown', n.loaded),
+    tooltip: l10n.t('Load the next {0}', pageSize),
+    accessibilityLabel: l10n.t('Load more, {0} shown', n.loaded),
+    collapsible: false,
+    icon: 'ellipsis',
+    contextValue: 'loadMore',
+    command: { command: 'aisBuckets.loadMore', title: l10n.t('Load More'), arguments: [n] },
+  };
+}
+
+/** A row where listing failed: a click retries; refused credentials lead with what to do. */
+export function errorItem(n: MessageNode): ItemData {
+  if (n.auth) {
+    // What to do leads: the message names the endpoint first, and a side bar cuts a long label
+    // (and the description after it) off before "expired" or "click".
+    const label = authRowLabel(n.auth.problem);
+    return {
+      label,
+      description: n.message,
+      tooltip: n.detail ?? n.message,
+      accessibilityLabel: `${label}. ${n.detail ?? n.message}`,
+      collapsible: false,
+      icon: 'key',
+      iconColor: 'error',
+      contextValue: 'authError',
+      command: { command: 'aisBuckets.signIn', title: l10n.t('Sign In Again'), arguments: [n] },
+    };
+  }
+  return {
+    label: n.message,
+    tooltip: n.detail ?? n.message,
+    accessibilityLabel: l10n.t('error: {0}', n.detail ?? n.message),
+    collapsible: false,
+    icon: 'error',
+    iconColor: 'error',
+    contextValue: 'error',
+    ...(n.parent ? { command: { command: 'aisBuckets.retry', title: l10n.t('Retry'), arguments: [n] } } : {}),
+  };
 }

@@ -10,7 +10,7 @@ import { objectUri } from '../objects/location';
 import { shardFormatOf } from '../client/shards';
 import { fullReadMessage, type MemberNode, type SampleNode, sampleChildren, shardChildItem, ShardListings } from './shardnodes';
 import { leafName, parentPrefix } from '../objects/names';
-import { authRowLabel, messageItem } from './messagerows';
+import { errorItem, loadMoreItem, messageItem } from './messagerows';
 import { describeObject, isRemote, markdownLines, objectAccessibilityLabel, objectTooltipLines, presenceEmpty, presenceWords, providerDescription } from './rowtext';
 
 export { describeObject, escapeMarkdown, isRemote, markdownLines, objectAccessibilityLabel, objectTooltipText, presenceWords, providerDescription } from './rowtext';
@@ -550,59 +550,9 @@ export class TreeModel {
       case 'sample':
         return { id: nodeId(n), ...shardChildItem(n) };
       case 'loadMore':
-        if (n.from !== undefined) {
-          const label = l10n.t('Show from the start…');
-          const description = l10n.t('listed from "{0}"', leafName(n.from, n.parent.type === 'folder' ? n.parent.prefix : ''));
-          return {
-            id: nodeId(n),
-            label,
-            description,
-            tooltip: l10n.t('Go to Key listed this level from the name you asked for; list it from its first name again'),
-            accessibilityLabel: `${label} ${description}`,
-            collapsible: false,
-            icon: 'arrow-up',
-            contextValue: 'loadMore',
-            command: { command: 'aisBuckets.loadMore', title: l10n.t('Show from the Start'), arguments: [n] },
-          };
-        }
-        return {
-          id: nodeId(n),
-          label: l10n.t('Load more…'),
-          description: l10n.t('{0} shown', n.loaded),
-          tooltip: l10n.t('Load the next {0}', this.pageSize()),
-          accessibilityLabel: l10n.t('Load more, {0} shown', n.loaded),
-          collapsible: false,
-          icon: 'ellipsis',
-          contextValue: 'loadMore',
-          command: { command: 'aisBuckets.loadMore', title: l10n.t('Load More'), arguments: [n] },
-        };
+        return loadMoreItem(n, nodeId(n), this.pageSize());
       case 'error':
-        if (n.auth) {
-          // What to do leads: the message names the endpoint first, and a side bar cuts a long label
-          // (and the description after it) off before "expired" or "click".
-          const label = authRowLabel(n.auth.problem);
-          return {
-            label,
-            description: n.message,
-            tooltip: n.detail ?? n.message,
-            accessibilityLabel: `${label}. ${n.detail ?? n.message}`,
-            collapsible: false,
-            icon: 'key',
-            iconColor: 'error',
-            contextValue: 'authError',
-            command: { command: 'aisBuckets.signIn', title: l10n.t('Sign In Again'), arguments: [n] },
-          };
-        }
-        return {
-          label: n.message,
-          tooltip: n.detail ?? n.message,
-          accessibilityLabel: l10n.t('error: {0}', n.detail ?? n.message),
-          collapsible: false,
-          icon: 'error',
-          iconColor: 'error',
-          contextValue: 'error',
-          ...(n.parent ? { command: { command: 'aisBuckets.retry', title: l10n.t('Retry'), arguments: [n] } } : {}),
-        };
+        return errorItem(n);
       default: {
         const item = messageItem(n);
         return { ...item, accessibilityLabel: item.description ? `${item.label} ${item.description}` : item.label };
