@@ -25,6 +25,8 @@ export const W = {
   copyKeys: sz(10_000),
   copySize: 1024,
   copyInFlight: 16,
+  shardBytes: sz(1024) * MB,
+  shardMembers: sz(10_000),
 };
 export const ALL_TARGETS = ['gateway-md5', 'gateway-xxhash', 'ceiling', 's3rver'];
 export const BASE_GATEWAY = process.env.BENCH_BASE_GATEWAY;

@@ -43,7 +43,8 @@ export function renderTable(results) {
       // A row of two ways of doing one work: both rates, their ratio, and each way's server CPU.
       if (c.vs) return `${fmt(c.ops)} vs ${fmt(c.vs.ops)} ops/s (${fmt(c.ops / c.vs.ops, 2)}×), ${fmt(c.rss)} MB RSS, ${fmt(c.cpuMs / 1000, 1)} vs ${fmt(c.vs.cpuMs / 1000, 1)} s CPU`;
       const main = c.ratio !== undefined ? `${fmt(c.ratio, 2)}× (${fmt(c.ms, 1)} ms)` : c.ops !== undefined ? `${fmt(c.ops)} ops/s${c.mbps !== undefined ? `, ${fmt(c.mbps)} MB/s` : ''}` : `${fmt(c.mbps)} MB/s`;
-      return `${main}, ${fmt(c.rss)} MB RSS${c.cpu ? `, ${fmt(c.cpu.server / 1000, 1)} s CPU` : ''}`;
+      const read = c.readMb !== undefined ? `, ${fmt(c.readMb, c.readMb < 10 ? 1 : 0)} MB read` : '';
+      return `${main}${read}, ${fmt(c.rss)} MB RSS${c.cpu ? `, ${fmt(c.cpu.server / 1000, 1)} s CPU` : ''}`;
     });
     // For the deep row lower is better: a ratio of times, so the comparisons are inverted.
     const ratio = (a, b) => {

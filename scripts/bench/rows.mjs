@@ -5,8 +5,9 @@ import { BUCKET, MB, W } from './config.mjs';
 import { CopyObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { PATTERN, enc, patternBody, pool, request } from './http.mjs';
 import { cpuMs, flushDirtyPages, settle } from './measure.mjs';
+import { shardRows } from './shard-rows.mjs';
 
-// Each row returns { mbps?, ops?, ms, note? }.
+// Each row returns { mbps?, ops?, ms, note?, ratio?, readMb? } (readMb: what the server read from files).
 export const rows = [
   {
     id: 'put',
@@ -275,6 +276,7 @@ export const rows = [
       return versus(W.copyKeys, job, { label: 'DeleteObjects', ...vs });
     },
   },
+  ...shardRows,
   {
     // The memory goal on its own: a server that has served nothing else (the RSS of the rows above includes
     // what earlier rows left, such as the 100,000-key index), moving one large object each way.

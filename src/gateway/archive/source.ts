@@ -1,17 +1,28 @@
 // A shard's bytes as the readers take them: positional reads of the object's open data file, never the
-// whole file in memory. Headers are read through a small read-ahead window (a TAR of small members has
-// its headers close together: one read serves many); member bytes stream from their own offsets.
+// whole file in memory. Headers are read through a read-ahead window sized by how far apart they lie: a TAR
+// of small members has its headers close together (one 256 KB read serves many), while in a TAR of members
+// larger than that window a window per header would read most of the shard to find its last member, so
+// there each header is read on its own. Member bytes stream from their own offsets.
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 
-/** Read-ahead for headers: a TAR of small members has ~256 of them in one window. */
+/** Read-ahead for headers that lie close together: a TAR of small members has ~256 of them in one window. */
 const WINDOW = 256 * 1024;
+/** Read-ahead for headers that lie far apart: a header and the block after it (a PAX or long-name header's data). */
+const NEAR = 1024;
+/** Small reads this far apart on average, or closer, go through the window: it then holds 8 or more of them. */
+const CLOSE = WINDOW / 8;
 /** The chunk size a member streams in. */
 const CHUNK = 64 * 1024;
 
 export class ShardFile {
   private win: Buffer = Buffer.alloc(0);
   private winPos = 0;
+  /** Where the last small read began (-1: none yet), and the moving average of the distance between such reads. */
+  private lastPos = -1;
+  private spacing = 0;
+  /** Bytes read from the file so far (headers, windows and member data): what a walk cost. */
+  bytesRead = 0;
 
   /** `size`: the object's bytes in `fh` (its data file has a metadata trailer after them). */
   constructor(
@@ -19,24 +30,35 @@ export class ShardFile {
     readonly size: number,
   ) {}
 
+  /** The bytes at `pos` when the window holds them all (or the data ends within it), else undefined. */
+  peek(pos: number, len: number): Buffer | undefined {
+    len = Math.max(0, Math.min(len, this.size - pos));
+    if (pos >= this.winPos && pos + len <= this.winPos + this.win.length) {
+      this.note(pos);
+      return this.win.subarray(pos - this.winPos, pos - this.winPos + len);
+    }
+    return undefined;
+  }
+
   /**
    * Up to `len` bytes at `pos`: fewer only where the data ends. A small read is served from the window (the
    * buffer returned stays valid: the window is replaced, never overwritten).
    */
-  /** The bytes at `pos` when the window holds them all (or the data ends within it), else undefined. */
-  peek(pos: number, len: number): Buffer | undefined {
-    len = Math.max(0, Math.min(len, this.size - pos));
-    if (pos >= this.winPos && pos + len <= this.winPos + this.win.length) return this.win.subarray(pos - this.winPos, pos - this.winPos + len);
-    return undefined;
-  }
-
   async read(pos: number, len: number): Promise<Buffer> {
     len = Math.max(0, Math.min(len, this.size - pos));
-    if (pos >= this.winPos && pos + len <= this.winPos + this.win.length) return this.win.subarray(pos - this.winPos, pos - this.winPos + len);
     if (len > WINDOW) return this.readAt(pos, len);
-    this.win = await this.readAt(pos, Math.min(WINDOW, this.size - pos));
+    this.note(pos);
+    if (pos >= this.winPos && pos + len <= this.winPos + this.win.length) return this.win.subarray(pos - this.winPos, pos - this.winPos + len);
+    const ahead = this.spacing <= CLOSE ? WINDOW : NEAR;
+    this.win = await this.readAt(pos, Math.min(Math.max(len, ahead), this.size - pos));
     this.winPos = pos;
     return this.win.subarray(0, len);
+  }
+
+  /** Keeps the average distance between small reads (a quarter weight to the newest): forward ones only. */
+  private note(pos: number): void {
+    if (this.lastPos >= 0 && pos > this.lastPos) this.spacing += (pos - this.lastPos - this.spacing) / 4;
+    this.lastPos = pos;
   }
 
   private async readAt(pos: number, len: number): Promise<Buffer> {
@@ -47,6 +69,7 @@ export class ShardFile {
       if (bytesRead === 0) break;
       got += bytesRead;
     }
+    this.bytesRead += got;
     return got === len ? buf : buf.subarray(0, got);
   }
 
