@@ -105,8 +105,9 @@ export function registerShardCommands(context: vscode.ExtensionContext, ctx: Job
           ctx,
           started,
           {
-            done: (amount) => vscode.l10n.t('Created the shard {0} from {1}.', uri, amount),
-            stopped: (amount) => vscode.l10n.t('Stopped making {0} after {1}; no shard was written.', uri, amount),
+            // AIStore counts the shard written (1 object, its size), not the objects packed: name what was chosen.
+            done: () => vscode.l10n.t('Created the shard {0} from {1}.', uri, what),
+            stopped: () => vscode.l10n.t('Stopped making {0}; no shard was written.', uri),
             failed: (why) => vscode.l10n.t('Could not create the shard {0}: {1}', uri, why),
           },
           { clusterName: first.clusterName, bucket: first.bucket },

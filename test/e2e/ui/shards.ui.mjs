@@ -108,14 +108,15 @@ export default [
       // Monaco draws spaces as no-break spaces.
       await wb.page.waitForFunction((want) => document.querySelector('.editor-instance .view-lines')?.textContent?.replace(/\u00a0/g, ' ').includes(want), `"key": "${key(1)}"`, { timeout: 20_000 });
       const tab = wb.page.locator('.tabs-container .tab.active');
-      assert.match(await tab.innerText(), new RegExp(`${key(1)}\\.json`));
+      // The tab writes the name's extension apart (a line break in innerText).
+      assert.match((await tab.innerText()).replace(/\s+/g, ''), new RegExp(`${key(1)}\\.json`));
       await wb.screenshot('shard-member-open');
       await docsShot(wb, 'shards', [wb.page.locator('.part.sidebar'), wb.page.locator('.part.editor')]);
 
       // Create Shard from Selection… on the folder raw/: named, then the job's end told.
-      await wb.contextMenu('raw', 'Create Shard from Selection…', { under: BUCKET });
+      await wb.contextMenu('raw/', 'Create Shard from Selection…', { under: BUCKET });
       await wb.inputBox('raw.tar');
-      await wb.waitForNotification(/Created the shard ais:\/\/datasets\/raw\.tar from 3 objects/, 60_000);
+      await wb.waitForNotification(/Created the shard ais:\/\/datasets\/raw\.tar from raw\//, 60_000);
       await wb.rowAction(BUCKET, 'Refresh', { under: 'ais' });
       await wb.expandRow('raw.tar', { under: BUCKET });
       await wb.row('raw/a.txt', { under: 'raw.tar' });
