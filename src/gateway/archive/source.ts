@@ -3,13 +3,14 @@
 // its headers close together: one read serves many); member bytes stream from their own offsets.
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import type { ShardBytes } from '../../common/archive/bytes';
 
 /** Read-ahead for headers: a TAR of small members has ~256 of them in one window. */
 const WINDOW = 256 * 1024;
 /** The chunk size a member streams in. */
 const CHUNK = 64 * 1024;
 
-export class ShardFile {
+export class ShardFile implements ShardBytes {
   private win: Buffer = Buffer.alloc(0);
   private winPos = 0;
 

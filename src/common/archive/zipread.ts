@@ -1,7 +1,8 @@
 // ZIP shards through yauzl, which reads a ZIP as it is meant to be read: the central directory at the end
 // names every member with its offset and sizes, and one member's data is read from its own offset. Entries
 // are read one at a time (lazyEntries), so a directory of 100,000 names never sits in memory; the reads go
-// to the shard's open file by position (ShardFile), not through a stream per read.
+// to the shard's bytes by position (ShardBytes: the gateway's file, or the client's ranged GETs), not
+// through a stream per read.
 //
 // Names are taken as their bytes in UTF-8, as Go's archive/zip takes them; yauzl's own name checks are off
 // (decodeStrings: false) because they would fail the whole shard on one "../x" name, which AIStore lists.
@@ -11,7 +12,7 @@
 import type { Readable } from 'node:stream';
 import * as yauzl from 'yauzl';
 import { ArchiveError } from './formats';
-import type { ShardFile } from './source';
+import type { ShardBytes } from './bytes';
 
 /** DEFLATE's best ratio is ~1032:1; anything beyond, plus slack for tiny members, is a lie. */
 const MAX_DEFLATE_RATIO = 1032;
@@ -28,9 +29,9 @@ export interface ZipMember {
 /** Return true to stop the walk; `open` streams this member's bytes (inflated). */
 export type ZipVisitor = (m: ZipMember, open: () => Promise<Readable>) => Promise<boolean | void>;
 
-/** yauzl's view of a shard: positional reads of the open object file. */
+/** yauzl's view of a shard: positional reads of its bytes. */
 class ShardReader extends yauzl.RandomAccessReader {
-  constructor(private readonly file: ShardFile) {
+  constructor(private readonly file: ShardBytes) {
     super();
   }
 
@@ -50,14 +51,14 @@ class ShardReader extends yauzl.RandomAccessReader {
   }
 
   override close(callback: (err: Error | null) => void): void {
-    setImmediate(() => callback(null)); // the file is its owner's to close
+    setImmediate(() => callback(null)); // the bytes are their owner's to close
   }
 }
 
 const zipError = (e: unknown) => (e instanceof ArchiveError ? e : new ArchiveError(400, '', `zip: ${(e as Error)?.message ?? String(e)}`));
 
 /** Walks a ZIP's central directory in order, until its end or until the visitor stops. */
-export async function walkZip(file: ShardFile, visit: ZipVisitor): Promise<void> {
+export async function walkZip(file: ShardBytes, visit: ZipVisitor): Promise<void> {
   let zip: yauzl.ZipFile;
   try {
     zip = await yauzl.fromRandomAccessReaderPromise(new ShardReader(file), file.size, {
