@@ -18,12 +18,20 @@ import type { ShardBytes } from './bytes';
 const MAX_DEFLATE_RATIO = 1032;
 const DEFLATE_SLACK = 1024;
 
+/** Where an entry's record lies in the central directory: its index and byte offset. */
+export interface ZipCursor {
+  index: number;
+  offset: number;
+}
+
 export interface ZipMember {
   name: string;
   size: number;
   /** Last modification, ms since epoch. */
   mtime: number;
   dir: boolean;
+  /** This entry's central-directory record: a walk resumed `from` it starts with this entry. */
+  at: ZipCursor;
 }
 
 /** Return true to stop the walk; `open` streams this member's bytes (inflated). */
@@ -57,8 +65,11 @@ class ShardReader extends yauzl.RandomAccessReader {
 
 const zipError = (e: unknown) => (e instanceof ArchiveError ? e : new ArchiveError(400, '', `zip: ${(e as Error)?.message ?? String(e)}`));
 
-/** Walks a ZIP's central directory in order, until its end or until the visitor stops. */
-export async function walkZip(file: ShardBytes, visit: ZipVisitor): Promise<void> {
+/**
+ * Walks a ZIP's central directory in order, until its end or until the visitor stops; `from` (a member's
+ * `at`, from an earlier walk of the same bytes) starts at that entry without reading those before it.
+ */
+export async function walkZip(file: ShardBytes, visit: ZipVisitor, from?: ZipCursor): Promise<void> {
   let zip: yauzl.ZipFile;
   try {
     zip = await yauzl.fromRandomAccessReaderPromise(new ShardReader(file), file.size, {
@@ -70,9 +81,20 @@ export async function walkZip(file: ShardBytes, visit: ZipVisitor): Promise<void
   } catch (e) {
     throw zipError(e);
   }
+  // yauzl reads the directory record by record from readEntryCursor (typed wrongly as boolean).
+  const cursor = zip as unknown as { readEntryCursor: number; entriesRead: number };
+  if (from) {
+    if (!Number.isSafeInteger(from.index) || from.index < 0 || from.index > zip.entryCount || !Number.isSafeInteger(from.offset) || from.offset < 0 || from.offset >= file.size) {
+      zip.close();
+      throw new ArchiveError(400, '', `zip: no central directory entry ${from.index} at offset ${from.offset}`);
+    }
+    cursor.readEntryCursor = from.offset;
+    cursor.entriesRead = from.index;
+  }
   const entries = zip.eachEntry() as AsyncIterableIterator<yauzl.Entry>;
   try {
     for (;;) {
+      const at = { index: cursor.entriesRead, offset: cursor.readEntryCursor };
       let next: IteratorResult<yauzl.Entry>;
       try {
         next = await entries.next();
@@ -82,7 +104,7 @@ export async function walkZip(file: ShardBytes, visit: ZipVisitor): Promise<void
       if (next.done) return;
       const entry = next.value;
       const name = (entry.fileName as unknown as Buffer).toString('utf8');
-      const m: ZipMember = { name, size: entry.uncompressedSize, mtime: entry.getLastModDate().getTime(), dir: name.endsWith('/') };
+      const m: ZipMember = { name, size: entry.uncompressedSize, mtime: entry.getLastModDate().getTime(), dir: name.endsWith('/'), at };
       if ((await visit(m, () => openEntry(zip, entry, name, file.size))) === true) return;
     }
   } finally {
