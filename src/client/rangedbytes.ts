@@ -116,6 +116,8 @@ export class RangedBytes implements ShardBytes {
         if (n > stop - from) throw this.protocol(`sent more than the ${stop - from} bytes asked for`);
         yield c;
       }
+    } catch (e) {
+      throw abortedOr(this.obj, e);
     } finally {
       got.body.destroy();
     }
@@ -135,7 +137,7 @@ export class RangedBytes implements ShardBytes {
       got = await this.obj.get(this.obj.bucket, this.obj.key, { start: pos, end: pos + len - 1 }, { ifMatch: this.etag, signal: this.obj.signal });
     } catch (e) {
       if (e instanceof ClientError && e.status === 412) throw changed(this.obj, e);
-      throw e;
+      throw abortedOr(this.obj, e);
     }
     if ((this.etag !== undefined && got.head.etag !== this.etag) || got.head.size !== this.size) {
       got.body.destroy();
@@ -154,6 +156,12 @@ const label = (obj: RangedObject) => `s3://${obj.bucket.name}/${obj.key}`;
 const changed = (obj: RangedObject, cause?: unknown) =>
   new ClientError('conflict', `${label(obj)} changed on ${obj.endpoint} while it was being read: list it again.`, obj.endpoint, 412, 'PreconditionFailed', { cause });
 
+/** An abort shows as a reset connection mid-body: when the signal says so, it is the abort. */
+function abortedOr(obj: RangedObject, e: unknown): unknown {
+  if (!obj.signal?.aborted || (e instanceof ClientError && e.kind === 'aborted')) return e;
+  return new ClientError('aborted', `Reading ${label(obj)} was cancelled.`, obj.endpoint, undefined, 'ABORT_ERR', { cause: e });
+}
+
 /** A ranged answer's body, which must be exactly `len` bytes (a server that ignored Range sends more). */
 async function bodyOf(obj: RangedObject, got: ObjectDownload, len: number): Promise<Buffer> {
   const buf = Buffer.allocUnsafe(len);
@@ -166,6 +174,8 @@ async function bodyOf(obj: RangedObject, got: ObjectDownload, len: number): Prom
       c.copy(buf, n);
       n += c.length;
     }
+  } catch (e) {
+    throw abortedOr(obj, e);
   } finally {
     got.body.destroy();
   }

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { AisClusterClient } from '../../src/client/ais/client';
 import type { BucketRef } from '../../src/client/cluster';
 import { S3ClusterClient } from '../../src/client/s3';
+import { RangedShards } from '../../src/client/s3shards';
 import type { ShardAccess, ShardMember } from '../../src/client/shards';
 import { initChecksums } from '../../src/gateway/checksum';
 import { expectClientError } from '../helpers/client-error';
@@ -255,9 +256,49 @@ describe('S3 client: shards read by ranged GETs', () => {
     uploader.dispose();
   });
 
-  test('an abort stops the reads', async () => {
+  test('an object replaced mid-read is a conflict (If-Match), never a mix of two versions', async () => {
+    const uploader = new S3ClusterClient({ kind: 's3', endpoint: gw.s3Endpoint, accessKey: 'test', secretKey: 'test' });
+    await uploader.putObject(bucket, 'swapped.tar', bodyOf(shards['large.tar']));
+    let calls = 0;
+    const swapping = new RangedShards(async (b, k, r, o) => {
+      // After the first GET has pinned the ETag, another version takes the object's place.
+      if (++calls === 2) await uploader.putObject(bucket, 'swapped.tar', bodyOf(shards['small.tar']));
+      return s3.getObject(b, k, r, o);
+    }, s3.endpoint);
+    await expectClientError(swapping.list(bucket, 'swapped.tar'), 'conflict', /swapped\.tar changed on .* while it was being read: list it again/);
+    uploader.dispose();
+  });
+
+  test('aborts stop the reads: before the first GET, and while a member streams', async () => {
     const ac = new AbortController();
     ac.abort();
     await expectClientError(s3.shards.list(bucket, 'small.tar', { signal: ac.signal }), 'aborted');
+    const streaming = new AbortController();
+    const d = await s3.shards.open(bucket, 'large.tar', 'big/2.bin', { signal: streaming.signal });
+    let got = 0;
+    const read = (async () => {
+      for await (const c of d.body) {
+        got += (c as Buffer).length;
+        if (got > 1024 * 1024) streaming.abort();
+      }
+    })();
+    await assert.rejects(read, (e: Error & { kind?: string }) => e.kind === 'aborted' && /s3:\/\/sh\/large\.tar was cancelled/.test(e.message));
+    assert.ok(got < MB20, `read ${got} bytes before the abort took`);
+  });
+
+  test('a compressed member the caller stops reading ends the walk; a truncated .tgz or .tar.lz4 is a bad request', async () => {
+    const d = await s3.shards.open(bucket, 's.tgz', 'bin/blob.bin');
+    d.body.destroy();
+    // The next read of the same shard is answered: nothing is left waiting on the first.
+    assert.ok((await openBytes(s3.shards, bucket, 's.tgz', 'a/002.json')).equals(Buffer.from('{"n":2}')));
+    const uploader = new S3ClusterClient({ kind: 's3', endpoint: gw.s3Endpoint, accessKey: 'test', secretKey: 'test' });
+    const tgz = shards['s.tgz'];
+    await uploader.putObject(bucket, 'cut.tgz', bodyOf(tgz.subarray(0, tgz.length - 40)));
+    const lz4 = shards['cli.tar.lz4'];
+    await uploader.putObject(bucket, 'cut.tar.lz4', bodyOf(lz4.subarray(0, Math.floor(lz4.length / 2))));
+    uploader.dispose();
+    await expectClientError(s3.shards.list(bucket, 'cut.tgz', { fullRead: true }), 'bad-request', /cut\.tgz cannot be read: (gzip|unexpected EOF)/);
+    await expectClientError(s3.shards.list(bucket, 'cut.tar.lz4', { fullRead: true }), 'bad-request', /cut\.tar\.lz4 cannot be read: (lz4|unexpected EOF)/);
+    await expectClientError(s3.shards.open(bucket, 'cut.tar.lz4', 'nosuch'), 'bad-request', /cut\.tar\.lz4 cannot be read/);
   });
 });
