@@ -99,7 +99,7 @@ export class S3ClusterClient implements ClusterClient {
       throw new ClientError('bad-request', `"${connection.endpoint}" is not an http(s) URL; expected e.g. https://s3.example.com`, connection.endpoint);
     }
     this.providerName = connection.s3ProviderName ?? 's3';
-    this.shards = new RangedShards((bucket, key, range) => this.getObject(bucket, key, range), this.endpoint);
+    this.shards = new RangedShards((bucket, key, range, options) => this.getObject(bucket, key, range, options), this.endpoint);
     this.region = connection.region || 'us-east-1';
     const httpsOptions = httpsAgentOptions(connection.tls, this.endpoint);
     this.proxy = connection.proxy;
@@ -231,9 +231,18 @@ export class S3ClusterClient implements ClusterClient {
     return headOf(out);
   }
 
-  async getObject(bucket: BucketRef, key: string, range?: ByteRange): Promise<ObjectDownload> {
+  /** `ifMatch`: only this version (an unquoted ETag; another is a 412); `signal` aborts the request and its body. */
+  async getObject(bucket: BucketRef, key: string, range?: ByteRange, options: { ifMatch?: string; signal?: AbortSignal } = {}): Promise<ObjectDownload> {
     const out = await this.call(this.target(bucket, key), () =>
-      this.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key, Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined })),
+      this.client.send(
+        new GetObjectCommand({
+          Bucket: bucket.name,
+          Key: key,
+          Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined,
+          IfMatch: options.ifMatch !== undefined ? `"${options.ifMatch}"` : undefined,
+        }),
+        { abortSignal: options.signal },
+      ),
     );
     const head = headOf(out);
     const total = /\/(\d+)$/.exec(out.ContentRange ?? '');

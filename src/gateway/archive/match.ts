@@ -4,7 +4,7 @@
 // "wdskey" compares the WebDataset key (the name without its last extension, cos.WdsKey).
 import { RE2JS } from 're2js';
 import { ARCH_MATCH_MODES, ArchMatchMode } from '../../common/aisapi';
-import { ArchiveError } from './formats';
+import { ArchiveError } from '../../common/archive/formats';
 
 const errMatchMode = (mode: string) =>
   new ArchiveError(400, 'ErrMatchMode', `invalid matching mode ${JSON.stringify(mode)}, expecting one of: [${ARCH_MATCH_MODES.join(' ')}]`);

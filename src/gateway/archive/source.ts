@@ -5,6 +5,7 @@
 // there each header is read on its own. Member bytes stream from their own offsets.
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import type { ShardBytes } from '../../common/archive/bytes';
 
 /** Read-ahead for headers that lie close together: a TAR of small members has ~256 of them in one window. */
 const WINDOW = 256 * 1024;
@@ -15,7 +16,7 @@ const CLOSE = WINDOW / 8;
 /** The chunk size a member streams in. */
 const CHUNK = 64 * 1024;
 
-export class ShardFile {
+export class ShardFile implements ShardBytes {
   private win: Buffer = Buffer.alloc(0);
   private winPos = 0;
   /** Where the last small read began (-1: none yet), and the moving average of the distance between such reads. */

@@ -13,10 +13,10 @@ import * as zlib from 'node:zlib';
 import * as tarStream from 'tar-stream';
 import * as yazl from 'yazl';
 import type { ArchExt } from '../../common/aisapi';
-import { lz4Encoder } from './lz4';
-import { Member, walkShard } from './reader';
+import { lz4Encoder } from '../../common/archive/lz4';
+import { Member, walkShard } from '../../common/archive/reader';
+import { FileBlocks, TarHeader, walkTar } from '../../common/archive/tarwalk';
 import type { ShardFile } from './source';
-import { FileBlocks, TarHeader, walkTar } from './tarwalk';
 
 /** cos.PermRWRR: what AIStore gives every member it archives. */
 const MEMBER_MODE = 0o644;

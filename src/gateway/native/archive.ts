@@ -11,7 +11,7 @@
 // An archive of no object is the job's error ("empty"), and no shard.
 import * as fs from 'node:fs';
 import { ACT, ArchExt, bucketCname, normalizeProvider } from '../../common/aisapi';
-import { strictMime } from '../archive/formats';
+import { strictMime } from '../../common/archive/formats';
 import { ShardFile } from '../archive/source';
 import { createShardWriter, ShardWriter, tarAppendOffset } from '../archive/writer';
 import type { RequestContext } from '../context';

@@ -12,10 +12,10 @@
 // size. A .tar whose members turn out to be in order (as archive jobs write them) is remembered with the
 // offset the page ended at, so the next page starts there instead of walking from the top again.
 import { bucketCname, ENTRY, LsoEntry } from '../../common/aisapi';
-import { ArchiveError, extFormat, memberEntryName, splitAtExtension } from '../archive/formats';
-import { walkShard } from '../archive/reader';
+import { ArchiveError, extFormat, memberEntryName, splitAtExtension } from '../../common/archive/formats';
+import { walkShard } from '../../common/archive/reader';
 import { ShardFile } from '../archive/source';
-import { FileBlocks, walkTar } from '../archive/tarwalk';
+import { FileBlocks, walkTar } from '../../common/archive/tarwalk';
 import type { ListedObject } from '../cluster/cluster';
 import type { RequestContext } from '../context';
 import { compareKeys } from '../store/keys';

@@ -8,7 +8,7 @@ import { bucketCname, HDR } from '../../common/aisapi';
 import { nodeName } from '../cluster/nodes';
 import type { RequestContext } from '../context';
 import { GatewayError } from '../errors';
-import { ArchiveError } from '../archive/formats';
+import { ArchiveError } from '../../common/archive/formats';
 import { RangeNotSatisfiable } from '../range';
 import type { BucketRef, Provider } from '../store/types';
 import { headerJson } from './wire';

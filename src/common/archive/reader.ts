@@ -5,10 +5,10 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import * as zlib from 'node:zlib';
-import type { ArchExt } from '../../common/aisapi';
+import type { ArchExt } from '../aisapi';
 import { ArchiveError } from './formats';
 import { lz4Decoder } from './lz4';
-import type { ShardFile } from './source';
+import type { ShardBytes } from './bytes';
 import { FileBlocks, StreamBlocks, TarHeader, walkTar } from './tarwalk';
 import { walkZip } from './zipread';
 
@@ -27,7 +27,7 @@ export interface Member {
 export type MemberVisitor = (m: Member, open: () => Promise<Readable>) => Promise<boolean | void>;
 
 /** Walks every member of `file`, a shard of format `mime`, in the order the shard holds them. */
-export async function walkShard(file: ShardFile, mime: ArchExt, visit: MemberVisitor): Promise<void> {
+export async function walkShard(file: ShardBytes, mime: ArchExt, visit: MemberVisitor): Promise<void> {
   const tarVisit = (h: TarHeader, open: () => Readable) =>
     visit({ name: h.name, size: h.size, mtime: h.mtime * 1000, dir: h.dir, tar: h }, async () => open());
   switch (mime) {
@@ -44,7 +44,7 @@ export async function walkShard(file: ShardFile, mime: ArchExt, visit: MemberVis
 }
 
 async function walkCompressed(
-  file: ShardFile,
+  file: ShardBytes,
   decoder: NodeJS.ReadWriteStream,
   format: string,
   visit: (h: TarHeader, open: () => Readable) => Promise<boolean | void>,

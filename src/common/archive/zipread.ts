@@ -1,7 +1,8 @@
 // ZIP shards through yauzl, which reads a ZIP as it is meant to be read: the central directory at the end
 // names every member with its offset and sizes, and one member's data is read from its own offset. Entries
 // are read one at a time (lazyEntries), so a directory of 100,000 names never sits in memory; the reads go
-// to the shard's open file by position (ShardFile), not through a stream per read.
+// to the shard's bytes by position (ShardBytes: the gateway's file, or the client's ranged GETs), not
+// through a stream per read.
 //
 // Names are taken as their bytes in UTF-8, as Go's archive/zip takes them; yauzl's own name checks are off
 // (decodeStrings: false) because they would fail the whole shard on one "../x" name, which AIStore lists.
@@ -11,11 +12,17 @@
 import type { Readable } from 'node:stream';
 import * as yauzl from 'yauzl';
 import { ArchiveError } from './formats';
-import type { ShardFile } from './source';
+import type { ShardBytes } from './bytes';
 
 /** DEFLATE's best ratio is ~1032:1; anything beyond, plus slack for tiny members, is a lie. */
 const MAX_DEFLATE_RATIO = 1032;
 const DEFLATE_SLACK = 1024;
+
+/** Where an entry's record lies in the central directory: its index and byte offset. */
+export interface ZipCursor {
+  index: number;
+  offset: number;
+}
 
 export interface ZipMember {
   name: string;
@@ -23,14 +30,16 @@ export interface ZipMember {
   /** Last modification, ms since epoch. */
   mtime: number;
   dir: boolean;
+  /** This entry's central-directory record: a walk resumed `from` it starts with this entry. */
+  at: ZipCursor;
 }
 
 /** Return true to stop the walk; `open` streams this member's bytes (inflated). */
 export type ZipVisitor = (m: ZipMember, open: () => Promise<Readable>) => Promise<boolean | void>;
 
-/** yauzl's view of a shard: positional reads of the open object file. */
+/** yauzl's view of a shard: positional reads of its bytes. */
 class ShardReader extends yauzl.RandomAccessReader {
-  constructor(private readonly file: ShardFile) {
+  constructor(private readonly file: ShardBytes) {
     super();
   }
 
@@ -50,14 +59,17 @@ class ShardReader extends yauzl.RandomAccessReader {
   }
 
   override close(callback: (err: Error | null) => void): void {
-    setImmediate(() => callback(null)); // the file is its owner's to close
+    setImmediate(() => callback(null)); // the bytes are their owner's to close
   }
 }
 
 const zipError = (e: unknown) => (e instanceof ArchiveError ? e : new ArchiveError(400, '', `zip: ${(e as Error)?.message ?? String(e)}`));
 
-/** Walks a ZIP's central directory in order, until its end or until the visitor stops. */
-export async function walkZip(file: ShardFile, visit: ZipVisitor): Promise<void> {
+/**
+ * Walks a ZIP's central directory in order, until its end or until the visitor stops; `from` (a member's
+ * `at`, from an earlier walk of the same bytes) starts at that entry without reading those before it.
+ */
+export async function walkZip(file: ShardBytes, visit: ZipVisitor, from?: ZipCursor): Promise<void> {
   let zip: yauzl.ZipFile;
   try {
     zip = await yauzl.fromRandomAccessReaderPromise(new ShardReader(file), file.size, {
@@ -69,9 +81,20 @@ export async function walkZip(file: ShardFile, visit: ZipVisitor): Promise<void>
   } catch (e) {
     throw zipError(e);
   }
+  // yauzl reads the directory record by record from readEntryCursor (typed wrongly as boolean).
+  const cursor = zip as unknown as { readEntryCursor: number; entriesRead: number };
+  if (from) {
+    if (!Number.isSafeInteger(from.index) || from.index < 0 || from.index > zip.entryCount || !Number.isSafeInteger(from.offset) || from.offset < 0 || from.offset >= file.size) {
+      zip.close();
+      throw new ArchiveError(400, '', `zip: no central directory entry ${from.index} at offset ${from.offset}`);
+    }
+    cursor.readEntryCursor = from.offset;
+    cursor.entriesRead = from.index;
+  }
   const entries = zip.eachEntry() as AsyncIterableIterator<yauzl.Entry>;
   try {
     for (;;) {
+      const at = { index: cursor.entriesRead, offset: cursor.readEntryCursor };
       let next: IteratorResult<yauzl.Entry>;
       try {
         next = await entries.next();
@@ -81,7 +104,7 @@ export async function walkZip(file: ShardFile, visit: ZipVisitor): Promise<void>
       if (next.done) return;
       const entry = next.value;
       const name = (entry.fileName as unknown as Buffer).toString('utf8');
-      const m: ZipMember = { name, size: entry.uncompressedSize, mtime: entry.getLastModDate().getTime(), dir: name.endsWith('/') };
+      const m: ZipMember = { name, size: entry.uncompressedSize, mtime: entry.getLastModDate().getTime(), dir: name.endsWith('/'), at };
       if ((await visit(m, () => openEntry(zip, entry, name, file.size))) === true) return;
     }
   } finally {

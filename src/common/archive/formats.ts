@@ -2,17 +2,20 @@
 // cmn/archive/list.go, cmn/cos/err.go ValidateArchpath): by the name's extension (.tar, .tgz, .tar.gz,
 // .zip, .tar.lz4), or an explicit mime; a GET may also look at the file's magic when the name says nothing.
 // Errors carry AIStore's words and its type codes.
-import { ARCH_EXTENSIONS, ArchExt } from '../../common/aisapi';
-import { GatewayError } from '../errors';
+import { ARCH_EXTENSIONS, ArchExt } from '../aisapi';
 
-/** An error of the shard layer, with the type code AIStore's JSON error carries (cmn/err.go `tcode`). */
-export class ArchiveError extends GatewayError {
+/**
+ * An error of the shard layer: the HTTP status and the type code AIStore's JSON error carries (cmn/err.go
+ * `tcode`). The gateway answers with them (native/errors.ts); the S3 client makes it a ClientError.
+ */
+export class ArchiveError extends Error {
+  override readonly name = 'ArchiveError';
   constructor(
-    status: number,
+    readonly status: number,
     readonly tcode: string,
     message: string,
   ) {
-    super(status, tcode || 'InvalidArchive', message);
+    super(message);
   }
 }
 

@@ -15,7 +15,7 @@
 // boundary is taken as ended too, as Go does.
 import { Readable } from 'node:stream';
 import { ArchiveError } from './formats';
-import type { ShardFile } from './source';
+import type { ShardBytes } from './bytes';
 
 const BLOCK = 512;
 const ZERO_BLOCK = Buffer.alloc(BLOCK);
@@ -210,7 +210,7 @@ function headerOf(block: Buffer, type: string, declared: number, pax: Record<str
 /** A .tar read in place: skipping is moving the offset, a member streams from its own position. */
 export class FileBlocks implements BlockSource {
   constructor(
-    private readonly file: ShardFile,
+    private readonly file: ShardBytes,
     private pos = 0,
   ) {}
 
