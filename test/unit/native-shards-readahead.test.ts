@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { walkShard } from '../../src/gateway/archive/reader';
+import { walkShard } from '../../src/common/archive/reader';
 import { ShardFile } from '../../src/gateway/archive/source';
 import type { TestGateway } from '../helpers/gateway';
 import { request } from '../helpers/http';
