@@ -3,6 +3,7 @@
 // and Create Shard from Selection… (AIStore's archive job, watched in the Jobs view).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as vscode from 'vscode';
 import type { BucketRef, ClusterClient } from '../client/cluster';
@@ -12,12 +13,15 @@ import type { ShardMemberFileSystem } from '../fs/shardmembers';
 import { memberUri } from '../fs/shardmembers';
 import { shortBucket } from '../jobs/items';
 import { ARCH_EXTENSIONS } from '../common/aisapi';
+import { createShardWriter } from '../common/archive/writer';
+import type { LocalJobControl } from '../jobs/board';
+import { errorText } from '../objects/errors';
 import { formatSize } from '../objects/format';
 import { objectUri } from '../objects/location';
 import type { BucketTreeProvider } from '../views/tree';
 import type { FolderNode, MemberNode, ObjectNode, TreeNode } from '../views/model';
 import { selection, showFailure, withCancellableProgress } from './common';
-import { followJob, type JobsContext, startClusterJob, type StartedJob } from './jobs';
+import { followJob, type JobsContext, startClusterJob, startLocalJob, type StartedJob } from './jobs';
 import { count } from './outcome';
 
 /** Members fetched at once by a download. */
@@ -88,18 +92,17 @@ export function registerShardCommands(context: vscode.ExtensionContext, ctx: Job
       }
       try {
         const client = await ctx.registry.client(first.clusterName);
-        if (!client.jobs) {
-          void vscode.window.showErrorMessage(vscode.l10n.t('{0} is a plain S3 endpoint: it cannot pack objects into a shard (AIStore can). Download them and upload a shard instead.', first.clusterName));
-          return undefined;
-        }
         const base = commonBase(chosen);
         const name = given?.name ?? (await askShardName(first.bucket, base, chosen));
         if (!name) return undefined;
-        const sel = await selectionOf(client, chosen);
-        const jobs = client.jobs;
         const what = chosen.length === 1 ? (chosen[0].type === 'object' ? chosen[0].key : chosen[0].prefix) : vscode.l10n.t('{0} items', chosen.length);
         const spec = { kind: JOB_KIND.archive, bucket: first.bucket, title: vscode.l10n.t('Create shard {0} from {1}', shortBucket(first.bucket, name), what) };
-        const started = await startClusterJob(ctx, first.clusterName, spec, () => jobs.archive(first.bucket, name, sel));
+        const jobs = client.jobs;
+        // AIStore packs the objects itself (its archive job); an S3 endpoint cannot, so this window streams
+        // each object into the shard's upload, as a job in the same view.
+        const started = jobs
+          ? await startClusterJob(ctx, first.clusterName, spec, async () => jobs.archive(first.bucket, name, await selectionOf(client, chosen)))
+          : startLocalJob(ctx, first.clusterName, spec, (control) => packHere(client, first.bucket, name, chosen, control));
         const uri = objectUri(first.bucket, name);
         followJob(
           ctx,
@@ -261,20 +264,61 @@ export function shardNameProblem(name: string): string | undefined {
 /** One folder alone goes as its prefix (AIStore lists it); otherwise every name, folders listed here. */
 async function selectionOf(client: ClusterClient, nodes: (FolderNode | ObjectNode)[]): Promise<ObjectSelection> {
   if (nodes.length === 1 && nodes[0].type === 'folder') return { template: nodes[0].prefix };
-  const names: string[] = [];
+  return { names: (await objectsOf(client, nodes)).map((o) => o.key) };
+}
+
+/** The objects a selection stands for: objects as they are, folders by a listing of all below them. */
+async function objectsOf(client: ClusterClient, nodes: (FolderNode | ObjectNode)[], signal?: AbortSignal): Promise<{ key: string; size: number }[]> {
+  const out: { key: string; size: number }[] = [];
   for (const n of nodes) {
     if (n.type === 'object') {
-      names.push(n.key);
+      out.push({ key: n.key, size: n.entry.size });
       continue;
     }
     let token: string | undefined;
     do {
       const page = await client.listObjects(n.bucket, { prefix: n.prefix, folders: false, token });
-      names.push(...page.objects.map((o) => o.key));
+      out.push(...page.objects.filter((o) => !o.key.endsWith('/')).map((o) => ({ key: o.key, size: o.size })));
       token = page.nextToken;
-    } while (token);
+    } while (token && !signal?.aborted);
   }
-  if (names.length === 0) throw new Error(vscode.l10n.t('Nothing to pack: the folders chosen are empty.'));
-  return { names };
+  if (out.length === 0) throw new Error(vscode.l10n.t('Nothing to pack: the folders chosen are empty.'));
+  return out;
+}
+
+/**
+ * A shard packed by this window (an S3 endpoint has no archive job): each object streamed from its GET into
+ * the shard's upload, one at a time, memory flat. Stopped or failed midway, the upload is aborted and no
+ * shard appears (an existing one stays as it was).
+ */
+async function packHere(client: ClusterClient, bucket: BucketRef, name: string, nodes: (FolderNode | ObjectNode)[], control: LocalJobControl): Promise<void> {
+  const objects = await objectsOf(client, nodes, control.signal);
+  const out = new PassThrough();
+  let uploadError: unknown;
+  // A refused upload stops reading: the packer is told at once, not left waiting on a full pipe.
+  const upload = client.putObject(bucket, name, { stream: out }).catch((e: unknown) => {
+    uploadError = e;
+    out.destroy(e instanceof Error ? e : new Error(String(e)));
+    throw e;
+  });
+  upload.catch(() => undefined); // awaited below; a stop must not surface as unhandled
+  const writer = await createShardWriter(shardFormatOf(name)!, out);
+  try {
+    for (const o of objects) {
+      if (control.signal.aborted) throw control.signal.reason ?? new Error('stopped');
+      const { body, head } = await client.getObject(bucket, o.key);
+      await writer.add(o.key, head.size, head.mtime ?? new Date(), body);
+      control.add(1, head.size);
+    }
+    await writer.finish();
+  } catch (e) {
+    // The upload sees the error first (an end would complete a shard cut short), then the packer stops.
+    out.destroy(e instanceof Error ? e : new Error(String(e)));
+    writer.abort();
+    if (!control.signal.aborted) control.fail(errorText(uploadError ?? e));
+    await upload.catch(() => undefined);
+    return;
+  }
+  await upload;
 }
 

@@ -7,13 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
 import * as tarStream from 'tar-stream';
 import * as vscode from 'vscode';
 import type { BucketRef, ClusterClient } from '../../src/client/cluster';
 import type { MemberDownloadResult } from '../../src/commands/shards';
 import type { StartedJob } from '../../src/commands/jobs';
 import type { AisBucketsApi } from '../../src/extension';
-import type { FolderNode, MemberNode, SampleNode, TreeNode } from '../../src/views/model';
+import type { FolderNode, MemberNode, MessageNode, ObjectNode, SampleNode, TreeNode } from '../../src/views/model';
 import { objectNode } from '../helpers/clusters';
 import { activateWithGateway } from '../helpers/extension-host';
 
@@ -33,6 +34,7 @@ describe('shards', function () {
   let api: AisBucketsApi;
   let cluster: string;
   let client: ClusterClient;
+  let url: string;
   const bucket: BucketRef = { name: 'shards-suite', provider: 'ais' };
   const members = [
     { name: 'train/0001.jpg', data: Buffer.from('jpeg bytes 0001') },
@@ -49,15 +51,17 @@ describe('shards', function () {
   };
 
   before(async function () {
-    ({ api, cluster, client } = await activateWithGateway(this));
+    ({ api, cluster, client, url } = await activateWithGateway(this));
     await client.createBucket(bucket).catch(() => undefined);
     const tar = await tarOf(members);
     await client.putObject(bucket, 'sets/ds-000.tar', { stream: Readable.from([tar]), size: tar.length });
+    const tgz = zlib.gzipSync(await tarOf(members.slice(0, 4)));
+    await client.putObject(bucket, 'sets/ds-001.tgz', { stream: Readable.from([tgz]), size: tgz.length });
     for (const k of ['raw/a.txt', 'raw/b.txt', 'raw/sub/c.txt']) await client.putObject(bucket, k, { stream: Readable.from([Buffer.from(`content of ${k}`)]) });
   });
   after(async () => {
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-    const keys = ['sets/ds-000.tar', 'raw/a.txt', 'raw/b.txt', 'raw/sub/c.txt', 'raw.tar', 'picked.zip'];
+    const keys = ['sets/ds-000.tar', 'sets/ds-001.tgz', 'raw/a.txt', 'raw/b.txt', 'raw/sub/c.txt', 'raw.tar', 'picked.zip', 'raw-s3.tar.gz'];
     await client.deleteObjects(bucket, keys).catch(() => undefined);
     await client.deleteBucket(bucket).catch(() => undefined);
   });
@@ -129,5 +133,57 @@ describe('shards', function () {
     assert.equal(Buffer.concat(chunks).toString(), 'content of raw/sub/c.txt');
     const entry = api.jobs.find(cluster, second.id);
     assert.ok(entry, 'the Jobs view has it');
+  });
+
+  it('on a plain S3 endpoint: ranged reads list and open; a .tgz is listed only when asked; Create Shard runs here', async () => {
+    await vscode.commands.executeCommand('aisBuckets.addCluster', { name: 'shards-s3', endpoint: `${url}/s3`, kind: 's3' });
+    try {
+      const s3 = { name: bucket.name, provider: 's3' };
+      const shard: ObjectNode = { type: 'object', clusterName: 'shards-s3', bucket: s3, key: 'sets/ds-000.tar', entry: { key: 'sets/ds-000.tar', size: 0 }, parentPrefix: 'sets/' };
+      const rows = await api.tree.getChildren(shard);
+      // Read by this client from the TAR's headers, names as the archive holds them: "../escape.txt" too.
+      assert.deepEqual(
+        rows.map((r) => api.tree.getTreeItem(r).label),
+        ['train/0001', 'train/0002', '../escape.txt'],
+      );
+      const all = tempDir();
+      const res = await vscode.commands.executeCommand<MemberDownloadResult>('aisBuckets.extractShard', shard, [shard], vscode.Uri.file(all));
+      assert.equal(res.files, 4);
+      assert.deepEqual(res.unsafe, ['../escape.txt'], 'the name that climbs out is not written');
+      assert.equal(fs.existsSync(path.join(all, '..', 'escape.txt')), false);
+      assert.deepEqual(fs.readFileSync(path.join(all, 'train/0002.jpg')), members[2].data);
+
+      // A .tgz has no index: one row says so; its command lists it by reading it whole.
+      const tgz: ObjectNode = { ...shard, key: 'sets/ds-001.tgz', entry: { key: 'sets/ds-001.tgz', size: 300 } };
+      const [ask] = (await api.tree.getChildren(tgz)) as MessageNode[];
+      const item = api.tree.getTreeItem(ask);
+      assert.match(String(item.label), /Listing reads the whole shard \(300 B\): click to list/);
+      assert.equal(item.command?.command, 'aisBuckets.listWholeShard');
+      await vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []));
+      assert.deepEqual(
+        (await api.tree.getChildren(tgz)).map((r) => api.tree.getTreeItem(r).label),
+        ['train/0001', 'train/0002'],
+      );
+
+      // Create Shard from Selection… on S3: packed and uploaded by this window, as a job of its own.
+      const folder: FolderNode = { type: 'folder', clusterName: 'shards-s3', bucket: s3, prefix: 'raw/' };
+      const started = await vscode.commands.executeCommand<StartedJob>('aisBuckets.createShard', folder, [folder], { name: 'raw-s3.tar.gz' });
+      assert.ok(started.id.startsWith('local-'), 'run here');
+      const job = await started.done;
+      assert.equal(job.error, undefined);
+      assert.equal(job.objects, 3);
+      const s3client = await api.registry.client('shards-s3');
+      const page = await s3client.shards.list(s3, 'raw-s3.tar.gz', { fullRead: true });
+      assert.deepEqual(
+        page.members.map((m) => m.name).sort(),
+        ['raw/a.txt', 'raw/b.txt', 'raw/sub/c.txt'],
+      );
+      const { body } = await s3client.shards.open(s3, 'raw-s3.tar.gz', 'raw/b.txt');
+      const chunks: Buffer[] = [];
+      for await (const c of body) chunks.push(c as Buffer);
+      assert.equal(Buffer.concat(chunks).toString(), 'content of raw/b.txt');
+    } finally {
+      await vscode.commands.executeCommand('aisBuckets.removeCluster', 'shards-s3');
+    }
   });
 });

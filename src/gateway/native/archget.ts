@@ -18,7 +18,7 @@ import { ArchiveError, detectMime, DETECT_BYTES, validateArchpath } from '../../
 import { memberMatcher, validateMatchMode } from '../archive/match';
 import { walkShard } from '../../common/archive/reader';
 import { ShardFile } from '../archive/source';
-import { packEntry, tarHeaderOf } from '../archive/writer';
+import { packEntry, tarHeaderOf } from '../../common/archive/writer';
 import { nodeName } from '../cluster/nodes';
 import type { RequestContext } from '../context';
 import type { BucketRef } from '../store/types';

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import { ACT, ArchExt, bucketCname, normalizeProvider } from '../../common/aisapi';
 import { strictMime } from '../../common/archive/formats';
 import { ShardFile } from '../archive/source';
-import { createShardWriter, ShardWriter, tarAppendOffset } from '../archive/writer';
+import { createShardWriter, ShardWriter, tarAppendOffset } from '../../common/archive/writer';
 import type { RequestContext } from '../context';
 import { GatewayError } from '../errors';
 import type { BucketRef } from '../store/types';
@@ -112,7 +112,7 @@ async function archive(ctx: RequestContext, job: Job, src: BucketRef, m: Archive
   // A stop ends the member being written too: its streams are destroyed, the temp file removed.
   const stopped = new Promise<'stopped'>((resolve) => job.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
   try {
-    writer = await createShardWriter(m.mime, tmp, existing && { shard: existing.file, tarEnd: existing.tarEnd });
+    writer = await createShardWriter(m.mime, fs.createWriteStream(tmp), existing && { shard: existing.file, tarEnd: existing.tarEnd });
     for await (const o of selectedObjects(ctx, src, m.sel)) {
       if (!(await job.next())) return;
       let got;

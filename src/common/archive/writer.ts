@@ -1,22 +1,21 @@
-// Writing shards into a file, member after member, as cmn/archive/write.go writes them: TAR members are
+// Writing shards into a stream (the gateway's temp file, or an upload), member after member, as cmn/archive/write.go writes them: TAR members are
 // regular files, mode 0644, named as given, their time the object's access time (tar-stream writes the
 // headers, PAX where a name or size needs it); .tgz is that TAR through gzip at its fastest level (Go's
 // BestSpeed), .tar.lz4 through LZ4 frames; ZIP members are stored uncompressed (Go's zip.FileHeader
 // default, Method 0) with the name as their comment (yazl writes the ZIP, ZIP64 where sizes need it).
 // Appending (cmn/archive/copy.go, fast.go): a .tar keeps its bytes up to the end of its last member and
 // goes on from there; other formats copy their members into the new shard first. The caller writes into a
-// temp file and puts it in place when whole, so nobody ever sees half a shard.
-import * as fs from 'node:fs';
+// temp file or a multipart upload and puts it in place when whole, so nobody ever sees half a shard.
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import * as tarStream from 'tar-stream';
 import * as yazl from 'yazl';
-import type { ArchExt } from '../../common/aisapi';
-import { lz4Encoder } from '../../common/archive/lz4';
-import { Member, walkShard } from '../../common/archive/reader';
-import { FileBlocks, TarHeader, walkTar } from '../../common/archive/tarwalk';
-import type { ShardFile } from './source';
+import type { ArchExt } from '../aisapi';
+import type { ShardBytes } from './bytes';
+import { lz4Encoder } from './lz4';
+import { Member, walkShard } from './reader';
+import { FileBlocks, TarHeader, walkTar } from './tarwalk';
 
 /** cos.PermRWRR: what AIStore gives every member it archives. */
 const MEMBER_MODE = 0o644;
@@ -68,11 +67,10 @@ export interface ShardWriter {
 }
 
 /**
- * A writer of a `mime` shard into `file` (created anew). With `appendTo` (the current shard), its members
- * come first: a .tar by its bytes up to `tarEnd` (from tarAppendOffset), other formats member by member.
+ * A writer of a `mime` shard into `out`. With `appendTo` (the current shard), its members come first: a
+ * .tar by its bytes up to `tarEnd` (from tarAppendOffset), other formats member by member.
  */
-export async function createShardWriter(mime: ArchExt, file: string, appendTo?: { shard: ShardFile; tarEnd?: number }): Promise<ShardWriter> {
-  const out = fs.createWriteStream(file);
+export async function createShardWriter(mime: ArchExt, out: Writable, appendTo?: { shard: ShardBytes; tarEnd?: number }): Promise<ShardWriter> {
   if (mime === '.zip') return zipWriter(out, appendTo?.shard);
   const pack = tarStream.pack();
   let head: Readable | undefined;
@@ -104,7 +102,7 @@ async function* concat(...streams: AsyncIterable<Buffer>[]): AsyncGenerator<Buff
   for (const s of streams) yield* s;
 }
 
-async function zipWriter(out: Writable, appendTo?: ShardFile): Promise<ShardWriter> {
+async function zipWriter(out: Writable, appendTo?: ShardBytes): Promise<ShardWriter> {
   const zip = new yazl.ZipFile();
   const done = pipeline(zip.outputStream as unknown as Readable, out);
   done.catch(() => undefined);
@@ -145,7 +143,7 @@ async function zipWriter(out: Writable, appendTo?: ShardFile): Promise<ShardWrit
  * Where a .tar's members end (its end-of-archive zero blocks start): new members are written there
  * (archive.OpenTarForAppend). 0 for an empty TAR, which is then written anew.
  */
-export async function tarAppendOffset(shard: ShardFile): Promise<number> {
+export async function tarAppendOffset(shard: ShardBytes): Promise<number> {
   const blocks = new FileBlocks(shard);
   let end = 0;
   await walkTar(blocks, async (h) => {
