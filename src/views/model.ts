@@ -542,7 +542,8 @@ export class TreeModel {
           markdownTooltip: markdownLines(lines),
           accessibilityLabel: objectAccessibilityLabel(name, n.entry, now),
           collapsible: !!shardFormatOf(n.key),
-          icon: 'file',
+          // A shard is a folder of files as much as a file: the archive icon says it expands.
+          icon: shardFormatOf(n.key) ? 'file-zip' : 'file',
           contextValue: `object${shardFormatOf(n.key) ? '.shard' : ''}${isRemote(n.bucket) ? '.remote' : ''}`,
         };
       }

@@ -148,7 +148,8 @@ export function shardChildItem(n: ShardChild): ShardItem {
     const exts = extensionsOf(n);
     return {
       label: n.key,
-      description: l10n.t('{0} · {1}', exts, formatSize(bytes)),
+      // The size first, as an object's row has it; what the key holds after.
+      description: l10n.t('{0} · {1}', formatSize(bytes), exts),
       tooltip: [l10n.t('Sample {0} in {1}', n.key, where), l10n.t('{0} files sharing the key: {1}', n.members.length, exts), l10n.t('Size: {0}', formatSize(bytes))].join('\n'),
       accessibilityLabel: l10n.t('sample {0}, {1} files: {2}, {3}', n.key, n.members.length, exts, formatSizeInWords(bytes)),
       collapsible: true,

@@ -97,7 +97,7 @@ export default [
       assert.ok(expandMs < 1000, `the shard expanded in ${expandMs} ms (want < 1 s)`);
       const first = (await wb.rowInfo()).find((r) => r.label === key(0));
       // AIStore lists members by name: a sample's files in that order.
-      assert.match(first.description, /^cls, jpg, json · /);
+      assert.match(first.description, /^1024 KiB · cls, jpg, json$/);
 
       // A sample's files, and its .json opened in an editor, read-only.
       const files = await wb.children(key(1), { under: SHARD });
