@@ -163,6 +163,17 @@ export function lateRedirectServer(target: string, readBeforeRedirect: number): 
   return serveOnLoopback(server);
 }
 
+/** Sends `req` on to `upstream` and its answer back to `res`; `onAnswer` sees the answer before it is piped. */
+export function forward(req: http.IncomingMessage, res: http.ServerResponse, upstream: URL, agent: http.Agent, onAnswer?: (answer: http.IncomingMessage) => void): void {
+  const up = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    onAnswer?.(answer);
+    answer.pipe(res);
+  });
+  up.on('error', () => res.destroy());
+  req.pipe(up);
+}
+
 export interface CountingProxy {
   url: string;
   /** "METHOD /path?query" of every request that went through. */
@@ -186,12 +197,7 @@ export async function countingProxy(target: string, refuse: (req: http.IncomingM
       res.end(req.method === 'HEAD' ? undefined : xml);
       return;
     }
-    const up = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    up.on('error', () => res.destroy());
-    req.pipe(up);
+    forward(req, res, upstream, agent);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -16,6 +16,7 @@ import { initChecksums } from '../../src/gateway/checksum';
 import { expectClientError } from '../helpers/client-error';
 import { bodyOf, pseudoRandomBytes, readAll } from '../helpers/data';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { forward } from '../helpers/servers';
 import { FixtureMember, LZ4_CLI_FIXTURE, lz4FixtureMembers, sampleMembers, tarOf, tgzOf, zipOf } from './shard-fixtures';
 
 /** Forwards to `target`, counting GETs and the body bytes they answer with. */
@@ -26,13 +27,7 @@ async function byteCountingProxy(target: string) {
   const server = http.createServer((req, res) => {
     const get = req.method === 'GET';
     if (get) stats.gets++;
-    const up = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      if (get) answer.on('data', (c: Buffer) => (stats.bytes += c.length));
-      answer.pipe(res);
-    });
-    up.on('error', () => res.destroy());
-    req.pipe(up);
+    forward(req, res, upstream, agent, (answer) => get && answer.on('data', (c: Buffer) => (stats.bytes += c.length)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -4,7 +4,9 @@
 // editor with the member's bytes. Then Create Shard from Selection… packs a folder into a new shard as a job.
 /* global document -- read inside page.waitForFunction(), in the page */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { docsShot } from '../lib/docs.mjs';
 
 const BUCKET = 'datasets';
@@ -34,8 +36,12 @@ function header(name, size) {
   return b;
 }
 
-/** The shard's members in order: per sample a ~1 MiB .jpg, a .cls and a .json. */
+/** A real PNG, to see an image member open in VS Code's image preview. */
+const PNG = fs.readFileSync(fileURLToPath(new URL('../../../docs/images/tree.png', import.meta.url)));
+
+/** The shard's members in order: a picture, then per sample a ~1 MiB .jpg, a .cls and a .json. */
 function* members() {
+  yield ['0-preview.png', PNG];
   const jpeg = Buffer.alloc(JPEG_BYTES, 0x5a);
   for (let i = 0; i < SAMPLES; i++) {
     jpeg.write(`JFIF ${key(i)}`, 0);
@@ -112,6 +118,13 @@ export default [
       assert.match((await tab.innerText()).replace(/\s+/g, ''), new RegExp(`${key(1)}\\.json`));
       await wb.screenshot('shard-member-open');
       await docsShot(wb, 'shards', [wb.page.locator('.part.sidebar'), wb.page.locator('.part.editor')]);
+
+      // An image member opens in VS Code's image preview, read through the shard too.
+      await (await wb.row('0-preview.png', { under: SHARD })).click();
+      const preview = await wb.webview({ title: '0-preview.png' });
+      await preview.locator('img').waitFor({ timeout: 20_000 });
+      assert.ok(await preview.locator('img').evaluate((img) => img.complete && img.naturalWidth > 0), 'the picture decoded');
+      await wb.screenshot('shard-image-open');
 
       // Create Shard from Selection… on the folder raw/: named, then the job's end told.
       await wb.contextMenu('raw/', 'Create Shard from Selection…', { under: BUCKET });
