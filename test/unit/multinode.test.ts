@@ -53,6 +53,11 @@ function targetsOf(output: string): Target[] {
   return [...output.matchAll(/target t\[(\w+)\] pid (\d+) at (http:\/\/\S+), data: (.+)/g)].map((m) => ({ id: m[1], pid: Number(m[2]), url: m[3], dataDir: m[4].trim() }));
 }
 
+// gatewayProgram may bundle the program into its dir (when dist/ is stale): one dir for every suite here.
+let programDir: string | undefined;
+const program = () => gatewayProgram((programDir ??= makeTempDir('multinode-program')));
+after(() => programDir && removeDir(programDir));
+
 describe('HRW placement (core/meta/hrw.go)', () => {
   before(() => initHrw());
 
@@ -107,8 +112,7 @@ describe('multi-node cluster (--targets 3)', () => {
     await initHrw();
     tmp = makeTempDir('multinode');
     dataDir = path.join(tmp, 'cluster');
-    const program = await gatewayProgram(tmp);
-    proc = await startGatewayProcess(program, ['--targets', '3', '--data', dataDir]);
+    proc = await startGatewayProcess(await program(), ['--targets', '3', '--data', dataDir]);
     await waitFor('the target lines', () => targetsOf(proc.output()).length === 3);
     targets = targetsOf(proc.output());
     client = createClusterClient({ kind: 'ais', endpoint: proc.url }) as AisClusterClient;
@@ -212,6 +216,22 @@ describe('multi-node cluster (--targets 3)', () => {
     assert.equal(folders.objects.length, keys.filter((k) => !k.startsWith('dir/')).length);
   });
 
+  test('a target that stops answering keepalive (SIGSTOP) leaves the map, and comes back after SIGCONT', async () => {
+    const hung = targets[0];
+    process.kill(hung.pid, 'SIGSTOP');
+    try {
+      await waitFor('keepalive to drop the hung target', async () => !(hung.id in (await smap()).tmap), 6000);
+      const k = keys.find((key) => owner(key).id === hung.id)!;
+      const r = await request('HEAD', `${proc.url}/v1/objects/${bucket.name}/${k}`);
+      assert.equal(r.status, 503);
+    } finally {
+      process.kill(hung.pid, 'SIGCONT');
+    }
+    await waitFor('keepalive to take the target back', async () => hung.id in (await smap()).tmap, 6000);
+    const k = keys.find((key) => owner(key).id === hung.id)!;
+    assert.equal((await readAll((await client.getObject(bucket, k)).body)).toString(), content(k));
+  });
+
   test('a killed target leaves the cluster map; its objects answer 503 naming it; the rest works', async () => {
     const victim = targets[1];
     const before = Number((await smap()).version);
@@ -253,8 +273,7 @@ describe('multi-node cluster shutdown', () => {
     const tmp = makeTempDir('multinode-term');
     try {
       const dataDir = path.join(tmp, 'c');
-      const program = await gatewayProgram(tmp);
-      const first = await startGatewayProcess(program, ['--targets', '2', '--data', dataDir]);
+      const first = await startGatewayProcess(await program(), ['--targets', '2', '--data', dataDir]);
       await waitFor('the target lines', () => targetsOf(first.output()).length === 2);
       const ts = targetsOf(first.output());
       const c = createClusterClient({ kind: 'ais', endpoint: first.url });
@@ -262,7 +281,7 @@ describe('multi-node cluster shutdown', () => {
       await c.putObject({ provider: 'ais', name: 'keep' }, 'a/b', bodyOf('kept'));
       await first.kill('SIGTERM');
       await waitFor('the targets to exit', () => ts.every((t) => !alive(t.pid)), 8000);
-      const second = await startGatewayProcess(program, ['--targets', '2', '--data', dataDir]);
+      const second = await startGatewayProcess(await program(), ['--targets', '2', '--data', dataDir]);
       try {
         await waitFor('the target lines', () => targetsOf(second.output()).length === 2);
         assert.deepEqual(targetsOf(second.output()).map((t) => t.id), ts.map((t) => t.id));
