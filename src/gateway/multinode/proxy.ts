@@ -151,6 +151,13 @@ export async function startMultiNode(opts: MultiNodeOptions): Promise<MultiNodeP
     const params = new URLSearchParams(query);
     const method = req.method ?? 'GET';
     const parts = path.split('/');
+    let decoded: string[];
+    try {
+      decoded = parts.map((p) => decodeURIComponent(p));
+    } catch {
+      const msg = `malformed URL path: ${path}`;
+      return parts[1] === 's3' ? s3Error(req, res, 400, 'InvalidURI', msg) : nativeError(req, res, 400, msg);
+    }
 
     if (path === '/v1/health') {
       res.writeHead(200, { 'Content-Length': 0 });
@@ -163,8 +170,8 @@ export async function startMultiNode(opts: MultiNodeOptions): Promise<MultiNodeP
     }
     if (parts[1] === 'v1' && parts[2] === 'objects' && parts.length > 4 && parts.slice(4).join('/') !== '') {
       const provider = normalizeProvider(params.get('provider') || 'ais') ?? 'ais';
-      const bucket = decodeURIComponent(parts[3]);
-      const key = decodeURIComponent(parts.slice(4).join('/'));
+      const bucket = decoded[3];
+      const key = decoded.slice(4).join('/');
       return redirectObject(req, res, path, query, provider, bucket, key);
     }
     if (parts[1] === 'v1' && parts[2] === 'buckets' && parts[3]) {
@@ -193,8 +200,8 @@ export async function startMultiNode(opts: MultiNodeOptions): Promise<MultiNodeP
       return sendBuffered(res, await requestBuffered(t.url, method, raw, req.headers, body));
     }
     if (parts[1] === 's3' && parts[2]) {
-      const bucket = decodeURIComponent(parts[2]);
-      const key = parts.length > 3 ? decodeURIComponent(parts.slice(3).join('/')) : '';
+      const bucket = decoded[2];
+      const key = decoded.slice(3).join('/');
       if (key) {
         // Every request on an object (data, multipart, ACL, tagging) is its target's.
         const t = ownerOf('ais', bucket, key);
