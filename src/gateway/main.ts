@@ -6,6 +6,7 @@ import { formatGoDuration, parseGoDuration } from './authn/duration';
 import type { AuthnOptions } from './authn/server';
 import { AuthnUser, DEFAULT_TTL_MS, MAX_TOKEN_AGE_MS } from './authn/tokens';
 import { isChecksumType } from './checksum';
+import { startMultiNode } from './multinode/proxy';
 import { startGateway } from './server';
 
 const USAGE = `usage: node dist/gateway.js [--port 51080] [--data DIR] [--host 127.0.0.1]
@@ -14,6 +15,7 @@ const USAGE = `usage: node dist/gateway.js [--port 51080] [--data DIR] [--host 1
                           [--access-key KEY --secret-key SECRET | --auth-file FILE] [--allow-anonymous]
                           [--authn [--authn-port 52001] [--authn-user NAME:PASSWORD]... [--authn-guest NAME:PASSWORD]...
                                    [--authn-ttl 24h] [--authn-secret SECRET]]
+       node dist/gateway.js --targets N [--port 51080] [--data DIR] [--checksum ...] [--fsync]
 
   --access-key, --secret-key
                    require requests signed with these keys (S3: SigV4 or V2; native API: the same, or the
@@ -34,6 +36,11 @@ const USAGE = `usage: node dist/gateway.js [--port 51080] [--data DIR] [--host 1
   --authn-secret   the HMAC secret tokens are signed with (default AIS_AUTHN_SECRET_KEY, else random)
   --redirect       behave like an AIStore proxy: object requests are redirected to a target
                    listener (GET with 301, the others with 307)
+  --targets N      run a local cluster: this process is the proxy on --port, N target processes (1-16) on
+                   loopback ports, each with its own data dir (DIR/t0, DIR/t1, ...); objects are placed on
+                   targets by AIStore's HRW, native object requests are redirected to their target (307,
+                   GET 301), S3 ones forwarded, listings merged; a target that dies is dropped from the
+                   cluster map within a second or two. Stopping the proxy stops its targets
   --aws-endpoint   S3 service behind the aws provider (keys default to AWS_ACCESS_KEY_ID and
                    AWS_SECRET_ACCESS_KEY, the region to AWS_REGION or us-east-1)`;
 
@@ -64,6 +71,9 @@ async function main(): Promise<void> {
         'authn-guest': { type: 'string', multiple: true },
         'authn-ttl': { type: 'string' },
         'authn-secret': { type: 'string' },
+        targets: { type: 'string' },
+        // Internal: a target of a --targets cluster, with the id its proxy gave it.
+        'node-id': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -131,6 +141,7 @@ async function main(): Promise<void> {
     }
     credentials = { accessKey: args['access-key'], secretKey: args['secret-key'] };
   }
+  if (args.targets !== undefined) return runCluster(args, port);
   const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(args.host ?? '');
   const authn = authnOptions(args, loopback);
   if (!credentials && !authn && !loopback && !args['allow-anonymous']) {
@@ -154,6 +165,7 @@ async function main(): Promise<void> {
       remote,
       credentials,
       authn,
+      targetId: args['node-id'],
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -185,6 +197,59 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('disconnect', () => void stop('parent disconnected'));
+}
+
+/** --targets N: the proxy of a local multi-node cluster (multinode/proxy.ts). */
+async function runCluster(args: Record<string, string | boolean | string[] | undefined>, port: number): Promise<void> {
+  const n = Number(args.targets);
+  if (!/^\d+$/.test(String(args.targets)) || n < 1 || n > 16) {
+    console.error(`--targets must be a number from 1 to 16, not "${args.targets}"`);
+    process.exit(2);
+  }
+  const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(String(args.host ?? ''));
+  const unsupported = ['tls-cert', 'redirect', 'aws-endpoint', 'access-key', 'auth-file', 'authn', 'node-id'].find((f) => args[f]);
+  if (unsupported) {
+    console.error(`--targets does not combine with --${unsupported} yet: run the multi-node cluster without it`);
+    process.exit(2);
+  }
+  if (!loopback) {
+    console.error(`--targets runs a local cluster on loopback only: use --host 127.0.0.1, not ${args.host}`);
+    process.exit(2);
+  }
+  const targetArgs = [...(args.checksum ? ['--checksum', String(args.checksum)] : []), ...(args.fsync ? ['--fsync'] : [])];
+  let cluster;
+  try {
+    cluster = await startMultiNode({
+      script: process.argv[1],
+      dataDir: String(args.data),
+      host: String(args.host),
+      port,
+      targets: n,
+      targetArgs,
+      log: (line) => console.log(line),
+    });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') console.error(`port ${port} on ${args.host} is in use: pick another with --port (0 = any free port)`);
+    else console.error(`cannot start the cluster: ${err.message}`);
+    process.exit(1);
+  }
+  console.log(`AIS Buckets gateway (proxy p[${cluster.proxyId}] of ${n} targets) listening on ${cluster.url} (S3 API: ${cluster.url}/s3, AIStore API: ${cluster.url}/v1)`);
+  for (const t of cluster.targets) console.log(`target t[${t.id}] pid ${t.pid} at ${t.url}, data: ${t.dataDir}`);
+  console.log('authentication: none (anonymous requests accepted)');
+  process.send?.({ type: 'listening', url: cluster.url, port: cluster.port });
+  let closing = false;
+  const stop = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`${signal}: shutting down the proxy and its targets`);
+    await cluster.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGHUP', () => void stop('SIGHUP'));
   process.on('disconnect', () => void stop('parent disconnected'));
 }
 

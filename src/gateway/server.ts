@@ -37,6 +37,8 @@ export interface GatewayOptions extends StoreOptions {
    * `credentials` as well, requests without a token are checked against the keys as before.
    */
   authn?: AuthnOptions;
+  /** Serve as one target of a multi-node cluster (multinode/proxy.ts), with the id its proxy gave it. */
+  targetId?: string;
 }
 
 export interface Gateway {
@@ -116,7 +118,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const host = options.host ?? '127.0.0.1';
   const cluster = Cluster.create(store, options.remote);
   const tokens = options.authn ? new AuthnTokens(options.authn.secret, store.config().uuid) : undefined;
-  const ctx: RequestContext = { cluster, role: 'proxy', info: undefined as unknown as ClusterInfo };
+  const ctx: RequestContext = { cluster, role: options.targetId ? 'target' : 'proxy', info: undefined as unknown as ClusterInfo };
   // The target listener (redirect mode only) serves everything directly, as an AIStore target does.
   const targetCtx: RequestContext = { ...ctx, role: 'target' };
   const makeHandler = (c: RequestContext) => (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -182,7 +184,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const publicUrl = `${scheme}://${urlHost}:${port}`;
   const targetUrl = targetServer ? `${scheme}://${urlHost}:${await listen(targetServer, 0, host)}` : publicUrl;
-  ctx.info = targetCtx.info = await makeClusterInfo(store.config().uuid, publicUrl, targetUrl);
+  ctx.info = targetCtx.info = await makeClusterInfo(store.config().uuid, publicUrl, targetUrl, options.targetId);
   let authn: AuthnServer | undefined;
   try {
     if (options.authn && tokens) authn = await startAuthn(options.authn, tokens, host, options.tls);

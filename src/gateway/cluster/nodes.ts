@@ -38,9 +38,10 @@ async function idDigest(id: string): Promise<string> {
   return api.h64(id, 1103515245n).toString();
 }
 
-export async function makeClusterInfo(uuid: string, proxyUrl: string, targetUrl: string): Promise<ClusterInfo> {
+/** `targetId`: the id a multi-node proxy gave this process (one target of several; multinode/targets.ts). */
+export async function makeClusterInfo(uuid: string, proxyUrl: string, targetUrl: string, targetId?: string): Promise<ClusterInfo> {
   const pid = nodeId(uuid, 'proxy');
-  const tid = nodeId(uuid, 'target');
+  const tid = targetId ?? nodeId(uuid, 'target');
   return {
     uuid,
     created: new Date(),

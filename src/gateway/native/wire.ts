@@ -80,7 +80,7 @@ function netInfo(url: string): { node_ip_addr: string; daemon_port: string; dire
 
 const DIGEST_MARK = '\u0000digest:';
 
-function snode(n: NodeAddr): Record<string, unknown> {
+export function snode(n: NodeAddr): Record<string, unknown> {
   const net = netInfo(n.url);
   return {
     public_net: net,
@@ -94,7 +94,7 @@ function snode(n: NodeAddr): Record<string, unknown> {
   };
 }
 
-/** meta.Smap as JSON; `version` is `json:",string"`, id_digest a uint64 number. */
+/** meta.Smap as JSON (multinode/smap.ts has the several-target one); `version` is `json:",string"`, id_digest a uint64 number. */
 export function smapJson(opts: { uuid: string; created: Date; version: number; proxy: NodeAddr; target: NodeAddr }): string {
   const proxy = snode(opts.proxy);
   const smap = {
