@@ -9,12 +9,14 @@ import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createClusterClient } from '../../src/client';
 import type { AisClusterClient } from '../../src/client/ais/client';
 import { ClientError } from '../../src/client/cluster';
 import { hrwTarget, idDigest, initHrw, objectUname, xoshiro256Hash } from '../../src/gateway/multinode/hrw';
 import { bodyOf, readAll } from '../helpers/data';
+import { tarOf } from './shard-fixtures';
 import { request } from '../helpers/http';
 import { gatewayProgram, startGatewayProcess, GatewayProcess } from '../helpers/program';
 import { makeTempDir, removeDir } from '../helpers/temp';
@@ -214,6 +216,30 @@ describe('multi-node cluster (--targets 3)', () => {
     const folders = await client.listObjects(bucket, { folders: true });
     assert.deepEqual(folders.folders, ['dir/']);
     assert.equal(folders.objects.length, keys.filter((k) => !k.startsWith('dir/')).length);
+  });
+
+  test('a shard lists its members through the proxy (merged by name, "s.tar.bak" before them) and a member reads by archpath', async () => {
+    const tar = await tarOf([
+      { name: 'a/001.jpg', data: Buffer.from('jpeg 1') },
+      { name: 'a/001.json', data: Buffer.from('{"n":1}') },
+      { name: 'b.txt', data: Buffer.from('plain') },
+    ]);
+    const shards = { provider: 'ais', name: 'mn-shards' };
+    await client.createBucket(shards);
+    await client.putObject(shards, 'ds/s.tar', { stream: Readable.from([tar]), size: tar.length });
+    await client.putObject(shards, 'ds/s.tar.bak', { stream: Readable.from([Buffer.from('not this')]) });
+    for (const pageSize of [2, 1000]) {
+      const names: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.shards.list(shards, 'ds/s.tar', { pageSize, token });
+        names.push(...page.members.map((m) => m.name));
+        token = page.nextToken;
+      } while (token);
+      assert.deepEqual(names, ['a/001.jpg', 'a/001.json', 'b.txt'], `pages of ${pageSize}`);
+    }
+    const { body } = await client.shards.open(shards, 'ds/s.tar', 'a/001.json');
+    assert.equal((await readAll(body)).toString(), '{"n":1}');
   });
 
   test('a target that stops answering keepalive (SIGSTOP) leaves the map, and comes back after SIGCONT', async () => {

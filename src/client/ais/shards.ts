@@ -50,8 +50,10 @@ export class AisShards implements ShardAccess {
         page.members.push({ name: e.name.slice(inside.length), size: Number(e.size ?? 0) });
         continue;
       }
-      // Listings are sorted and a shard's members come right after it: a name past them ends the listing.
-      if (shardSeen && e.name > key) {
+      // A name past "SHARD/" ends the members. One before it ("s.tar.bak") may come before them (a
+      // cluster of many targets merges its pages by name) or after them (one target lists a shard's
+      // members right after it): either way skipped.
+      if (e.name > inside) {
         past = true;
         break;
       }

@@ -5,7 +5,8 @@
 // all of them. A target that is down is not asked: its objects are missing from the listing, as they
 // are from a real cluster once keepalive drops the target from the cluster map.
 import type * as http from 'node:http';
-import type { LsoEntry, LsoResult } from '../../common/aisapi';
+import { ENTRY, LS, type LsoEntry, type LsoResult } from '../../common/aisapi';
+import { splitAtExtension } from '../../common/archive/formats';
 import { lsoJson, lsoMsgpack, MAX_PAGE_SIZE } from '../native/wire';
 import { compareKeys } from '../store/keys';
 import { decodeXmlEntities, escapeXml } from '../s3/xml';
@@ -61,7 +62,15 @@ export async function mergeNativeListing(
     if (p.continuation_token) truncated = true;
     for (const e of p.entries ?? []) if (!byName.has(e.name)) byName.set(e.name, e);
   }
-  const all = [...byName.values()].sort((a, b) => compareKeys(a.name, b.name));
+  // With LsArchDir a shard's members follow the shard (each target lists them so, and resumes so from a
+  // token): merged in that order, "s.tar/m" before "s.tar.bak", a page's last name resumes every target.
+  const archDir = (Number(value.flags ?? 0) & LS.archDir) !== 0;
+  const order = (e: LsoEntry): [string, string] => (archDir && (e.flags ?? 0) & ENTRY.inArch ? splitAtExtension(e.name) : [e.name, '']);
+  const all = [...byName.values()].sort((a, b) => {
+    const [as, am] = order(a);
+    const [bs, bm] = order(b);
+    return compareKeys(as, bs) || compareKeys(am, bm);
+  });
   const entries = all.slice(0, pageSize);
   if (all.length > pageSize) truncated = true;
   const result: LsoResult = {

@@ -10,7 +10,8 @@
 // finds its place from the token: it reopens that shard and takes the members after it. Each page holds at
 // most a page of members (a bounded heap picks the smallest names past the token), whatever the shard's
 // size. A .tar whose members turn out to be in order (as archive jobs write them) is remembered with the
-// offset the page ended at, so the next page starts there instead of walking from the top again.
+// offset the page ended at, so the next page starts there instead of walking from the top again. A token
+// inside a shard that is not here (another target's, in a multi-node cluster) resumes after that shard.
 import { bucketCname, ENTRY, LsoEntry } from '../../common/aisapi';
 import { ArchiveError, extFormat, memberEntryName, splitAtExtension } from '../../common/archive/formats';
 import { walkShard } from '../../common/archive/reader';
@@ -53,6 +54,10 @@ export async function listPageWithShards(ctx: RequestContext, bucket: BucketRef,
     const parent = entryOf(resume.shard) ?? { name: resume.shard.key, flags: ENTRY.isCached };
     if (await expand(resume.shard, parent, resume.from)) return { entries, token: token() };
     after = resume.shard.key;
+  } else if (after && splitAtExtension(after)[1]) {
+    // A token inside a shard this target does not hold (a cluster's proxy merged another target's page):
+    // the objects after that shard come next, "s.tar.bak" among them, as they would after its members here.
+    after = splitAtExtension(after)[0];
   }
   for (;;) {
     const page = await ctx.cluster.listObjects(bucket, { ...opts, startAfter: after, maxKeys: Math.max(left, 1) });
