@@ -201,8 +201,9 @@ describe('aws CLI against the gateway program', { skip: skipUnlessInstalled('aws
       assert.deepEqual(listed.CommonPrefixes.map((c) => c.Prefix), [`${prefix}sub/`], `${api}: the common prefix decoded`);
       // S3 encodes the echoed Prefix in both listings; botocore decodes it in V2's answer only (V1: Delimiter,
       // Marker and NextMarker), so V1's shows as S3 sent it.
-      // Older CLIs (Debian 12's) leave the echoed Prefix out of a paginated V2 answer; where it is printed it must be right.
-      if (listed.Prefix !== undefined || api === 'list-objects') {
+      // Older CLIs (Debian 12's) leave the echoed Prefix out of a paginated answer (V2 and V1); where it is
+      // printed it must be right. The keys and common prefixes above are checked either way.
+      if (listed.Prefix !== undefined) {
         assert.equal(listed.Prefix, api === 'list-objects-v2' ? prefix : encodeURIComponent(prefix).replace(/%2F/g, '/'), `${api}: the prefix echoed`);
       }
     }

@@ -229,10 +229,19 @@ export class Workbench {
 
   /** Picks a colour theme as a person does (it lands in the user settings) and waits for the workbench to wear it. */
   async setTheme(label, workbenchClass) {
-    await this.runCommand('Preferences: Color Theme');
     // The picker lists the themes a moment after it opens (later on a loaded machine, after a reload):
-    // filtered before that, it shows only "Browse Additional Color Themes...".
-    await this.waitForQuickPickItem(/^(Dark|Light)\b/, 30_000);
+    // filtered before that, it shows only "Browse Additional Color Themes...". Seen on a fresh machine: a
+    // picker that never fills; closed and opened again, it does.
+    for (let attempt = 1; ; attempt++) {
+      await this.runCommand('Preferences: Color Theme');
+      try {
+        await this.waitForQuickPickItem(/^(Dark|Light)\b/, 15_000);
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await this.page.keyboard.press('Escape');
+      }
+    }
     await this.quickPick(label);
     await this.page.waitForFunction((c) => !!document.querySelector(`.monaco-workbench.${c}`), workbenchClass, { timeout: 15_000 });
   }
