@@ -45,7 +45,12 @@ describe('KeyIndex', () => {
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
     const key = () => Array.from({ length: 1 + rnd(4) }, () => alphabet[rnd(alphabet.length)]).join('');
-    const sum = (k: string, size: number): ObjectSummary => ({ key: k, size, mtime: 1.7e12 + size, atime: 1.7e12, etag: `e${size}`, checksum: { type: 'xxhash', value: `v${size}` }, version: String(size) });
+    // Checksums kept as bytes (lowercase hex up to 16 bytes, empty) or as strings; ETags the same or not.
+    const hexOf = (n: number) => (n % 5 === 0 ? '' : n.toString(16).padStart(16, '0').repeat(1 + (n % 2)));
+    const sum = (k: string, size: number): ObjectSummary => {
+      const value = size % 3 === 0 ? `v${size}` : size % 3 === 1 ? hexOf(size) : hexOf(size).repeat(4);
+      return { key: k, size, mtime: 1.7e12 + size, atime: 1.7e12, etag: size % 2 ? value : `e${size}-2`, checksum: { type: 'xxhash', value }, version: String(size) };
+    };
     for (let i = 0; i < 20_000; i++) {
       const k = key();
       if (rnd(3) === 0) assert.equal(idx.delete(k), ref.delete(k));

@@ -1,7 +1,9 @@
 // A bucket's in-memory index: its keys in S3 order with what a listing shows of each object. Built for a
 // million keys and more: keys sit in sorted chunks (a two-level B+ tree, loaded from a sorted list in one
 // pass), and an entry's fields live in typed-array columns at a slot number, so an entry costs its key
-// string, two array cells and ~50 bytes of columns instead of an object graph per key.
+// string, two array cells and ~50 bytes of columns instead of an object graph per key. Checksums of up to
+// 16 bytes (xxhash, md5, crc32c) are kept as bytes; an ETag other than the checksum, a longer checksum or
+// a version that is no plain integer goes to a side map.
 import { CHECKSUM_TYPES, ChecksumType } from '../checksum';
 import { compareKeys } from './keys';
 import { ObjectSummary } from './types';
@@ -15,6 +17,16 @@ interface Chunk {
 }
 
 const TYPE_CODE = new Map<string, number>(CHECKSUM_TYPES.map((t, i) => [t, i]));
+/** Bytes of checksum kept in the column; a longer one (sha256, sha512) or one not in lowercase hex is a string. */
+const HEX_BYTES = 16;
+const IN_MAP = 255;
+const LOWER_HEX = /^(?:[0-9a-f]{2}){0,16}$/;
+
+/** Drops the spare capacity a chunk's arrays grew while filled. */
+function trim(c: Chunk): void {
+  c.keys = c.keys.slice();
+  c.slots = c.slots.slice();
+}
 
 export class KeyIndex {
   private chunks: Chunk[] = [];
@@ -23,11 +35,15 @@ export class KeyIndex {
   private sizes = new Float64Array(0);
   private mtimes = new Float64Array(0);
   private atimes = new Float64Array(0);
-  private versions = new Float64Array(0);
+  private versions = new Uint32Array(0);
   private types = new Uint8Array(0);
-  private values: string[] = [];
-  private etags: string[] = [];
-  /** Versions that are not plain integers (never written by this store, kept as found). */
+  /** The checksum's byte count in `hex`, or IN_MAP when it is in `values`. */
+  private hexLens = new Uint8Array(0);
+  private hex = Buffer.alloc(0);
+  private values = new Map<number, string>();
+  /** ETags that are not the checksum (multipart uploads, remote objects). */
+  private etags = new Map<number, string>();
+  /** Versions that are not plain integers below 2^32 (never written by this store, kept as found). */
   private oddVersions = new Map<number, string>();
   private free: number[] = [];
   private slotsUsed = 0;
@@ -52,13 +68,19 @@ export class KeyIndex {
       add(e) {
         if (prev !== undefined && compareKeys(prev, e.key) >= 0) return false;
         prev = e.key;
-        if (!chunk || chunk.keys.length >= (CHUNK * 3) / 4) idx.chunks.push((chunk = { keys: [], slots: [] }));
+        if (!chunk || chunk.keys.length >= (CHUNK * 3) / 4) {
+          if (chunk) trim(chunk);
+          idx.chunks.push((chunk = { keys: [], slots: [] }));
+        }
         chunk.keys.push(e.key);
         chunk.slots.push(idx.store(idx.alloc(), e));
         idx.count++;
         return true;
       },
-      done: () => idx,
+      done: () => {
+        if (chunk) trim(chunk);
+        return idx;
+      },
     };
   }
 
@@ -100,7 +122,8 @@ export class KeyIndex {
     c.keys.splice(at.pos, 1);
     c.slots.splice(at.pos, 1);
     if (c.keys.length === 0) this.chunks.splice(at.chunk, 1);
-    this.values[slot] = this.etags[slot] = '';
+    this.values.delete(slot);
+    this.etags.delete(slot);
     this.oddVersions.delete(slot);
     this.free.push(slot);
     this.count--;
@@ -168,7 +191,7 @@ export class KeyIndex {
   }
 
   private grow(n: number): void {
-    const widen = <T extends Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+    const widen = <T extends Float64Array | Uint32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
       const b = make(n);
       b.set(a);
       return b;
@@ -176,8 +199,12 @@ export class KeyIndex {
     this.sizes = widen(this.sizes, (n) => new Float64Array(n));
     this.mtimes = widen(this.mtimes, (n) => new Float64Array(n));
     this.atimes = widen(this.atimes, (n) => new Float64Array(n));
-    this.versions = widen(this.versions, (n) => new Float64Array(n));
+    this.versions = widen(this.versions, (n) => new Uint32Array(n));
     this.types = widen(this.types, (n) => new Uint8Array(n));
+    this.hexLens = widen(this.hexLens, (n) => new Uint8Array(n));
+    const hex = Buffer.alloc(n * HEX_BYTES);
+    this.hex.copy(hex);
+    this.hex = hex;
   }
 
   private store(slot: number, s: ObjectSummary): number {
@@ -185,25 +212,35 @@ export class KeyIndex {
     this.mtimes[slot] = s.mtime;
     this.atimes[slot] = s.atime;
     const v = Number(s.version);
-    if (Number.isSafeInteger(v) && String(v) === s.version) {
+    if (v >= 0 && v <= 0xffffffff && Number.isInteger(v) && String(v) === s.version) {
       this.versions[slot] = v;
       this.oddVersions.delete(slot);
     } else this.oddVersions.set(slot, s.version);
     this.types[slot] = TYPE_CODE.get(s.checksum.type) ?? 0;
-    this.values[slot] = s.checksum.value;
-    // Most ETags are the checksum itself: the same string, stored once.
-    this.etags[slot] = s.etag === s.checksum.value ? s.checksum.value : s.etag;
+    const value = s.checksum.value;
+    if (LOWER_HEX.test(value)) {
+      this.hexLens[slot] = this.hex.write(value, slot * HEX_BYTES, 'hex');
+      this.values.delete(slot);
+    } else {
+      this.hexLens[slot] = IN_MAP;
+      this.values.set(slot, value);
+    }
+    // Most ETags are the checksum itself.
+    if (s.etag === value) this.etags.delete(slot);
+    else this.etags.set(slot, s.etag);
     return slot;
   }
 
   private summaryAt(slot: number, key: string): ObjectSummary {
+    const n = this.hexLens[slot];
+    const value = n === IN_MAP ? this.values.get(slot)! : this.hex.toString('hex', slot * HEX_BYTES, slot * HEX_BYTES + n);
     return {
       key,
       size: this.sizes[slot],
       mtime: this.mtimes[slot],
       atime: this.atimes[slot],
-      etag: this.etags[slot],
-      checksum: { type: CHECKSUM_TYPES[this.types[slot]] as ChecksumType, value: this.values[slot] },
+      etag: this.etags.get(slot) ?? value,
+      checksum: { type: CHECKSUM_TYPES[this.types[slot]] as ChecksumType, value },
       version: this.oddVersions.get(slot) ?? String(this.versions[slot]),
     };
   }

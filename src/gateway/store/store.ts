@@ -134,8 +134,10 @@ export class Store {
     const b = this.buckets.state(ref);
     const index = await this.objects.index(b);
     if (index.size > 0 && !opts.force) throw errors.bucketNotEmpty(ref.name);
-    await this.buckets.remove(b);
+    // The journal is closed first: Windows cannot rename a directory with a file open in it.
     await b.indexFile?.discard();
+    b.indexFile = b.index = undefined;
+    await this.buckets.remove(b);
   }
 
   setBucketProps(ref: BucketRef, update: Record<string, unknown>): Promise<BucketInfo> {
