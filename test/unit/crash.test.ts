@@ -187,6 +187,7 @@ describe('crash safety: SIGKILL during writes, restart on the same data', () => 
     const bucketDir = path.join(dataDir, 'buckets', 'ais', 'idx');
     const start = () => startGatewayProcess(script, ['--data', dataDir]);
     const url = (base: string, key: string) => `${base}/s3/idx/${key.split('/').map(encodeURIComponent).join('/')}`;
+    await gw?.kill();
     gw = await start();
     assert.equal((await request(`${gw.url}/s3/idx`, 'PUT')).status, 200);
     await gw.kill('SIGTERM');

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { CHECKSUM_TYPES, ChecksumType, checksumOf, createHasher } from '../checksum';
 import { DataDir } from './datadir';
 import { KeyIndex } from './keyindex';
-import { CorruptObjectFile, readTrailerAt } from './objectfile';
+import { CorruptObjectFile, readTrailerSync } from './objectfile';
 import { ObjectMeta, ObjectSummary } from './types';
 
 export const SNAPSHOT_FILE = 'index.snap';
@@ -359,32 +359,28 @@ export class IndexFile {
       if (snap.shards[name] !== t && !explained.has(name)) throw new InvalidIndex(`objects/${name} changed outside the journal`);
     }
     for (const name of Object.keys(snap.shards)) if (!(name in now)) throw new InvalidIndex(`objects/${name} is gone`);
-    const entries = [...last.values()];
-    let next = 0;
-    const worker = async () => {
-      while (next < entries.length) await this.replay(snap.index, entries[next++]);
-    };
-    await Promise.all(Array.from({ length: 16 }, worker));
-    return { index: snap.index, replayed: entries.length };
+    // Synchronous stats in slices (a few µs each, where a promise each costs ten times that).
+    let n = 0;
+    const tail = Buffer.allocUnsafe(4096);
+    for (const e of last.values()) {
+      this.replay(snap.index, e, tail);
+      if (++n % 1000 === 0) await new Promise((r) => setImmediate(r));
+    }
+    return { index: snap.index, replayed: n };
   }
 
   /** Applies a key's last journal record as the file on disk confirms it, or the file's trailer when not. */
-  private async replay(index: KeyIndex, e: JournalEntry): Promise<void> {
+  private replay(index: KeyIndex, e: JournalEntry, tail: Buffer): void {
     const file = this.pathOf(e.key);
-    let st: fs.BigIntStats | undefined;
-    try {
-      st = await fs.promises.stat(file, { bigint: true });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    const st = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
     if (e.put && st && String(st.ino) === e.put.ino && Number(st.size) === e.put.size) return void index.set(e.key, e.put.s);
     if (!st) return void index.delete(e.key);
     try {
-      const { meta } = await readTrailerAt<ObjectMeta>(file);
+      const meta = readTrailerSync<ObjectMeta>(file, tail);
       if (meta.key === e.key) index.set(e.key, summaryOf(meta));
       else index.delete(e.key);
     } catch (err) {
-      if (!(err instanceof CorruptObjectFile) && !isNotFound(err)) throw err;
+      if (!(err instanceof CorruptObjectFile) && !(err instanceof SyntaxError) && !isNotFound(err)) throw err;
       index.delete(e.key);
     }
   }
