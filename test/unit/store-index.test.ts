@@ -161,6 +161,15 @@ describe('bucket index file', () => {
       await put(store, 'late/journaled', 'in a journal that is then lost');
       for (const f of indexFiles()) if (f.startsWith('index.journal.')) fs.rmSync(path.join(bucketDir, f));
     }],
+    ['a journal damaged before its last record', async (store) => {
+      await put(store, 'late/first', 'one');
+      await put(store, 'late/second', 'two');
+      const journal = indexFiles().filter((f) => f.startsWith('index.journal.')).sort((x, y) => Number(x.split('.').pop()) - Number(y.split('.').pop())).pop()!;
+      const f = path.join(bucketDir, journal);
+      const buf = fs.readFileSync(f);
+      buf[20] ^= 0x01; // inside the first record's JSON
+      fs.writeFileSync(f, buf);
+    }],
     ['objects changed by another program', async () => {
       await writeObjectFiles(bucketDir, 1, () => 'outside/added', () => Buffer.from('by hand'));
       const m = JSON.parse(fs.readFileSync(objectFilePath(bucketDir, 'outside/added')).subarray(7, -8).toString());

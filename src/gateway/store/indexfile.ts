@@ -69,7 +69,10 @@ function encodeRecord(e: JournalEntry): Buffer {
   return Buffer.concat([head, json]);
 }
 
-/** The journal's records up to the first one cut short or damaged (the write a crash interrupted). */
+/**
+ * The journal's records up to a last one cut short (the write a crash interrupted). A damaged record with
+ * more after it is no crash's doing: the journal is not trusted.
+ */
 async function readJournal(file: string): Promise<JournalEntry[]> {
   const buf = await fs.promises.readFile(file);
   const out: JournalEntry[] = [];
@@ -77,7 +80,10 @@ async function readJournal(file: string): Promise<JournalEntry[]> {
     const len = buf.readUInt32BE(off);
     if (off + 12 + len > buf.length) break;
     const json = buf.subarray(off + 12, off + 12 + len);
-    if (checksumOf('xxhash', json) !== buf.toString('hex', off + 4, off + 12)) break;
+    if (checksumOf('xxhash', json) !== buf.toString('hex', off + 4, off + 12)) {
+      if (off + 12 + len < buf.length) throw new InvalidIndex(`${path.basename(file)} is damaged`);
+      break;
+    }
     const r = JSON.parse(json.toString('utf8')) as { k: string; s?: ObjectSummary; i?: string; z?: number };
     out.push(r.s ? { key: r.k, put: { s: r.s, ino: r.i ?? '', size: r.z ?? -1 } } : { key: r.k });
     off += 12 + len;
@@ -330,7 +336,7 @@ export class IndexFile {
         this.stale = loaded.replayed > 0;
       }
     } catch (e) {
-      if (!(e instanceof InvalidIndex || e instanceof SyntaxError)) throw e;
+      if (!(e instanceof InvalidIndex || e instanceof SyntaxError || e instanceof RangeError)) throw e;
     }
     if (!index) {
       // Never trusted again: a crash before the next snapshot must not find this one.
