@@ -206,6 +206,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await Promise.all([closeServer(server), targetServer ? closeServer(targetServer) : undefined, authn?.close()]);
       await jobEngine(cluster).stopAll();
       cluster.close();
+      await store.close();
     },
   };
 }

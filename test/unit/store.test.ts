@@ -90,10 +90,10 @@ describe('store', () => {
     assert.deepEqual(page.objects.map((o) => o.key), [...keys].sort(byteOrder));
     assert.equal(fs.readFileSync(canary, 'utf8'), 'untouched');
     assert.ok(!fs.existsSync('/leading-slash'));
-    // Every file the store made is its own: config, bucket props, and hashed object files.
+    // Every file the store made is its own: config, bucket props, its index files, and hashed object files.
     const data = path.join(dir, 'data');
     for (const f of walk(data)) {
-      assert.match(f, /^(config\.json|buckets\/ais\/bkt\/(props\.json|objects\/[0-9a-f]{2}\/[0-9a-f]{64}))$/, f);
+      assert.match(f, /^(config\.json|tmp\/[0-9a-f]{24}|buckets\/ais\/bkt\/(props\.json|index\.snap|index\.journal\.\d+|objects\/[0-9a-f]{2}\/[0-9a-f]{64}))$/, f);
     }
     const props = JSON.parse(fs.readFileSync(path.join(data, 'buckets/ais/bkt/props.json'), 'utf8'));
     assert.equal(props.checksum.type, 'xxhash', 'the key "props.json" did not overwrite the bucket props');

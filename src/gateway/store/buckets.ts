@@ -2,19 +2,22 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import BTree from 'sorted-btree';
 import { ChecksumType, isChecksumType, CHECKSUM_TYPES } from '../checksum';
 import { errors } from '../errors';
 import { DataDir } from './datadir';
+import type { IndexFile } from './indexfile';
+import type { KeyIndex } from './keyindex';
 import { compareKeys, validateBucketName } from './keys';
-import { BucketInfo, BucketProps, BucketRef, ChecksumConf, ClusterConfig, ObjectSummary, PROVIDERS, Provider } from './types';
+import { BucketInfo, BucketProps, BucketRef, ChecksumConf, ClusterConfig, PROVIDERS, Provider } from './types';
 
 export interface BucketState {
   ref: BucketRef;
   dir: string;
   props: BucketProps;
-  index?: BTree<string, ObjectSummary>;
-  indexLoading?: Promise<BTree<string, ObjectSummary>>;
+  index?: KeyIndex;
+  indexLoading?: Promise<KeyIndex>;
+  /** The index's snapshot and journal on disk (indexfile.ts), once the index is in use. */
+  indexFile?: IndexFile;
 }
 
 function defaultChecksumConf(type: ChecksumType): ChecksumConf {
@@ -164,7 +167,8 @@ export class Buckets {
       created: Date.now() * 1e6,
       bid: crypto.randomBytes(4).readUInt32BE(0),
     };
-    const state: BucketState = { ref: { ...ref }, dir, props: full, index: new BTree(undefined, compareKeys) };
+    // No index yet: the first use finds the empty objects/ and writes the bucket's first index file.
+    const state: BucketState = { ref: { ...ref }, dir, props: full };
     this.buckets.set(bucketId(ref), state);
     try {
       await fs.promises.mkdir(path.join(dir, 'objects'), { recursive: true });

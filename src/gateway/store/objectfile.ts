@@ -56,3 +56,25 @@ export async function appendTrailer(file: string, meta: object, fsync: boolean):
     await fh.close();
   }
 }
+
+/** The trailer of a file, read synchronously with one read for most files (the rebuild of an index). */
+export function readTrailerSync<T>(file: string, tail: Buffer): T {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size < FOOTER_BYTES) throw new CorruptObjectFile('file shorter than its footer');
+    let n = Math.min(size, tail.length);
+    fs.readSync(fd, tail, 0, n, size - n);
+    if (!tail.subarray(n - 4, n).equals(MAGIC)) throw new CorruptObjectFile('missing footer magic');
+    const metaLen = tail.readUInt32BE(n - FOOTER_BYTES);
+    if (metaLen > MAX_META_BYTES || metaLen > size - FOOTER_BYTES) throw new CorruptObjectFile('bad metadata length');
+    if (metaLen + FOOTER_BYTES > n) {
+      tail = Buffer.alloc(metaLen + FOOTER_BYTES);
+      n = tail.length;
+      fs.readSync(fd, tail, 0, n, size - n);
+    }
+    return JSON.parse(tail.toString('utf8', n - FOOTER_BYTES - metaLen, n - FOOTER_BYTES)) as T;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

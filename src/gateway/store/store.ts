@@ -5,6 +5,9 @@
 //   tmp/                                        temp files, same filesystem as objects; emptied at start
 //   buckets/<provider>/<bucket>/props.json      AIStore bucket props
 //   buckets/<provider>/<bucket>/objects/<xx>/<sha256(key)>   data + metadata trailer (objectfile.ts)
+//   buckets/<provider>/<bucket>/index.snap, index.journal.<gen>   the bucket's index (indexfile.ts): a
+//                                               snapshot and the changes since; rebuilt from the trailers
+//                                               when missing or when it does not hold together
 //   buckets/<provider>/<bucket>/uploads/<id>/upload.json, <partNumber>, data   multipart staging: a part
 //                                               file holds its bytes and trailer, or only the trailer when
 //                                               its bytes are in place in `data` (multipart.ts);
@@ -51,6 +54,8 @@ export interface StoreOptions {
   defaultChecksum?: ChecksumType;
   /** fsync object files before they become visible (survives power loss, not only process crashes). */
   fsync?: boolean;
+  /** Tests: index journal records after which a bucket's index snapshot is rewritten (default 32,768). */
+  indexJournalLimit?: number;
   /** Tests: runs right after a multipart complete renamed its file into the object; a throw stands for a crash there. */
   afterCompleteRename?: () => void;
 }
@@ -69,7 +74,7 @@ export class Store {
     // One lock table: objects lock their file's path, uploads their directory.
     const locks = new KeyLocks();
     this.buckets = new Buckets(this.data, opts.defaultChecksum);
-    this.objects = new Objects(this.data, this.buckets, locks, !!opts.fsync);
+    this.objects = new Objects(this.data, this.buckets, locks, !!opts.fsync, opts.indexJournalLimit);
     this.uploads = new Uploads(this.data, this.buckets, this.objects, locks, !!opts.fsync, opts.afterCompleteRename);
   }
 
@@ -84,6 +89,11 @@ export class Store {
     await fs.promises.mkdir(this.data.tmpDir, { recursive: true });
     await this.buckets.load();
     await recoverAtStart(this.data, this.buckets.states(), this.uploads);
+  }
+
+  /** A clean shutdown: writes each bucket's index file, so the next start reads it and replays nothing. */
+  close(): Promise<void> {
+    return this.objects.close(this.buckets.states());
   }
 
   // ---------------------------------------------------------------- cluster config
@@ -124,6 +134,9 @@ export class Store {
     const b = this.buckets.state(ref);
     const index = await this.objects.index(b);
     if (index.size > 0 && !opts.force) throw errors.bucketNotEmpty(ref.name);
+    // The journal is closed first: Windows cannot rename a directory with a file open in it.
+    await b.indexFile?.discard();
+    b.indexFile = b.index = undefined;
     await this.buckets.remove(b);
   }
 
