@@ -155,10 +155,11 @@ async function cell(row, r, i, { bigFile, folder, work }) {
   flushDirtyPages();
   await settle();
   const t0 = performance.now();
-  if (row.id === 'tools-up-1g') await r.up(bigFile, `up/${slug}/big`);
+  // Each upload to a new key: rclone copy skips a file whose copy is there already (same size and time).
+  if (row.id === 'tools-up-1g') await r.up(bigFile, `up/${slug}/${i}/big`);
   else if (row.id === 'tools-down-1g') {
     await r.down(SRC.big, dest);
-  } else if (row.id === 'tools-up-folder') await r.upFolder(folder, `up/${slug}/folder/`);
+  } else if (row.id === 'tools-up-folder') await r.upFolder(folder, `up/${slug}/${i}/folder/`);
   else {
     fs.mkdirSync(dest);
     await r.downFolder(SRC.folder, dest);
@@ -258,10 +259,11 @@ function renderToolTable(wanted, all, results, skipped) {
     lines.push(`| ${row.label} (${row.unit}) | ${shown.join(' | ')} | ${ratio(all[0])} | ${ratio(all[1])} |`);
   }
   const startups = tools.filter((r) => r.startupMs !== undefined).map((r) => `${r.name.split(' ')[0]} ${r.startupMs.toFixed(0)} ms`);
-  return { table: lines.join('\n'), note: `each cell the median of ${REPEAT} runs (min–max); a tool's time is its command's wall time, start-up included (${startups.join(', ')})` };
+  const base = all.some((r) => r.name.startsWith('base ')) ? '; "base" columns: the engine of another build (BENCH_BASE_CLIENT), in the same run' : '';
+  return { table: lines.join('\n'), note: `each cell the median of ${REPEAT} runs (min–max); a tool's time is its command's wall time, start-up included (${startups.join(', ')})${base}` };
 }
 
-/** Replaces the tools section between its README markers (added after the main bench table when missing). */
+/** Replaces the tools section between its README markers (added at the end of the bench notes when missing). */
 export function writeToolReadme(root, { table, note }, machine) {
   const file = path.join(root, 'README.md');
   const begin = '<!-- bench-tools:begin -->';
@@ -272,10 +274,12 @@ export function writeToolReadme(root, { table, note }, machine) {
   const b = text.indexOf(end);
   if (a >= 0 && b >= 0) text = text.slice(0, a) + section + text.slice(b + end.length);
   else {
+    // First run: at the end of the bench notes (before the heading after the main table).
     const after = text.indexOf('<!-- bench:end -->');
     if (after < 0) return console.log('README.md has no bench markers; tools table not written');
-    const at = after + '<!-- bench:end -->'.length;
-    text = `${text.slice(0, at)}\n\n${section}${text.slice(at)}`;
+    const next = text.indexOf('\n## ', after);
+    const at = next < 0 ? text.length : next;
+    text = `${text.slice(0, at).trimEnd()}\n\n${section}\n${text.slice(at)}`;
   }
   fs.writeFileSync(file, text);
   console.log('README.md: tools table updated');
