@@ -15,6 +15,9 @@
 // gateway, e.g. before a change; BENCH_TARGETS can still pick). BENCH_CPU_PROF=DIR runs the gateways with
 // --cpu-prof, profiles in DIR/<target>/ (one per thread). BENCH_REPEAT=3 runs each row 3 times, across the
 // targets in turn each time, and reports the median.
+// The tools section (scripts/bench/tool-rows.mjs; BENCH_ROWS=tools, or its rows tools-up-1g, tools-down-1g,
+// tools-up-folder, tools-down-folder): the transfer engine against aws s3 cp, rclone copy and s3cmd on one
+// fresh gateway; it writes its own README table at scale 1 (BENCH_README=0 leaves it alone).
 //
 // This file runs the cells; the pieces are in scripts/bench/: config (the env knobs above, the work's sizes),
 // servers (each target's process), client-bundle (the extension's client code), http (the bench's own
@@ -24,12 +27,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { loadClient } from './bench/client-bundle.mjs';
-import { ALL_TARGETS, BUCKET, isGatewayTarget, MB, SCALE, targets, W, wantRows } from './bench/config.mjs';
+import { ALL_TARGETS, BUCKET, isGatewayTarget, MB, root, SCALE, targets, W, wantRows } from './bench/config.mjs';
 import { destroyAgent, freshAgent, PATTERN, pool, request } from './bench/http.mjs';
 import { cpuMs, flushDirtyPages, measureMd5, peakRssMb, resetPeak, settle } from './bench/measure.mjs';
 import { fmt, medianCell, renderTable, writeReadme } from './bench/report.mjs';
 import { rows } from './bench/rows.mjs';
 import { startServer, stopServer } from './bench/servers.mjs';
+import { onlyToolRows, runToolRows, writeToolReadme } from './bench/tool-rows.mjs';
 
 const work = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'ais-bench-'));
 
@@ -54,7 +58,7 @@ async function main() {
   // change in machine load during the run hits every target alike.
   const results = {}; // results[rowId][target] = { ...metric, rss }
   const live = [];
-  for (const target of targets) {
+  for (const target of onlyToolRows() ? [] : targets) {
     const dataDir = path.join(work, `data-${target}`);
     fs.mkdirSync(dataDir);
     if (isGatewayTarget(target) && (!wantRows || wantRows.has('deep'))) {
@@ -149,12 +153,20 @@ async function main() {
       await stopServer(server);
     }
   }
+  // The tools section: its own fresh gateway, after the targets above are stopped.
+  const tools = await runToolRows(lib, { startServer, stopServer, bigFile, folder, work });
   fs.rmSync(work, { recursive: true, force: true });
   destroyAgent();
 
-  const table = renderTable(results);
-  console.log(`\n${table}`);
-  if (process.env.BENCH_README !== '0' && SCALE === 1 && !wantRows && targets.length === ALL_TARGETS.length) writeReadme(table, md5Speed);
+  if (live.length) {
+    const table = renderTable(results);
+    console.log(`\n${table}`);
+    if (process.env.BENCH_README !== '0' && SCALE === 1 && !wantRows && targets.length === ALL_TARGETS.length) writeReadme(table, md5Speed);
+  }
+  if (tools) {
+    console.log(`\n${tools.table}\n(${tools.note})`);
+    if (process.env.BENCH_README !== '0' && SCALE === 1) writeToolReadme(root, tools, `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
+  }
 }
 
 main().catch((e) => {

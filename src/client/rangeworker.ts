@@ -14,6 +14,7 @@ type TaggedError = Error & Partial<Pick<RangeError, 'tag' | 'location' | 'status
 const BATCH = 1 << 20; // bytes gathered for one writev
 const AHEAD = 8 << 20; // received but not yet written: pause the socket beyond this
 const LINGER_MS = 100; // a slow link's bytes are written (and reported) at least this often
+const REPORT_BYTES = 8 << 20; // written bytes reported at once: one message per 8 MB, not per writev
 const TEXT_BYTES = 65536; // of a body that is not 2xx, kept for the message
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -129,10 +130,22 @@ function fetchRange(m: FetchRequest): void {
     let written = 0;
     let ended = false;
     let lingerTimer: NodeJS.Timeout | undefined;
+    // Progress goes to the caller's thread in batches (each message costs both threads); the rest before 'done'.
+    let unreported = 0;
+    let reportedAt = performance.now();
+    const report = (force: boolean) => {
+      if (unreported === 0 || (!force && unreported < REPORT_BYTES && performance.now() - reportedAt < LINGER_MS)) return;
+      post({ id: m.id, kind: 'progress', bytes: unreported });
+      unreported = 0;
+      reportedAt = performance.now();
+    };
     const settleIfDone = () => {
       if (!ended || writing || pendingBytes) return;
       if (written !== m.length) fail(tagged('length', `got ${written} bytes, expected ${m.length}`));
-      else finish({ kind: 'done', bytes: written }, false);
+      else {
+        report(true);
+        finish({ kind: 'done', bytes: written }, false);
+      }
     };
     const flush = () => {
       clearTimeout(lingerTimer);
@@ -156,7 +169,8 @@ function fetchRange(m: FetchRequest): void {
           pendingBytes += rest.length;
         }
         written += n;
-        post({ id: m.id, kind: 'progress', bytes: n });
+        unreported += n;
+        report(false);
         if (answer.isPaused() && !ended) answer.resume();
         flush();
         settleIfDone();

@@ -289,6 +289,53 @@ describe('transfer engine', () => {
     }
   });
 
+  test('a folder download retries a small GET cut off mid-body: the file is whole, in new and shared folders, nothing else left', async () => {
+    const bucket = { name: 'xx', provider: 'ais' };
+    // 300 KB is gathered in memory and written at once; 2 MiB streams to the file: each path's retry reopens it.
+    const sizes = { 'cut/a/small.bin': 300 * 1024, 'cut/a/mid.bin': 2 * MiB, 'cut/b/c/small.bin': 300 * 1024 };
+    for (const [key, size] of Object.entries(sizes)) {
+      makeFile(path.join(work, 'cut-src.bin'), size, size);
+      await uploadFile(ais, bucket, path.join(work, 'cut-src.bin'), key);
+      fs.renameSync(path.join(work, 'cut-src.bin'), path.join(work, `cut-src-${path.basename(path.dirname(key))}-${path.basename(key)}`));
+    }
+    const cutOnce = new Set<string>();
+    const flaky = new Proxy(ais, {
+      get(target, prop) {
+        if (prop !== 'getObject') {
+          const value = Reflect.get(target, prop) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return async (...args: Parameters<ClusterClient['getObject']>) => {
+          const got = await target.getObject(...args);
+          if (cutOnce.has(args[1])) return got;
+          cutOnce.add(args[1]);
+          let n = 0;
+          const { Transform } = await import('node:stream');
+          const cut = new Transform({
+            transform(chunk: Buffer, _e, cb) {
+              n += chunk.length;
+              if (n > 100 * 1024) return cb(new ClientError('unreachable', 'connection reset (test)', gw.url));
+              cb(null, chunk);
+            },
+          });
+          got.body.pipe(cut);
+          return { ...got, body: cut };
+        };
+      },
+    });
+    const dest = path.join(work, 'cut-down');
+    const items = await collectPrefix(flaky, bucket, 'cut/', dest);
+    const result = await downloadFiles(flaky, bucket, items, { partSize: 16 * MiB });
+    assert.equal(result.files, 3);
+    assert.equal(cutOnce.size, 3, 'every first GET was cut');
+    for (const key of Object.keys(sizes)) {
+      const got = path.join(dest, ...key.slice('cut/'.length).split('/'));
+      assert.equal(sha256File(got), sha256File(path.join(work, `cut-src-${path.basename(path.dirname(key))}-${path.basename(key)}`)), key);
+    }
+    assert.deepEqual(fs.readdirSync(path.join(dest, 'a')).sort(), ['mid.bin', 'small.bin']);
+    assert.deepEqual(fs.readdirSync(path.join(dest, 'b', 'c')), ['small.bin']);
+  });
+
   test('a folder download catches a corrupted small object by the GET\'s own checksum and leaves no file', async () => {
     const bucket = { name: 'xx', provider: 'ais' } as const;
     await putRotten(bucket, 'rot/victim.txt');

@@ -4,6 +4,7 @@
 // the GET's headers give the checksum to verify (a HEAD only before ranges). Cancel removes the partial file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ChecksumType, createHasher, initChecksums, isChecksumType } from '../../common/checksum';
 import { BucketRef, ClientError, ClusterClient, ObjectHead } from '../cluster';
@@ -49,8 +50,13 @@ export function localPathFor(dir: string, prefix: string, key: string): string {
 }
 
 export async function downloadFiles(client: ClusterClient, bucket: BucketRef, items: readonly DownloadItem[], opts: TransferOptions = {}): Promise<TransferResult> {
-  return transferEach(items, opts, (item, meter) => downloadOne(client, bucket, item.key, item.file, opts, meter, { listedSize: item.size }));
+  // A folder's files mostly share a few folders: each is made (or found) once per transfer, not per file.
+  const folders: Folders = new Map();
+  return transferEach(items, opts, (item, meter) => downloadOne(client, bucket, item.key, item.file, opts, meter, { listedSize: item.size }, folders));
 }
+
+/** The folders one transfer has made or found, by path. */
+type Folders = Map<string, Promise<void>>;
 
 export async function downloadFile(client: ClusterClient, bucket: BucketRef, key: string, file: string, opts: TransferOptions = {}): Promise<ObjectHead> {
   const head = await client.headObject(bucket, key);
@@ -79,7 +85,7 @@ export async function collectPrefix(client: ClusterClient, bucket: BucketRef, pr
 /** What is known of an object before its bytes are asked for: its HEAD, or only the size a listing gave. */
 type KnownObject = { head: ObjectHead } | { listedSize: number };
 
-async function downloadOne(client: ClusterClient, bucket: BucketRef, key: string, file: string, opts: TransferOptions, meter: Meter, known: KnownObject): Promise<ObjectHead> {
+async function downloadOne(client: ClusterClient, bucket: BucketRef, key: string, file: string, opts: TransferOptions, meter: Meter, known: KnownObject, folders: Folders = new Map()): Promise<ObjectHead> {
   await initChecksums();
   const partSize = Math.max(MiB, opts.partSize ?? DEFAULT_PART_SIZE);
   const ranged = (size: number) => size > (opts.multipartThreshold ?? partSize) && size > partSize;
@@ -87,7 +93,9 @@ async function downloadOne(client: ClusterClient, bucket: BucketRef, key: string
   // listed comes with one GET, whose headers say its size and checksum.
   const knownHead = 'head' in known ? known.head : ranged(known.listedSize) ? await client.headObject(bucket, key) : undefined;
   // The temp file exists before the first byte is asked for: a folder we cannot write to fails here, at once.
-  const tmp = await createTempFor(file);
+  const { tmp, fd } = await createTempFor(file, folders);
+  // The temp file's descriptor, until a write stream takes it over (one open per file, not two).
+  const open: { fd?: number } = { fd };
   try {
     let head: ObjectHead;
     let expected: ExpectedChecksum | undefined;
@@ -95,9 +103,10 @@ async function downloadOne(client: ClusterClient, bucket: BucketRef, key: string
     if (knownHead && ranged(knownHead.size)) {
       head = knownHead;
       expected = expectedChecksum(head);
+      await sizeFile(open, head.size, file);
       actual = await rangedDownload(client, bucket, key, tmp, file, head.size, partSize, expected?.type, opts, meter);
     } else {
-      ({ head, expected, actual } = await withRetry(opts.attempts ?? DEFAULT_ATTEMPTS, opts.signal, () => getWhole(client, bucket, key, tmp, file, knownHead, opts, meter)));
+      ({ head, expected, actual } = await withRetry(opts.attempts ?? DEFAULT_ATTEMPTS, opts.signal, () => getWhole(client, bucket, key, tmp, open, file, knownHead, opts, meter)));
     }
     if (expected && actual !== expected.value) throw new ChecksumMismatch(key, expected.type, expected.value, actual ?? '');
     try {
@@ -111,6 +120,39 @@ async function downloadOne(client: ClusterClient, bucket: BucketRef, key: string
     await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
     if (opts.signal?.aborted) throw new TransferCancelled();
     throw e;
+  } finally {
+    if (open.fd !== undefined) await closeFd(open.fd);
+  }
+}
+
+/** Objects up to this size are gathered in memory and written at once (fileConcurrency × this at most). */
+const IN_MEMORY_BYTES = MiB;
+
+/** Writes `chunks` at the start of the file, all of them (a short write sends the rest again). */
+async function writeAllAt(fd: number, chunks: Buffer[]): Promise<void> {
+  let bufs = chunks.filter((c) => c.length > 0);
+  let position = 0;
+  while (bufs.length) {
+    const n = await new Promise<number>((resolve, reject) => fs.writev(fd, bufs, position, (e, written) => (e ? reject(e) : resolve(written))));
+    position += n;
+    let skip = n;
+    while (bufs.length && skip >= bufs[0].length) skip -= bufs.shift()!.length;
+    if (skip > 0) bufs = [bufs[0].subarray(skip), ...bufs.slice(1)];
+  }
+}
+
+const closeFd = (fd: number) => new Promise<void>((resolve) => fs.close(fd, () => resolve()));
+
+/** Sizes the temp file for its ranges and closes it: the ranges open it themselves, by name. */
+async function sizeFile(open: { fd?: number }, size: number, file: string): Promise<void> {
+  const fd = open.fd!;
+  open.fd = undefined;
+  try {
+    await new Promise<void>((resolve, reject) => fs.ftruncate(fd, size, (e) => (e ? reject(e) : resolve())));
+  } catch (e) {
+    throw localFileError(e, file);
+  } finally {
+    await closeFd(fd);
   }
 }
 
@@ -123,6 +165,7 @@ async function getWhole(
   bucket: BucketRef,
   key: string,
   tmp: string,
+  open: { fd?: number },
   file: string,
   knownHead: ObjectHead | undefined,
   opts: TransferOptions,
@@ -134,7 +177,30 @@ async function getWhole(
     const head = knownHead ?? { ...got.head, size: got.contentLength ?? got.head.size };
     const expected = expectedChecksum(head);
     const hasher = expected ? createHasher(expected.type) : undefined;
-    await pipeline(got.body, tap(meter, hasher ? [hasher] : [], opts.signal, counted), fs.createWriteStream(tmp, { highWaterMark: MiB }));
+    // The first attempt writes through the descriptor createTempFor opened; a retry opens the file again ('w' empties it).
+    const fd = open.fd;
+    open.fd = undefined;
+    const taps = tap(meter, hasher ? [hasher] : [], opts.signal, counted);
+    if (fd !== undefined && head.size <= IN_MEMORY_BYTES) {
+      // A small body is gathered and written with one writev: a folder's thousands of files cost a
+      // handful of file system calls each, not one per network chunk.
+      const chunks: Buffer[] = [];
+      const gather = new Writable({
+        write(chunk: Buffer, _e, cb) {
+          chunks.push(chunk);
+          cb(counted.n > head.size ? new ClientError('server', `${key}: got more than the ${head.size} bytes expected.`, client.endpoint) : null);
+        },
+      });
+      try {
+        await pipeline(got.body, taps, gather);
+        await writeAllAt(fd, chunks);
+      } finally {
+        await closeFd(fd);
+      }
+    } else {
+      const out = fd !== undefined ? fs.createWriteStream(tmp, { fd, highWaterMark: MiB }) : fs.createWriteStream(tmp, { highWaterMark: MiB });
+      await pipeline(got.body, taps, out);
+    }
     if (counted.n !== head.size) throw new ClientError('server', `${key}: got ${counted.n} bytes, expected ${head.size}.`, client.endpoint);
     return { head, expected, actual: hasher?.digest() };
   } catch (e) {
@@ -159,11 +225,6 @@ async function rangedDownload(
   opts: TransferOptions,
   meter: Meter,
 ): Promise<string | undefined> {
-  try {
-    await fs.promises.truncate(tmp, size);
-  } catch (e) {
-    throw localFileError(e, file);
-  }
   const ranges = Array.from({ length: Math.ceil(size / partSize) }, (_, i) => ({ start: i * partSize, end: Math.min(size, (i + 1) * partSize) - 1, done: false }));
   const hasher = hashType ? followHasher(tmp, hashType) : undefined;
   let contiguous = 0; // ranges[0..contiguous) are written
@@ -198,18 +259,29 @@ async function rangedDownload(
   }
 }
 
-/** Creates the download's temp file next to `file` (its folder made if missing); refuses what cannot be written. */
-async function createTempFor(file: string): Promise<string> {
+/**
+ * Creates the download's temp file next to `file` (its folder made if missing, once per transfer) and
+ * returns it open; refuses what cannot be written.
+ */
+async function createTempFor(file: string, folders: Folders): Promise<{ tmp: string; fd: number }> {
   const tmp = `${file}.aisb-${process.pid}-${Math.random().toString(36).slice(2, 8)}.part`;
   try {
     const st = await fs.promises.stat(file).catch(() => undefined);
     if (st?.isDirectory()) throw Object.assign(new Error(`${file} is a folder`), { code: 'EISDIR' });
-    await makeFolder(path.dirname(file));
-    await (await fs.promises.open(tmp, 'wx')).close();
+    const dir = path.dirname(file);
+    let made = folders.get(dir);
+    if (!made) {
+      made = makeFolder(dir);
+      folders.set(dir, made);
+      // A failure is not kept: the next file in that folder tries again (and reports its own error).
+      made.catch(() => folders.delete(dir));
+    }
+    await made;
+    const fd = await new Promise<number>((resolve, reject) => fs.open(tmp, 'wx', (e, n) => (e ? reject(e) : resolve(n))));
+    return { tmp, fd };
   } catch (e) {
     throw localFileError(e, file);
   }
-  return tmp;
 }
 
 /**
