@@ -318,6 +318,8 @@ describe('transfer engine', () => {
               cb(null, chunk);
             },
           });
+          // The cut-off GET's own body is dropped with it (a reader that gives up closes the connection).
+          cut.once('error', () => got.body.destroy());
           got.body.pipe(cut);
           return { ...got, body: cut };
         };
