@@ -254,7 +254,7 @@ async function askShardName(bucket: BucketRef, base: string, nodes: (FolderNode 
   });
 }
 
-export function shardNameProblem(name: string): string | undefined {
+function shardNameProblem(name: string): string | undefined {
   if (!name.trim()) return vscode.l10n.t('Enter a name for the shard.');
   if (name.startsWith('/') || name.includes('//')) return vscode.l10n.t('A name cannot start with "/" or hold "//".');
   if (!shardFormatOf(name)) return vscode.l10n.t('End the name with one of {0}: the extension picks the format.', ARCH_EXTENSIONS.join(', '));

@@ -97,11 +97,6 @@ export class ShardListings {
     this.byId.delete(id);
   }
 
-  /** All the members listed so far of a sample or shard (for Download). */
-  listed(id: string): ShardMember[] | undefined {
-    return this.byId.get(id)?.members;
-  }
-
   /** Forgets the listings whose id `drop` says (a refresh of the shard or above it). */
   invalidate(drop: (id: string) => boolean): void {
     for (const id of [...this.byId.keys()]) if (drop(id)) this.byId.delete(id);
