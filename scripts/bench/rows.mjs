@@ -55,6 +55,11 @@ export const rows = [
   },
   {
     id: 'small-put',
+    // Steady state, as the GET rows' warm read: a server's first few hundred requests are its JIT's.
+    warm: (t) => {
+      const body = PATTERN.subarray(0, W.smallSize);
+      return pool(Math.min(500, W.smallCount), W.smallInFlight, (i) => request('PUT', `${t.s3}/${BUCKET}/warm-put/${i}`, { body, headers: { 'Content-Length': body.length } }));
+    },
     label: `${W.smallCount} × 4 KB PUT (16 in flight)`,
     run: async (t) => {
       const body = PATTERN.subarray(0, W.smallSize);

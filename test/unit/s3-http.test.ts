@@ -3,6 +3,8 @@
 import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   AbortMultipartUploadCommand,
   CreateBucketCommand,
@@ -183,5 +185,20 @@ describe('HTTP details real clients rely on', () => {
     ]);
     assert.deepEqual(statuses(short), [400], 'decoded length shorter than declared: IncompleteBody');
     assert.match(short, /IncompleteBody/);
+  });
+
+  test('a client gone in the middle of a small body (read into memory): no object, no temp file, the gateway serves on', async () => {
+    const half = 'x'.repeat(2000);
+    const s = net.connect(gw.port, '127.0.0.1');
+    await new Promise((r) => s.once('connect', r));
+    s.write(`PUT /s3/h/cut-small HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\n${half}`);
+    await new Promise((r) => setTimeout(r, 100));
+    s.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    await assert.rejects(gw.store.headObject({ provider: 'ais', name: 'h' }, 'cut-small'));
+    const ok = await session([`PUT /s3/h/whole-small HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\n${half}${half}${'y'.repeat(96)}`]);
+    assert.deepEqual(statuses(ok), [200]);
+    assert.equal((await gw.store.headObject({ provider: 'ais', name: 'h' }, 'whole-small')).size, 4096);
+    assert.deepEqual(fs.readdirSync(path.join(gw.dataDir, 'tmp')), [], 'no temp file left');
   });
 });

@@ -137,6 +137,47 @@ describe('store', () => {
     assert.deepEqual(walk(path.join(dir, 'data', 'tmp')), [], 'no temp files left');
   });
 
+  test('small bodies of declared size (read into memory): same file and answers as streamed ones, failures write nothing, ranges right', async () => {
+    const keyOf = (n: number) => `small/${n}`;
+    // Either side of the in-memory limit, and empty: the in-memory path and the streamed path agree.
+    for (const n of [0, 1, 4096, 64 * 1024, 64 * 1024 + 1]) {
+      const body = crypto.randomBytes(n);
+      const declared = await store.putObject(b, keyOf(n), from(body), { expectedSize: n, expectedMd5: md5(body) });
+      const streamed = await store.putObject(b, `${keyOf(n)}-streamed`, from(body), { expectedMd5: md5(body) });
+      assert.deepEqual({ ...declared, key: '', mtime: 0, atime: 0 }, { ...streamed, key: '', mtime: 0, atime: 0 }, `${n} bytes`);
+      const { stream, meta } = await store.getObject(b, keyOf(n));
+      assert.ok((await readAll(stream)).equals(body), `${n} bytes read back`);
+      assert.equal(meta.checksum.value, checksumOf('xxhash', body));
+    }
+    const body = crypto.randomBytes(4096);
+    await store.putObject(b, 'small/keep', from(body), { expectedSize: body.length });
+    for (const [start, end] of [[0, 0], [100, 199], [4095, 4095], [0, 4095]]) {
+      const { stream, range } = await store.getObject(b, 'small/keep', () => ({ start, end }));
+      assert.deepEqual(range, { start, end });
+      assert.ok((await readAll(stream)).equals(body.subarray(start, end + 1)), `bytes ${start}-${end}`);
+    }
+    // A body that fails, is short, is long or has the wrong MD5: the old version stays, no temp file.
+    const failing = new Readable({
+      read() {
+        this.push(Buffer.alloc(1000));
+        this.destroy(new Error('client went away'));
+      },
+    });
+    await assert.rejects(store.putObject(b, 'small/keep', failing, { expectedSize: 4096 }), /client went away/);
+    assert.equal(await code(store.putObject(b, 'small/keep', from(Buffer.alloc(10)), { expectedSize: 4096 })), 'IncompleteBody');
+    assert.equal(await code(store.putObject(b, 'small/keep', from(Buffer.alloc(5000)), { expectedSize: 4096 })), 'InvalidArgument');
+    assert.equal(await code(store.putObject(b, 'small/keep', from(Buffer.alloc(4096)), { expectedSize: 4096, expectedMd5: md5('x') })), 'BadDigest');
+    const { stream, meta } = await store.getObject(b, 'small/keep');
+    assert.ok((await readAll(stream)).equals(body));
+    assert.equal(meta.version, '1');
+    assert.equal(await code(store.putObject(b, 'small/never', from('ab'), { expectedSize: 3 })), 'IncompleteBody');
+    assert.equal(await code(store.headObject(b, 'small/never')), 'NoSuchKey');
+    assert.deepEqual(walk(path.join(dir, 'data', 'tmp')), [], 'no temp files left');
+    // A copy of a small object takes the same path: bytes and checksum carried over.
+    await store.copyObject(b, 'small/keep', b, 'small/copied');
+    assert.ok((await readAll((await store.getObject(b, 'small/copied')).stream)).equals(body));
+  });
+
   test('MD5 is computed only when used: md5 buckets, Content-MD5, md5 checksums, parts; not for xxhash', async () => {
     await initChecksums();
     const body = crypto.randomBytes(3 * 1024 * 1024 + 7);

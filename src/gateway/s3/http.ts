@@ -66,8 +66,12 @@ export function partNumberOf(q: URLSearchParams): number {
   return Number(v);
 }
 
+// Unique per process and cheap: random bytes for every request cost ~10 µs of a 4 KB PUT.
+const REQUEST_ID_BASE = crypto.randomBytes(4).readUInt32BE(0) * 2 ** 20;
+let requestCount = 0;
+
 export function newRequestId(): string {
-  return crypto.randomBytes(8).toString('hex').toUpperCase();
+  return (REQUEST_ID_BASE + ++requestCount).toString(16).toUpperCase().padStart(16, '0');
 }
 
 export function baseHeaders(r: S3Request): Record<string, string> {

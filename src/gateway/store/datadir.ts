@@ -4,6 +4,9 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+const TMP_PREFIX = crypto.randomBytes(8).toString('hex') + '-';
+let tmpCount = 0;
+
 export class DataDir {
   /** Directories known to exist (a write skips the mkdir). */
   private readonly madeDirs = new Set<string>();
@@ -14,8 +17,9 @@ export class DataDir {
     return path.join(this.dir, 'tmp');
   }
 
+  /** A name no other temp file has: random per process, then counted (random bytes per PUT cost CPU). */
   tmpPath(): string {
-    return path.join(this.tmpDir, crypto.randomBytes(12).toString('hex'));
+    return path.join(this.tmpDir, `${TMP_PREFIX}${(++tmpCount).toString(36)}`);
   }
 
   async writeJsonAtomic(file: string, value: unknown, fsync = false): Promise<void> {

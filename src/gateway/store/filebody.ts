@@ -1,4 +1,4 @@
-// An object's bytes on their way out: a range of an open data file.
+// An object's bytes on their way out: a range of an open data file, or a small object's bytes read whole.
 //
 // Why not fs.ReadStream: it reads into a new buffer each time, and a buffer of 1 MB is above malloc's mmap
 // threshold, so every read got fresh pages from the kernel and faulted them in. On this project's VMs that
@@ -127,8 +127,42 @@ export class FileBody extends Readable {
   }
 }
 
+/** A small object's bytes, read whole with its trailer: one write to a response, or a one-chunk Readable. */
+export class BufferBody extends Readable {
+  constructor(private bytes: Buffer | undefined) {
+    super();
+  }
+
+  override _read(): void {
+    const b = this.bytes;
+    this.bytes = undefined;
+    if (b?.length) this.push(b);
+    this.push(null);
+  }
+
+  /** Ends `out` with the bytes; rejects if `out` goes away first. Only for a body nobody has read from yet. */
+  sendTo(out: Writable): Promise<void> {
+    const b = this.bytes ?? Buffer.alloc(0);
+    this.bytes = undefined;
+    this.destroy();
+    return new Promise<void>((resolve, reject) => {
+      let finished = false;
+      const onGone = () => !finished && reject(new Error('the connection closed before the body was sent'));
+      out.once('close', onGone);
+      out.once('error', onGone);
+      out.end(b, () => {
+        finished = true;
+        out.off('close', onGone);
+        out.off('error', onGone);
+        resolve();
+      });
+    });
+  }
+}
+
 /** Sends a body to an HTTP response and ends it: a FileBody through its pooled buffers, anything else by pipeline. */
 export async function sendBody(body: Readable, out: Writable): Promise<void> {
   if (body instanceof FileBody && !body.readableDidRead) return body.sendTo(out);
+  if (body instanceof BufferBody && !body.readableDidRead) return body.sendTo(out);
   return pipeline(body, out);
 }

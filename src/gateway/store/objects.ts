@@ -10,13 +10,13 @@ import { ChecksumType } from '../checksum';
 import { errors } from '../errors';
 import { BucketState, Buckets, needsMd5 } from './buckets';
 import { DataDir } from './datadir';
-import { FileBody } from './filebody';
+import { BufferBody, FileBody } from './filebody';
 import { KeyLocks } from './keylocks';
 import { IndexFile, summaryOf } from './indexfile';
 import { KeyIndex } from './keyindex';
 import { compareKeys, prefixSuccessor, validateKey } from './keys';
-import { appendTrailer, CorruptObjectFile, readTrailer, readTrailerAt, readTrailerSync } from './objectfile';
-import { receive } from './receive';
+import { appendTrailer, CorruptObjectFile, readTrailer, readTrailerAt, readTrailerSync, writeObjectFile } from './objectfile';
+import { receiveObject, SMALL_BODY_BYTES } from './receive';
 import { BucketRef, ByteRange, ListOptions, ListPage, MetadataReplacement, ObjectMeta, OpenedObject, PutOptions } from './types';
 
 /** Replaced or deleted objects this large are freed after the reply (freeing blocks takes time). */
@@ -132,8 +132,8 @@ export class Objects {
     validateKey(key);
     const b = this.buckets.state(ref);
     const type = b.props.checksum.type;
-    const got = await receive(this.data, body, type, { ...opts, md5: needsMd5(b, opts) });
-    return this.commit(b, key, got.tmp, {
+    const got = await receiveObject(this.data, body, type, { ...opts, md5: needsMd5(b, opts) });
+    return this.commit(b, key, 'data' in got ? got.data : got.tmp, {
       size: got.size,
       md5: got.md5,
       checksum: { type, value: got.checksum },
@@ -144,14 +144,18 @@ export class Objects {
     });
   }
 
-  /** Appends the trailer to a verified temp file and renames it into place under the key lock. */
+  /**
+   * Appends the trailer to a verified temp file (or writes a small body's bytes with it to a new one) and
+   * renames it into place under the key lock.
+   */
   async commit(
     b: BucketState,
     key: string,
-    tmp: string,
+    source: string | Buffer,
     fields: Omit<ObjectMeta, 'key' | 'mtime' | 'atime' | 'version'>,
     removeOnError = true,
   ): Promise<ObjectMeta> {
+    const tmp = typeof source === 'string' ? source : this.data.tmpPath();
     try {
       const index = await this.index(b);
       const file = this.objectPath(b, key);
@@ -171,8 +175,7 @@ export class Objects {
         if (meta.parts === undefined) delete meta.parts;
         if (meta.partSizes === undefined) delete meta.partSizes;
         if (!meta.headers || Object.keys(meta.headers).length === 0) delete meta.headers;
-        await appendTrailer(tmp, meta, this.fsync);
-        const st = await fs.promises.stat(tmp, { bigint: true });
+        const st = typeof source === 'string' ? await appendTrailer(tmp, meta, this.fsync) : await writeObjectFile(tmp, source, meta, this.fsync);
         await this.data.ensureDir(path.dirname(file));
         // A large version being replaced keeps a second name until after the rename, so the rename does
         // not free its blocks on the request's time (ext4: ~0.4 s for 512 MB); it is unlinked afterwards.
@@ -186,7 +189,7 @@ export class Objects {
         return meta;
       });
     } catch (e) {
-      if (removeOnError) await fs.promises.rm(tmp, { force: true });
+      if (removeOnError || typeof source !== 'string') await fs.promises.rm(tmp, { force: true });
       throw e;
     }
   }
@@ -224,16 +227,17 @@ export class Objects {
     key: string,
     range?: (size: number) => ByteRange | undefined,
   ): Promise<OpenedObject> {
-    const { meta, fh, dataSize } = await this.openObject(ref, key);
+    const { meta, fh, dataSize, whole } = await this.openObject(ref, key, SMALL_BODY_BYTES);
     try {
       const r = range?.(dataSize);
       const start = r ? r.start : 0;
       const end = r ? r.end : dataSize - 1;
-      const stream =
-        end < start
-          ? (await fh.close(), Readable.from([]))
-          : new FileBody(fh, start, end);
-      return { meta, range: r, stream };
+      if (whole || end < start) {
+        // Read whole already (or nothing to read): the file is done with; its close need not hold the reply.
+        fh.close().catch(() => undefined);
+        return { meta, range: r, stream: new BufferBody(whole && end >= start ? whole.subarray(start, end + 1) : Buffer.alloc(0)) };
+      }
+      return { meta, range: r, stream: new FileBody(fh, start, end) };
     } catch (e) {
       await fh.close().catch(() => undefined);
       throw e;
@@ -243,8 +247,13 @@ export class Objects {
   /**
    * An object's data file, open for positional reads (a shard is read in place, member by member): bytes
    * [0, dataSize) are the object's. The caller closes `fh`; a concurrent overwrite leaves this version whole.
+   * A file of at most `wholeUpTo` bytes is read whole: its data comes back as `whole`.
    */
-  async openObject(ref: BucketRef, key: string): Promise<{ meta: ObjectMeta; fh: fs.promises.FileHandle; dataSize: number }> {
+  async openObject(
+    ref: BucketRef,
+    key: string,
+    wholeUpTo = 0,
+  ): Promise<{ meta: ObjectMeta; fh: fs.promises.FileHandle; dataSize: number; whole?: Buffer }> {
     validateKey(key);
     const b = this.buckets.state(ref);
     let fh: fs.promises.FileHandle;
@@ -255,11 +264,11 @@ export class Objects {
       throw e;
     }
     try {
-      const { meta, dataSize } = await readTrailer<ObjectMeta>(fh);
+      const { meta, dataSize, whole } = await readTrailer<ObjectMeta>(fh, undefined, wholeUpTo);
       meta.atime = Date.now();
       b.index?.touch(key, meta.atime);
       b.indexFile?.noteAccess();
-      return { meta, fh, dataSize };
+      return { meta, fh, dataSize, whole };
     } catch (e) {
       await fh.close().catch(() => undefined);
       throw e;
@@ -316,8 +325,8 @@ export class Objects {
     const d = this.buckets.state(dst);
     const { meta, stream } = await this.getObject(src, srcKey);
     const type = d.props.checksum.type;
-    const got = await receive(this.data, stream, type, { expectedSize: meta.size, md5: needsMd5(d) });
-    return this.commit(d, dstKey, got.tmp, {
+    const got = await receiveObject(this.data, stream, type, { expectedSize: meta.size, md5: needsMd5(d) });
+    return this.commit(d, dstKey, 'data' in got ? got.data : got.tmp, {
       size: got.size,
       md5: got.md5,
       checksum: { type, value: got.checksum },
@@ -356,8 +365,7 @@ export class Objects {
         try {
           await fs.promises.copyFile(from, tmp);
           await fs.promises.truncate(tmp, trailer.dataSize);
-          await appendTrailer(tmp, next, this.fsync);
-          const st = await fs.promises.stat(tmp, { bigint: true });
+          const st = await appendTrailer(tmp, next, this.fsync);
           await this.data.ensureDir(path.dirname(to));
           const put = { s: summaryOf(next), ino: String(st.ino), size: Number(st.size) };
           await this.journaled(b, index, [{ key: newKey, put }, { key }], async () => {

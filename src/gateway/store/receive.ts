@@ -1,4 +1,5 @@
 // Receiving a body: streamed into a file (FileSink) while it is hashed, then its size and digests verified.
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,6 +22,9 @@ export interface ReceiveOptions {
   into?: { file: string; start: number };
 }
 
+/** Bodies of a declared size up to this are read into memory and written with their trailer in one go. */
+export const SMALL_BODY_BYTES = 64 * 1024;
+
 /** A verified body: the file its bytes are in, and their digests (hex). */
 export interface ReceivedBody {
   tmp: string;
@@ -33,6 +37,15 @@ export interface ReceivedBody {
   extra?: string;
 }
 
+/** A small body's bytes, not yet in any file (the caller writes them with their trailer), and their digests. */
+export type ReceivedInMemory = Omit<ReceivedBody, 'tmp'> & { data: Buffer };
+
+/** receive(), except that a body of declared size up to SMALL_BODY_BYTES comes back in memory. */
+export function receiveObject(data: DataDir, body: Readable, cksumType: ChecksumType, opts: ReceiveOptions): Promise<ReceivedBody | ReceivedInMemory> {
+  if (opts.into === undefined && opts.expectedSize !== undefined && opts.expectedSize <= SMALL_BODY_BYTES) return receiveSmall(body, cksumType, opts, opts.expectedSize);
+  return receive(data, body, cksumType, opts);
+}
+
 /**
  * Streams `body` into a temp file while hashing it, then verifies size and digests.
  * Returns the temp path; the caller appends the trailer and renames. Removes the temp file on failure.
@@ -42,9 +55,7 @@ export interface ReceivedBody {
 export async function receive(data: DataDir, body: Readable, cksumType: ChecksumType, opts: ReceiveOptions): Promise<ReceivedBody> {
   const tmp = opts.into === undefined ? data.tmpPath() : opts.into.file;
   const start = opts.into?.start ?? 0;
-  const wantMd5 = opts.md5 || cksumType === 'md5' || opts.expectedMd5 !== undefined || opts.expectedChecksum?.type === 'md5';
-  const mainType: ChecksumType = cksumType === 'md5' ? 'none' : cksumType;
-  const extraType = opts.expectedChecksum && opts.expectedChecksum.type !== 'md5' && opts.expectedChecksum.type !== cksumType ? opts.expectedChecksum.type : 'none';
+  const { wantMd5, mainType, extraType } = hashPlan(cksumType, opts);
   // Large bodies: node:crypto hashes are done by a worker thread that reads the file right behind the
   // writer (hashpool.ts), so the event loop only moves bytes. Small bodies hash inline: a message round
   // trip would cost more than the hash. A body of unknown size hashes inline until it proves large;
@@ -103,18 +114,7 @@ export async function receive(data: DataDir, body: Readable, cksumType: Checksum
     const fromWorker = worker ? await worker.digest() : [];
     let w = 0;
     const [md5hex0, mainHex, extraHex0] = types.map((_, i) => (!offloadable[i] ? inline[i]!.digest() : worker ? fromWorker[w++] : late[i]!.digest()));
-    const md5hex = wantMd5 ? md5hex0 : undefined;
-    const checksum = cksumType === 'md5' ? md5hex0 : mainHex;
-    const extraHex = extraType === 'none' ? undefined : extraHex0;
-    if (opts.expectedMd5 !== undefined && opts.expectedMd5.toLowerCase() !== md5hex)
-      throw errors.badDigest(`The Content-MD5 you specified did not match what we received (got ${md5hex})`);
-    if (opts.expectedChecksum) {
-      const t = opts.expectedChecksum.type;
-      const actual = t === 'md5' ? md5hex : t === cksumType ? checksum : extraHex;
-      if (t !== 'none' && actual !== opts.expectedChecksum.value.toLowerCase())
-        throw errors.badDigest(`${t} checksum mismatch: the request says ${opts.expectedChecksum.value}, the body has ${actual}`);
-    }
-    return { tmp, size, ...(md5hex !== undefined && { md5: md5hex }), checksum, extra: extraHex };
+    return { tmp, size, ...verified(cksumType, opts, wantMd5, md5hex0, mainHex, extraType === 'none' ? undefined : extraHex0) };
   } catch (e) {
     worker?.drop();
     // pipeline() rejects as soon as the body fails, while the sink may still be opening its file: removed
@@ -123,4 +123,71 @@ export async function receive(data: DataDir, body: Readable, cksumType: Checksum
     if (opts.into === undefined) await fs.promises.rm(tmp, { force: true });
     throw e;
   }
+}
+
+function hashPlan(cksumType: ChecksumType, opts: ReceiveOptions): { wantMd5: boolean; mainType: ChecksumType; extraType: ChecksumType } {
+  return {
+    wantMd5: opts.md5 || cksumType === 'md5' || opts.expectedMd5 !== undefined || opts.expectedChecksum?.type === 'md5',
+    mainType: cksumType === 'md5' ? 'none' : cksumType,
+    extraType: opts.expectedChecksum && opts.expectedChecksum.type !== 'md5' && opts.expectedChecksum.type !== cksumType ? opts.expectedChecksum.type : 'none',
+  };
+}
+
+/** The digests as receive() returns them, once checked against what the request said they are. */
+function verified(cksumType: ChecksumType, opts: ReceiveOptions, wantMd5: boolean, md5hex0: string, mainHex: string, extraHex: string | undefined) {
+  const md5hex = wantMd5 ? md5hex0 : undefined;
+  const checksum = cksumType === 'md5' ? md5hex0 : mainHex;
+  if (opts.expectedMd5 !== undefined && opts.expectedMd5.toLowerCase() !== md5hex)
+    throw errors.badDigest(`The Content-MD5 you specified did not match what we received (got ${md5hex})`);
+  if (opts.expectedChecksum) {
+    const t = opts.expectedChecksum.type;
+    const actual = t === 'md5' ? md5hex : t === cksumType ? checksum : extraHex;
+    if (t !== 'none' && actual !== opts.expectedChecksum.value.toLowerCase())
+      throw errors.badDigest(`${t} checksum mismatch: the request says ${opts.expectedChecksum.value}, the body has ${actual}`);
+  }
+  return { ...(md5hex !== undefined && { md5: md5hex }), checksum, extra: extraHex };
+}
+
+/**
+ * A small body of declared size: its bytes into memory, hashed inline. What a temp file, a stream into it
+ * and a second open for the trailer cost per 4 KB object was more than the ceiling spends on the whole PUT.
+ */
+const oneShotHash = (crypto as { hash?: (alg: string, data: Buffer, enc: 'hex') => string }).hash;
+
+async function receiveSmall(body: Readable, cksumType: ChecksumType, opts: ReceiveOptions, expectedSize: number): Promise<ReceivedInMemory> {
+  const { wantMd5, mainType, extraType } = hashPlan(cksumType, opts);
+  const bytes = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const fail = (e: Error) => {
+      body.off('data', onData).off('end', onEnd).off('error', fail).off('close', onClose);
+      body.resume(); // the rest of a body that was too long is read and dropped
+      reject(e);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > expectedSize) fail(errors.invalidArgument(`The body is longer than its declared size (${expectedSize} bytes)`));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      body.off('close', onClose);
+      if (size !== expectedSize) return fail(errors.incompleteBody(expectedSize, size));
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    // A client gone mid-body: 'close' without 'end' (an IncomingMessage) or an error.
+    const onClose = () => fail(errors.incompleteBody(expectedSize, size));
+    body.on('data', onData).once('end', onEnd).once('error', fail).once('close', onClose);
+  });
+  const digest = (t: ChecksumType) => {
+    if (t === 'none') return '';
+    // crypto.hash (Node ≥ 20.12) skips the Hash object a one-shot digest does not need.
+    if ((t === 'md5' || t === 'sha256' || t === 'sha512') && oneShotHash) return oneShotHash(t, bytes, 'hex');
+    const h = createHasher(t);
+    h.update(bytes);
+    return h.digest();
+  };
+  const md5hex = wantMd5 ? digest('md5') : '';
+  const mainHex = digest(mainType);
+  const extraHex = extraType === 'none' ? undefined : digest(extraType);
+  return { data: bytes, size: bytes.length, ...verified(cksumType, opts, wantMd5, md5hex, mainHex, extraHex) };
 }
