@@ -1,6 +1,6 @@
-// Ranged downloads from an AIS cluster move their bytes on a worker thread: request, response body, and
-// positional writes into the download's temp file all happen there; the caller's thread only hears
-// "n more bytes written" and the outcome.
+// Ranged downloads from an AIS cluster (and from an S3 endpoint: s3rangefetch.ts) move their bytes on a
+// worker thread: request, response body, and positional writes into the download's temp file all happen
+// there; the caller's thread only hears "n more bytes written" and the outcome.
 //
 // Why: Node's HTTP parser hands over every 64 KB of body as a new external buffer. Their sheer volume
 // (16,000 per GB) sets off full mark-compacts of whatever heap they land in: 50–90 per GB were counted on

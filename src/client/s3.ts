@@ -68,6 +68,7 @@ import {
   unsupported,
 } from './cluster';
 import { RangedShards } from './s3shards';
+import { S3RangeFetch } from './s3rangefetch';
 import { callerErrors, checkAnswerFormat, followRedirects, s3Error } from './s3answers';
 
 export { s3Error } from './s3answers';
@@ -87,6 +88,8 @@ export class S3ClusterClient implements ClusterClient {
   private readonly proxy?: ProxyOptions;
   /** Requests go unsigned: a 401/403 then means the server wants credentials. */
   private readonly anonymous: boolean;
+  /** Ranged GETs into a download's file, on the download worker. */
+  private readonly ranges: S3RangeFetch;
 
   constructor(connection: ClusterConnection) {
     this.endpoint = connection.endpoint.replace(/\/+$/, '');
@@ -146,6 +149,7 @@ export class S3ClusterClient implements ClusterClient {
     this.client = new S3Client(config);
     this.client.middlewareStack.add(followRedirects(this.endpoint), { step: 'deserialize', priority: 'low', name: 'aisBucketsFollowRedirects' });
     this.client.middlewareStack.add(checkAnswerFormat(this.endpoint), { step: 'deserialize', priority: 'low', name: 'aisBucketsCheckAnswerFormat' });
+    this.ranges = new S3RangeFetch(this.client, this.endpoint, connection, anonymous);
   }
 
   private target(bucket?: BucketRef, key?: string): string {
@@ -251,6 +255,11 @@ export class S3ClusterClient implements ClusterClient {
     source.on('error', (err) => body.destroy(s3Error(err, this.endpoint, this.target(bucket, key), this.proxy, this.anonymous)));
     body.on('close', () => !source.readableEnded && source.destroy());
     return { body, head, ...(out.ContentLength !== undefined ? { contentLength: out.ContentLength } : {}) };
+  }
+
+  /** The range's bytes into `file` on the download worker (s3rangefetch.ts); false where it cannot (a proxy). */
+  getRangeToFile(bucket: BucketRef, key: string, range: Required<ByteRange>, file: string, onBytes: (n: number) => void, signal?: AbortSignal, ifMatch?: string): Promise<boolean> {
+    return this.ranges.toFile(bucket, key, range, file, onBytes, signal, ifMatch);
   }
 
   async putObject(bucket: BucketRef, key: string, source: PutSource, options: PutOptions = {}): Promise<PutResult> {
@@ -427,6 +436,7 @@ export class S3ClusterClient implements ClusterClient {
   }
 
   dispose(): void {
+    this.ranges.dispose();
     this.client.destroy();
     this.agents.http.destroy();
     this.agents.https.destroy();
