@@ -259,7 +259,8 @@ export interface ClusterClient {
 
   listObjects(bucket: BucketRef, options?: ListObjectsOptions): Promise<ObjectPage>;
   headObject(bucket: BucketRef, key: string): Promise<ObjectHead>;
-  getObject(bucket: BucketRef, key: string, range?: ByteRange): Promise<ObjectDownload>;
+  /** `options.ifMatch`: only this version (its unquoted ETag; another is a 412) where the client can pin one (S3); AIS ignores it. */
+  getObject(bucket: BucketRef, key: string, range?: ByteRange, options?: { ifMatch?: string }): Promise<ObjectDownload>;
   putObject(bucket: BucketRef, key: string, source: PutSource, options?: PutOptions): Promise<PutResult>;
   deleteObject(bucket: BucketRef, key: string): Promise<void>;
   /**
@@ -300,8 +301,9 @@ export interface ClusterClient {
    * Writes the bytes of `range` (both ends given) into the existing `file` at `range.start`, off the caller's
    * thread, telling `onBytes` of each write. False where this client cannot (then use getObject); rejects
    * as getObject would, with the file's own error (it has a syscall), or with the signal's reason on abort.
+   * `ifMatch` as getObject's.
    */
-  getRangeToFile?(bucket: BucketRef, key: string, range: Required<ByteRange>, file: string, onBytes: (n: number) => void, signal?: AbortSignal): Promise<boolean>;
+  getRangeToFile?(bucket: BucketRef, key: string, range: Required<ByteRange>, file: string, onBytes: (n: number) => void, signal?: AbortSignal, ifMatch?: string): Promise<boolean>;
 
   /** Closes pooled connections. */
   dispose(): void;

@@ -104,7 +104,7 @@ async function downloadOne(client: ClusterClient, bucket: BucketRef, key: string
       head = knownHead;
       expected = expectedChecksum(head);
       await sizeFile(open, head.size, file);
-      actual = await rangedDownload(client, bucket, key, tmp, file, head.size, partSize, expected?.type, opts, meter);
+      actual = await rangedDownload(client, bucket, key, head.etag, tmp, file, head.size, partSize, expected?.type, opts, meter);
     } else {
       ({ head, expected, actual } = await withRetry(opts.attempts ?? DEFAULT_ATTEMPTS, opts.signal, () => getWhole(client, bucket, key, tmp, open, file, knownHead, opts, meter)));
     }
@@ -211,12 +211,15 @@ async function getWhole(
 
 /**
  * Ranges in parallel into the temp file; the file is hashed in order behind them (followhash.ts), so
- * verification needs no second pass. Returns the digest when `hashType` is given.
+ * verification needs no second pass. Returns the digest when `hashType` is given. Every range asks for the
+ * version the HEAD saw (If-Match `etag`, where the client can pin one): an object replaced midway is an
+ * error, never a file of two versions (a multipart ETag is no MD5 to catch that afterwards).
  */
 async function rangedDownload(
   client: ClusterClient,
   bucket: BucketRef,
   key: string,
+  etag: string | undefined,
   tmp: string,
   file: string,
   size: number,
@@ -238,14 +241,15 @@ async function rangedDownload(
             meter.add(n);
           };
           // Off this thread where the client can (rangefetch.ts: the extension host's event loop and heap stay calm).
-          const offThread = (await client.getRangeToFile?.(bucket, key, r, tmp, onBytes, opts.signal)) ?? false;
+          const offThread = (await client.getRangeToFile?.(bucket, key, r, tmp, onBytes, opts.signal, etag)) ?? false;
           if (!offThread) {
-            const { body } = await client.getObject(bucket, key, r);
+            const { body } = await client.getObject(bucket, key, r, { ifMatch: etag });
             await pipeline(body, tap(meter, [], opts.signal, counted), fs.createWriteStream(tmp, { flags: 'r+', start: r.start, highWaterMark: MiB }));
           }
           if (counted.n !== r.end - r.start + 1) throw new ClientError('server', `${key}: range ${r.start}-${r.end} returned ${counted.n} bytes.`, client.endpoint);
         } catch (e) {
           meter.add(-counted.n);
+          if (e instanceof ClientError && e.status === 412 && etag !== undefined) throw changedMidway(client, bucket, key, e);
           throw localFileError(e, file);
         }
       });
@@ -257,6 +261,11 @@ async function rangedDownload(
   } finally {
     await hasher?.close();
   }
+}
+
+/** A ranged GET of the pinned version answered 412: the object was replaced after the HEAD. Not retried. */
+function changedMidway(client: ClusterClient, bucket: BucketRef, key: string, cause: ClientError): ClientError {
+  return new ClientError('conflict', `${bucket.provider}://${bucket.name}/${key} changed on ${client.endpoint} during the download: nothing was saved. Download it again.`, client.endpoint, 412, cause.code, { cause });
 }
 
 /**
