@@ -18,6 +18,9 @@
 // The tools section (scripts/bench/tool-rows.mjs; BENCH_ROWS=tools, or its rows tools-up-1g, tools-down-1g,
 // tools-up-folder, tools-down-folder): the transfer engine against aws s3 cp, rclone copy and s3cmd on one
 // fresh gateway; it writes its own README table at scale 1 (BENCH_README=0 leaves it alone).
+// BENCH_ROWS=ingest: 1,000,000 objects of 1–16 KB through 64 connections into a fresh server (its own row).
+// BENCH_ROWS=ext-1m (scripts/bench/scale-rows.mjs): the extension in a real VS Code at a million objects (the
+// E2E harness's scale phase); only when asked, and it writes its own README table at scale 1.
 //
 // This file runs the cells; the pieces are in scripts/bench/: config (the env knobs above, the work's sizes),
 // servers (each target's process), client-bundle (the extension's client code), http (the bench's own
@@ -34,6 +37,7 @@ import { fmt, medianCell, renderTable, writeReadme } from './bench/report.mjs';
 import { rows } from './bench/rows.mjs';
 import { startServer, stopServer } from './bench/servers.mjs';
 import { onlyToolRows, runToolRows, writeToolReadme } from './bench/tool-rows.mjs';
+import { runScaleRows, SCALE_ROW, scaleTable, wantsScaleRows, writeScaleReadme } from './bench/scale-rows.mjs';
 
 const work = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'ais-bench-'));
 
@@ -58,7 +62,8 @@ async function main() {
   // change in machine load during the run hits every target alike.
   const results = {}; // results[rowId][target] = { ...metric, rss }
   const live = [];
-  for (const target of onlyToolRows() ? [] : targets) {
+  const onlyScale = !!wantRows && [...wantRows].every((id) => id === SCALE_ROW);
+  for (const target of onlyToolRows() || onlyScale ? [] : targets) {
     const dataDir = path.join(work, `data-${target}`);
     fs.mkdirSync(dataDir);
     if (isGatewayTarget(target) && (!wantRows || wantRows.has('deep'))) {
@@ -105,7 +110,7 @@ async function main() {
           const cell = {};
           ((runs[row.id] ??= {})[target] ??= []).push(cell);
           (results[row.id] ??= {})[target] = medianCell(runs[row.id][target]);
-          if (((row.needs === 'list' || row.needs === 'delete') && target === 'ceiling') || ((row.needs === 'native' || row.needs === 'deep') && !isGateway)) {
+          if (((row.needs === 'list' || row.needs === 'delete') && target === 'ceiling') || (row.needs === 'ingest' && target === 's3rver') || ((row.needs === 'native' || row.needs === 'deep') && !isGateway)) {
             cell.error = 'n/a';
             continue;
           }
@@ -162,6 +167,12 @@ async function main() {
     const table = renderTable(results);
     console.log(`\n${table}`);
     if (process.env.BENCH_README !== '0' && SCALE === 1 && !wantRows && targets.length === ALL_TARGETS.length) writeReadme(table, md5Speed);
+  }
+  if (wantsScaleRows()) {
+    const scale = runScaleRows(root);
+    console.log(`\n${scaleTable(scale)}`);
+    if (process.env.BENCH_README !== '0' && SCALE === 1) writeScaleReadme(root, scale, `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
+    if (!scale.passed) process.exitCode = 1;
   }
   if (tools) {
     console.log(`\n${tools.table}\n(${tools.note})`);

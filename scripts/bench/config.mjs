@@ -27,6 +27,8 @@ export const W = {
   copyInFlight: 16,
   shardBytes: sz(1024) * MB,
   shardMembers: sz(10_000),
+  ingestCount: sz(1_000_000),
+  ingestInFlight: 64,
 };
 export const ALL_TARGETS = ['gateway-md5', 'gateway-xxhash', 'ceiling', 's3rver'];
 export const BASE_GATEWAY = process.env.BENCH_BASE_GATEWAY;

@@ -283,6 +283,27 @@ export const rows = [
   },
   ...shardRows,
   {
+    // A dataset of small files landing at once: W.ingestCount objects of 1–16 KB (sizes spread evenly, each
+    // object its own bytes) through 64 connections, into a fresh server, so its RSS is what the index of
+    // that many keys costs while it takes them. s3rver keeps every object in a file and a JSON index: n/a.
+    id: 'ingest',
+    label: `ingest ${W.ingestCount.toLocaleString('en-US')} × 1–16 KB (64 in flight)`,
+    fresh: true,
+    needs: 'ingest',
+    run: async (t) => {
+      const sizeOf = (i) => 1024 + ((i * 7919) % (15 * 1024 + 1));
+      let bytes = 0;
+      const t0 = performance.now();
+      await pool(W.ingestCount, W.ingestInFlight, (i) => {
+        const size = sizeOf(i);
+        bytes += size;
+        const off = (i * 4099) % (PATTERN.length - size);
+        return request('PUT', `${t.s3}/${BUCKET}/ingest/${String(i).padStart(7, '0')}`, { body: PATTERN.subarray(off, off + size), headers: { 'Content-Length': size } });
+      });
+      return opsps(W.ingestCount, t0, bytes);
+    },
+  },
+  {
     // The memory goal on its own: a server that has served nothing else (the RSS of the rows above includes
     // what earlier rows left, such as the 100,000-key index), moving one large object each way.
     id: 'fresh',
