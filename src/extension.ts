@@ -37,6 +37,7 @@ import type { TreeNode } from './views/model';
 import type { BucketPropsPanels } from './views/bucketprops';
 import { JobsTreeProvider } from './views/jobs';
 import { BucketTreeProvider, registerTreeCommands } from './views/tree';
+import { startEventLoopMeter } from './common/eventloopmeter';
 
 export interface AisBucketsApi {
   registry: ClusterRegistry;
@@ -85,6 +86,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
     dragAndDropController: dnd,
   });
   context.subscriptions.push(log, registry, gateway, tree, treeView, fs, memberFs);
+  context.subscriptions.push({ dispose: startEventLoopMeter(process.env.AIS_BUCKETS_EVENT_LOOP_LOG) });
   context.subscriptions.push(
     vscode.workspace.registerFileSystemProvider(FS_SCHEME, fs, { isCaseSensitive: true }),
     vscode.workspace.registerTextDocumentContentProvider(SERVER_SCHEME, fs),

@@ -7,6 +7,8 @@
 //   suite  the extension-host mocha suite (test/suite/*.test.ts) through the smoke-test driver
 //   ui     the UI tests (test/e2e/ui/*.ui.mjs), each test in a fresh workbench page
 //   vsix   `npm run package`, installs the .vsix with the server's --install-extension, opens the view
+//   scale  not run unless named: the measurements at a million objects (test/e2e/scale/*.ui.mjs), as UI
+//          tests; `BENCH_ROWS=ext-1m npm run bench` runs it and puts its numbers in the README
 //
 // Needs `npm run build && npm run compile` and the runtime (`npm run e2e:setup`); `npm run test:e2e` does all.
 // Screenshots and logs: test-artifacts/e2e/. Every process started here is stopped at the end, on failure too.
@@ -37,8 +39,9 @@ const repeatAt = argv.indexOf('--repeat');
 const repeat = repeatAt >= 0 ? Number(argv.splice(repeatAt, 2)[1]) : 1;
 if (!Number.isInteger(repeat) || repeat < 1) { console.error('--repeat takes a whole number of runs, 1 or more'); process.exit(2); }
 const ALL = ['suite', 'ui', 'vsix'];
+const KNOWN = [...ALL, 'scale'];
 const phases = argv.length ? argv : ALL;
-for (const p of phases) if (!ALL.includes(p)) { console.error(`unknown phase "${p}" (one of ${ALL.join(', ')})`); process.exit(2); }
+for (const p of phases) if (!KNOWN.includes(p)) { console.error(`unknown phase "${p}" (one of ${KNOWN.join(', ')})`); process.exit(2); }
 
 // This run's artifacts: test-artifacts/e2e/<time>-<pid>/, with test-artifacts/e2e/latest pointing at it.
 // Per run, because several people (and their `npm test`) share one checkout and may run at once.
@@ -88,14 +91,14 @@ async function suitePhase(ctx) {
 }
 
 // ---- ui: what a person sees ----
-async function uiPhase(ctx) {
-  const dir = path.join(E2E_DIR, 'ui');
+async function uiPhase(ctx, phase = 'ui') {
+  const dir = path.join(E2E_DIR, phase);
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ui.mjs')).sort();
-  if (!files.length) throw new Error('no UI tests in test/e2e/ui/');
+  if (!files.length) throw new Error(`no UI tests in test/e2e/${phase}/`);
   const server = await startServer(ctx.rt, {
-    workDir: path.join(ctx.work, 'ui'),
+    workDir: path.join(ctx.work, phase),
     env: ctx.env,
-    logFile: path.join(OUT, 'ui-server.log'),
+    logFile: path.join(OUT, `${phase}-server.log`),
   });
   const failures = [];
   for (const file of files) {
@@ -108,7 +111,7 @@ async function uiPhase(ctx) {
       // machine makes single clicks flaky. A retry that passes is reported as flaky, never hidden.
       for (let attempt = 1; attempt <= 2; attempt++) {
         const t0 = Date.now();
-        const artifactsDir = path.join(OUT, 'ui', `${file.replace(/\.ui\.mjs$/, '')}--${t.name.replace(/[^\w.-]+/g, '-')}${repeat > 1 ? `--run${run}` : ''}${attempt > 1 ? '--retry' : ''}`);
+        const artifactsDir = path.join(OUT, phase, `${file.replace(/\.ui\.mjs$/, '')}--${t.name.replace(/[^\w.-]+/g, '-')}${repeat > 1 ? `--run${run}` : ''}${attempt > 1 ? '--retry' : ''}`);
         let wb;
         try {
           wb = await Workbench.open(ctx.browser, server, {
@@ -126,7 +129,7 @@ async function uiPhase(ctx) {
           if (attempt === 2 || isStopping()) {
             failures.push(name);
             counts.failed += 1;
-            counts.failures.push(`ui › ${name}: ${String(e.message ?? e).split('\n')[0].slice(0, 200)}`);
+            counts.failures.push(`${phase} › ${name}: ${String(e.message ?? e).split('\n')[0].slice(0, 200)}`);
             break;
           }
         } finally {
@@ -236,7 +239,7 @@ async function main() {
   const results = [];
   try {
     const browser = await launchBrowser(rt);
-    const run = { suite: suitePhase, ui: uiPhase, vsix: vsixPhase };
+    const run = { suite: suitePhase, ui: uiPhase, vsix: vsixPhase, scale: (ctx) => uiPhase(ctx, 'scale') };
     for (const phase of phases) {
       if (isStopping()) break;
       const t0 = Date.now();
@@ -259,8 +262,10 @@ async function main() {
           AIS_BUCKETS_TEST_SEED: JSON.stringify(seed.seeded),
           AWS_CONFIG_FILE: aws.config,
           AWS_SHARED_CREDENTIALS_FILE: aws.credentials,
+          // The extension host's event-loop delay, every half second (src/common/eventloopmeter.ts).
+          ...(phase === 'scale' && { AIS_BUCKETS_EVENT_LOOP_LOG: path.join(work, 'event-loop.jsonl') }),
         };
-        const ctx = { rt, work, workspace, gateway, seed, env, aws, browser, root: ROOT, cluster: E2E_CLUSTER, counted: false };
+        const ctx = { rt, work, workspace, gateway, seed, env, aws, browser, root: ROOT, cluster: E2E_CLUSTER, counted: false, out: OUT };
         try {
           await run[phase](ctx);
         } catch (e) {
