@@ -10,6 +10,10 @@ import type { ClusterRegistry } from '../registry';
 import { nodeId, type TreeNode } from '../views/model';
 import type { BucketTreeProvider } from '../views/tree';
 import { type Destination, destinationOf, targetFlow } from './common';
+
+/** Names per listing while scanning: servers answer with at most their own maximum (AIStore's ais buckets
+ *  10,000, S3 1,000), and at a million names the round trips, not the matching, were the scan's time. */
+const SCAN_PAGE = 10_000;
 import { type CustomPickDone, MultiStepInput, type Step } from './input/multistep';
 
 export function registerFindCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, tree: BucketTreeProvider, treeView: vscode.TreeView<TreeNode>) {
@@ -50,7 +54,7 @@ export function registerFindCommands(context: vscode.ExtensionContext, registry:
         const client = await registry.client(where.clusterName);
         let token: string | undefined;
         do {
-          const page = await client.listObjects(where.bucket, { prefix: where.prefix, folders: false, pageSize: 1000, token });
+          const page = await client.listObjects(where.bucket, { prefix: where.prefix, folders: false, pageSize: SCAN_PAGE, token });
           if (abort.signal.aborted) return;
           scanned += page.objects.length;
           const found = page.objects.filter((o) => o.key.toLowerCase().includes(needle));
@@ -135,7 +139,7 @@ export function registerFindCommands(context: vscode.ExtensionContext, registry:
         let token: string | undefined;
         const needle = substring.toLowerCase();
         do {
-          const page = await client.listObjects(given.bucket, { prefix: given.prefix, folders: false, pageSize: 1000, token });
+          const page = await client.listObjects(given.bucket, { prefix: given.prefix, folders: false, pageSize: SCAN_PAGE, token });
           for (const o of page.objects) if (o.key.toLowerCase().includes(needle)) out.push(o.key);
           token = page.nextToken;
         } while (token && out.length < (options?.limit ?? Infinity));
