@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SCALE, wantRows } from './config.mjs';
+import { writeReadmeSection } from './readme.mjs';
 
 export const SCALE_ROW = 'ext-1m';
 export const wantsScaleRows = () => !!wantRows?.has(SCALE_ROW);
@@ -43,20 +44,10 @@ export function scaleTable(res) {
 
 /** Replaces the section between its README markers (added after the tools section when missing). */
 export function writeScaleReadme(root, res, machine) {
-  const file = path.join(root, 'README.md');
-  const begin = '<!-- bench-scale:begin -->';
-  const end = '<!-- bench-scale:end -->';
-  const section = `${begin}\nThe extension at ${res.count.toLocaleString('en-US')} objects in a real VS Code, \`BENCH_ROWS=${SCALE_ROW} npm run bench\` (${new Date().toISOString().slice(0, 10)}, ${machine}; code-server's VS Code in headless Chromium, the gateway seeded over S3 in ${Math.round(res.seedSeconds)} s; times from the click or Enter to the row drawn):\n\n${scaleTable(res)}\n${end}`;
-  let text = fs.readFileSync(file, 'utf8');
-  const a = text.indexOf(begin);
-  const b = text.indexOf(end);
-  if (a >= 0 && b >= 0) text = text.slice(0, a) + section + text.slice(b + end.length);
-  else {
+  const body = `The extension at ${res.count.toLocaleString('en-US')} objects in a real VS Code, \`BENCH_ROWS=${SCALE_ROW} npm run bench\` (${new Date().toISOString().slice(0, 10)}, ${machine}; code-server's VS Code in headless Chromium, the gateway seeded over S3 in ${Math.round(res.seedSeconds)} s; times from the click or Enter to the row drawn):\n\n${scaleTable(res)}`;
+  const written = writeReadmeSection(root, 'bench-scale', body, (text) => {
     const after = text.indexOf('<!-- bench-tools:end -->');
-    if (after < 0) return console.log('README.md has no tools section; scale table not written');
-    const at = after + '<!-- bench-tools:end -->'.length;
-    text = `${text.slice(0, at)}\n\n${section}${text.slice(at)}`;
-  }
-  fs.writeFileSync(file, text);
-  console.log('README.md: scale table updated');
+    return after < 0 ? -1 : after + '<!-- bench-tools:end -->'.length;
+  });
+  console.log(written ? 'README.md: scale table updated' : 'README.md has no tools section; scale table not written');
 }

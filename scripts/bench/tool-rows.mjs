@@ -16,6 +16,7 @@ import { BUCKET, MB, W, wantRows } from './config.mjs';
 import { enc, patternBody, pool, request, PATTERN } from './http.mjs';
 import { flushDirtyPages, settle } from './measure.mjs';
 import { ensureSystemPackages, onPath } from '../lib/system-packages.mjs';
+import { writeReadmeSection } from './readme.mjs';
 
 export const TOOL_ROWS = [
   { id: 'tools-up-1g', label: `upload one ${W.bigFile / MB} MB file`, unit: 'MB/s' },
@@ -265,24 +266,15 @@ function renderToolTable(wanted, all, results, skipped) {
 
 /** Replaces the tools section between its README markers (added at the end of the bench notes when missing). */
 export function writeToolReadme(root, { table, note }, machine) {
-  const file = path.join(root, 'README.md');
-  const begin = '<!-- bench-tools:begin -->';
-  const end = '<!-- bench-tools:end -->';
-  const section = `${begin}\nThe engine against the tools users pick instead, \`BENCH_ROWS=tools npm run bench\` (${new Date().toISOString().slice(0, 10)}, ${machine}; one fresh gateway, md5 bucket; ${note}):\n\n${table}\n${end}`;
-  let text = fs.readFileSync(file, 'utf8');
-  const a = text.indexOf(begin);
-  const b = text.indexOf(end);
-  if (a >= 0 && b >= 0) text = text.slice(0, a) + section + text.slice(b + end.length);
-  else {
-    // First run: at the end of the bench notes (before the heading after the main table).
+  const body = `The engine against the tools users pick instead, \`BENCH_ROWS=tools npm run bench\` (${new Date().toISOString().slice(0, 10)}, ${machine}; one fresh gateway, md5 bucket; ${note}):\n\n${table}`;
+  // First run: at the end of the bench notes (before the heading after the main table).
+  const written = writeReadmeSection(root, 'bench-tools', body, (text) => {
     const after = text.indexOf('<!-- bench:end -->');
-    if (after < 0) return console.log('README.md has no bench markers; tools table not written');
+    if (after < 0) return -1;
     const next = text.indexOf('\n## ', after);
-    const at = next < 0 ? text.length : next;
-    text = `${text.slice(0, at).trimEnd()}\n\n${section}\n${text.slice(at)}`;
-  }
-  fs.writeFileSync(file, text);
-  console.log('README.md: tools table updated');
+    return next < 0 ? text.length : next;
+  });
+  console.log(written ? 'README.md: tools table updated' : 'README.md has no bench markers; tools table not written');
 }
 
 /** Each installed tool's version line, for the log. */

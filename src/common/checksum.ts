@@ -53,7 +53,11 @@ export function createHasher(type: ChecksumType): Hasher {
   }
 }
 
+/** crypto.hash (Node ≥ 20.12): a one-shot digest without the Hash object a stream needs. */
+const oneShotHash = (crypto as { hash?: (alg: string, data: Uint8Array | string, enc: 'hex') => string }).hash;
+
 export function checksumOf(type: ChecksumType, data: Uint8Array | string): string {
+  if (oneShotHash && (type === 'md5' || type === 'sha256' || type === 'sha512')) return oneShotHash(type, data, 'hex');
   const h = createHasher(type);
   h.update(typeof data === 'string' ? Buffer.from(data) : data);
   return h.digest();

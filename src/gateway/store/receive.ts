@@ -1,9 +1,8 @@
 // Receiving a body: streamed into a file (FileSink) while it is hashed, then its size and digests verified.
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ChecksumType, createHasher } from '../checksum';
+import { ChecksumType, checksumOf, createHasher } from '../checksum';
 import { errors } from '../errors';
 import { WORKER_HASH_TYPES, WorkerHashes, WorkerHashType } from '../../common/hashpool';
 import { DataDir } from './datadir';
@@ -152,8 +151,6 @@ function verified(cksumType: ChecksumType, opts: ReceiveOptions, wantMd5: boolea
  * A small body of declared size: its bytes into memory, hashed inline. What a temp file, a stream into it
  * and a second open for the trailer cost per 4 KB object was more than the ceiling spends on the whole PUT.
  */
-const oneShotHash = (crypto as { hash?: (alg: string, data: Buffer, enc: 'hex') => string }).hash;
-
 async function receiveSmall(body: Readable, cksumType: ChecksumType, opts: ReceiveOptions, expectedSize: number): Promise<ReceivedInMemory> {
   const { wantMd5, mainType, extraType } = hashPlan(cksumType, opts);
   const bytes = await new Promise<Buffer>((resolve, reject) => {
@@ -178,14 +175,7 @@ async function receiveSmall(body: Readable, cksumType: ChecksumType, opts: Recei
     const onClose = () => fail(errors.incompleteBody(expectedSize, size));
     body.on('data', onData).once('end', onEnd).once('error', fail).once('close', onClose);
   });
-  const digest = (t: ChecksumType) => {
-    if (t === 'none') return '';
-    // crypto.hash (Node ≥ 20.12) skips the Hash object a one-shot digest does not need.
-    if ((t === 'md5' || t === 'sha256' || t === 'sha512') && oneShotHash) return oneShotHash(t, bytes, 'hex');
-    const h = createHasher(t);
-    h.update(bytes);
-    return h.digest();
-  };
+  const digest = (t: ChecksumType) => (t === 'none' ? '' : checksumOf(t, bytes));
   const md5hex = wantMd5 ? digest('md5') : '';
   const mainHex = digest(mainType);
   const extraHex = extraType === 'none' ? undefined : digest(extraType);
