@@ -145,9 +145,11 @@ export interface ObjectDownload {
 /**
  * What to upload. A file can be re-read when a cluster redirects the PUT (AIStore proxies answer 307);
  * `open` does the same for any source that can be opened twice. A bare stream can be sent once only.
+ * `bytes`: a small body already in memory, sent as it is (no stream to pipe).
  */
 export type PutSource =
   | { path: string }
+  | { bytes: Uint8Array }
   | { open: () => Readable; size?: number }
   | { stream: Readable; size?: number };
 
@@ -160,6 +162,8 @@ export interface PutOptions {
   userMeta?: Record<string, string>;
   /** A checksum the server verifies (AIS: Ais-Checksum-Type/Value). */
   checksum?: Checksum;
+  /** Aborts the PUT in flight (never kept with the options of a journalled upload). */
+  signal?: AbortSignal;
 }
 
 export interface PutResult {
@@ -259,8 +263,11 @@ export interface ClusterClient {
 
   listObjects(bucket: BucketRef, options?: ListObjectsOptions): Promise<ObjectPage>;
   headObject(bucket: BucketRef, key: string): Promise<ObjectHead>;
-  /** `options.ifMatch`: only this version (its unquoted ETag; another is a 412) where the client can pin one (S3); AIS ignores it. */
-  getObject(bucket: BucketRef, key: string, range?: ByteRange, options?: { ifMatch?: string }): Promise<ObjectDownload>;
+  /**
+   * `options.ifMatch`: only this version (its unquoted ETag; another is a 412) where the client can pin one
+   * (S3); AIS ignores it. `options.signal` aborts the request and its body.
+   */
+  getObject(bucket: BucketRef, key: string, range?: ByteRange, options?: { ifMatch?: string; signal?: AbortSignal }): Promise<ObjectDownload>;
   putObject(bucket: BucketRef, key: string, source: PutSource, options?: PutOptions): Promise<PutResult>;
   deleteObject(bucket: BucketRef, key: string): Promise<void>;
   /**

@@ -91,6 +91,8 @@ export interface HttpRequest {
   /** What to name in messages (the configured endpoint, not a redirect target). */
   endpoint: string;
   maxRedirects?: number;
+  /** Aborts the request, or the response body once it streams (a ClientError 'aborted'). */
+  signal?: AbortSignal;
 }
 
 export interface HttpTransportOptions {
@@ -121,6 +123,10 @@ export function httpsAgentOptions(tls: TlsOptions | undefined, endpoint: string)
     // s3cmd's check_ssl_hostname = False: the chain is still verified, the name in it is not.
     ...(tls?.verifyHostname === false ? { checkServerIdentity: () => undefined } : {}),
   };
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('The request was cancelled.'), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
 function connectTimeoutError(endpoint: string, ms: number): ClientError {
@@ -170,6 +176,7 @@ export class HttpTransport {
     let body = req.body;
     const max = req.maxRedirects ?? 5;
     for (let hop = 0; ; hop++) {
+      if (req.signal?.aborted) throw networkError(abortError(), req.endpoint);
       const { res, bodyStarted } = await this.once(method, url, req, body);
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
@@ -235,6 +242,19 @@ export class HttpTransport {
           : mod.request(url, { method, headers, agent });
 
       const connectTimer = setTimeout(() => cr.destroy(connectTimeoutError(endpoint, this.connectTimeoutMs)), this.connectTimeoutMs);
+      const signal = req.signal;
+      if (signal) {
+        // Until the response is read to its end (or fails): a cancel then ends whichever is in flight.
+        const onAbort = () => {
+          const err = networkError(abortError(), endpoint);
+          if (response) response.destroy(err);
+          else cr.destroy(err);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        const forget = () => signal.removeEventListener('abort', onAbort);
+        cr.once('response', (res: http.IncomingMessage) => res.once('close', forget));
+        cr.once('close', () => !response && forget());
+      }
       cr.on('socket', (socket) => {
         const connected = () => clearTimeout(connectTimer);
         if ((socket as { connecting?: boolean }).connecting) socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', connected);

@@ -32,7 +32,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { httpsAgentOptions } from './http';
+import { type BodySource, httpsAgentOptions } from './http';
 import { HttpsTunnelAgent, HttpTunnelAgent, ProxyOptions } from './proxy';
 import { credentialsOrClientError } from './s3auth';
 import { fromUtf8HeaderValues, signableHeaderValues } from './headerbytes';
@@ -69,6 +69,7 @@ import {
 } from './cluster';
 import { RangedShards } from './s3shards';
 import { S3RangeFetch } from './s3rangefetch';
+import { S3Direct, headFromHeaders, type DirectAnswer } from './s3direct';
 import { callerErrors, checkAnswerFormat, followRedirects, s3Error } from './s3answers';
 
 export { s3Error } from './s3answers';
@@ -90,6 +91,8 @@ export class S3ClusterClient implements ClusterClient {
   private readonly anonymous: boolean;
   /** Ranged GETs into a download's file, on the download worker. */
   private readonly ranges: S3RangeFetch;
+  /** Whole-object GETs and PUTs signed without the SDK's middleware (s3direct.ts). */
+  private readonly direct: S3Direct;
 
   constructor(connection: ClusterConnection) {
     this.endpoint = connection.endpoint.replace(/\/+$/, '');
@@ -150,6 +153,26 @@ export class S3ClusterClient implements ClusterClient {
     this.client.middlewareStack.add(followRedirects(this.endpoint), { step: 'deserialize', priority: 'low', name: 'aisBucketsFollowRedirects' });
     this.client.middlewareStack.add(checkAnswerFormat(this.endpoint), { step: 'deserialize', priority: 'low', name: 'aisBucketsCheckAnswerFormat' });
     this.ranges = new S3RangeFetch(this.client, this.endpoint, connection, anonymous);
+    this.direct = new S3Direct(this.client, this.endpoint, connection, anonymous);
+  }
+
+  /**
+   * A whole-object request the direct way (s3direct.ts) when it can go there; undefined: send it through
+   * the SDK. A refusal there is sent again through the SDK (`sdk`), whose error every S3 call words alike; if the
+   * SDK then succeeds, the direct route was at fault and that bucket's requests stay with the SDK.
+   */
+  private async viaDirect<T>(bucket: BucketRef, key: string, direct: () => Promise<DirectAnswer>, done: (res: http.IncomingMessage) => T | Promise<T>, sdk: () => Promise<T>): Promise<T> {
+    let answer: DirectAnswer;
+    try {
+      answer = await direct();
+    } catch (e) {
+      // The transport's failures are ClientErrors already; one without a code is the caller's body's (a cancel), as it was.
+      throw e instanceof ClientError || !(e as NodeJS.ErrnoException)?.code ? e : s3Error(e, this.endpoint, this.target(bucket, key), this.proxy, this.anonymous);
+    }
+    if (answer && 'res' in answer) return done(answer.res);
+    const result = await sdk();
+    if (answer && S3Direct.routeProblem(answer.refused)) this.direct.forget(bucket.name);
+    return result;
   }
 
   private target(bucket?: BucketRef, key?: string): string {
@@ -235,6 +258,24 @@ export class S3ClusterClient implements ClusterClient {
 
   /** `ifMatch`: only this version (an unquoted ETag; another is a 412); `signal` aborts the request and its body. */
   async getObject(bucket: BucketRef, key: string, range?: ByteRange, options: { ifMatch?: string; signal?: AbortSignal } = {}): Promise<ObjectDownload> {
+    if (range || options.ifMatch !== undefined) return this.sdkGetObject(bucket, key, range, options);
+    return this.viaDirect(
+      bucket,
+      key,
+      () => this.direct.get(bucket.name, key, options.signal),
+      (res) => {
+        // Errors on the body (reset, idle timeout) reach the reader as ClientErrors, as the SDK path's do.
+        const body = res.pipe(new PassThrough());
+        res.on('error', (err) => body.destroy(s3Error(err, this.endpoint, this.target(bucket, key), this.proxy, this.anonymous)));
+        body.on('close', () => !res.complete && res.destroy());
+        const length = res.headers['content-length'];
+        return { body, head: headFromHeaders(res.headers), ...(length !== undefined ? { contentLength: Number(length) } : {}) };
+      },
+      () => this.sdkGetObject(bucket, key, range, options),
+    );
+  }
+
+  private async sdkGetObject(bucket: BucketRef, key: string, range?: ByteRange, options: { ifMatch?: string; signal?: AbortSignal } = {}): Promise<ObjectDownload> {
     const out = await this.call(this.target(bucket, key), () =>
       this.client.send(
         new GetObjectCommand({
@@ -263,25 +304,44 @@ export class S3ClusterClient implements ClusterClient {
   }
 
   async putObject(bucket: BucketRef, key: string, source: PutSource, options: PutOptions = {}): Promise<PutResult> {
+    // Bodies that can be sent twice (the SDK sends a refused one again), without metadata to encode: the direct way.
+    const direct = options.userMeta === undefined ? directBody(source) : undefined;
+    if (!direct) return this.sdkPutObject(bucket, key, source, options);
+    return this.viaDirect(
+      bucket,
+      key,
+      async () => {
+        const { body, size } = await direct();
+        return this.direct.put(bucket.name, key, body, size, options.contentType, options.signal);
+      },
+      (res) => {
+        res.resume();
+        const etag = res.headers['etag'];
+        const version = res.headers['x-amz-version-id'];
+        return { ...(typeof etag === 'string' && etag ? { etag: unquote(etag) } : {}), ...(typeof version === 'string' && version ? { version } : {}) };
+      },
+      () => this.sdkPutObject(bucket, key, source, options),
+    );
+  }
+
+  private async sdkPutObject(bucket: BucketRef, key: string, source: PutSource, options: PutOptions = {}): Promise<PutResult> {
     const target = this.target(bucket, key);
     const common = { Bucket: bucket.name, Key: key, ContentType: options.contentType, Metadata: signableHeaderValues(options.userMeta) };
+    if ('bytes' in source) {
+      const out = await this.call(target, () => this.client.send(new PutObjectCommand({ ...common, Body: source.bytes, ContentLength: source.bytes.byteLength }), { abortSignal: options.signal }));
+      return { ...(out.ETag ? { etag: unquote(out.ETag) } : {}), ...(out.VersionId ? { version: out.VersionId } : {}) };
+    }
     if ('path' in source || ('open' in source && source.size !== undefined) || ('stream' in source && source.size !== undefined)) {
       let body: Readable;
       let size: number;
       if ('path' in source) {
-        try {
-          const st = await fs.promises.stat(source.path);
-          if (!st.isFile()) throw new Error(`${source.path} is not a regular file`);
-          size = st.size;
-        } catch (err) {
-          throw new ClientError('bad-request', `Cannot upload ${source.path}: ${(err as Error).message}`, source.path, undefined, (err as NodeJS.ErrnoException).code);
-        }
+        size = await fileSize(source.path);
         body = fs.createReadStream(source.path);
       } else {
         body = 'open' in source ? source.open() : source.stream;
         size = source.size!;
       }
-      const out = await this.call(target, () => this.client.send(new PutObjectCommand({ ...common, Body: body, ContentLength: size })));
+      const out = await this.call(target, () => this.client.send(new PutObjectCommand({ ...common, Body: body, ContentLength: size }), { abortSignal: options.signal }));
       return { ...(out.ETag ? { etag: unquote(out.ETag) } : {}), ...(out.VersionId ? { version: out.VersionId } : {}) };
     }
     // Unknown length: lib-storage sends one PUT or a multipart upload, holding one part in memory at a time.
@@ -437,9 +497,44 @@ export class S3ClusterClient implements ClusterClient {
 
   dispose(): void {
     this.ranges.dispose();
+    this.direct.dispose();
     this.client.destroy();
     this.agents.http.destroy();
     this.agents.https.destroy();
+  }
+}
+
+/**
+ * A PutSource the direct way can send, again after a redirect (a file, `open` with its size, bytes), as a
+ * function that gives its body (a file's size is read then); undefined for a one-time stream or an unknown size.
+ */
+function directBody(source: PutSource): (() => Promise<{ body: BodySource | Buffer; size: number }>) | undefined {
+  if ('bytes' in source) {
+    const b = source.bytes;
+    const buf = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    return async () => ({ body: buf, size: buf.length });
+  }
+  if ('open' in source && source.size !== undefined) {
+    const size = source.size;
+    return async () => ({ body: { open: source.open, size, reopen: true }, size });
+  }
+  if ('path' in source) {
+    return async () => {
+      const size = await fileSize(source.path);
+      return { body: { open: () => fs.createReadStream(source.path), size, reopen: true }, size };
+    };
+  }
+  return undefined;
+}
+
+/** A regular file's size, or the ClientError the SDK path gives for a file it cannot upload. */
+async function fileSize(file: string): Promise<number> {
+  try {
+    const st = await fs.promises.stat(file);
+    if (!st.isFile()) throw new Error(`${file} is not a regular file`);
+    return st.size;
+  } catch (err) {
+    throw new ClientError('bad-request', `Cannot upload ${file}: ${(err as Error).message}`, file, undefined, (err as NodeJS.ErrnoException).code);
   }
 }
 

@@ -200,10 +200,10 @@ export class AisClusterClient implements ClusterClient {
     return headOf(res.headers);
   }
 
-  async getObject(bucket: BucketRef, key: string, range?: ByteRange): Promise<ObjectDownload> {
+  async getObject(bucket: BucketRef, key: string, range?: ByteRange, options: { signal?: AbortSignal } = {}): Promise<ObjectDownload> {
     const headers: Record<string, string> = {};
     if (range) headers['Range'] = `bytes=${range.start}-${range.end ?? ''}`;
-    const res = await this.requests.send({ method: 'GET', path: objectPath(bucket, key), query: bucketQuery(bucket), headers, target: targetOf(bucket, key) });
+    const res = await this.requests.send({ method: 'GET', path: objectPath(bucket, key), query: bucketQuery(bucket), headers, target: targetOf(bucket, key), signal: options.signal });
     const length = res.headers['content-length'];
     const head = headOf(res.headers);
     const total = /\/(\d+)$/.exec(String(res.headers['content-range'] ?? ''));
@@ -234,7 +234,7 @@ export class AisClusterClient implements ClusterClient {
     // metadata of Ais-Custom-Md (cmn/objattrs.go FromHeader), where "Content-Type" is the object's type:
     // AIStore's S3 HEAD answers with it (ais/tgts3.go), as the gateway's S3 HEAD and GET do.
     if (options.contentType) headers[HDR.customMd] = `${CUSTOM_KEY.contentType}=${options.contentType}`;
-    const res = await this.requests.send({ method: 'PUT', path: objectPath(bucket, key), query: bucketQuery(bucket), body, headers, target: targetOf(bucket, key) });
+    const res = await this.requests.send({ method: 'PUT', path: objectPath(bucket, key), query: bucketQuery(bucket), body, headers, target: targetOf(bucket, key), signal: options.signal });
     res.resume();
     const head = headOf(res.headers);
     return { etag: head.etag, checksum: head.checksum, version: head.version };
@@ -357,7 +357,8 @@ function rank(provider: string): number {
   return i < 0 ? PROVIDER_ORDER.length : i;
 }
 
-async function bodySource(source: PutSource): Promise<BodySource> {
+async function bodySource(source: PutSource): Promise<BodySource | Buffer> {
+  if ('bytes' in source) return Buffer.isBuffer(source.bytes) ? source.bytes : Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength);
   if ('path' in source) {
     const file = source.path;
     let size: number;

@@ -11,12 +11,14 @@ export interface RequestSpec {
   method: string;
   path: string;
   query?: Record<string, string | undefined>;
-  /** JSON action message, or an object body source. */
+  /** JSON action message, or an object body source (or its bytes). */
   json?: unknown;
-  body?: BodySource;
+  body?: BodySource | Buffer;
   headers?: Record<string, string>;
   /** For messages: what the request is about. */
   target: string;
+  /** Aborts the request or its answer's body. */
+  signal?: AbortSignal;
 }
 
 export class AisRequests {
@@ -55,6 +57,7 @@ export class AisRequests {
       headers: this.headers(spec),
       body: spec.json !== undefined ? JSON.stringify(spec.json) : spec.body,
       endpoint: this.endpoint,
+      signal: spec.signal,
     });
     const status = res.statusCode ?? 0;
     if (status >= 200 && status < 300) return res;
