@@ -4,12 +4,12 @@
 // the GET's headers give the checksum to verify (a HEAD only before ranges). Cancel removes the partial file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ChecksumType, createHasher, initChecksums, isChecksumType } from '../../common/checksum';
+import { ChecksumType, checksumOf, createHasher, initChecksums, isChecksumType } from '../../common/checksum';
 import { BucketRef, ClientError, ClusterClient, ObjectHead } from '../cluster';
 import { followHasher } from '../followhash';
-import { ChecksumMismatch, DEFAULT_ATTEMPTS, DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachLimited, MiB, throwIfAborted, TransferCancelled, withRetry } from './limits';
+import { ChecksumMismatch, DEFAULT_ATTEMPTS, DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachLimited, MiB, SMALL_FILE_BYTES, throwIfAborted, TransferCancelled, withRetry } from './limits';
 import type { TransferOptions, TransferResult } from './options';
 import { Meter, tap, transferEach } from './progress';
 
@@ -93,7 +93,9 @@ async function downloadOne(client: ClusterClient, bucket: BucketRef, key: string
   // listed comes with one GET, whose headers say its size and checksum.
   const knownHead = 'head' in known ? known.head : ranged(known.listedSize) ? await client.headObject(bucket, key) : undefined;
   // The temp file exists before the first byte is asked for: a folder we cannot write to fails here, at once.
-  const { tmp, fd } = await createTempFor(file, folders);
+  // A folder where the file should go fails here too, but for a folder's small objects: there the rename
+  // finds it (EISDIR, the same message) after one small GET, which spares every file a stat.
+  const { tmp, fd } = await createTempFor(file, folders, knownHead !== undefined);
   // The temp file's descriptor, until a write stream takes it over (one open per file, not two).
   const open: { fd?: number } = { fd };
   try {
@@ -124,9 +126,6 @@ async function downloadOne(client: ClusterClient, bucket: BucketRef, key: string
     if (open.fd !== undefined) await closeFd(open.fd);
   }
 }
-
-/** Objects up to this size are gathered in memory and written at once (fileConcurrency × this at most). */
-const IN_MEMORY_BYTES = MiB;
 
 /** Writes `chunks` at the start of the file, all of them (a short write sends the rest again). */
 async function writeAllAt(fd: number, chunks: Buffer[]): Promise<void> {
@@ -173,40 +172,69 @@ async function getWhole(
 ): Promise<{ head: ObjectHead; expected?: ExpectedChecksum; actual?: string }> {
   const counted = { n: 0 };
   try {
-    const got = await client.getObject(bucket, key);
+    const got = await client.getObject(bucket, key, undefined, { signal: opts.signal });
     const head = knownHead ?? { ...got.head, size: got.contentLength ?? got.head.size };
     const expected = expectedChecksum(head);
-    const hasher = expected ? createHasher(expected.type) : undefined;
     // The first attempt writes through the descriptor createTempFor opened; a retry opens the file again ('w' empties it).
     const fd = open.fd;
     open.fd = undefined;
-    const taps = tap(meter, hasher ? [hasher] : [], opts.signal, counted);
-    if (fd !== undefined && head.size <= IN_MEMORY_BYTES) {
-      // A small body is gathered and written with one writev: a folder's thousands of files cost a
-      // handful of file system calls each, not one per network chunk.
-      const chunks: Buffer[] = [];
-      const gather = new Writable({
-        write(chunk: Buffer, _e, cb) {
-          chunks.push(chunk);
-          cb(counted.n > head.size ? new ClientError('server', `${key}: got more than the ${head.size} bytes expected.`, client.endpoint) : null);
-        },
-      });
+    if (fd !== undefined && head.size <= SMALL_FILE_BYTES) {
+      // A small body is gathered, hashed in one go and written with one write: a folder's thousands of
+      // files cost a handful of file system calls each and no stream pipeline (whose set-up and teardown,
+      // an AbortController aborted with a DOMException, cost more than the bytes of a 64 KB file).
       try {
-        await pipeline(got.body, taps, gather);
-        await writeAllAt(fd, chunks);
+        const data = await gather(got.body, head.size, counted, meter, opts.signal, () => new ClientError('server', `${key}: got more than the ${head.size} bytes expected.`, client.endpoint));
+        if (data.length !== head.size) throw new ClientError('server', `${key}: got ${data.length} bytes, expected ${head.size}.`, client.endpoint);
+        const actual = expected ? checksumOf(expected.type, data) : undefined;
+        await writeAllAt(fd, [data]);
+        return { head, expected, actual };
       } finally {
         await closeFd(fd);
       }
-    } else {
-      const out = fd !== undefined ? fs.createWriteStream(tmp, { fd, highWaterMark: MiB }) : fs.createWriteStream(tmp, { highWaterMark: MiB });
-      await pipeline(got.body, taps, out);
     }
+    const hasher = expected ? createHasher(expected.type) : undefined;
+    const taps = tap(meter, hasher ? [hasher] : [], opts.signal, counted);
+    const out = fd !== undefined ? fs.createWriteStream(tmp, { fd, highWaterMark: MiB }) : fs.createWriteStream(tmp, { highWaterMark: MiB });
+    await pipeline(got.body, taps, out);
     if (counted.n !== head.size) throw new ClientError('server', `${key}: got ${counted.n} bytes, expected ${head.size}.`, client.endpoint);
     return { head, expected, actual: hasher?.digest() };
   } catch (e) {
     meter.add(-counted.n);
     throw localFileError(e, file);
   }
+}
+
+/**
+ * A small body, whole: more than `limit` bytes fails with `tooMuch()` (the body is destroyed), a cancel with
+ * TransferCancelled. Bytes count into `counted` and the meter as they come.
+ */
+function gather(body: Readable, limit: number, counted: { n: number }, meter: Meter, signal: AbortSignal | undefined, tooMuch: () => Error): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const onAbort = () => body.destroy(new TransferCancelled());
+    let settled = false;
+    const settle = (e?: Error) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      body.removeListener('data', onData);
+      if (e) {
+        body.destroy();
+        reject(e);
+      } else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, counted.n));
+    };
+    const onData = (chunk: Buffer) => {
+      counted.n += chunk.length;
+      meter.add(chunk.length);
+      if (counted.n > limit) return settle(tooMuch());
+      chunks.push(chunk);
+    };
+    if (signal?.aborted) return reject(new TransferCancelled());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    body.on('data', onData);
+    body.once('end', () => settle());
+    body.once('error', (e) => settle(e));
+  });
 }
 
 /**
@@ -270,12 +298,12 @@ function changedMidway(client: ClusterClient, bucket: BucketRef, key: string, ca
 
 /**
  * Creates the download's temp file next to `file` (its folder made if missing, once per transfer) and
- * returns it open; refuses what cannot be written.
+ * returns it open; refuses what cannot be written (with `checkTarget`, a folder at `file` too).
  */
-async function createTempFor(file: string, folders: Folders): Promise<{ tmp: string; fd: number }> {
+async function createTempFor(file: string, folders: Folders, checkTarget: boolean): Promise<{ tmp: string; fd: number }> {
   const tmp = `${file}.aisb-${process.pid}-${Math.random().toString(36).slice(2, 8)}.part`;
   try {
-    const st = await fs.promises.stat(file).catch(() => undefined);
+    const st = checkTarget ? await fs.promises.stat(file).catch(() => undefined) : undefined;
     if (st?.isDirectory()) throw Object.assign(new Error(`${file} is a folder`), { code: 'EISDIR' });
     const dir = path.dirname(file);
     let made = folders.get(dir);

@@ -8,6 +8,11 @@ export const DEFAULT_PART_SIZE = 16 * MiB;
 export const DEFAULT_PART_CONCURRENCY = 4;
 export const DEFAULT_FILE_CONCURRENCY = 8;
 export const DEFAULT_ATTEMPTS = 3;
+/**
+ * Files and objects up to this size move whole in memory (fileConcurrency × this at most): one read or
+ * one write of the local file, one digest, and no stream between the file and the request.
+ */
+export const SMALL_FILE_BYTES = MiB;
 
 export class TransferCancelled extends Error {
   constructor() {

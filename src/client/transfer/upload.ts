@@ -2,11 +2,11 @@
 // journal), small files in parallel up to a bound. Every ETag that is an MD5 is checked against the bytes sent.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHasher } from '../../common/checksum';
+import { checksumOf, createHasher } from '../../common/checksum';
 import { BucketRef, ClientError, ClusterClient, PutOptions, PutResult } from '../cluster';
 import { guessContentType, knownContentType } from './contenttype';
 import { entryMatchesFile, StaleUpload, UploadJournal, UploadJournalEntry } from './journal';
-import { ChecksumMismatch, DEFAULT_ATTEMPTS, DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachLimited, MiB, throwIfAborted, TransferCancelled, withRetry } from './limits';
+import { ChecksumMismatch, DEFAULT_ATTEMPTS, DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachLimited, MiB, SMALL_FILE_BYTES, throwIfAborted, TransferCancelled, withRetry } from './limits';
 import type { TransferOptions, TransferResult } from './options';
 import { Meter, tap, transferEach } from './progress';
 
@@ -53,10 +53,29 @@ async function uploadOne(client: ClusterClient, bucket: BucketRef, item: UploadI
   const result = multipart
     ? await uploadMultipart(client, bucket, item, partSize, putOptions, opts, meter, resume)
     : await withRetry(opts.attempts ?? DEFAULT_ATTEMPTS, opts.signal, async () => {
+        if (item.size <= SMALL_FILE_BYTES) {
+          const bytes = await readSmall(item.file, item.size).catch((e: NodeJS.ErrnoException) => {
+            // As a streamed body's read failure reads (networkError): the file, not the cluster, and no retry.
+            throw new ClientError('bad-request', `Cannot upload ${item.file}: ${e.message}`, client.endpoint, undefined, e.code, { cause: e });
+          });
+          if (bytes) {
+            const res = await client.putObject(bucket, item.key, { bytes }, { ...putOptions, signal: opts.signal });
+            verifyUploadEtag(item.key, res.etag, checksumOf('md5', bytes));
+            meter.add(bytes.length);
+            return res;
+          }
+        }
         const counted = { n: 0 };
-        const md5 = createHasher('md5');
+        let md5 = createHasher('md5');
         try {
-          const res = await client.putObject(bucket, item.key, { open: () => fs.createReadStream(item.file).pipe(tap(meter, [md5], opts.signal, counted)), size: item.size }, putOptions);
+          const open = () => {
+            // A client may open the body again (a redirect, a refused request sent again): count and hash what was sent last.
+            meter.add(-counted.n);
+            counted.n = 0;
+            md5 = createHasher('md5');
+            return fs.createReadStream(item.file).pipe(tap(meter, [md5], opts.signal, counted));
+          };
+          const res = await client.putObject(bucket, item.key, { open, size: item.size }, putOptions);
           verifyUploadEtag(item.key, res.etag, md5.digest());
           return res;
         } catch (e) {
@@ -66,6 +85,28 @@ async function uploadOne(client: ClusterClient, bucket: BucketRef, item: UploadI
       });
   opts.onLog?.(`uploaded ${item.file} → ${bucket.provider}://${bucket.name}/${item.key} (${item.size} bytes${multipart ? ', multipart' : ''})`);
   return result;
+}
+
+/**
+ * The whole of a small file with one open, one read and one close; undefined when it has grown past
+ * SMALL_FILE_BYTES since it was listed (it is then streamed). A file that shrank is sent as it is now.
+ */
+async function readSmall(file: string, listedSize: number): Promise<Buffer | undefined> {
+  const fd = await new Promise<number>((resolve, reject) => fs.open(file, 'r', (e, n) => (e ? reject(e) : resolve(n))));
+  try {
+    // One byte more than allowed: a file that grew shows it without a second read.
+    const buf = Buffer.allocUnsafe(Math.max(listedSize, 0) + 1);
+    let n = 0;
+    for (;;) {
+      const got = await new Promise<number>((resolve, reject) => fs.read(fd, buf, n, buf.length - n, n, (e, r) => (e ? reject(e) : resolve(r))));
+      n += got;
+      if (got === 0 || n === buf.length) break;
+    }
+    if (n > listedSize) return n > SMALL_FILE_BYTES ? undefined : readSmall(file, SMALL_FILE_BYTES);
+    return buf.subarray(0, n);
+  } finally {
+    await new Promise<void>((resolve) => fs.close(fd, () => resolve()));
+  }
 }
 
 /**
