@@ -113,6 +113,33 @@ describe("the engine's small files on both clients", () => {
     }
   });
 
+  test('a temp file that cannot be opened, or a listed object gone by its GET, ends the folder download clearly and leaves nothing', async () => {
+    const gw = await startTestGateway();
+    try {
+      for (const c of [createClusterClient({ kind: 'ais', endpoint: gw.url }), createClusterClient({ kind: 's3', endpoint: gw.s3Endpoint, accessKey: 'test', secretKey: 'test' })]) {
+        const b = { name: `ov-${c.kind}`, provider: c.kind === 'ais' ? 'ais' : 's3' };
+        await c.createBucket(b);
+        const dest = path.join(tmp, `overlap-${c.kind}`);
+        fs.mkdirSync(dest);
+        // Fits as a name, but not with the temp file's suffix: its open fails (ENAMETOOLONG) after the first files came.
+        const long = 'n'.repeat(240);
+        const keys = ['a1', 'a2', 'a3', long];
+        for (const k of keys) await c.putObject(b, k, { bytes: Buffer.from(k) });
+        const items = keys.map((k) => ({ key: k, file: path.join(dest, k), size: k.length }));
+        await expectClientError(downloadFiles(c, b, items, { fileConcurrency: 1 }), 'bad-request', /^Cannot write to .*: the name is too long for the file system/);
+        assert.deepEqual(fs.readdirSync(dest).sort(), ['a1', 'a2', 'a3']);
+        // Listed, then gone: the GET fails after the temp file was made, which is removed.
+        await c.deleteObject(b, 'a3');
+        fs.rmSync(path.join(dest, 'a3'));
+        await expectClientError(downloadFiles(c, b, items.slice(0, 3), { fileConcurrency: 1 }), 'not-found');
+        assert.deepEqual(fs.readdirSync(dest).sort(), ['a1', 'a2']);
+        c.dispose();
+      }
+    } finally {
+      await gw.dispose();
+    }
+  });
+
   test('a streamed body sent again after a late redirect is hashed and counted once', async () => {
     const gw = await startTestGateway();
     const late = await lateRedirectServer(gw.url, 3 * 1024 * 1024);
