@@ -1,11 +1,14 @@
 // The download worker (rangefetch.ts starts it; esbuild.mjs bundles it as rangeworker.js): one ranged GET
 // per request, its body written with positional writes into the download's temp file, and only "n bytes
 // written" and the outcome posted back. Redirects, connect and idle timeouts behave as in HttpTransport.
+// The same script runs the file worker too (savefile.ts, a thread of its own): a small download's verified
+// bytes into a temp file renamed onto its file.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { parentPort } from 'node:worker_threads';
 import type { RangeOutcome, RangeReply, RangeRequest } from './rangefetch';
+import type { SaveReply, SaveRequest } from './savefile';
 
 type FetchRequest = Extract<RangeRequest, { op: 'fetch' }>;
 type RangeError = Extract<RangeOutcome, { kind: 'error' }>;
@@ -206,8 +209,44 @@ function fetchRange(m: FetchRequest): void {
   });
 }
 
-port.on('message', (m: RangeRequest) => {
-  if (m.op === 'fetch') fetchRange(m);
+/** savefile.ts: a small download's verified bytes into a new temp file, renamed onto the file; synchronous (this thread has nothing else to wait for). */
+function save(m: SaveRequest): void {
+  let created = false;
+  try {
+    const fd = fs.openSync(m.tmp, 'wx');
+    created = true;
+    try {
+      let bufs = m.chunks.filter((c) => c.length > 0);
+      let position = 0;
+      while (bufs.length) {
+        const n = fs.writevSync(fd, bufs, position);
+        position += n;
+        // A short write (a disk filling up reports ENOSPC on the next one): send the rest again.
+        let skip = n;
+        while (bufs.length && skip >= bufs[0].length) skip -= bufs.shift()!.length;
+        if (skip > 0) bufs = [bufs[0].subarray(skip), ...bufs.slice(1)];
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(m.tmp, m.file);
+    port.postMessage({ id: m.id, kind: 'saved' } satisfies SaveReply);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (created) {
+      try {
+        fs.unlinkSync(m.tmp);
+      } catch {
+        // gone already, or its folder with it
+      }
+    }
+    port.postMessage({ id: m.id, kind: 'error', message: String(err?.message ?? err), code: err?.code, syscall: err?.syscall } satisfies SaveReply);
+  }
+}
+
+port.on('message', (m: RangeRequest | SaveRequest) => {
+  if (m.op === 'save') save(m);
+  else if (m.op === 'fetch') fetchRange(m);
   else if (m.op === 'cancel') live.get(m.id)?.();
   else if (m.op === 'forget') {
     for (const key of [`${m.agentKey} http:`, `${m.agentKey} https:`]) {

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { ChecksumType, createHasher, Hasher, initChecksums, isChecksumType } from '../../common/checksum';
 import { BucketRef, ClientError, ClusterClient, ObjectHead } from '../cluster';
 import { followHasher } from '../followhash';
+import { saveFile } from '../savefile';
 import { ChecksumMismatch, DEFAULT_ATTEMPTS, DEFAULT_PART_CONCURRENCY, DEFAULT_PART_SIZE, forEachLimited, MiB, SMALL_FILE_BYTES, throwIfAborted, TransferCancelled, withRetry } from './limits';
 import type { TransferOptions, TransferResult } from './options';
 import { Meter, tap, transferEach } from './progress';
@@ -51,12 +52,17 @@ export function localPathFor(dir: string, prefix: string, key: string): string {
 
 export async function downloadFiles(client: ClusterClient, bucket: BucketRef, items: readonly DownloadItem[], opts: TransferOptions = {}): Promise<TransferResult> {
   // A folder's files mostly share a few folders: each is made (or found) once per transfer, not per file.
-  const folders: Folders = new Map();
+  const folders = newFolders();
   return transferEach(items, opts, (item, meter) => downloadOne(client, bucket, item.key, item.file, opts, meter, { listedSize: item.size }, folders));
 }
 
-/** The folders one transfer has made or found, by path. */
-type Folders = Map<string, Promise<void>>;
+/** The folders one transfer has made or found (by path), and those it has opened a temp file in. */
+interface Folders {
+  made: Map<string, Promise<void>>;
+  writable: Set<string>;
+}
+
+const newFolders = (): Folders => ({ made: new Map(), writable: new Set() });
 
 export async function downloadFile(client: ClusterClient, bucket: BucketRef, key: string, file: string, opts: TransferOptions = {}): Promise<ObjectHead> {
   const head = await client.headObject(bucket, key);
@@ -85,13 +91,19 @@ export async function collectPrefix(client: ClusterClient, bucket: BucketRef, pr
 /** What is known of an object before its bytes are asked for: its HEAD, or only the size a listing gave. */
 type KnownObject = { head: ObjectHead } | { listedSize: number };
 
-async function downloadOne(client: ClusterClient, bucket: BucketRef, key: string, file: string, opts: TransferOptions, meter: Meter, known: KnownObject, folders: Folders = new Map()): Promise<ObjectHead> {
+async function downloadOne(client: ClusterClient, bucket: BucketRef, key: string, file: string, opts: TransferOptions, meter: Meter, known: KnownObject, folders: Folders = newFolders()): Promise<ObjectHead> {
   await initChecksums();
   const partSize = Math.max(MiB, opts.partSize ?? DEFAULT_PART_SIZE);
   const ranged = (size: number) => size > (opts.multipartThreshold ?? partSize) && size > partSize;
   // Ranges need the object's size and checksum before the first one is asked for: a HEAD. A small object
   // listed comes with one GET, whose headers say its size and checksum.
   const knownHead = 'head' in known ? known.head : ranged(known.listedSize) ? await client.headObject(bucket, key) : undefined;
+  // In a folder this transfer has opened a temp file in, a small object's verified bytes are written in
+  // one go on the file worker: the folder has shown it takes new files.
+  if (!knownHead && folders.writable.has(path.dirname(file))) {
+    const head = await saveSmall(client, bucket, key, file, opts, meter);
+    if (head) return head;
+  }
   // The temp file exists before the first byte is asked for: a folder we cannot write to fails here, at once.
   // A folder where the file should go fails here too, but for a folder's small objects: there the rename
   // finds it (EISDIR, the same message) after one small GET, which spares every file a stat.
@@ -179,15 +191,8 @@ async function getWhole(
     const fd = open.fd;
     open.fd = undefined;
     if (fd !== undefined && head.size <= SMALL_FILE_BYTES) {
-      // A small body is gathered (hashed as it comes) and written with one writev: a folder's thousands
-      // of files cost a handful of file system calls each and no stream pipeline (whose set-up and
-      // teardown, an AbortController aborted with a DOMException, cost more than the bytes of a 64 KB
-      // file). Its chunks stay apart: joining them costs a fresh 64 KB buffer per file.
       try {
-        const hasher = expected ? createHasher(expected.type) : undefined;
-        const chunks = await gather(got.body, head.size, counted, meter, hasher, opts.signal, () => new ClientError('server', `${key}: got more than the ${head.size} bytes expected.`, client.endpoint));
-        if (counted.n !== head.size) throw new ClientError('server', `${key}: got ${counted.n} bytes, expected ${head.size}.`, client.endpoint);
-        const actual = hasher?.digest();
+        const { chunks, actual } = await gatherWhole(client, key, got.body, head.size, expected, counted, meter, opts.signal);
         await writeAllAt(fd, chunks);
         return { head, expected, actual };
       } finally {
@@ -204,6 +209,69 @@ async function getWhole(
     meter.add(-counted.n);
     throw localFileError(e, file);
   }
+}
+
+/**
+ * A small body (a GET's whole answer), hashed as it comes, as its chunks: a folder's thousands of files
+ * cost a handful of file system calls each and no stream pipeline (whose set-up and teardown, an
+ * AbortController aborted with a DOMException, cost more than the bytes of a 64 KB file). The chunks stay
+ * apart: joining them costs a fresh 64 KB buffer per file.
+ */
+async function gatherWhole(
+  client: ClusterClient,
+  key: string,
+  body: Readable,
+  size: number,
+  expected: ExpectedChecksum | undefined,
+  counted: { n: number },
+  meter: Meter,
+  signal: AbortSignal | undefined,
+): Promise<{ chunks: Buffer[]; actual?: string }> {
+  const hasher = expected ? createHasher(expected.type) : undefined;
+  const chunks = await gather(body, size, counted, meter, hasher, signal, () => new ClientError('server', `${key}: got more than the ${size} bytes expected.`, client.endpoint));
+  if (counted.n !== size) throw new ClientError('server', `${key}: got ${counted.n} bytes, expected ${size}.`, client.endpoint);
+  return { chunks, actual: hasher?.digest() };
+}
+
+/**
+ * A listed small object into `file` in a folder this transfer has written a temp file in already: its GET
+ * gathered and verified here, then its bytes written, as a temp file renamed onto `file`, on the file
+ * worker (savefile.ts: one message instead of four fs calls through the thread pool). Undefined when the
+ * object has grown past SMALL_FILE_BYTES since the listing: the caller downloads it the usual way.
+ */
+async function saveSmall(client: ClusterClient, bucket: BucketRef, key: string, file: string, opts: TransferOptions, meter: Meter): Promise<ObjectHead | undefined> {
+  try {
+    const got = await withRetry(opts.attempts ?? DEFAULT_ATTEMPTS, opts.signal, async () => {
+      const counted = { n: 0 };
+      try {
+        const answer = await client.getObject(bucket, key, undefined, { signal: opts.signal });
+        const head = { ...answer.head, size: answer.contentLength ?? answer.head.size };
+        if (head.size > SMALL_FILE_BYTES) {
+          answer.body.destroy();
+          return undefined;
+        }
+        const expected = expectedChecksum(head);
+        return { head, expected, ...(await gatherWhole(client, key, answer.body, head.size, expected, counted, meter, opts.signal)) };
+      } catch (e) {
+        meter.add(-counted.n);
+        throw e;
+      }
+    });
+    if (!got) return undefined;
+    const { head, expected, actual, chunks } = got;
+    if (expected && actual !== expected.value) throw new ChecksumMismatch(key, expected.type, expected.value, actual ?? '');
+    await saveFile(tempName(file), file, chunks).catch((e: unknown) => Promise.reject(localFileError(e, file)));
+    opts.onLog?.(`downloaded ${bucket.provider}://${bucket.name}/${key} → ${file} (${head.size} bytes${expected ? `, ${expected.type} verified` : ''})`);
+    return head;
+  } catch (e) {
+    if (opts.signal?.aborted) throw new TransferCancelled();
+    throw e;
+  }
+}
+
+/** A download's temp file name, next to the file. */
+function tempName(file: string): string {
+  return `${file}.aisb-${process.pid}-${Math.random().toString(36).slice(2, 8)}.part`;
 }
 
 /**
@@ -304,20 +372,21 @@ function changedMidway(client: ClusterClient, bucket: BucketRef, key: string, ca
  * returns it open; refuses what cannot be written (with `checkTarget`, a folder at `file` too).
  */
 async function createTempFor(file: string, folders: Folders, checkTarget: boolean): Promise<{ tmp: string; fd: number }> {
-  const tmp = `${file}.aisb-${process.pid}-${Math.random().toString(36).slice(2, 8)}.part`;
+  const tmp = tempName(file);
   try {
     const st = checkTarget ? await fs.promises.stat(file).catch(() => undefined) : undefined;
     if (st?.isDirectory()) throw Object.assign(new Error(`${file} is a folder`), { code: 'EISDIR' });
     const dir = path.dirname(file);
-    let made = folders.get(dir);
+    let made = folders.made.get(dir);
     if (!made) {
       made = makeFolder(dir);
-      folders.set(dir, made);
+      folders.made.set(dir, made);
       // A failure is not kept: the next file in that folder tries again (and reports its own error).
-      made.catch(() => folders.delete(dir));
+      made.catch(() => folders.made.delete(dir));
     }
     await made;
     const fd = await new Promise<number>((resolve, reject) => fs.open(tmp, 'wx', (e, n) => (e ? reject(e) : resolve(n))));
+    folders.writable.add(dir);
     return { tmp, fd };
   } catch (e) {
     throw localFileError(e, file);
