@@ -2,7 +2,7 @@
 // else what the user picks), how a failure is told, and transfers under a cancellable notification.
 import * as vscode from 'vscode';
 import { type BucketRef, isClientError, type ObjectEntry, sameBucket as isSameBucket } from '../client/cluster';
-import { TransferCancelled } from '../client/transfer/limits';
+import { DEFAULT_FILE_CONCURRENCY, TransferCancelled } from '../client/transfer/limits';
 import type { TransferOptions, TransferProgress } from '../client/transfer/options';
 import { runningTransfers } from '../client/transfer/running';
 import { errorText } from '../objects/errors';
@@ -362,7 +362,7 @@ export function transferSettings(partSizeMb?: number): Pick<TransferOptions, 'pa
   return {
     partSize: Math.max(5, partSizeMb ?? cfg.get<number>('partSizeMb') ?? 16) * 1024 * 1024,
     partConcurrency: Math.max(1, cfg.get<number>('parallelParts') ?? 4),
-    fileConcurrency: Math.max(1, cfg.get<number>('parallelFiles') ?? 8),
+    fileConcurrency: Math.max(1, cfg.get<number>('parallelFiles') ?? DEFAULT_FILE_CONCURRENCY),
   };
 }
 

@@ -6,7 +6,12 @@ export const MiB = 1024 * 1024;
 /** Part size for multipart uploads and ranged downloads when none is given. */
 export const DEFAULT_PART_SIZE = 16 * MiB;
 export const DEFAULT_PART_CONCURRENCY = 4;
-export const DEFAULT_FILE_CONCURRENCY = 8;
+/**
+ * Small files hide their per-file waits (a request, a few file system calls, each a thread hand-off) behind
+ * each other: 16 in flight moved more files per second than 8 in every same-run A/B on the bench's
+ * 1000 × 64 KB folders, both directions and both clients. The HTTP agents hold 16 sockets.
+ */
+export const DEFAULT_FILE_CONCURRENCY = 16;
 export const DEFAULT_ATTEMPTS = 3;
 /**
  * Files and objects up to this size move whole in memory (fileConcurrency × this at most): one read or
