@@ -81,12 +81,28 @@ export function loadMoreItem(n: LoadMoreNode, id: string, pageSize: number): Ite
       command: { command: 'aisBuckets.loadMore', title: l10n.t('Show from the Start'), arguments: [n] },
     };
   }
+  if (n.previous) {
+    const label = l10n.t('Load previous…');
+    const description = l10n.t('{0} before these', n.loaded.toLocaleString());
+    return {
+      id,
+      label,
+      description,
+      tooltip: l10n.t('The tree keeps only the last few pages loaded; list the page before them again'),
+      accessibilityLabel: `${label} ${description}`,
+      collapsible: false,
+      icon: 'arrow-up',
+      contextValue: 'loadMore',
+      command: { command: 'aisBuckets.loadMore', title: l10n.t('Load Previous'), arguments: [n] },
+    };
+  }
+  const shown = n.skipped ? l10n.t('{0}–{1} shown', (n.skipped + 1).toLocaleString(), n.loaded.toLocaleString()) : l10n.t('{0} shown', n.loaded);
   return {
     id,
     label: l10n.t('Load more…'),
-    description: l10n.t('{0} shown', n.loaded),
+    description: shown,
     tooltip: l10n.t('Load the next {0}', pageSize),
-    accessibilityLabel: l10n.t('Load more, {0} shown', n.loaded),
+    accessibilityLabel: l10n.t('Load more, {0}', shown),
     collapsible: false,
     icon: 'ellipsis',
     contextValue: 'loadMore',

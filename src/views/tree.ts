@@ -153,13 +153,16 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     item.tooltip = new vscode.MarkdownString([md, escapeMarkdown(line)].join('  \n'));
   }
 
-  async loadMore(node: LoadMoreNode): Promise<void> {
+  /** Loads the page below (or above) and redraws; returns the row to reveal when the window of pages moved. */
+  async loadMore(node: LoadMoreNode): Promise<TreeNode | undefined> {
+    let landed: TreeNode | undefined;
     try {
-      await this.model.loadMore(node);
+      landed = await this.model.loadMore(node);
     } catch (e) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Could not load more: {0}', errorText(e)));
     }
     this.redraw(node.parent);
+    return landed;
   }
 
   dispose(): void {
@@ -193,11 +196,16 @@ function toTreeItem(d: ItemData, n: TreeNode): vscode.TreeItem {
   return item;
 }
 
-export function registerTreeCommands(context: vscode.ExtensionContext, tree: BucketTreeProvider) {
+export function registerTreeCommands(context: vscode.ExtensionContext, tree: BucketTreeProvider, treeView: vscode.TreeView<TreeNode>) {
   context.subscriptions.push(
     vscode.commands.registerCommand('aisBuckets.refresh', (node?: TreeNode) => tree.refresh(node)),
     vscode.commands.registerCommand('aisBuckets.retry', (node?: MessageNode) => tree.refresh(node?.parent)),
-    vscode.commands.registerCommand('aisBuckets.loadMore', (node: LoadMoreNode) => tree.loadMore(node)),
+    vscode.commands.registerCommand('aisBuckets.loadMore', async (node: LoadMoreNode) => {
+      const landed = await tree.loadMore(node);
+      // Rows above the click were dropped or added: without this the view would stay at its old offset,
+      // a page away from where the reader was.
+      if (landed) await treeView.reveal(landed, { select: false, focus: false });
+    }),
     vscode.commands.registerCommand('aisBuckets.filter', async (node?: ContainerNode, value?: string) => {
       if (!node) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Choose a bucket or folder in the AIS Buckets view, then Filter by Prefix.'));
