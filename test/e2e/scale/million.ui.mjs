@@ -150,7 +150,7 @@ export default [
         const first = performance.now() - t0;
         await wb.page.waitForFunction(
           (n) => new RegExp(`in ${n} names$`).test(document.querySelector('.quick-input-widget .quick-input-box input')?.getAttribute('placeholder') ?? ''),
-          String(COUNT),
+          COUNT.toLocaleString('en-US'),
           { timeout: 20 * 60_000, polling: 100 },
         );
         const all = performance.now() - t0;
