@@ -118,6 +118,11 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 
   /** Bucket tooltips show the checksum props, fetched only when a user hovers; buckets and folders their summary. */
   async resolveTreeItem(item: vscode.TreeItem, n: TreeNode): Promise<vscode.TreeItem> {
+    if (n.type === 'object') {
+      const d = this.model.item(n);
+      item.tooltip = d.markdownTooltip ? new vscode.MarkdownString(d.markdownTooltip) : d.tooltip;
+      return item;
+    }
     if (n.type !== 'folder' && n.type !== 'bucket') return item;
     // VS Code keeps a tooltip getTreeItem gave and resolves only a missing one: these rows give none.
     const d = this.model.item(n);
@@ -175,8 +180,9 @@ function toTreeItem(d: ItemData, n: TreeNode): vscode.TreeItem {
   const item = new vscode.TreeItem(d.label, d.collapsible ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   if (d.id) item.id = d.id;
   if (d.description) item.description = d.description;
-  // Buckets and folders get theirs on hover (resolveTreeItem), with what is fetched then.
-  if (n.type !== 'bucket' && n.type !== 'folder') item.tooltip = d.markdownTooltip ? new vscode.MarkdownString(d.markdownTooltip) : d.tooltip;
+  // Buckets and folders get theirs on hover (resolveTreeItem), with what is fetched then; objects too, since
+  // a page of a thousand rows would otherwise carry a thousand Markdown tooltips to the window on each change.
+  if (n.type !== 'bucket' && n.type !== 'folder' && n.type !== 'object') item.tooltip = d.markdownTooltip ? new vscode.MarkdownString(d.markdownTooltip) : d.tooltip;
   item.accessibilityInformation = { label: d.accessibilityLabel };
   item.contextValue = d.contextValue;
   item.iconPath =
