@@ -97,8 +97,26 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     return this.model.parentOf(n);
   }
 
+  /** Who waits for VS Code to fetch a node's children again (after a redraw), by node id. */
+  private readonly fetchWaiters = new Map<string, (() => void)[]>();
+
+  /** Resolves once VS Code has fetched the children of `n` again, or after `ms` (a folded node is not fetched). */
+  childrenFetched(n: TreeNode, ms = 3000): Promise<void> {
+    return new Promise((resolve) => {
+      const id = nodeId(n);
+      const timer = setTimeout(resolve, ms);
+      this.fetchWaiters.set(id, [...(this.fetchWaiters.get(id) ?? []), () => (clearTimeout(timer), resolve())]);
+    });
+  }
+
   async getChildren(n?: TreeNode): Promise<TreeNode[]> {
     const children = await this.model.children(n);
+    if (n) {
+      const waiting = this.fetchWaiters.get(nodeId(n));
+      this.fetchWaiters.delete(nodeId(n));
+      // After this call returns, when VS Code holds the rows.
+      if (waiting) setTimeout(() => waiting.forEach((w) => w()), 0);
+    }
     for (const c of children) {
       const container = c.type === 'cluster' || c.type === 'provider' || c.type === 'bucket' || c.type === 'folder' || c.type === 'sample' || (c.type === 'object' && shardFormatOf(c.key));
       if (container) this.shownContainers.set(nodeId(c), c);
@@ -166,7 +184,9 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     } catch (e) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Could not load more: {0}', errorText(e)));
     }
+    const fetched = landed && this.childrenFetched(node.parent);
     this.redraw(node.parent);
+    if (fetched) await fetched;
     return landed;
   }
 
@@ -209,7 +229,8 @@ export function registerTreeCommands(context: vscode.ExtensionContext, tree: Buc
     vscode.commands.registerCommand('aisBuckets.loadMore', async (node: LoadMoreNode) => {
       const landed = await tree.loadMore(node);
       // Rows above the click were dropped or added: without this the view would stay at its old offset,
-      // a page away from where the reader was.
+      // a page away from where the reader was. Revealed once VS Code holds the new rows, so that the
+      // reveal finds its row there instead of listing the folder's children a second time.
       if (landed) await treeView.reveal(landed, { select: false, focus: false });
     }),
     vscode.commands.registerCommand('aisBuckets.filter', async (node?: ContainerNode, value?: string) => {
