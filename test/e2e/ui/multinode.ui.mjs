@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startGateway } from '../lib/gateway.mjs';
+import { until } from '../lib/until.mjs';
 
 const CLUSTER = 'three-targets';
 const BUCKET = 'spread';
@@ -17,17 +18,6 @@ const KEYS = Array.from({ length: 12 }, (_, i) => `obj-${String(i).padStart(2, '
 const PAGE = 5; // the tree's page size here: 12 objects take three pages, each merged over the targets
 const UPLOAD = 'multinode-upload.bin';
 const textOf = (key) => `${key}: one object of a three-target cluster\n`;
-
-async function until(what, fn, timeout = 20_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** The cluster map's targets: [{ id, url }]. */
 async function smapTargets(url) {
