@@ -136,15 +136,11 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 
   /** Bucket tooltips show the checksum props, fetched only when a user hovers; buckets and folders their summary. */
   async resolveTreeItem(item: vscode.TreeItem, n: TreeNode): Promise<vscode.TreeItem> {
-    if (n.type === 'object') {
-      const d = this.model.item(n);
-      item.tooltip = d.markdownTooltip ? new vscode.MarkdownString(d.markdownTooltip) : d.tooltip;
-      return item;
-    }
-    if (n.type !== 'folder' && n.type !== 'bucket') return item;
+    if (n.type !== 'folder' && n.type !== 'bucket' && n.type !== 'object') return item;
     // VS Code keeps a tooltip getTreeItem gave and resolves only a missing one: these rows give none.
     const d = this.model.item(n);
     item.tooltip = new vscode.MarkdownString(d.markdownTooltip ?? escapeMarkdown(d.tooltip).replace(/\n/g, '  \n'));
+    if (n.type === 'object') return item;
     this.addSummary(item, n);
     if (n.type !== 'bucket') return item;
     try {
