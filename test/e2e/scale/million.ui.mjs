@@ -123,6 +123,11 @@ export default [
         }
         return { ms: times };
       });
+      await toTop(wb);
+      await wb.screenshot('paged-far'); // "Load previous…" above the window of pages
+      // Its click brings back the page above: the name just before the window's first is drawn again.
+      await (await wb.row('Load previous…')).click();
+      await rowShown(wb, name(2999));
 
       // Go to Key near the end: the key's row shown, then the page after it.
       const near = COUNT - 2500;
@@ -171,7 +176,8 @@ export default [
       assert.ok(Math.max(...pages.slice(-2)) <= 1.5 * Math.max(...pages.slice(0, 2)) && Math.max(...pages) < 1000, `Load more in ${pages.join(', ')} ms`);
       assert.ok(results.goToKey.ms < 1000, `Go to Key in ${results.goToKey.ms} ms`);
       assert.ok(results.searchNames.firstMatchMs < 1000, `first matches in ${results.searchNames.firstMatchMs} ms`);
-      assert.ok(results.searchNames.keysPerSecond >= 100_000, `Search Names scans ${results.searchNames.keysPerSecond} keys/s`);
+      // A rate only where the scan is more than a few round trips (AISB_SCALE_COUNT=20000 is two pages).
+      if (COUNT >= 200_000) assert.ok(results.searchNames.keysPerSecond >= 100_000, `Search Names scans ${results.searchNames.keysPerSecond} keys/s`);
     },
   },
 ];
