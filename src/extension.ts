@@ -114,7 +114,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AisBuc
     vscode.commands.registerCommand('aisBuckets.showConnectionDetails', (target?: string | { clusterName?: string }) => showConnectionDetails(registry, log, target)),
   );
   registerBucketCommands(context, registry, log, () => tree.refresh());
-  registerTreeCommands(context, tree);
+  registerTreeCommands(context, tree, treeView);
   registerUploadCommands(context, registry, log, uploadJournal, refresh);
   registerTransferCommands(context, registry, log, refresh);
   const bucketProps = registerPropsCommands(context, registry, log, refresh);

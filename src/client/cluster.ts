@@ -74,6 +74,8 @@ export interface ListObjectsOptions {
   startAfter?: string;
   /** A remote bucket on AIStore (capabilities.cacheState): cached copies only, the others, or those whose remote changed. */
   presence?: Presence;
+  /** Only names and sizes are wanted (Search Names): AIStore then sends and decodes a third of the bytes. */
+  namesOnly?: boolean;
 }
 
 export interface ObjectHead {

@@ -14,6 +14,7 @@ import { type Destination, destinationOf, targetFlow } from './common';
 /** Names per listing while scanning: servers answer with at most their own maximum (AIStore's ais buckets
  *  10,000, S3 1,000), and at a million names the round trips, not the matching, were the scan's time. */
 const SCAN_PAGE = 10_000;
+const REDRAW_MS = 250;
 import { type CustomPickDone, MultiStepInput, type Step } from './input/multistep';
 
 export function registerFindCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, tree: BucketTreeProvider, treeView: vscode.TreeView<TreeNode>) {
@@ -48,25 +49,33 @@ export function registerFindCommands(context: vscode.ExtensionContext, registry:
     qp.placeholder = vscode.l10n.t('Listing…');
     qp.busy = true;
     const items: (vscode.QuickPickItem & { key: string })[] = [];
+    let shown = 0;
+    let shownAt = 0;
+    const show = () => {
+      qp.items = items;
+      onFound(items.map((i) => i.key));
+      shown = items.length;
+      shownAt = performance.now();
+    };
     void (async () => {
       let scanned = 0;
       try {
         const client = await registry.client(where.clusterName);
         let token: string | undefined;
         do {
-          const page = await client.listObjects(where.bucket, { prefix: where.prefix, folders: false, pageSize: SCAN_PAGE, token });
+          const page = await client.listObjects(where.bucket, { prefix: where.prefix, folders: false, pageSize: SCAN_PAGE, token, namesOnly: true });
           if (abort.signal.aborted) return;
           scanned += page.objects.length;
           const found = page.objects.filter((o) => o.key.toLowerCase().includes(needle));
-          if (found.length) {
-            items.push(...found.map((o) => ({ label: path.posix.basename(o.key), description: o.key, detail: formatSize(o.size), key: o.key })));
-            qp.items = items;
-            onFound(items.map((i) => i.key));
-          }
-          qp.placeholder = vscode.l10n.t('Names containing "{0}": {1} in {2} names so far…', text, items.length, scanned);
+          items.push(...found.map((o) => ({ label: path.posix.basename(o.key), description: o.key, detail: formatSize(o.size), key: o.key })));
+          // The first matches at once, then at most a few redraws a second: handing the quick pick thousands
+          // of items per page would cost more than listing them.
+          if (items.length > shown && (shown === 0 || performance.now() - shownAt >= REDRAW_MS)) show();
+          qp.placeholder = vscode.l10n.t('Names containing "{0}": {1} in {2} names so far…', text, items.length.toLocaleString(), scanned.toLocaleString());
           token = page.nextToken;
         } while (token);
-        qp.placeholder = vscode.l10n.t('Names containing "{0}": {1} in {2} names', text, items.length, scanned);
+        if (items.length > shown) show();
+        qp.placeholder = vscode.l10n.t('Names containing "{0}": {1} in {2} names', text, items.length.toLocaleString(), scanned.toLocaleString());
       } catch (e) {
         if (!abort.signal.aborted) qp.placeholder = errorText(e);
       } finally {
@@ -139,7 +148,7 @@ export function registerFindCommands(context: vscode.ExtensionContext, registry:
         let token: string | undefined;
         const needle = substring.toLowerCase();
         do {
-          const page = await client.listObjects(given.bucket, { prefix: given.prefix, folders: false, pageSize: SCAN_PAGE, token });
+          const page = await client.listObjects(given.bucket, { prefix: given.prefix, folders: false, pageSize: SCAN_PAGE, token, namesOnly: true });
           for (const o of page.objects) if (o.key.toLowerCase().includes(needle)) out.push(o.key);
           token = page.nextToken;
         } while (token && out.length < (options?.limit ?? Infinity));

@@ -64,29 +64,51 @@ function authRowLabel(problem: AuthProblem | undefined): string {
   }
 }
 
-/** "Load more…" below a page, or "Show from the start…" above a listing that Go to Key began at a name. */
+/** A row above a listing that lists something before it again (the start, or the page above the window). */
+function upRow(n: LoadMoreNode, id: string, label: string, description: string, tooltip: string, title: string): ItemData {
+  return {
+    id,
+    label,
+    description,
+    tooltip,
+    accessibilityLabel: `${label} ${description}`,
+    collapsible: false,
+    icon: 'arrow-up',
+    contextValue: 'loadMore',
+    command: { command: 'aisBuckets.loadMore', title, arguments: [n] },
+  };
+}
+
+/**
+ * "Load more…" below a page; above one, "Show from the start…" (a listing Go to Key began at a name) or
+ * "Load previous…" (a window of pages that dropped earlier ones).
+ */
 export function loadMoreItem(n: LoadMoreNode, id: string, pageSize: number): ItemData {
-  if (n.from !== undefined) {
-    const label = l10n.t('Show from the start…');
-    const description = l10n.t('listed from "{0}"', leafName(n.from, n.parent.type === 'folder' ? n.parent.prefix : ''));
-    return {
+  if (n.from !== undefined)
+    return upRow(
+      n,
       id,
-      label,
-      description,
-      tooltip: l10n.t('Go to Key listed this level from the name you asked for; list it from its first name again'),
-      accessibilityLabel: `${label} ${description}`,
-      collapsible: false,
-      icon: 'arrow-up',
-      contextValue: 'loadMore',
-      command: { command: 'aisBuckets.loadMore', title: l10n.t('Show from the Start'), arguments: [n] },
-    };
-  }
+      l10n.t('Show from the start…'),
+      l10n.t('listed from "{0}"', leafName(n.from, n.parent.type === 'folder' ? n.parent.prefix : '')),
+      l10n.t('Go to Key listed this level from the name you asked for; list it from its first name again'),
+      l10n.t('Show from the Start'),
+    );
+  if (n.previous)
+    return upRow(
+      n,
+      id,
+      l10n.t('Load previous…'),
+      l10n.t('{0} before these', n.loaded.toLocaleString()),
+      l10n.t('The tree keeps only the last few pages loaded; list the page before them again'),
+      l10n.t('Load Previous'),
+    );
+  const shown = n.skipped ? l10n.t('{0}–{1} shown', (n.skipped + 1).toLocaleString(), n.loaded.toLocaleString()) : l10n.t('{0} shown', n.loaded);
   return {
     id,
     label: l10n.t('Load more…'),
-    description: l10n.t('{0} shown', n.loaded),
+    description: shown,
     tooltip: l10n.t('Load the next {0}', pageSize),
-    accessibilityLabel: l10n.t('Load more, {0} shown', n.loaded),
+    accessibilityLabel: l10n.t('Load more, {0}', shown),
     collapsible: false,
     icon: 'ellipsis',
     contextValue: 'loadMore',

@@ -59,6 +59,10 @@ export interface LoadMoreNode {
   loaded: number;
   /** Set on the "Show from the start" row of a listing that begins after this name (after Go to Key). */
   from?: string;
+  /** The row above a window of pages that dropped earlier ones: it lists the page before the window again. */
+  previous?: true;
+  /** Rows before the window's first (dropped pages): the bottom row says "1,001–4,000 shown". */
+  skipped?: number;
 }
 export interface MessageNode {
   type: 'message' | 'error';
@@ -125,19 +129,46 @@ export function nodeId(n: TreeNode): string {
     case 'sample':
       return `w:${n.clusterName}|${bucket(n.bucket)}|${n.shard}|${n.key}`;
     case 'loadMore':
-      return `${n.from !== undefined ? 'm0' : 'm'}:${nodeId(n.parent)}`;
+      return `${n.previous ? 'mp' : n.from !== undefined ? 'm0' : 'm'}:${nodeId(n.parent)}`;
     default:
       return `${n.type}:${n.parent ? nodeId(n.parent) : ''}:${n.message}`;
   }
 }
 
-interface Listing {
+/** How one page of a listing is asked for: again with the same request, it lists the same names (AIStore and S3 take old tokens). */
+interface PageRequest {
+  token?: string;
+  startAfter?: string;
+}
+
+interface ListedPage {
+  request: PageRequest;
   items: (FolderNode | ObjectNode)[];
-  nextToken?: string;
+}
+
+/**
+ * The pages of a bucket or folder now shown: a window of at most WINDOW_PAGES, so that a tree paged to the
+ * millionth name still hands VS Code a few thousand rows per change, not all it has passed.
+ */
+interface Listing {
+  pages: ListedPage[];
+  /** All the window's rows, in order (pages flattened). */
+  items: (FolderNode | ObjectNode)[];
+  /** The requests of the pages dropped off the window's top, oldest first, with their row counts. */
+  before: { request: PageRequest; count: number }[];
+  /** The page below the window, or none at the listing's end. */
+  next?: PageRequest;
   filter: string;
   presence: Presence;
   /** The listing begins after this name (a jump by Go to Key), not at the first one. */
   startAfter?: string;
+}
+
+/** Pages a bucket or folder shows at once; Load more beyond them drops the oldest, "Load previous…" brings it back. */
+export const WINDOW_PAGES = 3;
+
+function newListing(filter: string, presence: Presence, startAfter?: string): Listing {
+  return { pages: [], items: [], before: [], next: startAfter !== undefined ? { startAfter } : {}, filter, presence, ...(startAfter !== undefined ? { startAfter } : {}) };
 }
 
 /** A name just before `name` in listing order, so that a listing "after" it starts with `name`. */
@@ -289,13 +320,15 @@ export class TreeModel {
         case 'folder': {
           let listing = this.listings.get(nodeId(n));
           if (!listing || listing.filter !== this.filterOf(n) || listing.presence !== this.presenceOf(n)) {
-            listing = { items: [], filter: this.filterOf(n), presence: this.presenceOf(n) };
-            await this.fetchPage(n, listing);
+            listing = newListing(this.filterOf(n), this.presenceOf(n));
+            await this.fetchNext(n, listing);
             this.listings.set(nodeId(n), listing);
           }
+          const skipped = listing.before.reduce((sum, p) => sum + p.count, 0);
           const out: TreeNode[] = [...listing.items];
-          if (listing.startAfter !== undefined) out.unshift({ type: 'loadMore', parent: n, loaded: listing.items.length, from: listing.startAfter });
-          if (listing.nextToken) out.push({ type: 'loadMore', parent: n, loaded: listing.items.length });
+          if (listing.before.length) out.unshift({ type: 'loadMore', parent: n, loaded: skipped, previous: true });
+          else if (listing.startAfter !== undefined) out.unshift({ type: 'loadMore', parent: n, loaded: listing.items.length, from: listing.startAfter });
+          if (listing.next) out.push({ type: 'loadMore', parent: n, loaded: skipped + listing.items.length, ...(skipped ? { skipped } : {}) });
           if (out.length === 0)
             return [
               listing.filter
@@ -333,24 +366,53 @@ export class TreeModel {
     this.shards.allowFullRead(nodeId(n));
   }
 
-  private async fetchPage(n: ContainerNode, listing: Listing): Promise<void> {
+  /** Lists one page of a bucket or folder as tree nodes, and the request of the page after it. */
+  private async fetchPage(n: ContainerNode, listing: Listing, request: PageRequest): Promise<{ page: ListedPage; next?: PageRequest }> {
     const client = await this.source.client(n.clusterName);
     const base = n.type === 'folder' ? n.prefix : '';
-    const startAfter = !listing.nextToken && listing.startAfter !== undefined ? { startAfter: listing.startAfter } : {};
     const presence = listing.presence !== 'all' ? { presence: listing.presence } : {};
-    const page = await client.listObjects(n.bucket, { prefix: base + listing.filter, folders: true, pageSize: this.pageSize(), token: listing.nextToken, ...startAfter, ...presence });
+    const page = await client.listObjects(n.bucket, { prefix: base + listing.filter, folders: true, pageSize: this.pageSize(), ...request, ...presence });
     const common = { clusterName: n.clusterName, bucket: n.bucket };
-    for (const folder of page.folders) listing.items.push({ type: 'folder', ...common, prefix: folder });
+    const items: ListedPage['items'] = [];
+    for (const folder of page.folders) items.push({ type: 'folder', ...common, prefix: folder });
     for (const entry of page.objects) {
       // "dir/" itself is the folder marker some tools create, not an object inside it.
       if (entry.key === base) continue;
-      listing.items.push({ type: 'object', ...common, key: entry.key, entry, parentPrefix: base });
+      items.push({ type: 'object', ...common, key: entry.key, entry, parentPrefix: base });
     }
-    listing.nextToken = page.nextToken;
+    return { page: { request, items }, ...(page.nextToken ? { next: { token: page.nextToken } } : {}) };
   }
 
-  /** Appends the next page to a bucket, folder or bucket list; throws the ClientError if it fails. */
-  async loadMore(node: LoadMoreNode): Promise<void> {
+  /** Appends the page below the window; past WINDOW_PAGES the window's top page is dropped (and remembered). */
+  private async fetchNext(n: ContainerNode, listing: Listing): Promise<void> {
+    if (!listing.next) return;
+    const { page, next } = await this.fetchPage(n, listing, listing.next);
+    listing.pages.push(page);
+    listing.next = next;
+    while (listing.pages.length > WINDOW_PAGES) {
+      const dropped = listing.pages.shift()!;
+      listing.before.push({ request: dropped.request, count: dropped.items.length });
+    }
+    listing.items = listing.pages.flatMap((p) => p.items);
+  }
+
+  /** Lists the page above the window again and puts it back on top; the window's bottom page is dropped. */
+  private async fetchPrevious(n: ContainerNode, listing: Listing): Promise<void> {
+    const above = listing.before.at(-1);
+    if (!above) return;
+    const { page } = await this.fetchPage(n, listing, above.request);
+    listing.before.pop();
+    listing.pages.unshift(page);
+    while (listing.pages.length > WINDOW_PAGES) listing.next = listing.pages.pop()!.request;
+    listing.items = listing.pages.flatMap((p) => p.items);
+  }
+
+  /**
+   * Appends the next page to a bucket, folder or bucket list (or with a "Load previous…" row, lists the page
+   * above again); throws the ClientError if it fails. Returns the row to bring into view when rows above the
+   * click changed (the window moved), so the reader goes on where the page continues.
+   */
+  async loadMore(node: LoadMoreNode): Promise<FolderNode | ObjectNode | undefined> {
     const parent = node.parent;
     if (parent.type === 'object') {
       await this.shards.loadMore(nodeId(parent), { clusterName: parent.clusterName, bucket: parent.bucket, key: parent.key }, await this.source.client(parent.clusterName), this.pageSize());
@@ -367,8 +429,14 @@ export class TreeModel {
       return;
     }
     const listing = this.listings.get(nodeId(parent));
-    if (!listing?.nextToken) return;
-    await this.fetchPage(parent, listing);
+    if (!listing) return;
+    if (node.previous) {
+      await this.fetchPrevious(parent, listing);
+      return listing.pages[0]?.items.at(-1);
+    }
+    const dropped = listing.before.length;
+    await this.fetchNext(parent, listing);
+    return listing.before.length > dropped ? listing.pages.at(-1)?.items[0] : undefined;
   }
 
   /**
@@ -458,9 +526,9 @@ export class TreeModel {
       return found;
     }
     // Loaded from the start and complete: the name is not there.
-    if (listing && !listing.nextToken && listing.startAfter === undefined) return undefined;
-    const jumped: Listing = { items: [], filter: this.filterOf(container), presence: this.presenceOf(container), startAfter: nameBefore(name) };
-    await this.fetchPage(container, jumped);
+    if (listing && !listing.next && listing.startAfter === undefined && listing.before.length === 0) return undefined;
+    const jumped = newListing(this.filterOf(container), this.presenceOf(container), nameBefore(name));
+    await this.fetchNext(container, jumped);
     this.listings.set(id, jumped);
     changed.push(container);
     const hit = jumped.items.find(match);

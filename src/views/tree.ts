@@ -97,8 +97,26 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     return this.model.parentOf(n);
   }
 
+  /** Who waits for VS Code to fetch a node's children again (after a redraw), by node id. */
+  private readonly fetchWaiters = new Map<string, (() => void)[]>();
+
+  /** Resolves once VS Code has fetched the children of `n` again, or after `ms` (a folded node is not fetched). */
+  childrenFetched(n: TreeNode, ms = 3000): Promise<void> {
+    return new Promise((resolve) => {
+      const id = nodeId(n);
+      const timer = setTimeout(resolve, ms);
+      this.fetchWaiters.set(id, [...(this.fetchWaiters.get(id) ?? []), () => (clearTimeout(timer), resolve())]);
+    });
+  }
+
   async getChildren(n?: TreeNode): Promise<TreeNode[]> {
     const children = await this.model.children(n);
+    if (n) {
+      const waiting = this.fetchWaiters.get(nodeId(n));
+      this.fetchWaiters.delete(nodeId(n));
+      // After this call returns, when VS Code holds the rows.
+      if (waiting) setTimeout(() => waiting.forEach((w) => w()), 0);
+    }
     for (const c of children) {
       const container = c.type === 'cluster' || c.type === 'provider' || c.type === 'bucket' || c.type === 'folder' || c.type === 'sample' || (c.type === 'object' && shardFormatOf(c.key));
       if (container) this.shownContainers.set(nodeId(c), c);
@@ -118,10 +136,11 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 
   /** Bucket tooltips show the checksum props, fetched only when a user hovers; buckets and folders their summary. */
   async resolveTreeItem(item: vscode.TreeItem, n: TreeNode): Promise<vscode.TreeItem> {
-    if (n.type !== 'folder' && n.type !== 'bucket') return item;
+    if (n.type !== 'folder' && n.type !== 'bucket' && n.type !== 'object') return item;
     // VS Code keeps a tooltip getTreeItem gave and resolves only a missing one: these rows give none.
     const d = this.model.item(n);
     item.tooltip = new vscode.MarkdownString(d.markdownTooltip ?? escapeMarkdown(d.tooltip).replace(/\n/g, '  \n'));
+    if (n.type === 'object') return item;
     this.addSummary(item, n);
     if (n.type !== 'bucket') return item;
     try {
@@ -153,13 +172,18 @@ export class BucketTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     item.tooltip = new vscode.MarkdownString([md, escapeMarkdown(line)].join('  \n'));
   }
 
-  async loadMore(node: LoadMoreNode): Promise<void> {
+  /** Loads the page below (or above) and redraws; returns the row to reveal when the window of pages moved. */
+  async loadMore(node: LoadMoreNode): Promise<TreeNode | undefined> {
+    let landed: TreeNode | undefined;
     try {
-      await this.model.loadMore(node);
+      landed = await this.model.loadMore(node);
     } catch (e) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Could not load more: {0}', errorText(e)));
     }
+    const fetched = landed && this.childrenFetched(node.parent);
     this.redraw(node.parent);
+    if (fetched) await fetched;
+    return landed;
   }
 
   dispose(): void {
@@ -172,8 +196,9 @@ function toTreeItem(d: ItemData, n: TreeNode): vscode.TreeItem {
   const item = new vscode.TreeItem(d.label, d.collapsible ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   if (d.id) item.id = d.id;
   if (d.description) item.description = d.description;
-  // Buckets and folders get theirs on hover (resolveTreeItem), with what is fetched then.
-  if (n.type !== 'bucket' && n.type !== 'folder') item.tooltip = d.markdownTooltip ? new vscode.MarkdownString(d.markdownTooltip) : d.tooltip;
+  // Buckets and folders get theirs on hover (resolveTreeItem), with what is fetched then; objects too, since
+  // a page of a thousand rows would otherwise carry a thousand Markdown tooltips to the window on each change.
+  if (n.type !== 'bucket' && n.type !== 'folder' && n.type !== 'object') item.tooltip = d.markdownTooltip ? new vscode.MarkdownString(d.markdownTooltip) : d.tooltip;
   item.accessibilityInformation = { label: d.accessibilityLabel };
   item.contextValue = d.contextValue;
   item.iconPath =
@@ -193,11 +218,17 @@ function toTreeItem(d: ItemData, n: TreeNode): vscode.TreeItem {
   return item;
 }
 
-export function registerTreeCommands(context: vscode.ExtensionContext, tree: BucketTreeProvider) {
+export function registerTreeCommands(context: vscode.ExtensionContext, tree: BucketTreeProvider, treeView: vscode.TreeView<TreeNode>) {
   context.subscriptions.push(
     vscode.commands.registerCommand('aisBuckets.refresh', (node?: TreeNode) => tree.refresh(node)),
     vscode.commands.registerCommand('aisBuckets.retry', (node?: MessageNode) => tree.refresh(node?.parent)),
-    vscode.commands.registerCommand('aisBuckets.loadMore', (node: LoadMoreNode) => tree.loadMore(node)),
+    vscode.commands.registerCommand('aisBuckets.loadMore', async (node: LoadMoreNode) => {
+      const landed = await tree.loadMore(node);
+      // Rows above the click were dropped or added: without this the view would stay at its old offset,
+      // a page away from where the reader was. Revealed once VS Code holds the new rows, so that the
+      // reveal finds its row there instead of listing the folder's children a second time.
+      if (landed) await treeView.reveal(landed, { select: false, focus: false });
+    }),
     vscode.commands.registerCommand('aisBuckets.filter', async (node?: ContainerNode, value?: string) => {
       if (!node) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Choose a bucket or folder in the AIS Buckets view, then Filter by Prefix.'));

@@ -34,8 +34,10 @@ describe('tree', function () {
     const item = api.tree.getTreeItem(hello);
     // short in the row, the full values in a Markdown tooltip, what the row is for a screen reader
     assert.match(String(item.description), /^32 B · (just now|\d+ (min|h|d|mo) ago|\d{4}-\d\d-\d\d)$/);
-    assert.ok(item.tooltip instanceof vscode.MarkdownString, 'a Markdown tooltip');
-    assert.match(item.tooltip.value, /Checksum: xxhash:[0-9a-f]{16}/);
+    assert.equal(item.tooltip, undefined, 'resolved on hover, not carried by every row');
+    const resolved = await api.tree.resolveTreeItem(item, hello);
+    assert.ok(resolved.tooltip instanceof vscode.MarkdownString, 'a Markdown tooltip');
+    assert.match(resolved.tooltip.value, /Checksum: xxhash:[0-9a-f]{16}/);
     assert.match(item.accessibilityInformation?.label ?? '', /^object hello\.txt, 32 bytes, modified /);
     assert.deepEqual(item.command?.arguments?.[1], { fromTree: true }, 'a click opens as the Explorer does (open.ts)');
     const docs = await findChild(api, demo, 'docs/');

@@ -72,6 +72,10 @@ for (const redirect of [false, true]) {
       const flat = await client.listObjects(bucket, { prefix: 'a/', folders: false });
       assert.deepEqual(flat.folders, []);
       assert.deepEqual(flat.objects.map((o) => o.key).sort(), ['a/b/big.bin', 'a/c/x', 'a/d/y', 'a/one.txt', 'a/stream.txt']);
+      // Names only (Search Names): the same names and sizes, without what it did not ask for.
+      const names = await client.listObjects(bucket, { prefix: 'a/', folders: false, namesOnly: true });
+      assert.deepEqual(names.objects.map((o) => [o.key, o.size]), flat.objects.map((o) => [o.key, o.size]));
+      assert.ok(flat.objects.every((o) => o.checksum) && names.objects.every((o) => !o.checksum && !o.mtime), 'name,size only');
       assert.deepEqual((await client.listObjects(bucket, { prefix: 'sp ace/' })).objects.map((o) => o.key), ['sp ace/ü+&%20.txt']);
 
       // a partial name as prefix (a tree filter): AIStore's no-recursion walk only takes directories

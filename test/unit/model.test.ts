@@ -248,3 +248,85 @@ test('short descriptions: relative dates, host:port, providers without a repeate
   assert.equal(objectAccessibilityLabel('one', { key: 'one', size: 1 }, now), 'object one, 1 byte');
   assert.equal(objectAccessibilityLabel('big', { key: 'big', size: 3 * 1024 * 1024 }, now), 'object big, 3.00 MiB');
 });
+
+test('paging far keeps a window of pages: Load previous… brings the page above back, the same names, on AIS and S3', async () => {
+  const gw = await startTestGateway();
+  const src = source([
+    { type: 'cluster', clusterName: 'native', endpoint: gw.url, kind: 'ais', connection: { kind: 'ais', endpoint: gw.url } },
+    { type: 'cluster', clusterName: 'over-s3', endpoint: gw.s3Endpoint, kind: 's3', connection: { kind: 's3', endpoint: gw.s3Endpoint, accessKey: 'k', secretKey: 's' } },
+  ]);
+  const model = new TreeModel(src, { pageSize: () => 4 });
+  try {
+    const setup = await src.client('native');
+    await setup.createBucket({ name: 'paged', provider: 'ais' });
+    // 26 names, two of them folders between the objects: pages mix both.
+    const names: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      const key = `k${String(i).padStart(2, '0')}`;
+      await setup.putObject({ name: 'paged', provider: 'ais' }, key, bodyOf(key));
+      names.push(key);
+    }
+    for (const dir of ['k05x/', 'k17x/']) {
+      await setup.putObject({ name: 'paged', provider: 'ais' }, `${dir}inner`, bodyOf('x'));
+      names.push(dir);
+    }
+    names.sort();
+    for (const cluster of ['native', 'over-s3']) {
+      const [clusterNode] = (await model.children()).filter((c) => c.type === 'cluster' && c.clusterName === cluster);
+      const [provider] = (await model.children(clusterNode)) as ProviderNode[];
+      const bucket = ((await model.children(provider)) as BucketNode[]).find((b) => b.bucket.name === 'paged')!;
+      const shown = async () => labels(model, await model.children(bucket));
+      const rowsOf = (l: string[]) => l.filter((x) => !x.endsWith('…'));
+      const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+      // Down to the end: never more than three pages of rows, and every name met once, in order.
+      const seen: string[] = [];
+      let kids = await model.children(bucket);
+      seen.push(...rowsOf(labels(model, kids)));
+      let windows = 0;
+      while (kids.at(-1)?.type === 'loadMore' && !(kids.at(-1) as LoadMoreNode).previous) {
+        const before = new Set(rowsOf(labels(model, kids)));
+        await model.loadMore(kids.at(-1) as LoadMoreNode);
+        kids = await model.children(bucket);
+        const rows = rowsOf(labels(model, kids));
+        assert.ok(rows.length <= 12, `${cluster}: ${rows.length} rows shown at once`);
+        seen.push(...rows.filter((r) => !before.has(r)));
+        windows++;
+      }
+      assert.equal(windows, 6, `${cluster}: 26 names in pages of 4`);
+      assert.deepEqual([...seen].sort(byName), names.map((n) => n).sort(byName), cluster);
+      assert.equal(seen.length, 26, cluster);
+      // The window at the end: the last three pages, "Load previous…" above them with how many come before.
+      let l = await shown();
+      assert.equal(l[0], 'Load previous…', cluster);
+      assert.equal(model.item(kids[0]).description, '16 before these', cluster);
+      assert.equal(rowsOf(l).length, 10, cluster);
+
+      // Back up to the top: each step brings back exactly the page above, and drops the bottom one.
+      for (let step = 0; step < 4; step++) {
+        const top = kids[0] as LoadMoreNode;
+        assert.equal(top.previous, true);
+        const firstBefore = rowsOf(labels(model, kids))[0];
+        await model.loadMore(top);
+        kids = await model.children(bucket);
+        l = labels(model, kids);
+        const rows = rowsOf(l);
+        assert.equal(rows.length, 12, `${cluster}: three whole pages after going back`);
+        assert.equal(rows[4], firstBefore, `${cluster}: the page above ends where the window began`);
+        assert.equal(l.at(-1), 'Load more…', cluster);
+      }
+      l = await shown();
+      assert.notEqual(l[0], 'Load previous…', `${cluster}: at the start, nothing above`);
+      assert.deepEqual(rowsOf(l), seen.slice(0, 12), cluster);
+      assert.equal(model.item(kids.at(-1)!).description, '12 shown', cluster);
+      // And down again past the window: the bottom row counts from the first shown.
+      await model.loadMore(kids.at(-1) as LoadMoreNode);
+      kids = await model.children(bucket);
+      assert.equal(model.item(kids.at(-1)!).description, '5–16 shown', cluster);
+      assert.deepEqual(rowsOf(labels(model, kids)), seen.slice(4, 16), cluster);
+    }
+  } finally {
+    src.dispose();
+    await gw.dispose();
+  }
+});

@@ -7,6 +7,7 @@ import { AisRequests, bucketQuery, targetOf } from './requests';
 
 /** Props asked for in listings: AIStore fills only those it knows. */
 const LIST_PROPS = 'name,size,checksum,atime,version,custom';
+const NAME_PROPS = 'name,size';
 const RFC3339_NANO = '2006-01-02T15:04:05.999999999Z07:00';
 const CHECKSUM_TYPE_TTL_MS = 30_000;
 
@@ -33,7 +34,7 @@ export async function listObjectPage(
   const presenceFlag = presence === 'cached' ? LS.cached : presence === 'notCached' ? LS.notCached : presence === 'changed' ? LS.diff : 0;
   const msg = {
     uuid,
-    props: remote ? `${LIST_PROPS},cached` : LIST_PROPS,
+    props: `${options.namesOnly ? NAME_PROPS : LIST_PROPS}${remote ? ',cached' : ''}`,
     time_format: RFC3339_NANO,
     prefix: options.prefix ?? '',
     continuation_token: token,

@@ -2,6 +2,7 @@
 // journal), small files in parallel up to a bound. Every ETag that is an MD5 is checked against the bytes sent.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import { checksumOf, createHasher } from '../../common/checksum';
 import { BucketRef, ClientError, ClusterClient, PutOptions, PutResult } from '../cluster';
 import { guessContentType, knownContentType } from './contenttype';
@@ -65,21 +66,13 @@ async function uploadOne(client: ClusterClient, bucket: BucketRef, item: UploadI
             return res;
           }
         }
-        const counted = { n: 0 };
-        let md5 = createHasher('md5');
+        const body = countedBody(meter, opts.signal, () => fs.createReadStream(item.file));
         try {
-          const open = () => {
-            // A client may open the body again (a redirect, a refused request sent again): count and hash what was sent last.
-            meter.add(-counted.n);
-            counted.n = 0;
-            md5 = createHasher('md5');
-            return fs.createReadStream(item.file).pipe(tap(meter, [md5], opts.signal, counted));
-          };
-          const res = await client.putObject(bucket, item.key, { open, size: item.size }, putOptions);
-          verifyUploadEtag(item.key, res.etag, md5.digest());
+          const res = await client.putObject(bucket, item.key, { open: body.open, size: item.size }, putOptions);
+          verifyUploadEtag(item.key, res.etag, body.md5());
           return res;
         } catch (e) {
-          meter.add(-counted.n); // the retry sends these bytes again
+          body.uncount(); // the retry sends these bytes again
           throw e;
         }
       });
@@ -120,6 +113,31 @@ async function findResumable(client: ClusterClient, bucket: BucketRef, item: Upl
   );
   if (!entry || !(await entryMatchesFile(entry))) return undefined;
   return entry;
+}
+
+/**
+ * A request body read from `read()` that counts into the meter and hashes what it sends. The HTTP layer
+ * opens it again after a redirect (an AIStore proxy's 307 comes while the first bytes are on their way):
+ * each open takes back what the one before counted and hashes from the start, so progress, the size
+ * reported and the MD5 checked against the ETag are those of the bytes the server kept.
+ */
+function countedBody(meter: Meter, signal: AbortSignal | undefined, read: () => Readable) {
+  let counted = { n: 0 };
+  let md5 = createHasher('md5');
+  const uncount = () => {
+    meter.add(-counted.n);
+    counted.n = 0;
+  };
+  return {
+    open: (): Readable => {
+      uncount();
+      counted = { n: 0 };
+      md5 = createHasher('md5');
+      return read().pipe(tap(meter, [md5], signal, counted));
+    },
+    md5: () => md5.digest(),
+    uncount,
+  };
 }
 
 /** An ETag that is an MD5 must be the MD5 of what we sent; any other ETag says nothing about the bytes. */
@@ -196,18 +214,14 @@ async function uploadMultipart(
   try {
     await forEachLimited(parts, opts.partConcurrency ?? DEFAULT_PART_CONCURRENCY, opts.signal, async (part) => {
       const result = await withRetry(opts.attempts ?? DEFAULT_ATTEMPTS, opts.signal, async () => {
-        const counted = { n: 0 };
-        const md5 = createHasher('md5');
+        const body = countedBody(meter, opts.signal, () => fs.createReadStream(item.file, { start: part.start, end: part.end, highWaterMark: MiB }));
         try {
-          const etag = await client.uploadPart(bucket, item.key, uploadId, part.partNumber, {
-            open: () => fs.createReadStream(item.file, { start: part.start, end: part.end, highWaterMark: MiB }).pipe(tap(meter, [md5], opts.signal, counted)),
-            size: part.end - part.start + 1,
-          });
-          const digest = md5.digest();
+          const etag = await client.uploadPart(bucket, item.key, uploadId, part.partNumber, { open: body.open, size: part.end - part.start + 1 });
+          const digest = body.md5();
           verifyUploadEtag(`${item.key} part ${part.partNumber}`, etag, digest);
           return { etag, md5: digest };
         } catch (e) {
-          meter.add(-counted.n);
+          body.uncount();
           throw e;
         }
       });

@@ -24,7 +24,8 @@ export const DEFAULT_SEED = [
  * Starts `node dist/gateway.js --port PORT (default 0: any free one) --data DIR [...args]` in its own process
  * group and waits for its "listening on URL" line (and with --authn, AuthN's). `args` are more of its flags:
  * ['--access-key', K, '--secret-key', S], ['--authn', '--authn-port', '0', '--authn-ttl', '20s',
- * '--authn-user', 'name:password']. Returns { url, s3Endpoint, authnUrl, dataDir, child }.
+ * '--authn-user', 'name:password'], ['--targets', '3'] (a local multi-node cluster: then `targets` is
+ * [{ id, pid, url, dataDir }], one per target process). Returns { url, s3Endpoint, authnUrl, dataDir, child, targets }.
  */
 export async function startGateway({ dataDir, logFile, port = 0, args = [] }) {
   const main = path.join(ROOT, 'dist', 'gateway.js');
@@ -34,12 +35,23 @@ export async function startGateway({ dataDir, logFile, port = 0, args = [] }) {
     logFile,
     cwd: ROOT,
   });
-  const m = await waitForOutput(child, /AIS Buckets gateway listening on (http:\/\/127\.0\.0\.1:\d+)/, 20_000, 'the gateway');
+  // With --targets N the proxy says "gateway (proxy p[ID] of N targets) listening on URL", once its targets are up.
+  const m = await waitForOutput(child, /AIS Buckets gateway (?:\(proxy [^)]*\) )?listening on (http:\/\/127\.0\.0\.1:\d+)/, 40_000, 'the gateway');
   const url = m[1];
   const authnUrl = args.includes('--authn')
     ? (await waitForOutput(child, /AuthN listening on (http:\/\/127\.0\.0\.1:\d+)/, 10_000, "the gateway's AuthN"))[1]
     : undefined;
-  return { url, s3Endpoint: `${url}/s3`, authnUrl, dataDir, child };
+  const targets = args.includes('--targets') ? await clusterTargets(child, Number(args[args.indexOf('--targets') + 1])) : undefined;
+  return { url, s3Endpoint: `${url}/s3`, authnUrl, dataDir, child, targets };
+}
+
+/** A --targets cluster's "target t[ID] pid PID at URL, data: DIR" lines (printed right after the proxy's). */
+async function clusterTargets(child, n) {
+  const read = () => [...child.output().matchAll(/target t\[(\w+)\] pid (\d+) at (http:\/\/\S+), data: (.+)/g)];
+  for (const until = Date.now() + 5_000; read().length < n; await new Promise((r) => setTimeout(r, 50))) {
+    if (Date.now() > until) throw new Error(`the cluster named ${read().length} of its ${n} targets. Output:\n${child.tail()}`);
+  }
+  return read().slice(0, n).map((t) => ({ id: t[1], pid: Number(t[2]), url: t[3], dataDir: t[4].trim() }));
 }
 
 /**

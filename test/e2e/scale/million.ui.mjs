@@ -15,7 +15,10 @@ const FOLDER = 'train/';
 const COUNT = Number(process.env.AISB_SCALE_COUNT ?? 1_000_000);
 const name = (i) => `${String(i).padStart(7, '0')}.bin`;
 
-/** PUTs the objects over S3, 64 at a time on kept-alive connections (each body is its own key). */
+/** How long the first attempt took to seed: a retry finds the bucket there and seeds nothing. */
+let seededInSeconds;
+
+/** PUTs the objects over S3, 64 at a time on kept-alive connections (each body is its own key); false if they were there. */
 async function seed(gatewayUrl) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const put = (p, body) => new Promise((resolve, reject) => {
@@ -28,7 +31,7 @@ async function seed(gatewayUrl) {
   });
   try {
     // The bucket there already: a retry of this test, after the first attempt seeded it.
-    if (!(await put(BUCKET, ''))) return;
+    if (!(await put(BUCKET, ''))) return false;
     let next = 0;
     await Promise.all(Array.from({ length: 64 }, async () => {
       while (next < COUNT) {
@@ -36,6 +39,7 @@ async function seed(gatewayUrl) {
         await put(`${BUCKET}/${key}`, key);
       }
     }));
+    return true;
   } finally {
     agent.destroy();
   }
@@ -89,8 +93,8 @@ export default [
       const loopLog = ctx.env.AIS_BUCKETS_EVENT_LOOP_LOG;
       assert.ok(loopLog, 'the scale phase sets AIS_BUCKETS_EVENT_LOOP_LOG');
       const tSeed = Date.now();
-      await seed(ctx.gateway.url);
-      const results = { count: COUNT, seedSeconds: (Date.now() - tSeed) / 1000 };
+      if (await seed(ctx.gateway.url)) seededInSeconds = (Date.now() - tSeed) / 1000;
+      const results = { count: COUNT, seedSeconds: seededInSeconds };
       const step = async (key, fn) => {
         const w0 = Date.now();
         const out = await fn();
@@ -119,6 +123,11 @@ export default [
         }
         return { ms: times };
       });
+      await toTop(wb);
+      await wb.screenshot('paged-far'); // "Load previous…" above the window of pages
+      // Its click brings back the page above: the name just before the window's first is drawn again.
+      await (await wb.row('Load previous…')).click();
+      await rowShown(wb, name(2999));
 
       // Go to Key near the end: the key's row shown, then the page after it.
       const near = COUNT - 2500;
@@ -150,7 +159,7 @@ export default [
         const first = performance.now() - t0;
         await wb.page.waitForFunction(
           (n) => new RegExp(`in ${n} names$`).test(document.querySelector('.quick-input-widget .quick-input-box input')?.getAttribute('placeholder') ?? ''),
-          String(COUNT),
+          COUNT.toLocaleString('en-US'),
           { timeout: 20 * 60_000, polling: 100 },
         );
         const all = performance.now() - t0;
@@ -162,9 +171,13 @@ export default [
       fs.writeFileSync(path.join(ctx.out, 'scale-results.json'), JSON.stringify(results, null, 1));
       // The issue's goals; measured first, then held to.
       assert.ok(results.firstPage.ms < 500, `first page in ${results.firstPage.ms} ms`);
+      // Flat: the tree shows a window of pages, so the sixth page costs what the second did (within noise).
+      const pages = results.loadMore.ms;
+      assert.ok(Math.max(...pages.slice(-2)) <= 1.5 * Math.max(...pages.slice(0, 2)) && Math.max(...pages) < 1000, `Load more in ${pages.join(', ')} ms`);
       assert.ok(results.goToKey.ms < 1000, `Go to Key in ${results.goToKey.ms} ms`);
       assert.ok(results.searchNames.firstMatchMs < 1000, `first matches in ${results.searchNames.firstMatchMs} ms`);
-      assert.ok(results.searchNames.keysPerSecond >= 100_000, `Search Names scans ${results.searchNames.keysPerSecond} keys/s`);
+      // A rate only where the scan is more than a few round trips (AISB_SCALE_COUNT=20000 is two pages).
+      if (COUNT >= 200_000) assert.ok(results.searchNames.keysPerSecond >= 100_000, `Search Names scans ${results.searchNames.keysPerSecond} keys/s`);
     },
   },
 ];

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { until } from '../lib/until.mjs';
 
 async function checksumOf(ctx, bucket) {
   const head = await fetch(`${ctx.gateway.url}/v1/buckets/${bucket}?provider=ais`, { method: 'HEAD' });
@@ -17,14 +18,6 @@ async function makeBucket(ctx, bucket) {
 
 async function destroyBucket(ctx, bucket) {
   await fetch(`${ctx.gateway.url}/v1/buckets/${bucket}?provider=ais`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'destroy-bck' }) }).catch(() => undefined);
-}
-
-async function until(what, fn, timeout = 15_000) {
-  for (const deadline = Date.now() + timeout; ; ) {
-    if (await fn()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 export default [
@@ -77,7 +70,7 @@ export default [
         assert.equal(ck.validate_warm_get, true);
         page = await wb.webview({ title: TITLE });
         await page.locator('#banner', { hasText: 'from now on get md5 checksums' }).waitFor({ timeout: 10_000 });
-        await until('the page showing md5', async () => (await page.locator('#checksum-type').inputValue().catch(() => '')) === 'md5');
+        await until('the page showing md5', async () => (await page.locator('#checksum-type').inputValue().catch(() => '')) === 'md5', 15_000);
         assert.equal(await page.getByLabel('Check on every read').isChecked(), true);
         assert.equal(await page.locator('#save').isDisabled(), true, 'saved: nothing left to save');
         assert.match(await page.locator('#checksum-type option:checked').innerText(), /^md5 \(current\)/);
@@ -138,7 +131,7 @@ export default [
         await wb.page.keyboard.press('Enter');
         await wb.waitForQuickInputTitle(`Checksum of ais://${BUCKET} (2/2)`);
         const checked = async () => wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').evaluateAll((els) => els.filter((e) => e.querySelector('input[type=checkbox]')?.checked || e.getAttribute('aria-checked') === 'true').map((e) => (e.querySelector('.label-name')?.textContent ?? '').trim()));
-        await until('the current flag checked', async () => (await checked()).length > 0);
+        await until('the current flag checked', async () => (await checked()).length > 0, 15_000);
         assert.deepEqual(await checked(), ['Check on every read'], 'the current flags are checked');
         await wb.screenshot('checksum-flags-current-checked');
 

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { seedGateway, startGateway } from '../lib/gateway.mjs';
+import { until } from '../lib/until.mjs';
 
 const LAB = 'Lab S3';
 const LAB_KEYS = { accessKeyId: 'LABKEY0123456789', secretAccessKey: 'lab-secret-0123456789abcdef' };
@@ -55,16 +56,6 @@ async function getObject(gw, keys, bucket, key) {
     return await s3.get(bucket, key);
   } finally {
     s3.close();
-  }
-}
-
-async function until(what, fn, timeout = 20_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

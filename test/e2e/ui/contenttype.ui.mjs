@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { until } from '../lib/until.mjs';
 
 const BUCKET = 'ctype-ui';
 const FILE = 'chart.png';
@@ -17,16 +18,6 @@ async function native(ctx, method, p, body) {
 async function s3Head(ctx, key) {
   const res = await fetch(`${ctx.gateway.url}/s3/${BUCKET}/${key}`, { method: 'HEAD' });
   return { status: res.status, type: res.headers.get('content-type'), owner: res.headers.get('x-amz-meta-owner') };
-}
-async function until(what, fn, timeout = 20_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 async function editorText(wb) {
   const lines = wb.page.locator('.editor-group-container.active .monaco-editor .view-lines').last();

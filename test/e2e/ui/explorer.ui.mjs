@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { until } from '../lib/until.mjs';
 
 const BUCKET = 'explorer';
 
@@ -34,16 +35,6 @@ async function withBucket(ctx, objects, fn) {
     const list = await (await fetch(`${ctx.gateway.url}/s3/${BUCKET}?list-type=2`)).text();
     for (const [, key] of list.matchAll(/<Key>([^<]+)<\/Key>/g)) await s3(ctx, 'DELETE', key);
     await s3(ctx, 'DELETE');
-  }
-}
-async function until(what, fn, timeout = 20_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

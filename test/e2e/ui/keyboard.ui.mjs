@@ -10,22 +10,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { docsShot } from '../lib/docs.mjs';
 import { answerDialog, arrowToRow, expandByKey, focusTree, showNotificationsByKeyboard, waitForQuickInputClosed } from '../lib/keyboard.mjs';
+import { until } from '../lib/until.mjs';
 
 const CLUSTER = 'kb-cluster';
 const BUCKET = 'kb-notes';
 const FILE = 'meeting-notes.txt';
 const RENAMED = 'minutes.txt';
 const TEXT = 'Notes typed, uploaded, opened, renamed and deleted with the keyboard alone.\n';
-
-async function until(what, fn, timeout = 20_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** Waits until the quick input's box has held the same text for three looks in a row (at most 10 s). */
 async function settled(wb) {

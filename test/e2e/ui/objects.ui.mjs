@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { until } from '../lib/until.mjs';
 
 const BUCKET = 'editing';
 
@@ -64,16 +65,6 @@ async function dropBucket(ctx) {
   const xml = await (await s3(ctx, 'GET', `${BUCKET}?list-type=2`)).text();
   for (const [, key] of xml.matchAll(/<Key>([^<]+)<\/Key>/g)) await s3(ctx, 'DELETE', `${BUCKET}/${key.split('/').map(encodeURIComponent).join('/')}`);
   await s3(ctx, 'DELETE', BUCKET);
-}
-async function until(what, fn, timeout = 20_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 /** The text of the active editor (Monaco renders spaces as U+00A0). */
 async function editorText(wb) {

@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startPartProxy } from '../lib/partproxy.mjs';
+import { until } from '../lib/until.mjs';
 
 const CLUSTER = 'via-proxy';
 const BUCKET = 'resume-ui';
@@ -18,16 +19,6 @@ const PART = 16 * MiB; // aisBuckets.transfer.partSizeMb's default
 const SIZE = 6 * PART + 4 * MiB; // 7 parts, the last one short
 const PARTS = Math.ceil(SIZE / PART);
 const PASS = 3; // parts that reach the gateway before the upload is killed
-
-async function until(what, fn, timeout = 30_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** Random bytes (not compressible, not all the same part) written in 4 MiB steps; returns the MD5. */
 function writeRandomFile(file, size) {
@@ -97,8 +88,8 @@ export default [
         if (await wb.page.locator('.monaco-dialog-box').waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) await wb.dialogButton('Keep xxhash and Upload');
 
         // Half-way: three parts on the gateway, the next ones held, the journal knows the three.
-        await until(`${PASS} parts on the gateway and the next ones held`, () => proxy.sent().length === PASS && proxy.held().length > 0);
-        await until(`the journal to record ${PASS} parts`, () => journalEntries(ctx.userDir).uploads.find((u) => u.key === FILE)?.parts.length === PASS);
+        await until(`${PASS} parts on the gateway and the next ones held`, () => proxy.sent().length === PASS && proxy.held().length > 0, 30_000);
+        await until(`the journal to record ${PASS} parts`, () => journalEntries(ctx.userDir).uploads.find((u) => u.key === FILE)?.parts.length === PASS, 30_000);
         uploadId = proxy.sent()[0].uploadId;
         assert.deepEqual(proxy.sent().map((p) => p.status), [200, 200, 200]);
         // The progress toast, when the workbench shows one for a drop (not needed for the proof).
@@ -147,7 +138,7 @@ export default [
         );
         assert.ok(resumed.every((p) => p.uploadId === uploadId && p.status === 200), 'into the same multipart upload');
         assert.equal(await objectMd5(ctx, FILE), fileMd5, "the object's MD5 is the file's");
-        await until('the journal to forget the upload', () => !journalEntries(ctx.userDir).uploads.some((u) => u.key === FILE));
+        await until('the journal to forget the upload', () => !journalEntries(ctx.userDir).uploads.some((u) => u.key === FILE), 30_000);
         await wb.expandPath(CLUSTER, 'ais', BUCKET);
         await wb.row(FILE, { under: BUCKET });
         await wb.screenshot('resumed');

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { until } from '../lib/until.mjs';
 
 const cssString = (s) => JSON.stringify(String(s));
 
@@ -32,13 +33,6 @@ const s3 = (ctx, method, p, body) => fetch(`${ctx.gateway.url}/s3/${p}`, { metho
 async function gatewayBuckets(ctx) {
   const xml = await (await fetch(`${ctx.gateway.url}/s3`)).text();
   return [...xml.matchAll(/<Name>([^<]+)<\/Name>/g)].map((m) => m[1]);
-}
-
-async function until(what, check, timeout = 20_000) {
-  for (const end = Date.now() + timeout; !(await check()); ) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 export default [

@@ -28,6 +28,13 @@ export default [
       assert.match(hello.description, /^32 B\b/, `size in the description: ${hello.description}`);
       assert.equal(hello.expanded, undefined, 'an object is a leaf');
       await wb.screenshot('bucket-expanded');
+      // An object's tooltip comes on hover (resolved then, not carried by every row): the full values.
+      await wb.page.mouse.move(0, 0);
+      await (await wb.row('hello.txt', { under: 'demo' })).locator('.label-name').first().hover();
+      const tip = wb.page.locator('.workbench-hover, .monaco-hover', { hasText: 'ais://demo/hello.txt' }).first();
+      await tip.waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await tip.innerText(), /Size: 32 B \(32 bytes\)[\s\S]*Checksum: xxhash:[0-9a-f]{16}/);
+      await wb.screenshot('object-tooltip');
 
       assert.deepEqual(await wb.children('docs/'), ['notes/', 'guide.md']);
       await wb.screenshot('folder-expanded');
