@@ -2,6 +2,7 @@
 // is renamed only after the object's checksum (AIStore type, or the S3 ETag when it is an MD5) matched:
 // never a silently bad file. A folder's small objects come with one GET each: the listing gave their size,
 // the GET's headers give the checksum to verify (a HEAD only before ranges). Cancel removes the partial file.
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -269,9 +270,19 @@ async function saveSmall(client: ClusterClient, bucket: BucketRef, key: string, 
   }
 }
 
-/** A download's temp file name, next to the file. */
+/** Longest file name most file systems take (ext4, APFS, NTFS: 255 bytes or UTF-16 units). */
+const NAME_MAX_BYTES = 255;
+
+/**
+ * A download's temp file name, next to the file: the file's name with a suffix, or, where that would be
+ * longer than a file system takes, a short hidden name made from a digest of it (a key of 240 bytes is a
+ * valid file name; it must not fail for want of room for the suffix).
+ */
 function tempName(file: string): string {
-  return `${file}.aisb-${process.pid}-${Math.random().toString(36).slice(2, 8)}.part`;
+  const suffix = `.aisb-${process.pid}-${Math.random().toString(36).slice(2, 8)}.part`;
+  const name = path.basename(file);
+  if (Buffer.byteLength(name) + suffix.length <= NAME_MAX_BYTES) return `${file}${suffix}`;
+  return path.join(path.dirname(file), `.${crypto.createHash('sha1').update(name).digest('hex').slice(0, 16)}${suffix}`);
 }
 
 /**
