@@ -19,8 +19,10 @@ import { type CustomPickDone, MultiStepInput, type Step } from './input/multiste
 
 export function registerFindCommands(context: vscode.ExtensionContext, registry: ClusterRegistry, tree: BucketTreeProvider, treeView: vscode.TreeView<TreeNode>) {
   /** Reveals a key (object, folder, or first name with a prefix) in the tree; returns its node. */
-  const goTo = async (clusterName: string, bucket: BucketRef, key: string): Promise<TreeNode> => {
-    const found = await tree.model.locate(clusterName, bucket, key);
+  const goTo = async (clusterName: string, bucket: BucketRef, key: string): Promise<TreeNode> => reveal(await tree.model.locate(clusterName, bucket, key));
+
+  /** Shows a located node selected and focused (a folder expanded), redrawing what locating it changed. */
+  const reveal = async (found: { node: TreeNode; changed: TreeNode[] }): Promise<TreeNode> => {
     tree.changedNodes(found.changed);
     const options = { select: true, focus: true, expand: found.node.type !== 'object' ? 1 : false } as const;
     await treeView.reveal(found.node, options);
@@ -134,9 +136,7 @@ export function registerFindCommands(context: vscode.ExtensionContext, registry:
       flowing = flow.steps > 0;
       const title = given ? vscode.l10n.t('Go to Key in {0}', objectUri(given.bucket)) : vscode.l10n.t('Go to Key');
       if (!(await MultiStepInput.run(title, () => flow.steps + 1, flow.first)) || !found) return undefined;
-      tree.changedNodes(found.changed);
-      await treeView.reveal(found.node, { select: true, focus: true, expand: found.node.type !== 'object' ? 1 : false });
-      return found.node;
+      return reveal(found);
     }),
 
     vscode.commands.registerCommand('aisBuckets.searchBucket', async (node?: TreeNode, substring?: string, options?: { limit?: number }) => {

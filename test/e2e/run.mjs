@@ -5,7 +5,8 @@
 //   node test/e2e/run.mjs [suite] [ui] [vsix] [--grep PATTERN] [--repeat N]   (default: all three, in that order)
 //
 //   suite  the extension-host mocha suite (test/suite/*.test.ts) through the smoke-test driver
-//   ui     the UI tests (test/e2e/ui/*.ui.mjs), each test in a fresh workbench page
+//   ui     the UI tests (test/e2e/ui/*.ui.mjs), each test in a fresh workbench page, two lanes of files side
+//          by side (AISB_E2E_LANES), each lane with its own gateway, server and browser
 //   vsix   `npm run package`, installs the .vsix with the server's --install-extension, opens the view
 //   scale  not run unless named: the measurements at a million objects (test/e2e/scale/*.ui.mjs), as UI
 //          tests; `BENCH_ROWS=ext-1m npm run bench` runs it and puts its numbers in the README
@@ -91,60 +92,117 @@ async function suitePhase(ctx) {
 }
 
 // ---- ui: what a person sees ----
+// The UI tests run in LANES side by side: each lane its own gateway (seeded alike), VS Code server (user
+// data), browser (clipboard), workspace and work folder, so no test sees another lane's state; a file's tests
+// stay together, in order, in one lane. Much of a UI test is waiting on the workbench, an extension host or a
+// gateway, so two lanes on a 2-core machine take well under the time of one after the other.
+// AISB_E2E_LANES=1 runs them one after the other.
+const LANES = Math.max(1, Number(process.env.AISB_E2E_LANES ?? 2) || 1);
+
 async function uiPhase(ctx, phase = 'ui') {
   const dir = path.join(E2E_DIR, phase);
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ui.mjs')).sort();
   if (!files.length) throw new Error(`no UI tests in test/e2e/${phase}/`);
-  const server = await startServer(ctx.rt, {
-    workDir: path.join(ctx.work, phase),
-    env: ctx.env,
-    logFile: path.join(OUT, `${phase}-server.log`),
-  });
-  const failures = [];
+  const suites = [];
   for (const file of files) {
     const tests = (await import(pathToFileURL(path.join(dir, file)).href)).default;
-    for (const [t, run] of tests.flatMap((test) => Array.from({ length: repeat }, (_, r) => [test, r + 1]))) {
-      const name = `${file.replace(/\.ui\.mjs$/, '')} › ${t.name}`;
-      if (grepParts && !grepParts.some((g) => name.includes(g))) continue;
-      if (isStopping()) break;
-      // A UI test that fails is run once more in a fresh page: the workbench's timing on a loaded 2-core
-      // machine makes single clicks flaky. A retry that passes is reported as flaky, never hidden.
-      for (let attempt = 1; attempt <= 2; attempt++) {
-        const t0 = Date.now();
-        const artifactsDir = path.join(OUT, phase, `${file.replace(/\.ui\.mjs$/, '')}--${t.name.replace(/[^\w.-]+/g, '-')}${repeat > 1 ? `--run${run}` : ''}${attempt > 1 ? '--retry' : ''}`);
-        let wb;
-        try {
-          wb = await Workbench.open(ctx.browser, server, {
-            folder: ctx.workspace,
-            artifactsDir,
-            payload: [['extensionDevelopmentPath', server.remote(ROOT)]],
-          });
-          await withTimeout(t.run(wb, { ...ctx, userDir: server.userDir }), t.timeout ?? UI_TEST_TIMEOUT_MS, name);
-          counts.passed += 1;
-          log(`  ✓ ${name}${repeat > 1 ? ` [run ${run}/${repeat}]` : ''} (${secs(t0)})${attempt > 1 ? ' — FLAKY: passed on the retry' : ''}`);
+    const selected = tests.flatMap((test) => Array.from({ length: repeat }, (_, r) => [test, r + 1]))
+      .filter(([t]) => !grepParts || grepParts.some((g) => `${file.replace(/\.ui\.mjs$/, '')} › ${t.name}`.includes(g)));
+    if (selected.length) suites.push({ file, selected });
+  }
+  // The files with the most tests first (they take longest), each lane taking the next when it is free:
+  // the lanes end close together. The scale tests measure time, so they never share the machine.
+  suites.sort((a, b) => b.selected.length - a.selected.length || a.file.localeCompare(b.file));
+  const lanes = phase === 'scale' ? 1 : Math.min(LANES, suites.length);
+  const failures = [];
+  const laneCtxs = [];
+  try {
+    for (let i = 0; i < lanes; i++) laneCtxs.push(await openLane(ctx, phase, i, lanes));
+    await Promise.all(laneCtxs.map(async (lane) => {
+      for (let next = suites.shift(); next && !isStopping(); next = suites.shift()) await runFile(lane, phase, dir, next, failures);
+    }));
+  } finally {
+    for (const lane of laneCtxs) await lane.close();
+  }
+  ctx.counted = true;
+  if (failures.length) throw new Error(`${failures.length} UI test(s) failed: ${failures.join('; ')}`);
+}
+
+/**
+ * A lane's own gateway, server, browser, workspace and work folder. Lane 0 takes the phase's gateway and
+ * browser; the others start theirs, seeded as the phase's was.
+ */
+async function openLane(ctx, phase, i, lanes) {
+  const tag = lanes > 1 ? `${phase}-lane${i + 1}` : phase;
+  const toClose = [];
+  const close = async () => {
+    for (const f of toClose.reverse()) await f().catch(() => {});
+  };
+  try {
+    let { gateway, seed, browser, env } = ctx;
+    const work = lanes > 1 ? path.join(ctx.work, tag) : ctx.work;
+    const workspace = lanes > 1 ? path.join(work, 'workspace') : ctx.workspace;
+    const aws = lanes > 1 ? { config: path.join(work, 'aws', 'config'), credentials: path.join(work, 'aws', 'credentials') } : ctx.aws;
+    if (lanes > 1) fs.cpSync(ctx.workspace, workspace, { recursive: true });
+    if (i > 0) {
+      gateway = await startGateway({ dataDir: path.join(work, 'gateway'), logFile: path.join(OUT, `${tag}-gateway.log`) });
+      toClose.push(() => gateway.child.stop());
+      seed = await seedGateway(gateway);
+      if (seed.error) console.warn(`e2e: WARNING: ${seed.error}`);
+      browser = await launchBrowser(ctx.rt);
+      toClose.push(() => browser.close());
+    }
+    env = { ...env, AIS_BUCKETS_CLUSTER_URL: gateway.url, AIS_BUCKETS_TEST_SEED: JSON.stringify(seed.seeded), AWS_CONFIG_FILE: aws.config, AWS_SHARED_CREDENTIALS_FILE: aws.credentials };
+    const server = await startServer(ctx.rt, { workDir: path.join(work, `${phase}-server`), env, logFile: path.join(OUT, `${tag}-server.log`) });
+    toClose.push(() => server.child.stop());
+    return { ...ctx, gateway, seed, browser, env, work, workspace, aws, server, name: lanes > 1 ? `[lane ${i + 1}] ` : '', close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** One file's selected tests, in order, in a lane. */
+async function runFile(lane, phase, dir, { file, selected }, failures) {
+  const { server } = lane;
+  const testCtx = { ...lane, userDir: server.userDir };
+  for (const [t, run] of selected) {
+    const name = `${file.replace(/\.ui\.mjs$/, '')} › ${t.name}`;
+    if (isStopping()) break;
+    // A UI test that fails is run once more in a fresh page: the workbench's timing on a loaded 2-core
+    // machine makes single clicks flaky. A retry that passes is reported as flaky, never hidden.
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const t0 = Date.now();
+      const artifactsDir = path.join(OUT, phase, `${file.replace(/\.ui\.mjs$/, '')}--${t.name.replace(/[^\w.-]+/g, '-')}${repeat > 1 ? `--run${run}` : ''}${attempt > 1 ? '--retry' : ''}`);
+      let wb;
+      try {
+        wb = await Workbench.open(lane.browser, server, {
+          folder: lane.workspace,
+          artifactsDir,
+          payload: [['extensionDevelopmentPath', server.remote(ROOT)]],
+        });
+        await withTimeout(t.run(wb, testCtx), t.timeout ?? UI_TEST_TIMEOUT_MS, name);
+        counts.passed += 1;
+        log(`  ✓ ${lane.name}${name}${repeat > 1 ? ` [run ${run}/${repeat}]` : ''} (${secs(t0)})${attempt > 1 ? ' — FLAKY: passed on the retry' : ''}`);
+        break;
+      } catch (e) {
+        log(`  ✗ ${lane.name}${name}${repeat > 1 ? ` [run ${run}/${repeat}]` : ''} (${secs(t0)})${attempt === 1 ? ' — retrying once' : ''}\n${indent(e.stack ?? String(e))}`);
+        if (wb) await wb.screenshot('FAILED').then((f) => log(`    screenshot: ${path.relative(ROOT, f)}`), () => {});
+        if (attempt === 2 || isStopping()) {
+          failures.push(name);
+          counts.failed += 1;
+          counts.failures.push(`${phase} › ${name}: ${String(e.message ?? e).split('\n')[0].slice(0, 200)}`);
           break;
-        } catch (e) {
-          log(`  ✗ ${name}${repeat > 1 ? ` [run ${run}/${repeat}]` : ''} (${secs(t0)})${attempt === 1 ? ' — retrying once' : ''}\n${indent(e.stack ?? String(e))}`);
-          if (wb) await wb.screenshot('FAILED').then((f) => log(`    screenshot: ${path.relative(ROOT, f)}`), () => {});
-          if (attempt === 2 || isStopping()) {
-            failures.push(name);
-            counts.failed += 1;
-            counts.failures.push(`${phase} › ${name}: ${String(e.message ?? e).split('\n')[0].slice(0, 200)}`);
-            break;
-          }
-        } finally {
-          if (wb) {
-            fs.mkdirSync(artifactsDir, { recursive: true });
-            fs.writeFileSync(path.join(artifactsDir, 'console.log'), wb.console.join('\n'));
-          }
-          await wb?.page.close().catch(() => {});
         }
+      } finally {
+        if (wb) {
+          fs.mkdirSync(artifactsDir, { recursive: true });
+          fs.writeFileSync(path.join(artifactsDir, 'console.log'), wb.console.join('\n'));
+        }
+        await wb?.page.close().catch(() => {});
       }
     }
   }
-  ctx.counted = true;
-  await server.child.stop();
-  if (failures.length) throw new Error(`${failures.length} UI test(s) failed: ${failures.join('; ')}`);
 }
 
 // ---- vsix: the packaged extension, as a user installs it ----
