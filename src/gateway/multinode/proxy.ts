@@ -220,14 +220,26 @@ export async function startMultiNode(opts: MultiNodeOptions): Promise<MultiNodeP
     return forwardTo(designated(), req, res, parts[1] === 's3');
   };
 
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     route(req, res).catch((e: Error) => {
       const s3 = (req.url ?? '').startsWith('/s3');
       const msg = `the proxy could not complete the request: ${e.message}`;
       if (s3) s3Error(req, res, 500, 'InternalError', msg);
       else nativeError(req, res, 500, msg);
     });
+  };
+  const server = http.createServer(handle);
+  // A native object PUT behind "Expect: 100-continue" gets its 307 before the client sends the body (a
+  // one-time stream can then go to the target whole: what a client buffers for a replay is bounded).
+  // Everything else is read or forwarded here, so it may go ahead at once.
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const parts = (req.url ?? '/').split('?', 1)[0].split('/');
+    const redirected = parts[1] === 'v1' && parts[2] === 'objects' && parts.length > 4 && parts.slice(4).join('/') !== '';
+    if (!redirected) res.writeContinue();
+    handle(req, res);
   });
+  // S3 servers ignore Expect values other than 100-continue; Node would answer 417.
+  server.on('checkExpectation', handle);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 0;
   const port = await new Promise<number>((resolve, reject) => {
