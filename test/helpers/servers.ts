@@ -178,6 +178,8 @@ export interface CountingProxy {
   url: string;
   /** "METHOD /path?query" of every request that went through. */
   seen: string[];
+  /** Every request that went through: its method, URL and headers. */
+  requests: { method: string; url: string; headers: http.IncomingHttpHeaders }[];
   /** The methods of the requests whose path (decoded) ends with "/key". */
   perKey(key: string): string[];
   close(): Promise<void>;
@@ -186,10 +188,12 @@ export interface CountingProxy {
 /** Forwards every request to `target`, noting it; requests `refuse` picks get S3's 403 AccessDenied instead. */
 export async function countingProxy(target: string, refuse: (req: http.IncomingMessage) => boolean = () => false): Promise<CountingProxy> {
   const seen: string[] = [];
+  const requests: CountingProxy['requests'] = [];
   const upstream = new URL(target);
   const agent = new http.Agent({ keepAlive: true });
   const server = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     if (refuse(req)) {
       req.resume();
       const xml = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied: object lock</Message></Error>';
@@ -203,6 +207,7 @@ export async function countingProxy(target: string, refuse: (req: http.IncomingM
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
+    requests,
     perKey: (key) => seen.filter((r) => decodeURIComponent(r.split(' ')[1].split('?')[0]).endsWith(`/${key}`)).map((r) => r.split(' ')[0]),
     close: () =>
       new Promise((resolve) => {

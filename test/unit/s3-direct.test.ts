@@ -8,7 +8,6 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ClusterConnection } from '../../src/client';
@@ -17,53 +16,25 @@ import { downloadFiles, collectPrefix } from '../../src/client/transfer/download
 import { collectFolder, uploadFiles } from '../../src/client/transfer/upload';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { expectClientError } from '../helpers/client-error';
-import { forward, forwardProxy } from '../helpers/servers';
+import { countingProxy, forwardProxy } from '../helpers/servers';
 import { makeTempDir, removeDir } from '../helpers/temp';
 
 const AK = 'AKIAIOSFODNN7EXAMPLE';
 const SK = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const bucket = { name: 'direct', provider: 's3' };
 
-/** One request as the front saw it: whether the SDK sent it (it adds amz-sdk-invocation-id), and what for. */
-interface Seen {
-  sdk: boolean;
-  method: string;
-  /** The decoded path. */
-  path: string;
-}
-
 /** A pass-through in front of the gateway that notes every request; `refuse` picks those answered 403 instead. */
 async function front(target: string, refuse: (req: http.IncomingMessage) => boolean = () => false) {
-  const seen: Seen[] = [];
-  const upstream = new URL(target);
-  const agent = new http.Agent({ keepAlive: true });
-  const server = http.createServer((req, res) => {
-    seen.push({ sdk: req.headers['amz-sdk-invocation-id'] !== undefined, method: req.method ?? '', path: decodeURIComponent((req.url ?? '').split('?')[0]) });
-    if (refuse(req)) {
-      req.resume();
-      const xml = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
-      res.writeHead(403, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(xml) });
-      res.end(xml);
-      return;
-    }
-    forward(req, res, upstream, agent);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const proxy = await countingProxy(target, refuse);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    /** The requests for objects (GET and PUT of a key), as "sdk GET /key" or "direct PUT /key". */
+    url: proxy.url,
+    /** The requests for objects (GET and PUT of a key), as "sdk GET /key" or "direct PUT /key" (the SDK adds amz-sdk-invocation-id). */
     objects: () =>
-      seen
-        .map((s) => ({ ...s, key: s.path.split('/').slice(3).join('/') }))
-        .filter((s) => (s.method === 'GET' || s.method === 'PUT') && s.key !== '')
-        .map((s) => `${s.sdk ? 'sdk' : 'direct'} ${s.method} ${s.key}`),
-    close: () =>
-      new Promise<void>((resolve) => {
-        agent.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+      proxy.requests
+        .map((r) => ({ sdk: r.headers['amz-sdk-invocation-id'] !== undefined, method: r.method, key: decodeURIComponent(r.url.split('?')[0]).split('/').slice(3).join('/') }))
+        .filter((r) => (r.method === 'GET' || r.method === 'PUT') && r.key !== '')
+        .map((r) => `${r.sdk ? 'sdk' : 'direct'} ${r.method} ${r.key}`),
+    close: () => proxy.close(),
   };
 }
 
