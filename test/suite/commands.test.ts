@@ -71,19 +71,19 @@ describe('commands', function () {
   it('imports ~/.s3cfg-style files: an AIS gateway behind /s3, re-import updates instead of duplicating', async () => {
     const host = new URL(url).host;
     const cfg = path.join(tmp, 's3cfg');
-    fs.writeFileSync(cfg, `[default]\naccess_key = K1\nsecret_key = S1\nhost_base = ${host}/s3\nhost_bucket = ${host}/s3\nuse_https = False\nmultipart_chunk_size_mb = 7\n`);
+    fs.writeFileSync(cfg, `[default]\naccess_key = K1\nsecret_key = s3cfgSecret/0000000000000000000000001\nhost_base = ${host}/s3\nhost_bucket = ${host}/s3\nuse_https = False\nmultipart_chunk_size_mb = 7\n`);
     const name = (await vscode.commands.executeCommand('aisBuckets.importS3cfg', cfg)) as string;
     try {
       const entry = await api.registry.entry(name);
       assert.equal(entry?.spec.kind, 'ais');
       assert.equal(entry?.spec.endpoint, url);
       assert.equal(entry?.spec.multipartChunkSizeMb, 7);
-      assert.equal(entry?.spec.secretKey, 'S1');
-      fs.writeFileSync(cfg, fs.readFileSync(cfg, 'utf8').replace('S1', 'S2'));
+      assert.equal(entry?.spec.secretKey, 's3cfgSecret/0000000000000000000000001');
+      fs.writeFileSync(cfg, fs.readFileSync(cfg, 'utf8').replace('Secret/0000000000000000000000001', 'Secret/0000000000000000000000002'));
       assert.equal(await vscode.commands.executeCommand('aisBuckets.importS3cfg', cfg), name);
       const all = (vscode.workspace.getConfiguration('aisBuckets').get<{ name: string }[]>('clusters') ?? []).filter((c) => c.name === name);
       assert.equal(all.length, 1);
-      assert.equal((await api.registry.entry(name))?.spec.secretKey, 'S2');
+      assert.equal((await api.registry.entry(name))?.spec.secretKey, 's3cfgSecret/0000000000000000000000002');
     } finally {
       await vscode.commands.executeCommand('aisBuckets.removeCluster', name);
     }
