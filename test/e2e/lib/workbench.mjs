@@ -480,10 +480,16 @@ export class Workbench {
     for (let attempt = 1; ; attempt++) {
       const row = await this.row(rowLabel, opts);
       await row.click({ button: 'right' });
-      await action.waitFor({ timeout: 10_000 }).catch(async () => {
+      const shown = await action.waitFor({ timeout: 10_000 }).then(() => true, async () => {
         const items = await this.page.locator('.monaco-menu .action-label').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+        // No menu at all: the right-click met a row being redrawn (seen under load); right-click again.
+        if (!items.length && attempt < 3) return false;
         throw new Error(`no context-menu item "${item}" on row ${rowLabel}; items: ${JSON.stringify(items)}`);
       });
+      if (!shown) {
+        await this.page.keyboard.press('Escape');
+        continue;
+      }
       await action.click();
       const closed = () => menu.first().waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false);
       if (await closed()) return;
