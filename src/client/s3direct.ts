@@ -18,12 +18,12 @@
 // so an error reads as for every other S3 call (and a region redirect is followed by the SDK). When the SDK
 // then succeeds where this path was refused with a 3xx, 400, 401 or 403, the route is wrong for that
 // bucket and is dropped: its requests go through the SDK from then on.
-import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, Provider, SourceData } from '@smithy/types';
+import type { AwsCredentialIdentity, Provider } from '@smithy/types';
+import { NodeSha256, uriEscape } from '../common/sigv4';
 import type { ClusterConnection, ObjectHead } from './cluster';
 import { fromUtf8HeaderValues } from './headerbytes';
 import { BodySource, HttpTransport } from './http';
@@ -50,29 +50,6 @@ export type DirectAnswer = { res: http.IncomingMessage } | { refused: number } |
 
 /** Stops the SDK's handler once the request it would send is known. No code or status: not retried. */
 class Captured extends Error {}
-
-/** SHA-256 (and HMAC-SHA-256 with a secret) over node:crypto, as SignatureV4 wants one. */
-class Sha256 {
-  private readonly h: crypto.Hash | crypto.Hmac;
-  constructor(secret?: SourceData) {
-    this.h = secret !== undefined ? crypto.createHmac('sha256', bytes(secret)) : crypto.createHash('sha256');
-  }
-  update(data: SourceData): void {
-    this.h.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-}
-
-function bytes(data: SourceData): Uint8Array | string {
-  if (typeof data === 'string') return data;
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return new Uint8Array(data);
-}
-
-/** RFC 3986 escaping of one path segment, as the SDK serializes a key (its extendedEncodeURIComponent). */
-const escapeSegment = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 export class S3Direct {
   private readonly routes = new Map<string, Promise<Route | undefined>>();
@@ -117,7 +94,7 @@ export class S3Direct {
     }
     const r = await route;
     if (!r) return undefined;
-    const path = r.base + key.split('/').map(escapeSegment).join('/');
+    const path = r.base + key.split('/').map(uriEscape).join('/');
     const query = method === 'GET' ? 'GetObject' : 'PutObject';
     const url = new URL(`${r.origin}${path}?x-id=${query}`);
     // A URL parser folds "." and ".." segments away: that request would not be the one signed.
@@ -182,7 +159,7 @@ export class S3Direct {
     if (!signer) {
       // The client's own credential provider (memoized by the SDK, refreshed when the credentials expire).
       const credentials = this.client.config.credentials as Provider<AwsCredentialIdentity>;
-      signer = new SignatureV4({ credentials: () => credentials(), region, service, sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+      signer = new SignatureV4({ credentials: () => credentials(), region, service, sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
       this.signers.set(id, signer);
     }
     return signer;

@@ -16,6 +16,7 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { HttpRequest, HttpResponse } from '@smithy/protocol-http';
+import { uriEscape } from '../common/sigv4';
 import { BucketRef, ByteRange, ClusterConnection, describeTarget } from './cluster';
 import { HttpTransport } from './http';
 import { s3Error } from './s3answers';
@@ -92,9 +93,6 @@ export class S3RangeFetch {
   }
 }
 
-/** RFC 3986 escaping, as SigV4 canonicalizes a query. */
-const escape = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-
 /**
  * The URL of the SDK's request, if it reaches the worker's request line as signed: a URL parser folds "."
  * and ".." segments away and the Host header Node sends is the URL's, so either changing would break the
@@ -102,7 +100,7 @@ const escape = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `
  */
 function workerUrl(request: HttpRequest): URL | undefined {
   const query = Object.entries(request.query ?? {})
-    .flatMap(([k, v]) => (v === null || v === undefined ? [escape(k)] : (Array.isArray(v) ? v : [v]).map((one) => `${escape(k)}=${escape(one)}`)))
+    .flatMap(([k, v]) => (v === null || v === undefined ? [uriEscape(k)] : (Array.isArray(v) ? v : [v]).map((one) => `${uriEscape(k)}=${uriEscape(one)}`)))
     .join('&');
   const host = request.hostname.includes(':') && !request.hostname.startsWith('[') ? `[${request.hostname}]` : request.hostname;
   let url: URL;

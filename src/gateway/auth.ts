@@ -19,6 +19,7 @@ import type * as http from 'node:http';
 import { HttpRequest } from '@smithy/protocol-http';
 import { createScope, getSigningKey, SignatureV4 } from '@smithy/signature-v4';
 import { GatewayError } from './errors';
+import { NodeSha256, uriEscape } from '../common/sigv4';
 import { nativeToken } from '../common/token';
 
 export interface Credentials {
@@ -45,30 +46,6 @@ const skewed = (date: Date) =>
     MaxAllowedSkewMilliseconds: String(MAX_SKEW_MS),
   });
 
-/** SHA-256 and HMAC-SHA256 for the signer, from node:crypto. */
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: SourceData): string | Uint8Array =>
-  typeof d === 'string' ? d : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d);
-
-class Sha256 {
-  private h: crypto.Hash | crypto.Hmac;
-  constructor(private readonly secret?: SourceData) {
-    this.h = this.make();
-  }
-  private make() {
-    return this.secret !== undefined ? crypto.createHmac('sha256', bytes(this.secret)) : crypto.createHash('sha256');
-  }
-  update(data: SourceData): void {
-    this.h.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-  reset(): void {
-    this.h = this.make();
-  }
-}
-
 /** Raw query → decoded pairs in order. S3 never treats '+' as a space, unlike form encoding. */
 function parseQuery(raw: string): [string, string][] {
   if (!raw) return [];
@@ -87,9 +64,7 @@ function parseQuery(raw: string): [string, string][] {
 
 /** S3's URI encoding: everything but unreserved characters, '/' kept. */
 function s3Encode(path: string): string {
-  return encodeURIComponent(path)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%2F/g, '/');
+  return uriEscape(path).replace(/%2F/g, '/');
 }
 
 /** x-amz-date / X-Amz-Date (ISO 8601 basic) → Date. */
@@ -192,7 +167,7 @@ async function payloadCheck(req: http.IncomingMessage, creds: Credentials, v4: S
     case 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER': {
       if (!v4) throw new GatewayError(400, 'InvalidRequest', `${declared} needs a request signed with AWS4-HMAC-SHA256 in the Authorization header (its chunk signatures chain from it)`);
       const { date, region, service } = v4.scope;
-      const key = await getSigningKey(Sha256, { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey }, date, region, service);
+      const key = await getSigningKey(NodeSha256, { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey }, date, region, service);
       return { chunks: { key, amzDate: v4.amzDate, scope: createScope(date, region, service), seed: v4.signature } };
     }
     default:
@@ -256,7 +231,7 @@ async function verifyV4Header(req: http.IncomingMessage, creds: Credentials, aut
   if (date.toISOString().slice(0, 10).replace(/-/g, '') !== scope.date) throw mismatch(creds.accessKey);
   checkSkew(date);
   const unsignable = new Set(['x-amz-date', 'x-amz-content-sha256'].filter((h) => !signedHeaders.includes(h)));
-  const signer = new SignatureV4({ credentials: { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey }, region: scope.region, service: scope.service, sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+  const signer = new SignatureV4({ credentials: { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey }, region: scope.region, service: scope.service, sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
   // s3cmd with host_base = "HOST:PORT/s3" signs the host as "HOST:PORT/s3" and the path without "/s3":
   // a second reading of the same request, tried only when the plain one does not match.
   const readings: { path: string; host?: string }[] = [{ path: rawPath }];
@@ -301,7 +276,7 @@ async function verifyV4Query(req: http.IncomingMessage, creds: Credentials, rawP
   );
   // Presigned URLs sign UNSIGNED-PAYLOAD; the header only tells the signer so and is not signed itself.
   request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
-  const signer = new SignatureV4({ credentials: { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey }, region: scope.region, service: scope.service, sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+  const signer = new SignatureV4({ credentials: { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey }, region: scope.region, service: scope.service, sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
   const presigned = await signer.presign(request, {
     signingDate: date,
     expiresIn: expires,
