@@ -25,12 +25,14 @@ export function registerFindCommands(context: vscode.ExtensionContext, registry:
   const reveal = async (found: { node: TreeNode; changed: TreeNode[] }): Promise<TreeNode> => {
     tree.changedNodes(found.changed);
     const options = { select: true, focus: true, expand: found.node.type !== 'object' ? 1 : false } as const;
-    await treeView.reveal(found.node, options);
     // A reveal through rows the tree is still fetching (a collapsed cluster, a listing just refreshed) can
-    // stop short of the node without an error: once more, after the tree has caught up.
-    for (let attempt = 0; attempt < 3 && !treeView.selection.some((s) => nodeId(s) === nodeId(found.node)); attempt++) {
-      await new Promise((r) => setTimeout(r, 300));
+    // stop short of the node without an error: once more when no selection came of it. The selection
+    // reaches this host a moment after the reveal; one the user made since (a key pressed) ends the retries,
+    // which must not take the focus back.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const settled = selectionAfter(treeView, found.node, 1000);
       await treeView.reveal(found.node, options);
+      if (await settled) break;
     }
     return found.node;
   };
@@ -182,4 +184,24 @@ export function registerFindCommands(context: vscode.ExtensionContext, registry:
       return keys;
     }),
   );
+}
+
+/**
+ * Whether a selection came of a reveal: the tree's selection changes within `ms` (to the node, or to what
+ * the user picked since), or at the end of `ms` it holds the node (it was selected already). Started before
+ * the reveal, so the reveal's own selection event is not missed.
+ */
+function selectionAfter(treeView: vscode.TreeView<TreeNode>, node: TreeNode, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sub = treeView.onDidChangeSelection((e) => {
+      if (!e.selection.length) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(true);
+    });
+    const timer = setTimeout(() => {
+      sub.dispose();
+      resolve(treeView.selection.some((s) => nodeId(s) === nodeId(node)));
+    }, ms);
+  });
 }
