@@ -89,7 +89,7 @@ export class TargetSet {
       throw e;
     }
     for (const t of set.nodes) {
-      t.child.on('exit', (code, signal) => set.markDown(t, `its process exited (${signal ?? `code ${code}`})`));
+      t.child.on('exit', (code, signal) => set.markDown(t, `its process exited (${signal ?? `code ${code}`})`, true));
     }
     set.timer = setInterval(() => void set.keepalive(), opts.intervalMs ?? 1000);
     set.timer.unref();
@@ -100,9 +100,19 @@ export class TargetSet {
     return this.nodes.filter((t) => t.up);
   }
 
-  /** Marks a target down (keepalive failed, connection refused, exited). */
-  markDown(t: TargetNode, reason: string): void {
-    if (this.stopping || !t.up) return;
+  /**
+   * Marks a target down (keepalive failed, connection refused, exited). Its exit is the last word: it says
+   * why even when a failed keepalive or request marked the target down a moment before.
+   */
+  markDown(t: TargetNode, reason: string, exited = false): void {
+    if (this.stopping) return;
+    if (!t.up) {
+      if (exited && t.downReason !== reason) {
+        t.downReason = reason;
+        this.opts.log(`t[${t.id}] is down: ${reason}`);
+      }
+      return;
+    }
     t.up = false;
     t.downReason = reason;
     this.opts.log(`t[${t.id}] is down: ${reason}`);
